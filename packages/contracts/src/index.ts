@@ -1,0 +1,5 @@
+export * from './queues.js';
+export * from './record.js';
+export * from './jobs.js';
+export * from './crawl.js';
+export * from './errors.js';

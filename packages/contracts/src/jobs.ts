@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { PaperCandidateSchema, SourceIdSchema } from './record.js';
+
+const crawlId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'crawlId must be 1-64 of [A-Za-z0-9_-]');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
+
+/** Work for the fetcher: one URL of one crawl. */
+export const FetchJobSchema = z.object({
+  crawlId,
+  url: z.url(),
+  /** Links still to follow from what this page discovers. */
+  depth: z.number().int().min(0).max(10),
+  /** URL of the page that led here, if any. */
+  referrer: z.url().optional(),
+});
+export type FetchJob = z.infer<typeof FetchJobSchema>;
+
+/** Work for the parser: a reference to an archived body, never the body itself. */
+export const ParseJobSchema = z.object({
+  crawlId,
+  url: z.url(),
+  finalUrl: z.url(),
+  sha256,
+  contentType: z.string(),
+  status: z.number().int(),
+  fetchedAt: z.iso.datetime({ offset: true }),
+  depth: z.number().int().min(0).max(10),
+  source: SourceIdSchema,
+});
+export type ParseJob = z.infer<typeof ParseJobSchema>;
+
+/** Work for the deduplicator: the validated candidates one page yielded. */
+export const DedupeJobSchema = z.object({
+  crawlId,
+  url: z.url(),
+  candidates: z.array(PaperCandidateSchema).max(5000),
+});
+export type DedupeJob = z.infer<typeof DedupeJobSchema>;
+
+/** Work for the indexer: merged documents to write, each with its ordering version. */
+export const IndexJobSchema = z.object({
+  crawlId,
+  url: z.url(),
+  docs: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        /** External version: a later merge always has a higher one. */
+        version: z.number().int().positive(),
+        doc: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .max(5000),
+});
+export type IndexJob = z.infer<typeof IndexJobSchema>;
+
+export const JOB_SCHEMAS = {
+  fetch: FetchJobSchema,
+  parse: ParseJobSchema,
+  dedupe: DedupeJobSchema,
+  index: IndexJobSchema,
+} as const;
+
+export interface JobPayloads {
+  fetch: FetchJob;
+  parse: ParseJob;
+  dedupe: DedupeJob;
+  index: IndexJob;
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** Sources Paperline reads. */
+export const SOURCE_IDS = ['hf', 'arxiv'] as const;
+export const SourceIdSchema = z.enum(SOURCE_IDS);
+export type SourceId = z.infer<typeof SourceIdSchema>;
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const SourceRefSchema = z.object({
+  source: SourceIdSchema,
+  url: z.url(),
+  fetchedAt: isoDate,
+  parserVersion: z.string().min(1),
+});
+export type SourceRef = z.infer<typeof SourceRefSchema>;
+
+export const LinksSchema = z.object({
+  abs: z.url().optional(),
+  pdf: z.url().optional(),
+  hf: z.url().optional(),
+  project: z.url().optional(),
+});
+export type Links = z.infer<typeof LinksSchema>;
+
+/**
+ * What one source says about one paper, as a parser produces it (a "candidate").
+ * Identity (`id`) and merge across sources happen in the dedupe stage.
+ */
+export const PaperCandidateSchema = z.object({
+  source: SourceIdSchema,
+  url: z.url(),
+  fetchedAt: isoDate,
+  parserVersion: z.string().min(1),
+  arxivId: z.string().min(1).optional(),
+  arxivVersion: z.number().int().positive().optional(),
+  doi: z.string().min(1).optional(),
+  title: z.string().min(1, 'title is empty'),
+  abstract: z.string().optional(),
+  authors: z.array(z.string().min(1)),
+  authorCount: z.number().int().nonnegative(),
+  publishedAt: isoDate.optional(),
+  categories: z.array(z.string().min(1)).optional(),
+  keywords: z.array(z.string().min(1)).optional(),
+  upvotes: z.number().int().nonnegative().optional(),
+  codeUrls: z.array(z.url()).optional(),
+  links: LinksSchema.optional(),
+  withdrawn: z.boolean().optional(),
+});
+export type PaperCandidate = z.infer<typeof PaperCandidateSchema>;
+
+/** PaperRecord v1: one Elasticsearch document per paper, `_id` = `id` (DESIGN.md §3). */
+export const PaperRecordSchema = z.object({
+  id: z.string().regex(/^(arxiv|doi|title):.+$/, 'id must be arxiv:…, doi:… or title:…'),
+  arxivId: z.string().optional(),
+  arxivVersion: z.number().int().positive().optional(),
+  doi: z.string().optional(),
+  title: z.string().min(1),
+  abstract: z.string().optional(),
+  authors: z.array(z.string()),
+  authorCount: z.number().int().nonnegative(),
+  publishedAt: isoDate.optional(),
+  categories: z.array(z.string()),
+  keywords: z.array(z.string()),
+  upvotes: z.number().int().nonnegative().optional(),
+  codeUrls: z.array(z.string()),
+  links: LinksSchema,
+  sources: z.array(SourceRefSchema).min(1),
+  withdrawn: z.boolean(),
+  firstSeenAt: isoDate,
+  updatedAt: isoDate,
+  contentHash: z.string().min(1),
+  parserVersion: z.string().min(1),
+});
+export type PaperRecord = z.infer<typeof PaperRecordSchema>;

@@ -1,1 +1,3 @@
 export * from './ids.js';
+export * from './fingerprint.js';
+export * from './merge.js';

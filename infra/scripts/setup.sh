@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Makes a fresh checkout runnable: pnpm through corepack, then the node modules.
+# Idempotent and quick when everything is in place.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+# The registry mirror this project is built on serves pnpm without npm's signing keys metadata.
+export COREPACK_INTEGRITY_KEYS=0
+if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version >/dev/null 2>&1; then
+  echo "setup: enabling pnpm through corepack" >&2
+  corepack enable 2>/dev/null || { mkdir -p "$HOME/.local/bin"; corepack enable --install-directory "$HOME/.local/bin"; export PATH="$HOME/.local/bin:$PATH"; }
+fi
+if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
+  echo "setup: installing node modules" >&2
+  pnpm install --frozen-lockfile --reporter=silent
+fi

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { PaperlineError } from '@paperline/contracts';
+
+const url = (name: string) =>
+  z.string().refine((v) => URL.canParse(v), { message: `${name} must be an absolute URL` });
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Environment variables Paperline reads, with their defaults (DESIGN.md §5). */
+export const EnvSchema = z.object({
+  REDIS_URL: url('REDIS_URL').default('redis://127.0.0.1:6379'),
+  ELASTICSEARCH_URL: url('ELASTICSEARCH_URL').default('http://127.0.0.1:9200'),
+  ELASTICSEARCH_API_KEY: z.string().optional(),
+  ELASTICSEARCH_USERNAME: z.string().optional(),
+  ELASTICSEARCH_PASSWORD: z.string().optional(),
+  ELASTICSEARCH_CA_FILE: z.string().optional(),
+  PAPERLINE_INDEX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'PAPERLINE_INDEX must be a lowercase index name')
+    .default('papers'),
+  PAPERLINE_ARCHIVE_INDEX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'PAPERLINE_ARCHIVE_INDEX must be a lowercase index name')
+    .default('paperline-pages'),
+  PAPERLINE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}:-]+$/, 'PAPERLINE_QUEUE_PREFIX may hold letters, digits, _ - : { }')
+    .default('paperline'),
+  HF_BASE_URL: url('HF_BASE_URL').default('https://huggingface.co'),
+  ARXIV_BASE_URL: url('ARXIV_BASE_URL').default('https://arxiv.org'),
+  ARXIV_API_URL: url('ARXIV_API_URL').default('https://export.arxiv.org/api/query'),
+  PAPERLINE_ALLOW_HOSTS: z.string().default(''),
+  PAPERLINE_USER_AGENT: z
+    .string()
+    .min(1)
+    .default('Paperline/0.1 (+https://github.com/paperline/paperline; mailto:paperline@example.org)'),
+  PAPERLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Minimum gap between two requests to one host, shared by all fetchers. */
+  PAPERLINE_HOST_INTERVAL_MS: int(0, 600_000).default(1000),
+  /** arXiv asks for one request per 3 s. */
+  PAPERLINE_ARXIV_INTERVAL_MS: int(0, 600_000).default(3000),
+  PAPERLINE_FETCH_ATTEMPTS: int(1, 50).default(4),
+  PAPERLINE_FETCH_CONCURRENCY: int(1, 512).default(8),
+  PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(4),
+  PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(8),
+  PAPERLINE_INDEX_CONCURRENCY: int(1, 512).default(32),
+  /** Documents per bulk request; a flush also happens after PAPERLINE_BULK_WAIT_MS. */
+  PAPERLINE_BULK_SIZE: int(1, 10_000).default(500),
+  PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(50),
+  /** Maximum waiting jobs in a stage before its producers pause (backpressure). */
+  PAPERLINE_MAX_BACKLOG: int(10, 10_000_000).default(2000),
+  /** A job whose worker died is taken over after about this long (BullMQ lock duration). */
+  PAPERLINE_LOCK_MS: int(1000, 600_000).default(30_000),
+  PAPERLINE_FAILED_RETENTION_DAYS: int(1, 365).default(14),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Configuration shared by every Paperline process. */
+export interface PaperlineConfig {
+  redisUrl: string;
+  elasticsearch: { url: string; apiKey?: string; username?: string; password?: string; caFile?: string };
+  index: string;
+  archiveIndex: string;
+  queuePrefix: string;
+  bases: { hfBaseUrl: string; arxivBaseUrl: string; arxivApiUrl: string };
+  allowHosts: string[];
+  userAgent: string;
+  logLevel: Env['PAPERLINE_LOG_LEVEL'];
+  hostIntervalMs: number;
+  arxivIntervalMs: number;
+  fetchAttempts: number;
+  concurrency: { fetch: number; parse: number; dedupe: number; index: number };
+  bulk: { size: number; waitMs: number };
+  maxBacklog: number;
+  failedRetentionSeconds: number;
+  lockMs: number;
+}
+
+/** `NAME_FILE` variables point at files holding secrets (Docker/K8s secrets). */
+function resolveFileSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of ['ELASTICSEARCH_API_KEY', 'ELASTICSEARCH_PASSWORD', 'REDIS_PASSWORD']) {
+    const file = env[`${name}_FILE`];
+    if (file && !env[name]) out[name] = readFileSync(file, 'utf8').trim();
+  }
+  return out;
+}
+
+const stripSlash = (u: string) => u.replace(/\/+$/, '');
+
+/**
+ * Parses the environment once, at start-up. Throws a PaperlineError (CONFIG_INVALID) naming
+ * every bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfig {
+  const parsed = EnvSchema.safeParse(resolveFileSecrets(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new PaperlineError('CONFIG_INVALID', `invalid environment:\n  ${lines.join('\n  ')}`, 'permanent', {
+      stage: 'config',
+    });
+  }
+  const e = parsed.data;
+  const bases = {
+    hfBaseUrl: stripSlash(e.HF_BASE_URL),
+    arxivBaseUrl: stripSlash(e.ARXIV_BASE_URL),
+    arxivApiUrl: e.ARXIV_API_URL,
+  };
+  const baseHosts = Object.values(bases).map((u) => new URL(u).host);
+  const extra = e.PAPERLINE_ALLOW_HOSTS.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return {
+    redisUrl: e.REDIS_URL,
+    elasticsearch: {
+      url: e.ELASTICSEARCH_URL,
+      ...(e.ELASTICSEARCH_API_KEY ? { apiKey: e.ELASTICSEARCH_API_KEY } : {}),
+      ...(e.ELASTICSEARCH_USERNAME ? { username: e.ELASTICSEARCH_USERNAME } : {}),
+      ...(e.ELASTICSEARCH_PASSWORD ? { password: e.ELASTICSEARCH_PASSWORD } : {}),
+      ...(e.ELASTICSEARCH_CA_FILE ? { caFile: e.ELASTICSEARCH_CA_FILE } : {}),
+    },
+    index: e.PAPERLINE_INDEX,
+    archiveIndex: e.PAPERLINE_ARCHIVE_INDEX,
+    queuePrefix: e.PAPERLINE_QUEUE_PREFIX,
+    bases,
+    allowHosts: [...new Set([...baseHosts, ...extra])],
+    userAgent: e.PAPERLINE_USER_AGENT,
+    logLevel: e.PAPERLINE_LOG_LEVEL,
+    hostIntervalMs: e.PAPERLINE_HOST_INTERVAL_MS,
+    arxivIntervalMs: e.PAPERLINE_ARXIV_INTERVAL_MS,
+    fetchAttempts: e.PAPERLINE_FETCH_ATTEMPTS,
+    concurrency: {
+      fetch: e.PAPERLINE_FETCH_CONCURRENCY,
+      parse: e.PAPERLINE_PARSE_CONCURRENCY,
+      dedupe: e.PAPERLINE_DEDUPE_CONCURRENCY,
+      index: e.PAPERLINE_INDEX_CONCURRENCY,
+    },
+    bulk: { size: e.PAPERLINE_BULK_SIZE, waitMs: e.PAPERLINE_BULK_WAIT_MS },
+    maxBacklog: e.PAPERLINE_MAX_BACKLOG,
+    failedRetentionSeconds: e.PAPERLINE_FAILED_RETENTION_DAYS * 86_400,
+    lockMs: e.PAPERLINE_LOCK_MS,
+  };
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
+import { LuaScript } from './scripts.js';
+
+/**
+ * Where a crawl stands, kept in Redis so that any process (a worker, `wait`, the API) can read it
+ * and so that it survives worker crashes.
+ *
+ * Every count is idempotent: it is the size of a set (URLs fetched, pages parsed, papers seen,
+ * papers written) or a state transition of a job id, so a job that runs twice after a crash counts
+ * once. A crawl is finished when it is sealed (all seeds registered) and no registered job is still
+ * pending.
+ */
+const REGISTER = new LuaScript(`
+local added = 0
+for i = 1, #ARGV do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], 'p') == 1 then added = added + 1 end
+end
+if added > 0 then redis.call('INCRBY', KEYS[2], added) end
+return added`);
+
+// KEYS: jobs, open, failed, meta   ARGV: jobId, to ('d'|'f'|'p'), nowIso
+const TRANSITION = new LuaScript(`
+local from = redis.call('HGET', KEYS[1], ARGV[1])
+local to = ARGV[2]
+if from == to then return 0 end
+if from == false then
+  if to == 'p' then redis.call('HSET', KEYS[1], ARGV[1], 'p'); redis.call('INCR', KEYS[2]) return 1 end
+  redis.call('HSET', KEYS[1], ARGV[1], to)
+  if to == 'f' then redis.call('SADD', KEYS[3], ARGV[1]) end
+  return 1
+end
+redis.call('HSET', KEYS[1], ARGV[1], to)
+if from == 'p' then redis.call('DECR', KEYS[2]) end
+if to == 'p' then redis.call('INCR', KEYS[2]) end
+if from == 'f' then redis.call('SREM', KEYS[3], ARGV[1]) end
+if to == 'f' then redis.call('SADD', KEYS[3], ARGV[1]) end
+if to ~= 'p' and tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 and redis.call('HGET', KEYS[4], 'sealed') == '1' then
+  redis.call('HSETNX', KEYS[4], 'finishedAt', ARGV[3])
+end
+if to == 'p' then redis.call('HDEL', KEYS[4], 'finishedAt') end
+return 1`);
+
+// KEYS: meta, open   ARGV: nowIso
+const SEAL = new LuaScript(`
+redis.call('HSET', KEYS[1], 'sealed', '1')
+if tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 then redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1]) end
+return 1`);
+
+export interface FailureRecord {
+  jobId: string;
+  crawlId: string;
+  stage: Stage;
+  code: ErrorCode | 'UNKNOWN';
+  message: string;
+  url?: string;
+  at: string;
+}
+
+export type JobState = 'pending' | 'done' | 'failed';
+const STATE_CODE = { pending: 'p', done: 'd', failed: 'f' } as const;
+
+/** A new crawl id: sortable by time, safe in BullMQ job ids and Redis keys. */
+export function newCrawlId(now = new Date()): string {
+  const ts = now
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14);
+  return `c${ts}-${randomBytes(3).toString('hex')}`;
+}
+
+export class CrawlStore {
+  /** Crawl keys expire this long after the last write to them. @defaultValue 30 days */
+  private readonly ttlSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    opts: { ttlSeconds?: number; failureTtlSeconds?: number } = {},
+  ) {
+    this.ttlSeconds = opts.ttlSeconds ?? 30 * 86_400;
+    this.failureTtlSeconds = opts.failureTtlSeconds ?? 14 * 86_400;
+  }
+
+  private readonly failureTtlSeconds: number;
+
+  private key(crawlId: string, part: string): string {
+    return `${this.prefix}:crawl:${crawlId}:${part}`;
+  }
+
+  async create(crawlId: string, seeds: string[], opts: { depth: number; kind?: string }): Promise<void> {
+    const meta = this.key(crawlId, 'meta');
+    await this.redis
+      .multi()
+      .hset(meta, {
+        crawlId,
+        startedAt: new Date().toISOString(),
+        seeds: JSON.stringify(seeds),
+        depth: String(opts.depth),
+        kind: opts.kind ?? 'crawl',
+      })
+      .expire(meta, this.ttlSeconds)
+      .zadd(`${this.prefix}:crawls`, Date.now(), crawlId)
+      .exec();
+  }
+
+  async exists(crawlId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(crawlId, 'meta'))) === 1;
+  }
+
+  /** Registers jobs as pending before they are added to a queue; already known ids are left alone. */
+  async register(crawlId: string, jobIds: string[]): Promise<number> {
+    if (jobIds.length === 0) return 0;
+    const keys = [this.key(crawlId, 'jobs'), this.key(crawlId, 'open')];
+    const added = Number(await REGISTER.run(this.redis, keys, jobIds));
+    await this.touch(crawlId, ['jobs', 'open']);
+    return added;
+  }
+
+  /** Marks all seeds as registered: from now on an empty pending set means finished. */
+  async seal(crawlId: string): Promise<void> {
+    await SEAL.run(this.redis, [this.key(crawlId, 'meta'), this.key(crawlId, 'open')], [new Date().toISOString()]);
+  }
+
+  async transition(crawlId: string, jobId: string, to: JobState): Promise<void> {
+    const keys = ['jobs', 'open', 'failed', 'meta'].map((p) => this.key(crawlId, p));
+    await TRANSITION.run(this.redis, keys, [jobId, STATE_CODE[to], new Date().toISOString()]);
+  }
+
+  async recordFailure(f: FailureRecord): Promise<void> {
+    await this.redis.set(`${this.prefix}:failure:${f.jobId}`, JSON.stringify(f), 'EX', this.failureTtlSeconds);
+    await this.transition(f.crawlId, f.jobId, 'failed');
+  }
+
+  async failures(jobIds: string[]): Promise<Map<string, FailureRecord>> {
+    const out = new Map<string, FailureRecord>();
+    if (jobIds.length === 0) return out;
+    const raw = await this.redis.mget(jobIds.map((id) => `${this.prefix}:failure:${id}`));
+    raw.forEach((r, i) => {
+      if (r) out.set(jobIds[i]!, JSON.parse(r) as FailureRecord);
+    });
+    return out;
+  }
+
+  async markFetched(crawlId: string, url: string): Promise<void> {
+    await this.addToSet(crawlId, 'fetched', [url]);
+  }
+
+  async markParsed(crawlId: string, url: string): Promise<void> {
+    await this.addToSet(crawlId, 'parsed', [url]);
+  }
+
+  /** Records which papers a page yielded (for the papers and duplicates counts). */
+  async markCandidates(crawlId: string, pageKey: string, paperIds: string[]): Promise<void> {
+    if (paperIds.length === 0) return;
+    await this.addToSet(crawlId, 'papers', paperIds);
+    await this.addToSet(
+      crawlId,
+      'cands',
+      paperIds.map((id) => `${pageKey}|${id}`),
+    );
+  }
+
+  async markWritten(crawlId: string, paperIds: string[]): Promise<void> {
+    await this.addToSet(crawlId, 'written', paperIds);
+  }
+
+  private async addToSet(crawlId: string, part: string, members: string[]): Promise<void> {
+    if (members.length === 0) return;
+    const k = this.key(crawlId, part);
+    await this.redis.multi().sadd(k, ...members).expire(k, this.ttlSeconds).exec();
+  }
+
+  private async touch(crawlId: string, parts: string[]): Promise<void> {
+    const m = this.redis.multi();
+    for (const p of parts) m.expire(this.key(crawlId, p), this.ttlSeconds);
+    await m.exec();
+  }
+
+  async pendingJobIds(crawlId: string): Promise<string[]> {
+    const all = await this.redis.hgetall(this.key(crawlId, 'jobs'));
+    return Object.entries(all)
+      .filter(([, v]) => v === 'p')
+      .map(([k]) => k);
+  }
+
+  async failedJobIds(crawlId: string): Promise<string[]> {
+    return this.redis.smembers(this.key(crawlId, 'failed'));
+  }
+
+  async summary(crawlId: string): Promise<CrawlSummary | null> {
+    const r = this.redis;
+    const k = (p: string) => this.key(crawlId, p);
+    const res = await r
+      .multi()
+      .hgetall(k('meta'))
+      .scard(k('fetched'))
+      .scard(k('parsed'))
+      .scard(k('papers'))
+      .scard(k('written'))
+      .scard(k('cands'))
+      .scard(k('failed'))
+      .exec();
+    if (!res) return null;
+    const [meta, fetched, parsed, papers, written, cands, failed] = res.map(([err, v]) => {
+      if (err) throw err;
+      return v;
+    }) as [Record<string, string>, number, number, number, number, number, number];
+    if (!meta.crawlId) return null;
+    return {
+      crawlId,
+      fetched,
+      parsed,
+      indexed: written,
+      unchanged: Math.max(0, papers - written),
+      duplicates: Math.max(0, cands - papers),
+      failed,
+      finished: Boolean(meta.finishedAt),
+      startedAt: meta.startedAt ?? '',
+      ...(meta.finishedAt ? { finishedAt: meta.finishedAt } : {}),
+      seeds: meta.seeds ? (JSON.parse(meta.seeds) as string[]) : [],
+    };
+  }
+
+  async openCount(crawlId: string): Promise<number> {
+    return Number((await this.redis.get(this.key(crawlId, 'open'))) ?? 0);
+  }
+
+  /** Most recent crawls first. */
+  async recent(limit = 20): Promise<string[]> {
+    return this.redis.zrevrange(`${this.prefix}:crawls`, 0, limit - 1);
+  }
+}

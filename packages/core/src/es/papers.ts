@@ -1,0 +1,73 @@
+import type { Client } from '@elastic/elasticsearch';
+
+export interface StoredPaper {
+  id: string;
+  version: number;
+  doc: Record<string, unknown>;
+}
+
+/** Reads current documents by canonical id (realtime GET semantics: no refresh needed). */
+export async function getPapers(es: Client, alias: string, ids: string[]): Promise<Map<string, StoredPaper>> {
+  const out = new Map<string, StoredPaper>();
+  if (ids.length === 0) return out;
+  const res = await es.mget<Record<string, unknown>>({ index: alias, ids });
+  for (const d of res.docs) {
+    if ('found' in d && d.found && d._source) {
+      out.set(d._id, { id: d._id, version: Number(d._version ?? 1), doc: d._source });
+    }
+  }
+  return out;
+}
+
+/** Finds documents whose title fingerprint matches (merging id-less records when an id arrives). */
+export async function findByFingerprint(es: Client, alias: string, fingerprints: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (fingerprints.length === 0) return out;
+  const res = await es.search<{ id: string; titleFingerprint: string }>({
+    index: alias,
+    size: Math.min(1000, fingerprints.length * 5),
+    query: { terms: { titleFingerprint: fingerprints } },
+    _source: ['id', 'titleFingerprint'],
+  });
+  for (const h of res.hits.hits) {
+    const s = h._source;
+    if (s && !out.has(s.titleFingerprint)) out.set(s.titleFingerprint, s.id);
+  }
+  return out;
+}
+
+export type BulkOutcome =
+  | { id: string; result: 'written' }
+  | { id: string; result: 'superseded' } // a newer version is already in the index
+  | { id: string; result: 'retry'; status: number; reason: string }
+  | { id: string; result: 'failed'; status: number; reason: string };
+
+export interface BulkItem {
+  id: string;
+  version: number;
+  doc: Record<string, unknown>;
+}
+
+/**
+ * One bulk request; the outcome of every item is returned, never dropped. Writes use external
+ * versions so an older merge can never overwrite a newer one, and a replay is a no-op.
+ */
+export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): Promise<BulkOutcome[]> {
+  if (items.length === 0) return [];
+  const operations: object[] = [];
+  for (const it of items) {
+    operations.push({ index: { _index: alias, _id: it.id, version: it.version, version_type: 'external' } });
+    operations.push(it.doc);
+  }
+  const res = await es.bulk({ operations, refresh: false });
+  return res.items.map((entry, i): BulkOutcome => {
+    const op = entry.index!;
+    const id = items[i]!.id;
+    const status = op.status;
+    if (status >= 200 && status < 300) return { id, result: 'written' };
+    if (status === 409) return { id, result: 'superseded' };
+    const reason = op.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${status}`;
+    if (status === 429 || status >= 500) return { id, result: 'retry', status, reason };
+    return { id, result: 'failed', status, reason };
+  });
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@elastic/elasticsearch';
+
+interface TemplateFile {
+  version: number;
+  template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
+}
+
+const INFRA = new URL('../../../../infra/elasticsearch/', import.meta.url);
+
+function readTemplate(name: string): TemplateFile {
+  const raw = JSON.parse(readFileSync(fileURLToPath(new URL(name, INFRA)), 'utf8')) as TemplateFile & {
+    _comment?: string;
+  };
+  return { version: raw.version, template: raw.template };
+}
+
+/** The papers template from infra/ (its `version` is the schema's). */
+export const papersTemplate = (): TemplateFile => readTemplate('papers.template.json');
+export const pagesTemplate = (): TemplateFile => readTemplate('pages.template.json');
+
+/** Concrete index names behind an alias: `<alias>-v<schema>-<6-digit generation>`. */
+export function concreteIndexName(alias: string, schemaVersion: number, generation: number): string {
+  return `${alias}-v${schemaVersion}-${String(generation).padStart(6, '0')}`;
+}
+
+export async function putTemplate(
+  es: Client,
+  name: string,
+  patterns: string[],
+  file: TemplateFile,
+  priority = 100,
+): Promise<void> {
+  await es.indices.putIndexTemplate({
+    name,
+    index_patterns: patterns,
+    priority,
+    version: file.version,
+    template: file.template as never,
+  });
+}
+
+const isAlreadyExists = (err: unknown): boolean =>
+  typeof err === 'object' &&
+  err !== null &&
+  'meta' in err &&
+  JSON.stringify((err as { meta: { body?: unknown } }).meta.body ?? '').includes('resource_already_exists_exception');
+
+/**
+ * Makes sure the papers alias exists: installs the template and, when the alias is missing,
+ * creates the first concrete index with the alias attached in the same request. Safe to call from
+ * every worker at start-up concurrently (the index name is deterministic).
+ */
+export async function ensurePapersIndex(es: Client, alias: string): Promise<string> {
+  const file = papersTemplate();
+  await putTemplate(es, `${alias}-template`, [`${alias}-v*`], file);
+  const existing = await aliasTargets(es, alias);
+  if (existing.length > 0) return existing[0]!;
+  const name = concreteIndexName(alias, file.version, 1);
+  try {
+    await es.indices.create({ index: name, aliases: { [alias]: { is_write_index: true } } });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  await es.cluster.health({ index: name, wait_for_status: 'yellow', timeout: '30s' });
+  return name;
+}
+
+/** The archive's two indices: bodies by sha256 and the per-URL fetch log. */
+export async function ensureArchiveIndices(es: Client, archive: string): Promise<void> {
+  await putTemplate(es, `${archive}-template`, [archive, `${archive}-urls`], pagesTemplate(), 90);
+  for (const index of [archive, `${archive}-urls`]) {
+    try {
+      if (!(await es.indices.exists({ index }))) await es.indices.create({ index });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+}
+
+/** Concrete indices an alias points at (empty when the alias does not exist). */
+export async function aliasTargets(es: Client, alias: string): Promise<string[]> {
+  try {
+    const res = await es.indices.getAlias({ name: alias });
+    return Object.keys(res).sort();
+  } catch (err) {
+    if (typeof err === 'object' && err !== null && 'meta' in err && (err as { meta: { statusCode?: number } }).meta.statusCode === 404)
+      return [];
+    throw err;
+  }
+}

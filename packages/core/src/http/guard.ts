@@ -1,0 +1,205 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, isIPv4, isIPv6, type LookupFunction } from 'node:net';
+import { buildConnector } from 'undici';
+
+/*
+ * SSRF guard. Addresses are checked where the socket is opened: the connector below resolves names
+ * through a checking `lookup` (so the address checked is the address connected to, on every new
+ * connection, every redirect hop and every DNS answer) and checks literal IP hosts itself, because
+ * Node's `net.connect` skips `lookup` for them.
+ */
+
+/** IPv4 ranges refused: [network, prefix length]. */
+const BLOCKED_V4: ReadonlyArray<readonly [string, number]> = [
+  ['0.0.0.0', 8], // "this network", unspecified
+  ['10.0.0.0', 8], // private
+  ['100.64.0.0', 10], // carrier-grade NAT
+  ['127.0.0.0', 8], // loopback
+  ['169.254.0.0', 16], // link-local, cloud metadata
+  ['172.16.0.0', 12], // private
+  ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // TEST-NET-1
+  ['192.168.0.0', 16], // private
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // TEST-NET-2
+  ['203.0.113.0', 24], // TEST-NET-3
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, broadcast
+];
+
+/** Cloud metadata endpoints (AWS/GCP/Azure, AWS ECS, Alibaba), refused even for allowed hosts. */
+const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200'].map((a) => v4ToInt(a)));
+const METADATA_V6 = 'fd00:ec2:0:0:0:0:0:254';
+
+function v4ToInt(ip: string): number {
+  return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+
+function inV4Range(ip: number, [net, prefix]: readonly [string, number]): boolean {
+  const shift = 32 - prefix;
+  return Math.floor(ip / 2 ** shift) === Math.floor(v4ToInt(net) / 2 ** shift);
+}
+
+/** Parses an IPv6 address (zone id, `::` and a trailing dotted quad allowed) into eight 16-bit groups. */
+function parseV6(ip: string): number[] | null {
+  const addr = ip.replace(/%.*$/, '');
+  if (!isIPv6(addr)) return null;
+  let head = addr;
+  const tail: number[] = [];
+  const last = addr.slice(addr.lastIndexOf(':') + 1);
+  if (last.includes('.')) {
+    const v4 = v4ToInt(last);
+    tail.push(Math.floor(v4 / 65536), v4 % 65536);
+    head = addr.slice(0, addr.length - last.length);
+    if (!head.endsWith('::')) head = head.slice(0, -1);
+  }
+  const hex = (s: string): number[] => (s === '' ? [] : s.split(':').map((h) => parseInt(h, 16)));
+  const gap = head.indexOf('::');
+  if (gap === -1) return [...hex(head), ...tail];
+  const left = hex(head.slice(0, gap));
+  const right = hex(head.slice(gap + 2));
+  const zeros = new Array<number>(8 - left.length - right.length - tail.length).fill(0);
+  return [...left, ...zeros, ...right, ...tail];
+}
+
+/** The IPv4 address embedded in an IPv4-mapped, -translated, NAT64 or 6to4 IPv6 address. */
+function embeddedV4(g: readonly number[]): number | null {
+  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
+  const pair = (hi: number, lo: number): number => hi * 65536 + lo;
+  const zero4 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0;
+  if (zero4 && g4 === 0 && g5 === 0xffff) return pair(g6, g7); // ::ffff:a.b.c.d
+  if (zero4 && g4 === 0xffff && g5 === 0) return pair(g6, g7); // ::ffff:0:a.b.c.d
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return pair(g6, g7);
+  if (g0 === 0x2002) return pair(g1, g2); // 6to4
+  return null;
+}
+
+function isBlockedV6(g: readonly number[]): boolean {
+  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0] = g;
+  const v4 = embeddedV4(g);
+  if (v4 !== null) return BLOCKED_V4.some((range) => inV4Range(v4, range));
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return true; // ::, ::1, ::/96
+  if ((g0 & 0xfe00) === 0xfc00) return true; // unique local fc00::/7 (incl. fd00:ec2::254)
+  if ((g0 & 0xffc0) === 0xfe80 || (g0 & 0xffc0) === 0xfec0) return true; // link-local, site-local
+  if ((g0 & 0xff00) === 0xff00) return true; // multicast
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return true; // local-use NAT64 64:ff9b:1::/48
+  if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) return true; // discard-only 100::/64
+  return g0 === 0x2001 && g1 === 0xdb8; // documentation
+}
+
+/**
+ * Whether an IP address must not be fetched from: private, loopback, link-local, carrier-grade NAT,
+ * unique-local, unspecified, multicast, reserved and documentation ranges, the IPv4-mapped /
+ * NAT64 / 6to4 IPv6 forms of those, and cloud metadata endpoints (169.254.169.254, fd00:ec2::254).
+ * Text that is not an IP address is blocked too (fail closed).
+ */
+export function isBlockedAddress(ip: string): boolean {
+  if (isIPv4(ip)) {
+    const n = v4ToInt(ip);
+    return BLOCKED_V4.some((range) => inV4Range(n, range));
+  }
+  const groups = parseV6(ip);
+  return groups === null ? true : isBlockedV6(groups);
+}
+
+/** Whether an IP address is a cloud metadata endpoint (in any IPv4 or IPv6 spelling). */
+export function isCloudMetadataAddress(ip: string): boolean {
+  if (isIPv4(ip)) return METADATA_V4.has(v4ToInt(ip));
+  const groups = parseV6(ip);
+  if (groups === null) return false;
+  const v4 = embeddedV4(groups);
+  if (v4 !== null) return METADATA_V4.has(v4);
+  return groups.map((g) => g.toString(16)).join(':') === METADATA_V6;
+}
+
+/** Raised by the connector when a host resolves to a refused address. Mapped to `HTTP_BLOCKED_ADDRESS`. */
+export class BlockedAddressError extends Error {
+  readonly code = 'PAPERLINE_BLOCKED_ADDRESS';
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
+    super(`${host} resolves to ${address}, a private, loopback or otherwise internal address`);
+    this.name = 'BlockedAddressError';
+  }
+}
+
+/**
+ * Normalizes allow-list entries to lowercase `host` or `host:port` (IPv6 in brackets). Entries may
+ * also be full URLs (`http://127.0.0.1:8080/`), whose host is taken.
+ */
+export function normalizeAllowHosts(entries: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const raw of entries) {
+    let entry = raw.trim().toLowerCase();
+    if (entry.includes('://')) {
+      try {
+        entry = new URL(entry).host;
+      } catch {
+        continue;
+      }
+    }
+    if (isIPv6(entry)) entry = `[${entry}]`;
+    if (entry) out.add(entry);
+  }
+  return out;
+}
+
+/** Whether `hostname` (unbracketed) on `port` matches an allow-list entry `host` or `host:port`. */
+export function isHostAllowed(allow: ReadonlySet<string>, hostname: string, port: number): boolean {
+  const bare = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const host = isIPv6(bare) ? `[${bare}]` : bare;
+  return allow.has(host) || allow.has(`${host}:${port}`);
+}
+
+/** Wraps a DNS lookup so that an answer containing a refused address fails with {@link BlockedAddressError}. */
+export function checkingLookup(base: LookupFunction, blocked: (ip: string) => boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    base(hostname, options, (err, address, family) => {
+      if (err) {
+        callback(err, address, family);
+        return;
+      }
+      const list = typeof address === 'string' ? [address] : address.map((a: LookupAddress) => a.address);
+      const bad = list.find(blocked);
+      if (bad !== undefined) callback(new BlockedAddressError(hostname, bad), address, family);
+      else callback(null, address, family);
+    });
+  };
+}
+
+export interface GuardedConnectorOptions {
+  /** Connect timeout in ms. */
+  timeoutMs: number;
+  /** Refuse private/loopback/… addresses (cloud metadata is refused regardless). */
+  blockPrivateAddresses: boolean;
+  /** Normalized allow-list, see {@link normalizeAllowHosts}. */
+  allowHosts: ReadonlySet<string>;
+  /** DNS lookup to use instead of `dns.lookup`. */
+  lookup?: LookupFunction | undefined;
+}
+
+/**
+ * An undici connector enforcing the SSRF guard at connect time. Hosts on the allow-list (by
+ * hostname or hostname:port) and every host when `blockPrivateAddresses` is false are only
+ * refused cloud metadata addresses.
+ */
+export function createGuardedConnector(opts: GuardedConnectorOptions): buildConnector.connector {
+  const base: LookupFunction = opts.lookup ?? (dnsLookup as LookupFunction);
+  const strictCheck = opts.blockPrivateAddresses ? isBlockedAddress : isCloudMetadataAddress;
+  const connector = (check: (ip: string) => boolean): buildConnector.connector =>
+    buildConnector({ timeout: opts.timeoutMs, lookup: checkingLookup(base, check) });
+  const strict = connector(strictCheck);
+  const lenient = connector(isCloudMetadataAddress);
+  return (options, callback) => {
+    const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
+    const allowed = isHostAllowed(opts.allowHosts, options.hostname, port);
+    const check = allowed ? isCloudMetadataAddress : strictCheck;
+    const literal = options.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(literal) !== 0 && check(literal)) {
+      callback(new BlockedAddressError(literal, literal), null);
+      return;
+    }
+    (allowed ? lenient : strict)(options, callback);
+  };
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { JobPayloads, Stage } from '@paperline/contracts';
+
+/**
+ * The stage-routing table: what may follow what, and how a job's id is derived. Every enqueue in
+ * Paperline goes through this table, so the pipeline's shape is readable in one place.
+ *
+ * Job ids are deterministic per crawl, so re-running a job (after a crash or a retry) re-adds the
+ * same children, which BullMQ ignores while they exist, and "each URL is fetched once per crawl".
+ */
+export const ROUTES: { readonly [S in Stage]: readonly Stage[] } = {
+  fetch: ['parse'],
+  parse: ['dedupe', 'fetch'],
+  dedupe: ['index'],
+  index: [],
+};
+
+/**
+ * Forward edges apply backpressure (the producer waits while the target's backlog is over the
+ * bound). Discovery edges (parse → fetch) do not: that would be a cycle and could deadlock.
+ */
+export function isForwardEdge(from: Stage | 'seed', to: Stage): boolean {
+  return !(from === 'parse' && to === 'fetch') && from !== 'seed';
+}
+
+export const shortHash = (s: string, len = 20): string =>
+  createHash('sha256').update(s).digest('hex').slice(0, len);
+
+const JOB_KEY: { [S in Stage]: (p: JobPayloads[S]) => string } = {
+  fetch: (p) => p.url,
+  parse: (p) => p.url,
+  dedupe: (p) => p.url,
+  index: (p) => p.url,
+};
+
+/** The deterministic BullMQ job id of a payload (no `:` — BullMQ reserves it). */
+export function jobIdFor<S extends Stage>(stage: S, payload: JobPayloads[S]): string {
+  return `${payload.crawlId}.${stage}.${shortHash(JOB_KEY[stage](payload))}`;
+}
+
+/** A job a stage wants added after it, validated against {@link ROUTES} by the runner. */
+export type Emit = { [S in Stage]: { stage: S; payload: JobPayloads[S] } }[Stage];

@@ -1,0 +1,141 @@
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import {
+  JOB_SCHEMAS,
+  PaperlineError,
+  RateLimitedError,
+  type JobPayloads,
+  type Stage,
+} from '@paperline/contracts';
+import type { CrawlStore } from './crawl-state.js';
+import type { Enqueuer } from './enqueuer.js';
+import type { Logger } from './logger.js';
+import type { Emit } from './routing.js';
+import { backoffDelay } from './http/index.js';
+
+/** What a stage's processor returns: an outcome for logs and metrics, and the jobs that follow. */
+export interface StageResult {
+  outcome: string;
+  emit?: Emit[];
+  /** Not now: put the job back until this time (politeness), without using an attempt. */
+  delayUntil?: number;
+}
+
+export interface StageContext {
+  jobId: string;
+  attempt: number;
+  log: Logger;
+}
+
+export type Processor<S extends Stage> = (payload: JobPayloads[S], ctx: StageContext) => Promise<StageResult>;
+
+export interface StageWorkerDeps {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  /** BullMQ lock duration; stalled jobs are checked every half of it. @defaultValue 30000 */
+  lockMs?: number;
+  crawls: CrawlStore;
+  enqueuer: Enqueuer;
+  log: Logger;
+  /** Called after each job with its outcome (metrics). */
+  onOutcome?: (stage: Stage, outcome: string, ms: number) => void;
+}
+
+/**
+ * Retry delay for every Paperline job: the server's Retry-After when it gave one, else
+ * exponential backoff with full jitter.
+ */
+export function paperlineBackoff(attemptsMade: number, _type?: string, err?: Error): number {
+  if (err instanceof RateLimitedError) return err.retryAfterMs;
+  return backoffDelay(attemptsMade, { baseMs: 1000, maxMs: 60_000 });
+}
+
+function crawlIdOf(data: unknown): string | undefined {
+  if (typeof data === 'object' && data !== null && 'crawlId' in data) {
+    const c = (data as { crawlId: unknown }).crawlId;
+    if (typeof c === 'string') return c;
+  }
+  return undefined;
+}
+
+function urlOf(data: unknown): string | undefined {
+  if (typeof data === 'object' && data !== null && 'url' in data) {
+    const u = (data as { url: unknown }).url;
+    if (typeof u === 'string') return u;
+  }
+  return undefined;
+}
+
+/**
+ * A BullMQ worker for one stage: validates the payload, runs the processor, adds what follows
+ * through the routing table, and keeps the crawl's books. Permanent errors fail the job at once
+ * (UnrecoverableError) and are recorded with their code; transient ones retry with backoff.
+ */
+export function createStageWorker<S extends Stage>(stage: S, processor: Processor<S>, deps: StageWorkerDeps): Worker {
+  const schema = JOB_SCHEMAS[stage];
+  const worker = new Worker(
+    stage,
+    async (job: Job, token?: string) => {
+      const started = Date.now();
+      const jobId = job.id!;
+      const log = deps.log.child({ queue: stage, jobId, url: urlOf(job.data) });
+      const crawlId = crawlIdOf(job.data);
+      const attempts = job.opts.attempts ?? 1;
+      try {
+        const parsed = schema.safeParse(job.data);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new PaperlineError(
+            'INVALID_PAYLOAD',
+            `invalid ${stage} job payload at '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'unknown'}`,
+            'permanent',
+            { stage, context: { url: urlOf(job.data) } },
+          );
+        }
+        const payload = parsed.data as JobPayloads[S];
+        const result = await processor(payload, { jobId, attempt: job.attemptsMade + 1, log });
+        if (result.delayUntil !== undefined) {
+          await job.moveToDelayed(result.delayUntil, token);
+          throw new DelayedError();
+        }
+        if (result.emit?.length) await deps.enqueuer.enqueue(stage, result.emit);
+        await deps.crawls.transition(payload.crawlId, jobId, 'done');
+        deps.onOutcome?.(stage, result.outcome, Date.now() - started);
+        return { outcome: result.outcome };
+      } catch (err) {
+        if (err instanceof DelayedError) throw err;
+        const pe = err instanceof PaperlineError ? err : undefined;
+        const permanent = pe?.retry === 'permanent';
+        const last = job.attemptsMade + 1 >= attempts;
+        const code = pe?.code ?? 'UNKNOWN';
+        const message = err instanceof Error ? err.message : String(err);
+        if ((permanent || last) && crawlId) {
+          await deps.crawls.recordFailure({
+            jobId,
+            crawlId,
+            stage,
+            code,
+            message,
+            ...(urlOf(job.data) ? { url: urlOf(job.data)! } : {}),
+            at: new Date().toISOString(),
+          });
+        }
+        log.warn({ err, code, attempt: job.attemptsMade + 1, attempts, permanent }, `${stage} job failed`);
+        deps.onOutcome?.(stage, `failed:${code}`, Date.now() - started);
+        if (permanent) throw new UnrecoverableError(`[${code}] ${message}`);
+        throw err;
+      }
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency,
+      maxStalledCount: 10,
+      stalledInterval: Math.max(500, Math.floor((deps.lockMs ?? 30_000) / 2)),
+      lockDuration: deps.lockMs ?? 30_000,
+      settings: { backoffStrategy: paperlineBackoff },
+    },
+  );
+  worker.on('error', (err) => deps.log.error({ err, queue: stage }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { PaperCandidate } from '@paperline/contracts';
+import { buildRecord, canonicalId, contentHash, identityKeys, mergeContent } from './merge.js';
+import { titleFingerprint } from './fingerprint.js';
+
+const hf: PaperCandidate = {
+  source: 'hf',
+  url: 'https://huggingface.co/papers/date/2024-02-21',
+  fetchedAt: '2024-02-22T10:00:00.000Z',
+  parserVersion: 'hf-1',
+  arxivId: '2402.13572',
+  title: 'On the Expressive Power of a Variant of the Looped Transformer',
+  abstract: 'HF copy of the abstract.',
+  authors: ['Yihang Gao', 'Chuanyang Zheng'],
+  authorCount: 2,
+  publishedAt: '2024-02-21T06:00:00.000Z',
+  upvotes: 12,
+  keywords: ['looped transformer'],
+  codeUrls: ['https://github.com/example/algoformer'],
+  links: { hf: 'https://huggingface.co/papers/2402.13572', project: 'https://example.org/algoformer' },
+};
+
+const arxiv: PaperCandidate = {
+  source: 'arxiv',
+  url: 'https://arxiv.org/abs/2402.13572',
+  fetchedAt: '2024-02-21T10:00:00.000Z',
+  parserVersion: 'arxiv-1',
+  arxivId: '2402.13572',
+  arxivVersion: 2,
+  doi: '10.48550/arXiv.2402.13572',
+  title: 'On the Expressive Power of a Variant of the Looped Transformer',
+  abstract: 'arXiv abstract.',
+  authors: ['Yihang Gao', 'Chuanyang Zheng', 'Enze Xie'],
+  authorCount: 3,
+  publishedAt: '2024-02-21T00:00:00.000Z',
+  categories: ['cs.LG', 'cs.AI'],
+  links: { abs: 'https://arxiv.org/abs/2402.13572', pdf: 'https://arxiv.org/pdf/2402.13572' },
+};
+
+describe('identity', () => {
+  it('prefers the arXiv id, then a DOI, then the title fingerprint', () => {
+    expect(canonicalId(identityKeys(hf))).toBe('arxiv:2402.13572');
+    expect(canonicalId(identityKeys({ title: 'X', doi: '10.1145/ABC' }))).toBe('doi:10.1145/abc');
+    expect(canonicalId(identityKeys({ title: 'X', doi: '10.48550/arXiv.2402.13572' }))).toBe('arxiv:2402.13572');
+    expect(canonicalId(identityKeys({ title: 'Some  Title' }))).toBe(`title:${titleFingerprint('some title')}`);
+  });
+  it('fingerprints ignore case, accents, punctuation and wrapping', () => {
+    expect(titleFingerprint('Café:  a\n Study')).toBe(titleFingerprint('cafe a study'));
+  });
+});
+
+describe('merge precedence (DESIGN.md §4)', () => {
+  const m = mergeContent([hf, arxiv]);
+  it('takes title, abstract, authors, categories, DOI from arXiv', () => {
+    expect(m.abstract).toBe('arXiv abstract.');
+    expect(m.authors).toEqual(arxiv.authors);
+    expect(m.authorCount).toBe(3);
+    expect(m.categories).toEqual(['cs.LG', 'cs.AI']);
+    expect(m.doi).toBe('10.48550/arxiv.2402.13572');
+    expect(m.arxivVersion).toBe(2);
+  });
+  it('takes upvotes, keywords, code and project links from Hugging Face', () => {
+    expect(m.upvotes).toBe(12);
+    expect(m.keywords).toEqual(['looped transformer']);
+    expect(m.codeUrls).toEqual(['https://github.com/example/algoformer']);
+    expect(m.links).toEqual({
+      abs: 'https://arxiv.org/abs/2402.13572',
+      pdf: 'https://arxiv.org/pdf/2402.13572',
+      hf: 'https://huggingface.co/papers/2402.13572',
+      project: 'https://example.org/algoformer',
+    });
+  });
+  it('the newest fetch wins within one source', () => {
+    const later = { ...hf, fetchedAt: '2024-02-23T00:00:00.000Z', upvotes: 40 };
+    expect(mergeContent([later, hf]).upvotes).toBe(40);
+    expect(mergeContent([hf, later]).upvotes).toBe(40);
+  });
+  it('the content hash ignores provenance and order', () => {
+    const again = { ...hf, fetchedAt: '2030-01-01T00:00:00.000Z', url: 'https://huggingface.co/papers/date/2024-02-22' };
+    expect(contentHash(mergeContent([arxiv, again]))).toBe(contentHash(m));
+    expect(contentHash(mergeContent([{ ...hf, upvotes: 13 }, arxiv]))).not.toBe(contentHash(m));
+  });
+  it('builds a full record with one source entry per source', () => {
+    const r = buildRecord('arxiv:2402.13572', [hf, arxiv], { firstSeenAt: '2024-02-21T11:00:00.000Z', updatedAt: '2024-02-22T11:00:00.000Z' });
+    expect(r.sources.map((s) => s.source)).toEqual(['arxiv', 'hf']);
+    expect(r.parserVersion).toBe('arxiv-1+hf-1');
+    expect(r.contentHash).toBe(contentHash(m));
+    expect(r.withdrawn).toBe(false);
+  });
+});

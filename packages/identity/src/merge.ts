@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import type { Links, PaperCandidate, PaperRecord, SourceId, SourceRef } from '@paperline/contracts';
+import { arxivIdFromDoi, normalizeArxivId, normalizeDoi } from './ids.js';
+import { titleFingerprint } from './fingerprint.js';
+
+/** What one source currently says about a paper (its newest fetch). */
+export type SourcePartial = PaperCandidate;
+
+/** The keys a candidate can be known by. */
+export interface IdentityKeys {
+  arxivId?: string;
+  doi?: string;
+  fingerprint: string;
+}
+
+export function identityKeys(c: Pick<PaperCandidate, 'arxivId' | 'doi' | 'title'>): IdentityKeys {
+  const doi = c.doi ? (normalizeDoi(c.doi) ?? undefined) : undefined;
+  const arxivId = (c.arxivId ? normalizeArxivId(c.arxivId) : null) ?? (doi ? arxivIdFromDoi(doi) : null) ?? undefined;
+  return {
+    ...(arxivId ? { arxivId } : {}),
+    ...(doi && !arxivIdFromDoi(doi) ? { doi } : {}),
+    fingerprint: titleFingerprint(c.title),
+  };
+}
+
+/** `arxiv:<id>`, else `doi:<doi>`, else `title:<fingerprint>` (DESIGN.md §3). */
+export function canonicalId(keys: IdentityKeys): string {
+  if (keys.arxivId) return `arxiv:${keys.arxivId}`;
+  if (keys.doi) return `doi:${keys.doi}`;
+  return `title:${keys.fingerprint}`;
+}
+
+/** Every key a paper can be looked up by (for the alias table). */
+export function aliasKeys(keys: IdentityKeys): string[] {
+  return [
+    ...(keys.arxivId ? [`arxiv:${keys.arxivId}`] : []),
+    ...(keys.doi ? [`doi:${keys.doi}`] : []),
+    `title:${keys.fingerprint}`,
+  ];
+}
+
+type Field = keyof PaperCandidate;
+const ARXIV_FIRST: SourceId[] = ['arxiv', 'hf'];
+const HF_FIRST: SourceId[] = ['hf', 'arxiv'];
+
+/** Which source wins each field when sources disagree (DESIGN.md §4). */
+const PRECEDENCE: Partial<Record<Field, SourceId[]>> = {
+  title: ARXIV_FIRST,
+  abstract: ARXIV_FIRST,
+  authors: ARXIV_FIRST,
+  authorCount: ARXIV_FIRST,
+  categories: ARXIV_FIRST,
+  doi: ARXIV_FIRST,
+  arxivVersion: ARXIV_FIRST,
+  publishedAt: ARXIV_FIRST,
+  upvotes: HF_FIRST,
+  keywords: HF_FIRST,
+  codeUrls: HF_FIRST,
+};
+
+const present = (v: unknown): boolean =>
+  v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+
+function pick<F extends Field>(bySource: Map<SourceId, SourcePartial>, field: F): PaperCandidate[F] | undefined {
+  const order = PRECEDENCE[field] ?? ARXIV_FIRST;
+  for (const s of order) {
+    const v = bySource.get(s)?.[field];
+    if (present(v)) return v;
+  }
+  return undefined;
+}
+
+/** Keeps, per source, the newest fetch. */
+export function newestPerSource(partials: SourcePartial[]): Map<SourceId, SourcePartial> {
+  const out = new Map<SourceId, SourcePartial>();
+  for (const p of partials) {
+    const cur = out.get(p.source);
+    if (!cur || p.fetchedAt >= cur.fetchedAt) out.set(p.source, p);
+  }
+  return out;
+}
+
+/** The fields whose change is a change of the paper (timestamps and provenance excluded). */
+export type PaperContent = Omit<PaperRecord, 'id' | 'sources' | 'firstSeenAt' | 'updatedAt' | 'contentHash' | 'parserVersion'>;
+
+/** Merges what each source says into one paper's content, by field precedence. */
+export function mergeContent(partials: SourcePartial[]): PaperContent {
+  const bySource = newestPerSource(partials);
+  const all = [...bySource.values()];
+  const keys = identityKeys({
+    arxivId: all.find((p) => p.arxivId)?.arxivId,
+    doi: pick(bySource, 'doi'),
+    title: pick(bySource, 'title') ?? all[0]!.title,
+  });
+  const links: Links = {};
+  const abs = bySource.get('arxiv')?.links?.abs ?? bySource.get('hf')?.links?.abs;
+  const pdf = bySource.get('arxiv')?.links?.pdf ?? bySource.get('hf')?.links?.pdf;
+  const hf = bySource.get('hf')?.links?.hf ?? bySource.get('arxiv')?.links?.hf;
+  const project = bySource.get('hf')?.links?.project ?? bySource.get('arxiv')?.links?.project;
+  if (abs) links.abs = abs;
+  if (pdf) links.pdf = pdf;
+  if (hf) links.hf = hf;
+  if (project) links.project = project;
+  const authors = pick(bySource, 'authors') ?? [];
+  const content: PaperContent = {
+    title: pick(bySource, 'title') ?? all[0]!.title,
+    authors,
+    authorCount: Math.max(pick(bySource, 'authorCount') ?? 0, authors.length),
+    categories: pick(bySource, 'categories') ?? [],
+    keywords: pick(bySource, 'keywords') ?? [],
+    codeUrls: pick(bySource, 'codeUrls') ?? [],
+    links,
+    withdrawn: all.some((p) => p.withdrawn === true),
+  };
+  if (keys.arxivId) content.arxivId = keys.arxivId;
+  const version = Math.max(0, ...all.map((p) => p.arxivVersion ?? 0));
+  if (version > 0) content.arxivVersion = version;
+  const doi = pick(bySource, 'doi');
+  if (doi) content.doi = normalizeDoi(doi) ?? doi.toLowerCase();
+  const abstract = pick(bySource, 'abstract');
+  if (abstract) content.abstract = abstract;
+  const publishedAt = pick(bySource, 'publishedAt');
+  if (publishedAt) content.publishedAt = publishedAt;
+  const upvotes = pick(bySource, 'upvotes');
+  if (upvotes !== undefined) content.upvotes = upvotes;
+  return content;
+}
+
+/** JSON with object keys sorted, so equal content always hashes equal. */
+export function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function contentHash(content: PaperContent): string {
+  return createHash('sha256').update(stableStringify(content)).digest('hex');
+}
+
+/** Per-source provenance entry, with that source's own view kept (not indexed) for later merges. */
+export interface StoredSourceRef extends SourceRef {
+  record: SourcePartial;
+}
+
+/** The full document for the index. */
+export function buildRecord(
+  id: string,
+  partials: SourcePartial[],
+  times: { firstSeenAt: string; updatedAt: string },
+): PaperRecord & { sources: StoredSourceRef[]; titleFingerprint: string } {
+  const bySource = newestPerSource(partials);
+  const content = mergeContent([...bySource.values()]);
+  const sources: StoredSourceRef[] = [...bySource.values()]
+    .sort((a, b) => (a.source < b.source ? -1 : 1))
+    .map((p) => ({ source: p.source, url: p.url, fetchedAt: p.fetchedAt, parserVersion: p.parserVersion, record: p }));
+  return {
+    id,
+    ...content,
+    sources,
+    firstSeenAt: times.firstSeenAt,
+    updatedAt: times.updatedAt,
+    contentHash: contentHash(content),
+    parserVersion: [...new Set(sources.map((s) => s.parserVersion))].sort().join('+'),
+    titleFingerprint: titleFingerprint(content.title),
+  };
+}

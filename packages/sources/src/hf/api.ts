@@ -1,0 +1,41 @@
+import { ParseError } from '@paperline/contracts';
+import { isObject, parseJson, str } from '../json.js';
+import type { RouteDetail } from '../route.js';
+import type { PageInput, ParsedPage, SourceBases } from '../types.js';
+import { validateCandidates } from '../validate.js';
+import { entryToCandidate } from './entry.js';
+import { entriesToCandidates, paperLinks } from './listing.js';
+
+function readJson(input: PageInput): unknown {
+  const parsed = parseJson(input.body);
+  if (!parsed.ok) throw new ParseError(input.finalUrl, `response is not valid JSON (${parsed.error})`, { source: 'hf' });
+  return parsed.value;
+}
+
+/** What an API error body says, for the message (`{"error": "…"}`). */
+function apiError(value: unknown): string {
+  const message = isObject(value) ? str(value, 'error') : undefined;
+  return message === undefined ? '' : `: ${message.slice(0, 200)}`;
+}
+
+/** `GET /api/daily_papers`: an array of `Entry` (SOURCES.md §1.4). `[]` past the end is valid. */
+export function parseApiDaily(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
+  const url = input.finalUrl;
+  const value = readJson(input);
+  if (!Array.isArray(value)) throw new ParseError(url, `expected a JSON array of entries${apiError(value)}`, { source: 'hf' });
+  const located = entriesToCandidates(value, 'entries', { url, fetchedAt: input.fetchedAt, bases });
+  const candidates = validateCandidates(url, 'hf', located);
+  return { route: final.route, candidates, links: paperLinks(candidates, bases) };
+}
+
+/** `GET /api/papers/{id}`: one flat paper object. */
+export function parseApiPaper(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
+  const url = input.finalUrl;
+  const value = readJson(input);
+  if (!isObject(value) || str(value, 'id') === undefined) {
+    throw new ParseError(url, `expected a paper object with an id${apiError(value)}`, { source: 'hf' });
+  }
+  const where = 'paper';
+  const candidate = entryToCandidate({ paper: value, where }, { url, fetchedAt: input.fetchedAt, bases });
+  return { route: final.route, candidates: validateCandidates(url, 'hf', [{ candidate, where }]), links: [] };
+}

@@ -1,0 +1,17 @@
+/**
+ * The embedded local stack: Redis and Elasticsearch for `pnpm paperline stack up|down|status`,
+ * `demo` and the test global setup. Uses services that already answer at the configured URLs and
+ * starts local ones (Elasticsearch from Maven Central) on loopback ports otherwise.
+ */
+export { stackUp, stackDown, stackStatus } from './stack.js';
+export { StackError } from './errors.js';
+export {
+  CLIENT_MAJOR,
+  DEFAULT_ES_VERSION,
+  defaultStackDir,
+  resolveStackOptions,
+  type StackOptions,
+  type ResolvedStackOptions,
+  type ServiceStatus,
+  type StackStatus,
+} from './options.js';

@@ -1,0 +1,137 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { StackError } from './errors.js';
+
+/** The major version of the Elasticsearch client Paperline ships; the server must match it. */
+export const CLIENT_MAJOR = 8;
+
+/** Newest Elasticsearch published on Maven Central as `integ-test-zip`. */
+export const DEFAULT_ES_VERSION = '8.19.21';
+
+/** Options of {@link stackUp}, {@link stackDown} and {@link stackStatus}. */
+export interface StackOptions {
+  /** Redis to use or start, e.g. `redis://127.0.0.1:6379`. Only loopback hosts are started. */
+  redisUrl: string;
+  /** Elasticsearch to use or start, e.g. `http://127.0.0.1:9200`. Only loopback hosts are started. */
+  elasticsearchUrl: string;
+  /**
+   * Where the Elasticsearch install, data, logs and pid files go.
+   * @defaultValue env `PAPERLINE_STACK_DIR`, else `/var/lib/paperline/stack` when root, else `~/.paperline/stack`
+   */
+  stackDir?: string;
+  /**
+   * Elasticsearch version to download from Maven Central (`integ-test-zip`) and run.
+   * @defaultValue env `PAPERLINE_ES_VERSION`, else `'8.19.21'`
+   */
+  esVersion?: string;
+  /**
+   * JDK that runs Elasticsearch (passed as `ES_JAVA_HOME`).
+   * @defaultValue env `PAPERLINE_JAVA_HOME`, else a JDK under `/usr/lib/jvm` (or `JAVA_HOME`) suited to
+   * the Elasticsearch major: 8.x wants 21 or 17, 9.x wants 21 or newer
+   */
+  javaHome?: string;
+  /** Initial JVM heap of Elasticsearch (`-Xms`). @defaultValue `'512m'` */
+  heapMin?: string;
+  /** Maximum JVM heap of Elasticsearch (`-Xmx`). @defaultValue `'1g'` */
+  heapMax?: string;
+  /** How long to wait for a started service (or for the start lock) before giving up. @defaultValue `120000` */
+  timeoutMs?: number;
+  /** Receives progress lines meant for a terminal. @defaultValue ignore them */
+  log?: (msg: string) => void;
+}
+
+/** One service as seen now. */
+export interface ServiceStatus {
+  /** The configured URL, password masked. */
+  url: string;
+  /** Answers and is usable (Redis: `PING` → `PONG`; Elasticsearch: cluster health green or yellow). */
+  up: boolean;
+  /** Started by Paperline: our pid file is present and its process is alive. */
+  managed: boolean;
+  /** Process id, when managed. */
+  pid?: number;
+  /** Server version, when it answered. */
+  version?: string;
+  /** Why it is down, or extra facts (cluster health, stale pid file). */
+  detail?: string;
+}
+
+/** Both services of the local stack. */
+export interface StackStatus {
+  redis: ServiceStatus;
+  elasticsearch: ServiceStatus;
+}
+
+/** {@link StackOptions} with every default applied. */
+export interface ResolvedStackOptions {
+  redisUrl: string;
+  elasticsearchUrl: string;
+  stackDir: string;
+  esVersion: string;
+  /** Explicit JDK (option or env); `undefined` means pick one automatically. */
+  javaHome: { home: string; source: string } | undefined;
+  heapMin: string;
+  heapMax: string;
+  timeoutMs: number;
+  log: (msg: string) => void;
+}
+
+const HEAP = /^\d+[kmgKMG]?$/;
+const VERSION = /^\d+\.\d+\.\d+(?:-[A-Za-z0-9.]+)?$/;
+
+/** True when this process runs as root (uid 0). */
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** The stack directory when neither the option nor `PAPERLINE_STACK_DIR` is set. */
+export function defaultStackDir(root: boolean = isRoot(), home: string = homedir()): string {
+  return root ? '/var/lib/paperline/stack' : join(home, '.paperline', 'stack');
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Applies defaults and environment overrides, and rejects malformed values. */
+export function resolveStackOptions(
+  opts: StackOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedStackOptions {
+  const esVersion = nonEmpty(opts.esVersion) ?? nonEmpty(env.PAPERLINE_ES_VERSION) ?? DEFAULT_ES_VERSION;
+  if (!VERSION.test(esVersion)) {
+    throw new StackError(
+      `Elasticsearch version "${esVersion}" is not of the form 8.19.21 (PAPERLINE_ES_VERSION)`,
+    );
+  }
+  const heapMin = opts.heapMin ?? '512m';
+  const heapMax = opts.heapMax ?? '1g';
+  for (const [name, value] of [
+    ['heapMin', heapMin],
+    ['heapMax', heapMax],
+  ] as const) {
+    if (!HEAP.test(value)) throw new StackError(`${name} "${value}" is not a JVM size such as 512m or 1g`);
+  }
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new StackError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  }
+  const explicitJava = nonEmpty(opts.javaHome);
+  const envJava = nonEmpty(env.PAPERLINE_JAVA_HOME);
+  return {
+    redisUrl: opts.redisUrl,
+    elasticsearchUrl: opts.elasticsearchUrl,
+    stackDir: nonEmpty(opts.stackDir) ?? nonEmpty(env.PAPERLINE_STACK_DIR) ?? defaultStackDir(),
+    esVersion,
+    javaHome:
+      explicitJava !== undefined
+        ? { home: explicitJava, source: 'the javaHome option' }
+        : envJava !== undefined
+          ? { home: envJava, source: 'PAPERLINE_JAVA_HOME' }
+          : undefined,
+    heapMin,
+    heapMax,
+    timeoutMs,
+    log: opts.log ?? (() => undefined),
+  };
+}

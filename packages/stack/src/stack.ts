@@ -1,0 +1,172 @@
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StackError } from './errors.js';
+import {
+  assertClientCompatible,
+  inspectElasticsearch,
+  startElasticsearch,
+  stopElasticsearch,
+} from './elasticsearch.js';
+import { withLock } from './lock.js';
+import {
+  isRoot,
+  resolveStackOptions,
+  type ResolvedStackOptions,
+  type StackOptions,
+  type StackStatus,
+} from './options.js';
+import { inspectRedis, startRedis, stopRedis, type Inspection } from './redis.js';
+import { parseElasticsearchUrl, parseRedisUrl, type ServiceTarget } from './url.js';
+
+interface Targets {
+  redis: ServiceTarget;
+  elasticsearch: ServiceTarget;
+}
+
+function targets(o: ResolvedStackOptions): Targets {
+  return { redis: parseRedisUrl(o.redisUrl), elasticsearch: parseElasticsearchUrl(o.elasticsearchUrl) };
+}
+
+async function inspect(
+  t: Targets,
+  stackDir: string,
+): Promise<{ redis: Inspection; elasticsearch: Inspection }> {
+  const [redis, elasticsearch] = await Promise.all([
+    inspectRedis(t.redis, stackDir),
+    inspectElasticsearch(t.elasticsearch, stackDir),
+  ]);
+  return { redis, elasticsearch };
+}
+
+async function ensureStackDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    // The Elasticsearch user must be able to traverse it (mkdtemp-style dirs are 0700).
+    if (isRoot()) await chmod(dir, 0o755);
+  } catch (cause) {
+    throw new StackError(
+      `cannot create the stack directory ${dir}; set PAPERLINE_STACK_DIR to a writable directory`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** Throws when a service answers but cannot be used, or is down and not ours to start. */
+function assertStartable(name: 'redis' | 'elasticsearch', t: ServiceTarget, i: Inspection): void {
+  if (i.probe.state === 'unusable') {
+    throw new StackError(`${name}: ${t.displayUrl} answers but is not usable: ${i.probe.detail}`, {
+      context: { url: t.displayUrl },
+    });
+  }
+  if (i.probe.state === 'down' && !t.loopback) {
+    throw new StackError(
+      `${name}: nothing usable answers at ${t.displayUrl} (${i.probe.detail}); only loopback services ` +
+        `(localhost, 127.0.0.1, ::1) are started automatically, so start it yourself or fix the URL`,
+      { context: { url: t.displayUrl } },
+    );
+  }
+}
+
+function describeRunning(name: string, i: Inspection): string {
+  const s = i.status;
+  const who = s.managed ? `started by paperline, pid ${s.pid ?? '?'}` : 'already running';
+  return `${name}: using ${s.url} (${who}${s.version !== undefined ? `, ${s.version}` : ''})`;
+}
+
+/**
+ * Brings the local stack up: uses Redis and Elasticsearch at the configured URLs when they answer,
+ * otherwise starts local ones on those (loopback) ports. Idempotent; concurrent callers (a test
+ * setup and a CLI) are serialised by a lock file in the stack directory, so only one starts them.
+ */
+export async function stackUp(opts: StackOptions): Promise<StackStatus> {
+  const o = resolveStackOptions(opts);
+  const t = targets(o);
+  let now = await inspect(t, o.stackDir);
+  const checkVersion = (): void => {
+    const v = now.elasticsearch.status.version;
+    if (now.elasticsearch.status.up && v !== undefined) assertClientCompatible(v, t.elasticsearch.displayUrl);
+  };
+  checkVersion();
+  if (now.redis.status.up && now.elasticsearch.status.up) {
+    o.log(describeRunning('redis', now.redis));
+    o.log(describeRunning('elasticsearch', now.elasticsearch));
+    return { redis: now.redis.status, elasticsearch: now.elasticsearch.status };
+  }
+  assertStartable('redis', t.redis, now.redis);
+  assertStartable('elasticsearch', t.elasticsearch, now.elasticsearch);
+  await ensureStackDir(o.stackDir);
+  return withLock(
+    join(o.stackDir, 'stack.lock'),
+    async () => {
+      now = await inspect(t, o.stackDir); // another process may have started them meanwhile
+      checkVersion();
+      let redis = now.redis.status;
+      if (redis.up) o.log(describeRunning('redis', now.redis));
+      else {
+        assertStartable('redis', t.redis, now.redis);
+        redis = await startRedis(t.redis, o.stackDir, o.timeoutMs, o.log);
+      }
+      let elasticsearch = now.elasticsearch.status;
+      if (elasticsearch.up) o.log(describeRunning('elasticsearch', now.elasticsearch));
+      else {
+        assertStartable('elasticsearch', t.elasticsearch, now.elasticsearch);
+        elasticsearch = await startElasticsearch(t.elasticsearch, o);
+      }
+      return { redis, elasticsearch };
+    },
+    {
+      timeoutMs: o.timeoutMs,
+      onWait: (pid) =>
+        o.log(`stack: waiting for another paperline process (pid ${pid ?? '?'}) that is starting the stack…`),
+    },
+  );
+}
+
+/**
+ * Stops what {@link stackUp} started (services whose pid file is ours); leaves services started by
+ * anyone else alone. Idempotent.
+ */
+export async function stackDown(opts: StackOptions): Promise<StackStatus> {
+  const o = resolveStackOptions(opts);
+  const t = targets(o);
+  const stop = async (): Promise<StackStatus> => {
+    const before = await inspect(t, o.stackDir);
+    for (const [name, i] of [
+      ['redis', before.redis],
+      ['elasticsearch', before.elasticsearch],
+    ] as const) {
+      if (!i.status.managed) {
+        o.log(
+          i.status.up
+            ? `${name}: leaving ${i.status.url} alone (not started by paperline)`
+            : `${name}: not running`,
+        );
+      }
+    }
+    await Promise.all([
+      stopRedis(t.redis, o.stackDir, o.log),
+      stopElasticsearch(t.elasticsearch, o.stackDir, o.log),
+    ]);
+    const after = await inspect(t, o.stackDir);
+    return { redis: after.redis.status, elasticsearch: after.elasticsearch.status };
+  };
+  // No stack dir means we never started anything there: nothing to lock, only to report.
+  const exists = await stat(o.stackDir).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return stop();
+  return withLock(join(o.stackDir, 'stack.lock'), stop, {
+    timeoutMs: o.timeoutMs,
+    onWait: (pid) => o.log(`stack: waiting for another paperline process (pid ${pid ?? '?'}) to finish…`),
+  });
+}
+
+/** Reports both services (up, started by us, pid, version) without changing anything. */
+export async function stackStatus(opts: StackOptions): Promise<StackStatus> {
+  const o = resolveStackOptions(opts);
+  const now = await inspect(targets(o), o.stackDir);
+  return { redis: now.redis.status, elasticsearch: now.elasticsearch.status };
+}

@@ -1,0 +1,68 @@
+import { PermanentError, type CrawlSummary } from '@paperline/contracts';
+import { newCrawlId, waitForCrawl } from '@paperline/core';
+import { routeUrl } from '@paperline/sources';
+import type { CliContext } from '../context.js';
+import { endProgress, printJson, progressReporter, summaryJson, summaryLine } from '../output.js';
+
+export interface CrawlOptions {
+  depth: number;
+  wait: boolean;
+  json: boolean;
+  kind?: string;
+  /** Show progress while waiting. @defaultValue stderr is a TTY */
+  progress?: boolean;
+}
+
+/** Starts a crawl from seed URLs; returns its id. Seeds no source parses are refused up front. */
+export async function startCrawl(ctx: CliContext, seeds: string[], opts: { depth: number; kind?: string }): Promise<string> {
+  const bad = seeds.filter((u) => !URL.canParse(u) || !routeUrl(u, ctx.cfg.bases));
+  if (bad.length > 0) {
+    throw new PermanentError(
+      'UNSUPPORTED_URL',
+      `no source parses ${bad.join(', ')} — seeds must be pages under HF_BASE_URL (${ctx.cfg.bases.hfBaseUrl}) or ARXIV_BASE_URL (${ctx.cfg.bases.arxivBaseUrl})`,
+      { stage: 'cli' },
+    );
+  }
+  const crawlId = newCrawlId();
+  await ctx.crawls.create(crawlId, seeds, { depth: opts.depth, ...(opts.kind ? { kind: opts.kind } : {}) });
+  await ctx.enqueuer.enqueue(
+    'seed',
+    [...new Set(seeds)].map((url) => ({ stage: 'fetch' as const, payload: { crawlId, url, depth: opts.depth } })),
+  );
+  await ctx.crawls.seal(crawlId);
+  return crawlId;
+}
+
+/** Waits for a crawl, then makes its documents searchable and reports. */
+export async function waitAndReport(ctx: CliContext, crawlId: string, opts: { json: boolean; progress?: boolean }): Promise<CrawlSummary> {
+  const s = await waitForCrawl(ctx.crawls, ctx.queues, crawlId, {
+    onProgress: progressReporter(opts.progress ?? (!opts.json && process.stderr.isTTY === true)),
+  });
+  endProgress();
+  await ctx.es.indices.refresh({ index: ctx.cfg.index }).catch(() => undefined);
+  if (opts.json) printJson(summaryJson(s));
+  else process.stdout.write(`${summaryLine(s)}\n`);
+  return s;
+}
+
+export async function crawlCommand(ctx: CliContext, seeds: string[], opts: CrawlOptions): Promise<number> {
+  const crawlId = await startCrawl(ctx, seeds, opts);
+  if (!opts.wait) {
+    if (opts.json) printJson({ crawlId });
+    else process.stdout.write(`${crawlId}\n`);
+    return 0;
+  }
+  if (!opts.json) process.stderr.write(`crawl ${crawlId} started (${seeds.length} seeds)\n`);
+  const s = await waitAndReport(ctx, crawlId, opts);
+  return s.failed > 0 ? 3 : 0;
+}
+
+export async function waitCommand(ctx: CliContext, crawlId: string, opts: { json: boolean }): Promise<number> {
+  if (!(await ctx.crawls.exists(crawlId))) {
+    throw new PermanentError('INVALID_PAYLOAD', `no crawl with id ${crawlId} (see \`paperline status\` for recent crawls)`, {
+      stage: 'cli',
+    });
+  }
+  const s = await waitAndReport(ctx, crawlId, opts);
+  return s.failed > 0 ? 3 : 0;
+}

@@ -1,0 +1,75 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
+
+/** Where each worker kind's entry point lives (each also runs alone, e.g. in docker-compose). */
+export function workerEntry(kind: WorkerKind): string {
+  return fileURLToPath(new URL(`../../../${kind}/src/main.ts`, import.meta.url));
+}
+
+export function parseKinds(only: string | undefined): WorkerKind[] {
+  if (!only) return [...WORKER_KINDS];
+  const kinds = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = kinds.filter((k) => !(WORKER_KINDS as readonly string[]).includes(k));
+  if (bad.length) throw new Error(`unknown worker kind(s): ${bad.join(', ')} (choose from ${WORKER_KINDS.join(', ')})`);
+  return kinds as WorkerKind[];
+}
+
+export interface WorkerGroup {
+  children: Map<WorkerKind, ChildProcess>;
+  /** SIGTERM to all, resolved when all have exited. */
+  stop(): Promise<void>;
+  /** Resolves when every child has exited. */
+  exited: Promise<void>;
+}
+
+/**
+ * Starts the chosen workers, one child process each (they share nothing but Redis and
+ * Elasticsearch, exactly as on separate machines). Children exit by themselves if this
+ * supervisor dies, so a crash never leaves orphans.
+ */
+export function startWorkers(kinds: WorkerKind[], env: NodeJS.ProcessEnv = process.env): WorkerGroup {
+  const children = new Map<WorkerKind, ChildProcess>();
+  const exits: Promise<void>[] = [];
+  for (const kind of kinds) {
+    const child = fork(workerEntry(kind), [], { env, execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.set(kind, child);
+    exits.push(new Promise((resolve) => child.once('exit', () => resolve())));
+  }
+  const exited = Promise.all(exits).then(() => undefined);
+  return {
+    children,
+    exited,
+    async stop() {
+      for (const c of children.values()) if (c.exitCode === null) c.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** `workers [--only …]`: runs until SIGINT/SIGTERM, then shuts every worker down gracefully. */
+export async function workersCommand(opts: { only?: string }): Promise<number> {
+  const kinds = parseKinds(opts.only);
+  const group = startWorkers(kinds);
+  process.stderr.write(`workers: ${kinds.join(', ')} (pids ${[...group.children.values()].map((c) => c.pid).join(', ')})\n`);
+  let stopping = false;
+  let unexpected = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void group.stop();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  for (const [kind, child] of group.children) {
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        unexpected = true;
+        process.stderr.write(`workers: ${kind} exited (${signal ?? code}); stopping the others\n`);
+        stop();
+      }
+    });
+  }
+  await group.exited;
+  return unexpected ? 1 : 0;
+}

@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import {
+  CrawlStore,
+  Enqueuer,
+  closeQueues,
+  createEsClient,
+  createLogger,
+  createQueues,
+  createRedis,
+  loadConfig,
+  type EsClient,
+  type Logger,
+  type PaperlineConfig,
+  type StageQueues,
+} from '@paperline/core';
+
+/** What the CLI's commands need: opened lazily, closed once. */
+export class CliContext {
+  readonly cfg: PaperlineConfig;
+  readonly log: Logger;
+  private _redis?: Redis;
+  private _es?: EsClient;
+  private _queues?: StageQueues;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.cfg = loadConfig(env);
+    this.log = createLogger({ level: env.PAPERLINE_LOG_LEVEL ? this.cfg.logLevel : 'warn', name: 'cli' });
+  }
+
+  get redis(): Redis {
+    if (!this._redis) {
+      this._redis = createRedis(this.cfg.redisUrl, 'producer');
+      this._redis.on('error', () => undefined); // surfaced by the failing command instead
+    }
+    return this._redis;
+  }
+
+  get es(): EsClient {
+    return (this._es ??= createEsClient(this.cfg.elasticsearch));
+  }
+
+  get queues(): StageQueues {
+    return (this._queues ??= createQueues(this.redis, this.cfg.queuePrefix, this.cfg));
+  }
+
+  get crawls(): CrawlStore {
+    return new CrawlStore(this.redis, this.cfg.queuePrefix, { failureTtlSeconds: this.cfg.failedRetentionSeconds });
+  }
+
+  get enqueuer(): Enqueuer {
+    return new Enqueuer(this.queues, this.crawls, { maxBacklog: this.cfg.maxBacklog });
+  }
+
+  async close(): Promise<void> {
+    if (this._queues) await closeQueues(this._queues);
+    if (this._es) await this._es.close();
+    this._redis?.disconnect();
+  }
+}

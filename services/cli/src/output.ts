@@ -1,0 +1,54 @@
+import type { CrawlSummary } from '@paperline/contracts';
+
+/** One JSON line on stdout (the machine-readable contract of `--json`). */
+export function printJson(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v)}\n`);
+}
+
+export function summaryLine(s: CrawlSummary): string {
+  return (
+    `crawl ${s.crawlId}: fetched ${s.fetched}, parsed ${s.parsed}, indexed ${s.indexed}, ` +
+    `unchanged ${s.unchanged}, duplicates ${s.duplicates}, failed ${s.failed}`
+  );
+}
+
+/** The summary fields DESIGN.md §5 fixes, in order. */
+export function summaryJson(s: CrawlSummary): Record<string, unknown> {
+  return {
+    crawlId: s.crawlId,
+    fetched: s.fetched,
+    parsed: s.parsed,
+    indexed: s.indexed,
+    unchanged: s.unchanged,
+    duplicates: s.duplicates,
+    failed: s.failed,
+    finished: s.finished,
+    startedAt: s.startedAt,
+    finishedAt: s.finishedAt,
+  };
+}
+
+/** A progress line for terminals (stderr, rewritten in place). */
+export function progressReporter(enabled: boolean): (s: CrawlSummary, open: number) => void {
+  let last = '';
+  return (s, open) => {
+    if (!enabled) return;
+    const line = `  … fetched ${s.fetched} · parsed ${s.parsed} · indexed ${s.indexed} · unchanged ${s.unchanged} · failed ${s.failed} · pending ${open}`;
+    if (line === last) return;
+    last = line;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(100)}`);
+    else process.stderr.write(`${line}\n`);
+  };
+}
+
+export function endProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\n');
+}
+
+export function table(rows: Array<Record<string, string | number>>): string {
+  if (rows.length === 0) return '(none)';
+  const cols = Object.keys(rows[0]!);
+  const w = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(w[i]!)).join('  ');
+  return [line(cols), line(w.map((n) => '-'.repeat(n))), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n');
+}

@@ -1,0 +1,137 @@
+import type { Redis } from 'ioredis';
+import { LuaScript, getPapers, type EsClient } from '@paperline/core';
+import type { PaperCandidate, SourceId } from '@paperline/contracts';
+import type { StoredSourceRef } from '@paperline/identity';
+
+// KEYS: paper key   ARGV: source, partialJSON, fetchedAt, nowIso, ttlSeconds
+// Keeps the newest fetch per source, bumps the merge version, returns the state to merge from.
+const MERGE = new LuaScript(`
+local k = KEYS[1]
+local at = redis.call('HGET', k, 'at:' .. ARGV[1])
+if (not at) or at <= ARGV[3] then
+  redis.call('HSET', k, 'src:' .. ARGV[1], ARGV[2], 'at:' .. ARGV[1], ARGV[3])
+end
+local ver = redis.call('HINCRBY', k, 'ver', 1)
+redis.call('HSETNX', k, 'first', ARGV[4])
+redis.call('EXPIRE', k, tonumber(ARGV[5]))
+return {ver, redis.call('HGET', k, 'first'), redis.call('HGETALL', k)}`);
+
+// KEYS: paper key   ARGV: hash, jobId
+// 1 = changed (write it), 0 = unchanged. A job re-run after a crash re-emits what it committed.
+const COMMIT = new LuaScript(`
+local k = KEYS[1]
+if redis.call('HGET', k, 'hash') == ARGV[1] then
+  if redis.call('HGET', k, 'hashJob') == ARGV[2] then return 1 end
+  return 0
+end
+redis.call('HSET', k, 'hash', ARGV[1], 'hashJob', ARGV[2])
+return 1`);
+
+// KEYS: paper key   ARGV: esVersion, first, hash, ttl, then pairs source, partialJSON, fetchedAt…
+// Fills a cold cache entry from the index (Redis is a cache; Elasticsearch is the truth).
+const HYDRATE = new LuaScript(`
+local k = KEYS[1]
+local cur = tonumber(redis.call('HGET', k, 'ver') or '0')
+if tonumber(ARGV[1]) > cur then redis.call('HSET', k, 'ver', ARGV[1]) end
+if ARGV[2] ~= '' then redis.call('HSETNX', k, 'first', ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('HSETNX', k, 'hash', ARGV[3]) end
+local i = 5
+while i + 2 <= #ARGV + 0 do
+  local at = redis.call('HGET', k, 'at:' .. ARGV[i])
+  if (not at) or at < ARGV[i + 2] then
+    redis.call('HSET', k, 'src:' .. ARGV[i], ARGV[i + 1], 'at:' .. ARGV[i], ARGV[i + 2])
+  end
+  i = i + 3
+end
+redis.call('HSET', k, 'hydrated', '1')
+redis.call('EXPIRE', k, tonumber(ARGV[4]))
+return 1`);
+
+export interface MergeState {
+  version: number;
+  firstSeenAt: string;
+  partials: PaperCandidate[];
+}
+
+/**
+ * The deduplicator's state: per paper, each source's newest view, the last written content hash
+ * and a merge version. Kept in Redis as a cache (entries expire); on a miss it is rebuilt from the
+ * document in Elasticsearch, so emptying Redis never duplicates a paper.
+ */
+export class DedupStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly es: EsClient,
+    private readonly alias: string,
+    private readonly prefix: string,
+    /** @defaultValue 7 days */
+    private readonly ttlSeconds = 7 * 86_400,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.prefix}:paper:${id}`;
+  }
+
+  /** Loads from the index every paper of `ids` that the cache does not hold. */
+  async hydrate(ids: string[]): Promise<void> {
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hexists(this.key(id), 'hydrated');
+    const res = (await pipe.exec()) ?? [];
+    const missing = ids.filter((_, i) => res[i]?.[1] !== 1);
+    if (missing.length === 0) return;
+    const docs = await getPapers(this.es, this.alias, missing);
+    for (const id of missing) {
+      const d = docs.get(id);
+      const args: (string | number)[] = [
+        d?.version ?? 0,
+        typeof d?.doc.firstSeenAt === 'string' ? d.doc.firstSeenAt : '',
+        typeof d?.doc.contentHash === 'string' ? d.doc.contentHash : '',
+        this.ttlSeconds,
+      ];
+      const sources = (d?.doc.sources ?? []) as StoredSourceRef[];
+      for (const s of sources) {
+        if (s.record) args.push(s.source, JSON.stringify(s.record), s.fetchedAt);
+      }
+      await HYDRATE.run(this.redis, [this.key(id)], args);
+    }
+  }
+
+  /** Adds one source's view of a paper and returns everything known to merge. */
+  async merge(id: string, partial: PaperCandidate, now: string): Promise<MergeState> {
+    const [ver, first, flat] = (await MERGE.run(
+      this.redis,
+      [this.key(id)],
+      [partial.source, JSON.stringify(partial), partial.fetchedAt, now, this.ttlSeconds],
+    )) as [number, string, string[]];
+    const partials: PaperCandidate[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      if (flat[i]!.startsWith('src:')) partials.push(JSON.parse(flat[i + 1]!) as PaperCandidate);
+    }
+    return { version: Number(ver), firstSeenAt: first, partials };
+  }
+
+  /** True when `hash` differs from the last written one (then it becomes the last written one). */
+  async commit(id: string, hash: string, jobId: string): Promise<boolean> {
+    return Number(await COMMIT.run(this.redis, [this.key(id)], [hash, jobId])) === 1;
+  }
+
+  /** Forgets the written hash (a write failed): the next sighting writes again. */
+  async invalidate(ids: string[]): Promise<void> {
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hdel(this.key(id), 'hash', 'hashJob');
+    await pipe.exec();
+  }
+
+  /** Alias table: every known key of a paper → its canonical id. */
+  async resolveAliases(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return this.redis.hmget(`${this.prefix}:alias`, ...keys);
+  }
+
+  async setAliases(pairs: Array<[key: string, id: string]>): Promise<void> {
+    if (pairs.length === 0) return;
+    await this.redis.hset(`${this.prefix}:alias`, Object.fromEntries(pairs));
+  }
+}
+
+export type { SourceId };

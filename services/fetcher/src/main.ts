@@ -1,0 +1,25 @@
+import { HostLimiter, HttpClient, RawArchive, createRuntime, decodeBody, ensureArchiveIndices, runStageProcess } from '@paperline/core';
+import { routeUrl } from '@paperline/sources';
+import { processFetch, type FetchDeps } from './process.js';
+
+const rt = createRuntime('fetcher');
+const { cfg } = rt;
+await ensureArchiveIndices(rt.es, cfg.archiveIndex);
+const http = new HttpClient({ userAgent: cfg.userAgent, allowHosts: cfg.allowHosts });
+const archive = new RawArchive(rt.es, cfg.archiveIndex);
+const arxivHosts = new Set([new URL(cfg.bases.arxivBaseUrl).host, new URL(cfg.bases.arxivApiUrl).host]);
+const limiter = new HostLimiter(rt.redis, cfg.queuePrefix, (host) =>
+  arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs,
+);
+const deps: FetchDeps = {
+  http,
+  decode: decodeBody,
+  archive,
+  limiter,
+  route: (url) => routeUrl(url, cfg.bases),
+  markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),
+};
+runStageProcess(rt, 'fetch', (job, ctx) => processFetch(job, deps, ctx), {
+  concurrency: cfg.concurrency.fetch,
+  beforeClose: () => http.close(),
+});

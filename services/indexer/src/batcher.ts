@@ -1,0 +1,85 @@
+import type { BulkItem, BulkOutcome } from '@paperline/core';
+
+export interface BatcherOptions {
+  /** Flush when this many documents are buffered. @defaultValue 500 */
+  maxDocs: number;
+  /** Flush at the latest this long after the first buffered document. @defaultValue 50 */
+  maxWaitMs: number;
+  /** Items the cluster pushed back (429/5xx) are re-sent this many times. @defaultValue 5 */
+  itemRetries: number;
+  /** Delay before re-sending pushed-back items. */
+  retryDelayMs: (attempt: number) => number;
+}
+
+interface Pending {
+  item: BulkItem;
+  resolve: (o: BulkOutcome) => void;
+  reject: (e: unknown) => void;
+  tries: number;
+}
+
+/**
+ * Micro-batches documents from many concurrent index jobs into bulk requests of a few hundred
+ * documents. Each caller gets back the outcome of exactly its own items.
+ */
+export class BulkBatcher {
+  private buffer: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly write: (items: BulkItem[]) => Promise<BulkOutcome[]>,
+    private readonly opts: BatcherOptions,
+  ) {}
+
+  add(items: BulkItem[]): Promise<BulkOutcome[]> {
+    const promises = items.map(
+      (item) =>
+        new Promise<BulkOutcome>((resolve, reject) => {
+          this.buffer.push({ item, resolve, reject, tries: 0 });
+        }),
+    );
+    if (this.buffer.length >= this.opts.maxDocs) this.flushNow();
+    else if (!this.timer) this.timer = setTimeout(() => this.flushNow(), this.opts.maxWaitMs);
+    return Promise.all(promises);
+  }
+
+  private flushNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.opts.maxDocs);
+      const p = this.send(batch).finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    let outcomes: BulkOutcome[];
+    try {
+      outcomes = await this.write(batch.map((b) => b.item));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    const again: Pending[] = [];
+    outcomes.forEach((o, i) => {
+      const b = batch[i]!;
+      if (o.result === 'retry' && b.tries < this.opts.itemRetries) {
+        b.tries += 1;
+        again.push(b);
+      } else b.resolve(o);
+    });
+    if (again.length > 0) {
+      const delay = this.opts.retryDelayMs(Math.max(...again.map((b) => b.tries)));
+      await new Promise((r) => setTimeout(r, delay));
+      await this.send(again);
+    }
+  }
+
+  /** Sends whatever is buffered and waits for every request in flight. */
+  async drain(): Promise<void> {
+    this.flushNow();
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+}

@@ -1,0 +1,26 @@
+import { backoffDelay, bulkWrite, createRuntime, ensurePapersIndex, runStageProcess } from '@paperline/core';
+import { BulkBatcher } from './batcher.js';
+import { processIndex, type IndexDeps } from './process.js';
+
+const rt = createRuntime('indexer');
+const { cfg } = rt;
+await ensurePapersIndex(rt.es, cfg.index);
+const batcher = new BulkBatcher((items) => bulkWrite(rt.es, cfg.index, items), {
+  maxDocs: cfg.bulk.size,
+  maxWaitMs: cfg.bulk.waitMs,
+  itemRetries: 5,
+  retryDelayMs: (n) => backoffDelay(n, { baseMs: 200, maxMs: 5000 }),
+});
+const deps: IndexDeps = {
+  bulk: (items) => batcher.add(items),
+  markWritten: (crawlId, ids) => rt.crawls.markWritten(crawlId, ids),
+  invalidate: async (ids) => {
+    const pipe = rt.redis.pipeline();
+    for (const id of ids) pipe.hdel(`${cfg.queuePrefix}:paper:${id}`, 'hash', 'hashJob');
+    await pipe.exec();
+  },
+};
+runStageProcess(rt, 'index', (job, ctx) => processIndex(job, deps, ctx), {
+  concurrency: cfg.concurrency.index,
+  beforeClose: () => batcher.drain(),
+});

@@ -1,0 +1,14 @@
+import { RawArchive, createRuntime, runStageProcess } from '@paperline/core';
+import { parsePage, routeUrl } from '@paperline/sources';
+import { processParse, type ParseDeps } from './process.js';
+
+const rt = createRuntime('parser');
+const { cfg } = rt;
+const archive = new RawArchive(rt.es, cfg.archiveIndex);
+const deps: ParseDeps = {
+  readBody: (sha, url) => archive.getText(sha, url),
+  parse: (input) => parsePage(input, cfg.bases),
+  route: (url) => routeUrl(url, cfg.bases),
+  markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),
+};
+runStageProcess(rt, 'parse', (job, ctx) => processParse(job, deps, ctx), { concurrency: cfg.concurrency.parse });

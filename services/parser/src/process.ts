@@ -1,0 +1,40 @@
+import type { ParseJob } from '@paperline/contracts';
+import type { Emit, StageContext, StageResult } from '@paperline/core';
+import type { PageInput, ParsedPage, Route } from '@paperline/sources';
+
+/** The narrow dependencies of the parse stage. Parsers themselves are pure functions. */
+export interface ParseDeps {
+  readBody: (sha256: string, url: string) => Promise<string>;
+  parse: (input: PageInput) => ParsedPage;
+  route: (url: string) => Route | null;
+  markParsed: (crawlId: string, url: string) => Promise<void>;
+}
+
+/**
+ * Reads the archived body, runs the source's parser, and hands the candidates to the deduplicator
+ * and newly discovered links (while depth remains) back to the fetcher.
+ */
+export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageContext): Promise<StageResult> {
+  const body = await deps.readBody(job.sha256, job.url);
+  const page = deps.parse({
+    url: job.url,
+    finalUrl: job.finalUrl,
+    body,
+    contentType: job.contentType,
+    fetchedAt: job.fetchedAt,
+  });
+  await deps.markParsed(job.crawlId, job.url);
+  const emit: Emit[] = [];
+  if (page.candidates.length > 0) {
+    emit.push({ stage: 'dedupe', payload: { crawlId: job.crawlId, url: job.url, candidates: page.candidates } });
+  }
+  if (job.depth > 0) {
+    for (const link of new Set(page.links)) {
+      if (link !== job.url && deps.route(link)) {
+        emit.push({ stage: 'fetch', payload: { crawlId: job.crawlId, url: link, depth: job.depth - 1, referrer: job.url } });
+      }
+    }
+  }
+  if (page.redirectedFrom) ctx.log.info({ finalUrl: job.finalUrl }, 'dated listing redirected elsewhere: no records taken');
+  return { outcome: page.candidates.length > 0 ? 'parsed' : 'empty', emit };
+}

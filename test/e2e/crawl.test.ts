@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { Client } from '@elastic/elasticsearch';
+import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import type { ChildProcess } from 'node:child_process';
+
+interface Summary {
+  crawlId: string;
+  fetched: number;
+  parsed: number;
+  indexed: number;
+  unchanged: number;
+  duplicates: number;
+  failed: number;
+}
+
+const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+describe('crawl --wait against a local Hugging Face stand-in', () => {
+  const names = uniqueNames('e2e-crawl');
+  const redis = new Redis(REDIS_URL);
+  const es = new Client({ node: ELASTICSEARCH_URL });
+  let site: SnapshotSite;
+  let env: NodeJS.ProcessEnv;
+  let workers: ChildProcess;
+
+  beforeAll(async () => {
+    site = await startSnapshotSite({ port: 0 });
+    env = testEnv(names, { HF_BASE_URL: site.url });
+    workers = startWorkersProcess(env);
+  });
+
+  afterAll(async () => {
+    killGroup(workers, 'SIGTERM');
+    await exited(workers);
+    await site.close();
+    await cleanup(redis, es, names);
+    redis.disconnect();
+    await es.close();
+  });
+
+  it('indexes every paper of every day exactly once, merged across days', async () => {
+    const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
+    const res = await runCli(['crawl', ...seeds, '--wait', '--json'], env);
+    expect(res.code, res.stderr).toBe(0);
+    const s = lastJson<Summary>(res.stdout);
+    const truth = snapshotTruth();
+    const sightings = truth.reduce((n, p) => n + p.days.length, 0);
+    expect(s).toMatchObject({
+      fetched: seeds.length,
+      parsed: seeds.length,
+      indexed: truth.length,
+      unchanged: 0,
+      duplicates: sightings - truth.length,
+      failed: 0,
+    });
+
+    await es.indices.refresh({ index: names.index });
+    const all = await es.search<Record<string, unknown>>({ index: names.index, size: 1000, query: { match_all: {} } });
+    const docs = new Map(all.hits.hits.map((h) => [h._id!, h._source!]));
+    expect([...docs.keys()].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
+    for (const p of truth) {
+      const d = docs.get(`arxiv:${p.id}`)!;
+      expect(d.arxivId).toBe(p.id);
+      expect(d.authors).toEqual(p.authors.map((a) => a.trim()));
+      expect(d.authorCount).toBe(p.authors.length);
+      expect(d.upvotes).toBe(p.upvotesLatest);
+      expect(d.withdrawn).toBe(p.withdrawn);
+      expect(String(d.title)).not.toMatch(/\s{2,}|\n/);
+      expect(String(d.abstract ?? '')).not.toMatch(/\n/);
+      if (!/[\\$]/.test(p.title)) expect(d.title).toBe(collapse(p.title));
+      expect((d.sources as Array<{ source: string }>).map((x) => x.source)).toEqual(['hf']);
+      expect(d.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('a second crawl of the same pages writes nothing and counts every paper unchanged', async () => {
+    const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
+    const before = await es.search({ index: names.index, size: 1000, query: { match_all: {} }, version: true });
+    const res = await runCli(['crawl', ...seeds, '--wait', '--json'], env);
+    expect(res.code, res.stderr).toBe(0);
+    const s = lastJson<Summary>(res.stdout);
+    expect(s.indexed).toBe(0);
+    expect(s.unchanged).toBe(snapshotTruth().length);
+    const after = await es.search({ index: names.index, size: 1000, query: { match_all: {} }, version: true });
+    const v = (r: typeof before) => Object.fromEntries(r.hits.hits.map((h) => [h._id, h._version]));
+    expect(v(after)).toEqual(v(before));
+  });
+
+  it('get resolves an arXiv id with a version and search finds a paper by title words', async () => {
+    const p = snapshotTruth()[0]!;
+    const got = await runCli(['get', `${p.id}v2`, '--json'], env);
+    expect(got.code, got.stderr).toBe(0);
+    expect(lastJson<{ id: string }>(got.stdout).id).toBe(`arxiv:${p.id}`);
+    const words = collapse(p.title).split(' ').filter((w) => /^[A-Za-z]{5,}$/.test(w)).slice(0, 3).join(' ');
+    const found = await runCli(['search', words, '--json', '--size', '50'], env);
+    expect(found.code, found.stderr).toBe(0);
+    expect(lastJson<{ hits: Array<{ id: string }> }>(found.stdout).hits.map((h) => h.id)).toContain(`arxiv:${p.id}`);
+  });
+});

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Client } from '@elastic/elasticsearch';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
+
+/** A unique queue prefix and index/archive names for one test file, so files never share state. */
+export function uniqueNames(tag: string): { prefix: string; index: string; archive: string } {
+  const id = `${tag}-${randomBytes(3).toString('hex')}`.toLowerCase();
+  return { prefix: `t-${id}`, index: `t-${id}-papers`, archive: `t-${id}-pages` };
+}
+
+/** Environment for processes under test (workers, CLI) pointing at the real services. */
+export function testEnv(names: { prefix: string; index: string; archive: string }, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    REDIS_URL,
+    ELASTICSEARCH_URL,
+    PAPERLINE_QUEUE_PREFIX: names.prefix,
+    PAPERLINE_INDEX: names.index,
+    PAPERLINE_ARCHIVE_INDEX: names.archive,
+    PAPERLINE_HOST_INTERVAL_MS: '0',
+    PAPERLINE_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** Removes everything a test file created in Redis and Elasticsearch. */
+export async function cleanup(redis: Redis, es: Client, names: { prefix: string; index: string; archive: string }): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${names.prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  await es.indices.delete({ index: `${names.index}-v*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
+  await es.indices.delete({ index: [names.archive, `${names.archive}-urls`], ignore_unavailable: true }).catch(() => undefined);
+  await es.indices.deleteIndexTemplate({ name: `${names.index}-template` }).catch(() => undefined);
+  await es.indices.deleteIndexTemplate({ name: `${names.archive}-template` }).catch(() => undefined);
+}

@@ -12,7 +12,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@paperline/*/src/*', '../../packages/*', '../../services/*'], message: 'import sibling packages by name only' }] },
+        {
+          patterns: [
+            {
+              group: ['@paperline/*/src/*', '../../packages/*', '../../services/*'],
+              message: 'import sibling packages by name only',
+            },
+          ],
+        },
       ],
     },
   },
@@ -23,7 +30,16 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@paperline/fetcher', '@paperline/parser', '@paperline/deduplicator', '@paperline/indexer', '@paperline/cli'], message: 'a service never imports another service: stages talk through queues' },
+            {
+              group: [
+                '@paperline/fetcher',
+                '@paperline/parser',
+                '@paperline/deduplicator',
+                '@paperline/indexer',
+                '@paperline/cli',
+              ],
+              message: 'a service never imports another service: stages talk through queues',
+            },
           ],
         },
       ],

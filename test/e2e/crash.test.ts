@@ -27,7 +27,11 @@ describe('workers SIGKILLed mid-crawl, restarted, then `wait`', () => {
   it('loses nothing and duplicates nothing', async () => {
     // Slow enough that the kill lands mid-crawl: paper pages are discovered (depth 1) and
     // fetched one per 150 ms; locks expire fast so the restarted workers take over quickly.
-    const env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_HOST_INTERVAL_MS: '150', PAPERLINE_LOCK_MS: '4000' });
+    const env = testEnv(names, {
+      HF_BASE_URL: site.url,
+      PAPERLINE_HOST_INTERVAL_MS: '150',
+      PAPERLINE_LOCK_MS: '4000',
+    });
     const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
     let workers = startWorkersProcess(env);
     const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
@@ -51,7 +55,9 @@ describe('workers SIGKILLed mid-crawl, restarted, then `wait`', () => {
     try {
       const waited = await runCli(['wait', crawlId, '--json'], env);
       expect(waited.code, waited.stderr).toBe(0);
-      const s = lastJson<{ indexed: number; unchanged: number; failed: number; fetched: number }>(waited.stdout);
+      const s = lastJson<{ indexed: number; unchanged: number; failed: number; fetched: number }>(
+        waited.stdout,
+      );
       const truth = snapshotTruth();
       expect(s.failed).toBe(0);
       expect(s.fetched).toBe(seeds.length + truth.length);

@@ -58,7 +58,11 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
     });
 
     await es.indices.refresh({ index: names.index });
-    const all = await es.search<Record<string, unknown>>({ index: names.index, size: 1000, query: { match_all: {} } });
+    const all = await es.search<Record<string, unknown>>({
+      index: names.index,
+      size: 1000,
+      query: { match_all: {} },
+    });
     const docs = new Map(all.hits.hits.map((h) => [h._id!, h._source!]));
     expect([...docs.keys()].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
     for (const p of truth) {
@@ -78,13 +82,23 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
 
   it('a second crawl of the same pages writes nothing and counts every paper unchanged', async () => {
     const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
-    const before = await es.search({ index: names.index, size: 1000, query: { match_all: {} }, version: true });
+    const before = await es.search({
+      index: names.index,
+      size: 1000,
+      query: { match_all: {} },
+      version: true,
+    });
     const res = await runCli(['crawl', ...seeds, '--wait', '--json'], env);
     expect(res.code, res.stderr).toBe(0);
     const s = lastJson<Summary>(res.stdout);
     expect(s.indexed).toBe(0);
     expect(s.unchanged).toBe(snapshotTruth().length);
-    const after = await es.search({ index: names.index, size: 1000, query: { match_all: {} }, version: true });
+    const after = await es.search({
+      index: names.index,
+      size: 1000,
+      query: { match_all: {} },
+      version: true,
+    });
     const v = (r: typeof before) => Object.fromEntries(r.hits.hits.map((h) => [h._id, h._version]));
     expect(v(after)).toEqual(v(before));
   });
@@ -94,9 +108,15 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
     const got = await runCli(['get', `${p.id}v2`, '--json'], env);
     expect(got.code, got.stderr).toBe(0);
     expect(lastJson<{ id: string }>(got.stdout).id).toBe(`arxiv:${p.id}`);
-    const words = collapse(p.title).split(' ').filter((w) => /^[A-Za-z]{5,}$/.test(w)).slice(0, 3).join(' ');
+    const words = collapse(p.title)
+      .split(' ')
+      .filter((w) => /^[A-Za-z]{5,}$/.test(w))
+      .slice(0, 3)
+      .join(' ');
     const found = await runCli(['search', words, '--json', '--size', '50'], env);
     expect(found.code, found.stderr).toBe(0);
-    expect(lastJson<{ hits: Array<{ id: string }> }>(found.stdout).hits.map((h) => h.id)).toContain(`arxiv:${p.id}`);
+    expect(lastJson<{ hits: Array<{ id: string }> }>(found.stdout).hits.map((h) => h.id)).toContain(
+      `arxiv:${p.id}`,
+    );
   });
 });

@@ -14,7 +14,11 @@ export interface CliResult {
 /** Runs `paperline <args>` as a user would (a separate process), and collects its output. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, CLI, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TSX, CLI, ...args], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -33,7 +37,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 240_0
 /** Starts `paperline workers` (all four) in the background. */
 export function startWorkersProcess(env: NodeJS.ProcessEnv, only?: string): ChildProcess {
   const args = [TSX, CLI, 'workers', ...(only ? ['--only', only] : [])];
-  const child = spawn(process.execPath, args, { env, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const child = spawn(process.execPath, args, {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
   return child;
 }
 

@@ -12,7 +12,10 @@ export function uniqueNames(tag: string): { prefix: string; index: string; archi
 }
 
 /** Environment for processes under test (workers, CLI) pointing at the real services. */
-export function testEnv(names: { prefix: string; index: string; archive: string }, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function testEnv(
+  names: { prefix: string; index: string; archive: string },
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   return {
     ...process.env,
     REDIS_URL,
@@ -27,15 +30,27 @@ export function testEnv(names: { prefix: string; index: string; archive: string 
 }
 
 /** Removes everything a test file created in Redis and Elasticsearch. */
-export async function cleanup(redis: Redis, es: Client, names: { prefix: string; index: string; archive: string }): Promise<void> {
+export async function cleanup(
+  redis: Redis,
+  es: Client,
+  names: { prefix: string; index: string; archive: string },
+): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${names.prefix}:*`, 'COUNT', 1000);
     cursor = next;
     if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');
-  await es.indices.delete({ index: `${names.index}-v*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-  await es.indices.delete({ index: [names.archive, `${names.archive}-urls`], ignore_unavailable: true }).catch(() => undefined);
+  // Wildcard deletes are refused (action.destructive_requires_name): resolve names first.
+  const found = await es.indices
+    .get({
+      index: [`${names.index}-v*`, names.archive, `${names.archive}-urls`],
+      ignore_unavailable: true,
+      allow_no_indices: true,
+    })
+    .catch(() => ({}));
+  const indices = Object.keys(found);
+  if (indices.length) await es.indices.delete({ index: indices, ignore_unavailable: true });
   await es.indices.deleteIndexTemplate({ name: `${names.index}-template` }).catch(() => undefined);
   await es.indices.deleteIndexTemplate({ name: `${names.archive}-template` }).catch(() => undefined);
 }

@@ -58,7 +58,13 @@ export class PaperlineError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, stage: this.stage, context: this.context };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      stage: this.stage,
+      context: this.context,
+    };
   }
 }
 
@@ -87,7 +93,11 @@ export class RateLimitedError extends PaperlineError {
 
 /** A page a parser could not read. Always names the URL and what was wrong. */
 export class ParseError extends PermanentError {
-  constructor(url: string, what: string, options: Omit<PaperlineErrorOptions, 'context'> & { source?: string } = {}) {
+  constructor(
+    url: string,
+    what: string,
+    options: Omit<PaperlineErrorOptions, 'context'> & { source?: string } = {},
+  ) {
     super('PARSE_ERROR', `cannot parse ${url}: ${what}`, {
       ...options,
       stage: options.stage ?? 'parse',

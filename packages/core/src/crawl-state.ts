@@ -120,7 +120,11 @@ export class CrawlStore {
 
   /** Marks all seeds as registered: from now on an empty pending set means finished. */
   async seal(crawlId: string): Promise<void> {
-    await SEAL.run(this.redis, [this.key(crawlId, 'meta'), this.key(crawlId, 'open')], [new Date().toISOString()]);
+    await SEAL.run(
+      this.redis,
+      [this.key(crawlId, 'meta'), this.key(crawlId, 'open')],
+      [new Date().toISOString()],
+    );
   }
 
   async transition(crawlId: string, jobId: string, to: JobState): Promise<void> {
@@ -129,7 +133,12 @@ export class CrawlStore {
   }
 
   async recordFailure(f: FailureRecord): Promise<void> {
-    await this.redis.set(`${this.prefix}:failure:${f.jobId}`, JSON.stringify(f), 'EX', this.failureTtlSeconds);
+    await this.redis.set(
+      `${this.prefix}:failure:${f.jobId}`,
+      JSON.stringify(f),
+      'EX',
+      this.failureTtlSeconds,
+    );
     await this.transition(f.crawlId, f.jobId, 'failed');
   }
 
@@ -169,7 +178,11 @@ export class CrawlStore {
   private async addToSet(crawlId: string, part: string, members: string[]): Promise<void> {
     if (members.length === 0) return;
     const k = this.key(crawlId, part);
-    await this.redis.multi().sadd(k, ...members).expire(k, this.ttlSeconds).exec();
+    await this.redis
+      .multi()
+      .sadd(k, ...members)
+      .expire(k, this.ttlSeconds)
+      .exec();
   }
 
   private async touch(crawlId: string, parts: string[]): Promise<void> {

@@ -71,7 +71,11 @@ function urlOf(data: unknown): string | undefined {
  * through the routing table, and keeps the crawl's books. Permanent errors fail the job at once
  * (UnrecoverableError) and are recorded with their code; transient ones retry with backoff.
  */
-export function createStageWorker<S extends Stage>(stage: S, processor: Processor<S>, deps: StageWorkerDeps): Worker {
+export function createStageWorker<S extends Stage>(
+  stage: S,
+  processor: Processor<S>,
+  deps: StageWorkerDeps,
+): Worker {
   const schema = JOB_SCHEMAS[stage];
   const worker = new Worker(
     stage,

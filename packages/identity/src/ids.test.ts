@@ -18,7 +18,8 @@ describe('arXiv ids', () => {
     expect(normalizeArxivId(raw)).toBeNull(),
   );
 
-  it('keeps the version apart', () => expect(parseArxivId('2402.13572v12')).toEqual({ id: '2402.13572', version: 12 }));
+  it('keeps the version apart', () =>
+    expect(parseArxivId('2402.13572v12')).toEqual({ id: '2402.13572', version: 12 }));
 
   it('normalizing is idempotent', () => {
     fc.assert(

@@ -41,8 +41,12 @@ describe('identity', () => {
   it('prefers the arXiv id, then a DOI, then the title fingerprint', () => {
     expect(canonicalId(identityKeys(hf))).toBe('arxiv:2402.13572');
     expect(canonicalId(identityKeys({ title: 'X', doi: '10.1145/ABC' }))).toBe('doi:10.1145/abc');
-    expect(canonicalId(identityKeys({ title: 'X', doi: '10.48550/arXiv.2402.13572' }))).toBe('arxiv:2402.13572');
-    expect(canonicalId(identityKeys({ title: 'Some  Title' }))).toBe(`title:${titleFingerprint('some title')}`);
+    expect(canonicalId(identityKeys({ title: 'X', doi: '10.48550/arXiv.2402.13572' }))).toBe(
+      'arxiv:2402.13572',
+    );
+    expect(canonicalId(identityKeys({ title: 'Some  Title' }))).toBe(
+      `title:${titleFingerprint('some title')}`,
+    );
   });
   it('fingerprints ignore case, accents, punctuation and wrapping', () => {
     expect(titleFingerprint('Café:  a\n Study')).toBe(titleFingerprint('cafe a study'));
@@ -76,12 +80,19 @@ describe('merge precedence (DESIGN.md §4)', () => {
     expect(mergeContent([hf, later]).upvotes).toBe(40);
   });
   it('the content hash ignores provenance and order', () => {
-    const again = { ...hf, fetchedAt: '2030-01-01T00:00:00.000Z', url: 'https://huggingface.co/papers/date/2024-02-22' };
+    const again = {
+      ...hf,
+      fetchedAt: '2030-01-01T00:00:00.000Z',
+      url: 'https://huggingface.co/papers/date/2024-02-22',
+    };
     expect(contentHash(mergeContent([arxiv, again]))).toBe(contentHash(m));
     expect(contentHash(mergeContent([{ ...hf, upvotes: 13 }, arxiv]))).not.toBe(contentHash(m));
   });
   it('builds a full record with one source entry per source', () => {
-    const r = buildRecord('arxiv:2402.13572', [hf, arxiv], { firstSeenAt: '2024-02-21T11:00:00.000Z', updatedAt: '2024-02-22T11:00:00.000Z' });
+    const r = buildRecord('arxiv:2402.13572', [hf, arxiv], {
+      firstSeenAt: '2024-02-21T11:00:00.000Z',
+      updatedAt: '2024-02-22T11:00:00.000Z',
+    });
     expect(r.sources.map((s) => s.source)).toEqual(['arxiv', 'hf']);
     expect(r.parserVersion).toBe('arxiv-1+hf-1');
     expect(r.contentHash).toBe(contentHash(m));

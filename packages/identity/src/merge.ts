@@ -15,7 +15,8 @@ export interface IdentityKeys {
 
 export function identityKeys(c: Pick<PaperCandidate, 'arxivId' | 'doi' | 'title'>): IdentityKeys {
   const doi = c.doi ? (normalizeDoi(c.doi) ?? undefined) : undefined;
-  const arxivId = (c.arxivId ? normalizeArxivId(c.arxivId) : null) ?? (doi ? arxivIdFromDoi(doi) : null) ?? undefined;
+  const arxivId =
+    (c.arxivId ? normalizeArxivId(c.arxivId) : null) ?? (doi ? arxivIdFromDoi(doi) : null) ?? undefined;
   return {
     ...(arxivId ? { arxivId } : {}),
     ...(doi && !arxivIdFromDoi(doi) ? { doi } : {}),
@@ -61,7 +62,10 @@ const PRECEDENCE: Partial<Record<Field, SourceId[]>> = {
 const present = (v: unknown): boolean =>
   v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 
-function pick<F extends Field>(bySource: Map<SourceId, SourcePartial>, field: F): PaperCandidate[F] | undefined {
+function pick<F extends Field>(
+  bySource: Map<SourceId, SourcePartial>,
+  field: F,
+): PaperCandidate[F] | undefined {
   const order = PRECEDENCE[field] ?? ARXIV_FIRST;
   for (const s of order) {
     const v = bySource.get(s)?.[field];
@@ -81,7 +85,10 @@ export function newestPerSource(partials: SourcePartial[]): Map<SourceId, Source
 }
 
 /** The fields whose change is a change of the paper (timestamps and provenance excluded). */
-export type PaperContent = Omit<PaperRecord, 'id' | 'sources' | 'firstSeenAt' | 'updatedAt' | 'contentHash' | 'parserVersion'>;
+export type PaperContent = Omit<
+  PaperRecord,
+  'id' | 'sources' | 'firstSeenAt' | 'updatedAt' | 'contentHash' | 'parserVersion'
+>;
 
 /** Merges what each source says into one paper's content, by field precedence. */
 export function mergeContent(partials: SourcePartial[]): PaperContent {
@@ -157,7 +164,13 @@ export function buildRecord(
   const content = mergeContent([...bySource.values()]);
   const sources: StoredSourceRef[] = [...bySource.values()]
     .sort((a, b) => (a.source < b.source ? -1 : 1))
-    .map((p) => ({ source: p.source, url: p.url, fetchedAt: p.fetchedAt, parserVersion: p.parserVersion, record: p }));
+    .map((p) => ({
+      source: p.source,
+      url: p.url,
+      fetchedAt: p.fetchedAt,
+      parserVersion: p.parserVersion,
+      record: p,
+    }));
   return {
     id,
     ...content,

@@ -41,14 +41,17 @@ function checkEntry(e: unknown, where: string): void {
     if (typeof p[k] !== 'string') fail(`${where} ${p.id}`, `paper.${k} is not a string`);
   }
   if (typeof p.upvotes !== 'number') fail(`${where} ${p.id}`, 'paper.upvotes is not a number');
-  if (typeof p.discussionId !== 'string' || !HEX24.test(p.discussionId)) fail(`${where} ${p.id}`, 'bad discussionId');
+  if (typeof p.discussionId !== 'string' || !HEX24.test(p.discussionId))
+    fail(`${where} ${p.id}`, 'bad discussionId');
   if (!Array.isArray(p.authors)) fail(`${where} ${p.id}`, 'paper.authors is not an array');
-  if (typeof e.numComments !== 'number' || typeof e.thumbnail !== 'string') fail(`${where} ${p.id}`, 'bad entry fields');
+  if (typeof e.numComments !== 'number' || typeof e.thumbnail !== 'string')
+    fail(`${where} ${p.id}`, 'bad entry fields');
 }
 
 /** Checks the structure the server relies on; throws with the place of the first problem. */
 function checkSnapshot(v: unknown): asserts v is SnapshotData {
-  if (!isRecord(v) || !Array.isArray(v.days) || typeof v.snapshotAt !== 'string') fail('root', 'no days array');
+  if (!isRecord(v) || !Array.isArray(v.days) || typeof v.snapshotAt !== 'string')
+    fail('root', 'no days array');
   v.days.forEach((d: unknown, i: number) => {
     if (!isRecord(d) || typeof d.date !== 'string' || !DAY.test(d.date)) fail(`days[${i}]`, 'bad date');
     if (!Array.isArray(d.entries)) fail(d.date, 'no entries array');

@@ -118,7 +118,15 @@ export interface HfComment {
   id: string;
   createdAt: string;
   type: 'comment';
-  author: { _id: string; avatarUrl: string; fullname: string; name: string; type: 'user'; isPro: boolean; isHfAdmin: boolean };
+  author: {
+    _id: string;
+    avatarUrl: string;
+    fullname: string;
+    name: string;
+    type: 'user';
+    isPro: boolean;
+    isHfAdmin: boolean;
+  };
   data: {
     edited: boolean;
     hidden: boolean;

@@ -5,9 +5,32 @@
 
 /** First path segments on github.com that are not users or organisations. */
 const RESERVED_OWNERS = new Set([
-  'about', 'apps', 'collections', 'contact', 'customer-stories', 'enterprise', 'events', 'explore',
-  'features', 'issues', 'join', 'login', 'marketplace', 'new', 'notifications', 'orgs', 'pricing',
-  'pulls', 'search', 'security', 'settings', 'site', 'sponsors', 'topics', 'trending', 'users',
+  'about',
+  'apps',
+  'collections',
+  'contact',
+  'customer-stories',
+  'enterprise',
+  'events',
+  'explore',
+  'features',
+  'issues',
+  'join',
+  'login',
+  'marketplace',
+  'new',
+  'notifications',
+  'orgs',
+  'pricing',
+  'pulls',
+  'search',
+  'security',
+  'settings',
+  'site',
+  'sponsors',
+  'topics',
+  'trending',
+  'users',
 ]);
 
 /** GitHub owner names: alphanumerics and single inner hyphens, at most 39 characters. */
@@ -20,7 +43,8 @@ const REPO = /^[A-Za-z0-9._-]+$/;
  * `github.com/owner/repo`. Not preceded by a host character, so `gist.github.com` and
  * `notgithub.com` do not match.
  */
-const IN_TEXT = /(?<![A-Za-z0-9.-])(?:https?:\/\/)?(?:www\.)?github\.com\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)/gi;
+const IN_TEXT =
+  /(?<![A-Za-z0-9.-])(?:https?:\/\/)?(?:www\.)?github\.com\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)/gi;
 
 /** TeX escapes that show up inside URLs written in abstracts (`my\_repo`). */
 const URL_TEX_ESCAPE = /\\([_%#&])/g;
@@ -29,7 +53,7 @@ function canonicalParts(owner: string, rawRepo: string): string | null {
   if (!OWNER.test(owner) || RESERVED_OWNERS.has(owner.toLowerCase())) return null;
   let repo = rawRepo;
   // Trailing sentence dots and `.git` (possibly both: "repo.git.").
-  for (let prev = ''; prev !== repo; ) {
+  for (let prev = ''; prev !== repo;) {
     prev = repo;
     repo = repo.replace(/\.+$/, '').replace(/\.git$/i, '');
   }

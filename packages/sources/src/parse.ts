@@ -9,10 +9,18 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
 
 /** Dated HTML listings: the pages HF redirects away from when the period is empty or invalid. */
 function isDatedListing(route: Route | null): route is Route & { period: NonNullable<Route['period']> } {
-  return route?.period !== undefined && (route.type === 'hf-daily' || route.type === 'hf-week' || route.type === 'hf-month');
+  return (
+    route?.period !== undefined &&
+    (route.type === 'hf-daily' || route.type === 'hf-week' || route.type === 'hf-month')
+  );
 }
 
-function dispatch(input: PageInput, final: RouteDetail, requested: Route | null, bases: SourceBases): ParsedPage {
+function dispatch(
+  input: PageInput,
+  final: RouteDetail,
+  requested: Route | null,
+  bases: SourceBases,
+): ParsedPage {
   switch (final.route.type) {
     case 'hf-daily':
     case 'hf-week':
@@ -57,10 +65,14 @@ export function parsePage(input: PageInput, bases: SourceBases): ParsedPage {
     });
   }
   if (!ISO_DATE_TIME.test(input.fetchedAt) || Number.isNaN(Date.parse(input.fetchedAt))) {
-    throw new PermanentError('INVALID_PAYLOAD', `fetchedAt of ${finalUrl} is not an ISO date-time: ${input.fetchedAt}`, {
-      stage: 'parse',
-      context: { url: finalUrl },
-    });
+    throw new PermanentError(
+      'INVALID_PAYLOAD',
+      `fetchedAt of ${finalUrl} is not an ISO date-time: ${input.fetchedAt}`,
+      {
+        stage: 'parse',
+        context: { url: finalUrl },
+      },
+    );
   }
   return dispatch(page, final, isDatedListing(requested) ? requested : null, bases);
 }

@@ -47,13 +47,18 @@ const LETTER = String.raw`\\([cvuHkrd])(?:\s*\{\s*${BASE}\s*\}|\s+${BASE}(?![A-Z
 /** `{\'e}` or `\'e` / `\'{e}`; group 1/4 = macro, 2/3/5/6 = base (braced form first). */
 const SYMBOL_RE = new RegExp(String.raw`\{\s*${SYMBOL}\s*\}|${SYMBOL}`, 'g');
 const LETTER_RE = new RegExp(String.raw`\{\s*${LETTER}\s*\}|${LETTER}`, 'g');
-const SPECIAL_NAMES = Object.keys(SPECIAL_LETTERS).sort((a, b) => b.length - a.length).join('|');
+const SPECIAL_NAMES = Object.keys(SPECIAL_LETTERS)
+  .sort((a, b) => b.length - a.length)
+  .join('|');
 const SPECIAL_RE = new RegExp(
   String.raw`\{\\(${SPECIAL_NAMES})\}|\\(${SPECIAL_NAMES})(?:\{\}|\s(?=[A-Za-z])|(?![A-Za-z]))`,
   'g',
 );
 /** Font and URL wrappers whose argument is kept as is. Innermost first (no unescaped braces inside). */
-const WRAPPER_RE = /\\(?:textbf|textit|texttt|textsc|textsf|textrm|textup|textsl|emph|underline|url)\s*\{((?:\\[{}]|[^{}])*)\}/g;
+const WRAPPER_RE =
+  /\\(?:textbf|textit|texttt|textsc|textsf|textrm|textup|textsl|emph|underline|url)\s*\{((?:\\[{}]|[^{}])*)\}/g;
+/** `1{,}200`: TeX's thousands separator. */
+const GROUPED_COMMA_RE = /\{,\}/g;
 /** `{\em x}`, `{\bf x}`, `{\it x}` → x. */
 const DECLARATION_RE = /\{\\(?:em|bf|it|tt|sc|sf|rm|sl)\s+((?:\\[{}]|[^{}])*)\}/g;
 /** `\\` (kept: a TeX line break, or an escaped backslash) and the escapes resolved to their character. */
@@ -72,19 +77,24 @@ function accent(match: string, base: string | undefined, mark: string | undefine
 /** Resolves TeX in a stretch of text outside math. */
 function resolveTex(s: string): string {
   let out = s
-    .replace(SYMBOL_RE, (m: string, m1?: string, b1?: string, b2?: string, m2?: string, b3?: string, b4?: string) =>
-      accent(m, b1 ?? b2 ?? b3 ?? b4, SYMBOL_ACCENTS[m1 ?? m2 ?? '']),
+    .replace(
+      SYMBOL_RE,
+      (m: string, m1?: string, b1?: string, b2?: string, m2?: string, b3?: string, b4?: string) =>
+        accent(m, b1 ?? b2 ?? b3 ?? b4, SYMBOL_ACCENTS[m1 ?? m2 ?? '']),
     )
-    .replace(LETTER_RE, (m: string, m1?: string, b1?: string, b2?: string, m2?: string, b3?: string, b4?: string) =>
-      accent(m, b1 ?? b2 ?? b3 ?? b4, LETTER_ACCENTS[m1 ?? m2 ?? '']),
+    .replace(
+      LETTER_RE,
+      (m: string, m1?: string, b1?: string, b2?: string, m2?: string, b3?: string, b4?: string) =>
+        accent(m, b1 ?? b2 ?? b3 ?? b4, LETTER_ACCENTS[m1 ?? m2 ?? '']),
     )
     .replace(SPECIAL_RE, (m: string, a?: string, b?: string) => SPECIAL_LETTERS[a ?? b ?? ''] ?? m);
   // Nested wrappers unwrap from the inside out.
-  for (let prev = ''; prev !== out; ) {
+  for (let prev = ''; prev !== out;) {
     prev = out;
     out = out.replace(WRAPPER_RE, '$1').replace(DECLARATION_RE, '$1');
   }
   return out
+    .replace(GROUPED_COMMA_RE, ',')
     .replace(ESCAPE_RE, (m: string, c?: string) => c ?? m)
     .replace(TILDE_RE, (m: string) => (m === '~' ? ' ' : m));
 }
@@ -96,14 +106,14 @@ interface Segment {
 }
 
 /**
- * The index of the `$` closing inline math opened before `from`, or -1. Like pandoc's
- * `tex_math_dollars`: the closing `$` follows a non-space and is not followed by a digit, so
- * prices (`$5 and $10`) are not math.
+ * The index of the `$` closing inline math opened before `from`, or -1. The closing `$` follows a
+ * non-space (pandoc's rule), so prices (`$5 and $10`) are not math. Unlike pandoc, a digit may
+ * follow it: arXiv abstracts write `5.9%$\rightarrow$10.9%`.
  */
 function findInlineClose(s: string, from: number): number {
   for (let i = from; i < s.length; i++) {
     if (s[i] === '\\') i++;
-    else if (s[i] === '$' && !/\s/u.test(s[i - 1] ?? ' ') && !/\d/.test(s[i + 1] ?? '')) return i;
+    else if (s[i] === '$' && !/\s/u.test(s[i - 1] ?? ' ')) return i;
   }
   return -1;
 }
@@ -131,7 +141,11 @@ function splitMath(s: string): Segment[] {
     const display = s[i + 1] === '$';
     const delim = display ? '$$' : '$';
     // Inline math opens only before a non-space (pandoc's rule).
-    const close = display ? findDisplayClose(s, i + 2) : /\s/u.test(s[i + 1] ?? ' ') ? -1 : findInlineClose(s, i + 1);
+    const close = display
+      ? findDisplayClose(s, i + 2)
+      : /\s/u.test(s[i + 1] ?? ' ')
+        ? -1
+        : findInlineClose(s, i + 1);
     if (close <= i + delim.length) {
       if (display) i++; // `$$` without a closing pair: two literal dollars
       continue;
@@ -145,7 +159,11 @@ function splitMath(s: string): Segment[] {
   return out;
 }
 
+/** Every TeX rule needs a backslash, a tilde or a brace; text without any only has its whitespace collapsed. */
+const HAS_TEX = /[\\~{]/;
+
 function cleanOnce(s: string): string {
+  if (!HAS_TEX.test(s)) return collapseWhitespace(s);
   return splitMath(s)
     .map((seg) => (seg.math ? seg.text : resolveTex(seg.text)))
     .join('')
@@ -157,8 +175,10 @@ function cleanOnce(s: string): string {
  * Clean text for titles, abstracts and names: all whitespace (line wraps, tabs, NBSP) collapsed to
  * single spaces and trimmed; TeX escapes `\% \& \_ \# \$ \{ \}` resolved; accent macros
  * (`\'e`, `\"{u}`, `\c{c}`, `{\'e}`, `\ss`, …) turned into precomposed letters; `\textbf{x}`,
- * `\emph{x}`, `\textit{x}`, `\texttt{x}`, `\url{x}` → `x`; `~` between words → space. Dashes
- * (`--`, `---`) stay as typed, and math (`$…$`, `$$…$$`) is left untouched apart from whitespace.
+ * `\emph{x}`, `\textit{x}`, `\texttt{x}`, `\url{x}` → `x`; `1{,}200` → `1,200`; `~` between
+ * words → space (not inside URLs). Dashes (`--`, `---`) stay as typed; math (`$…$` opening before and
+ * closing after a non-space, `$$…$$`) is left untouched apart from whitespace; other macros (`\href`, `\cite`) and
+ * accents with no precomposed letter (`\'x`) stay as typed.
  *
  * Idempotent: `cleanText(cleanText(x)) === cleanText(x)`. (Resolving `\$` can turn text into
  * something that reads as math on a second look, so the rules are applied until nothing changes;
@@ -167,7 +187,7 @@ function cleanOnce(s: string): string {
 export function cleanText(raw: string): string {
   let prev = raw;
   let next = cleanOnce(raw);
-  while (next !== prev) {
+  while (next !== prev && HAS_TEX.test(next)) {
     prev = next;
     next = cleanOnce(next);
   }

@@ -54,7 +54,10 @@ export interface PageInput {
 
 /** What a parser found on one page. */
 export interface ParsedPage {
-  /** The route of the page actually parsed (`finalUrl`). */
+  /**
+   * The route of the page actually parsed (`finalUrl`); for a dated request redirected off the
+   * configured bases, the requested route.
+   */
   route: Route;
   candidates: PaperCandidate[];
   /** Absolute URLs worth following: paper pages `/papers/{id}` on the same base. */

@@ -11,7 +11,11 @@ export interface Located {
  * paper (same source URL and HF link/arXiv id) on one page. Throws ParseError naming the page, the
  * entry and the offending field path: a page never yields half-empty records.
  */
-export function validateCandidates(url: string, source: SourceId, items: readonly Located[]): PaperCandidate[] {
+export function validateCandidates(
+  url: string,
+  source: SourceId,
+  items: readonly Located[],
+): PaperCandidate[] {
   const out: PaperCandidate[] = [];
   const seen = new Set<string>();
   for (const { candidate, where } of items) {

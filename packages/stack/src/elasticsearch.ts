@@ -72,11 +72,22 @@ export async function inspectElasticsearch(t: ServiceTarget, stackDir: string): 
  * until the cluster is yellow or green. Call with the stack lock held.
  */
 export async function startElasticsearch(t: ServiceTarget, o: ResolvedStackOptions): Promise<ServiceStatus> {
-  if (t.tls)
+  if (t.tls) {
     throw new StackError(
       `cannot start an HTTPS Elasticsearch for ${t.displayUrl}; use http:// for the local stack`,
     );
+  }
   assertClientCompatible(o.esVersion, 'the configured version (PAPERLINE_ES_VERSION)');
+  const p = esPaths(o.stackDir, t.port);
+  const own = await managedPid(p.pidFile, ES_MARKER);
+  if (own.pid !== undefined) {
+    // Ours, still starting (an earlier stack up was interrupted): wait for it rather than start a second one.
+    const since = Date.now();
+    o.log(`elasticsearch: waiting for the instance already starting (pid ${own.pid})…`);
+    const status = await waitForHealthy(t, p, since, o.timeoutMs);
+    o.log(`elasticsearch: ready (pid ${own.pid}) after ${((Date.now() - since) / 1000).toFixed(1)} s`);
+    return status;
+  }
   if (await isPortInUse(t.host, t.port)) {
     throw new StackError(
       `port ${t.port} on ${t.host} is taken by something that is not a healthy Elasticsearch`,
@@ -94,7 +105,6 @@ export async function startElasticsearch(t: ServiceTarget, o: ResolvedStackOptio
     owner,
     log: o.log,
   });
-  const p = esPaths(o.stackDir, t.port);
   for (const d of [p.data, p.logs, p.tmp]) await mkdir(d, { recursive: true });
   await rm(p.pidFile, { force: true });
   if (owner !== undefined) {

@@ -91,12 +91,10 @@ export async function findJdks(
   root = '/usr/lib/jvm',
   extra: readonly string[] = [],
 ): Promise<JdkCandidate[]> {
-  let names: string[] = [];
-  try {
-    names = (await readdir(root)).sort();
-  } catch {
-    names = [];
-  }
+  const names = await readdir(root).then(
+    (n) => n.sort(),
+    () => [], // no such directory: no JDKs there
+  );
   const seen = new Set<string>();
   const found: JdkCandidate[] = [];
   for (const home of [...names.map((n) => join(root, n)), ...extra]) {

@@ -38,6 +38,24 @@ export async function mavenLocalRepository(mvn: string): Promise<string> {
   return path !== undefined && isAbsolute(path) ? path : fallback;
 }
 
+/** The line of mvn output that says why it failed (ANSI colours removed), else its last lines. */
+export function mavenFailure(output: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const why = lines.find((l) =>
+    /Failed to execute goal|Could not (?:find|transfer)|Couldn't download/.test(l),
+  );
+  return (
+    why ??
+    lines
+      .filter((l) => l.trim() !== '')
+      .slice(-5)
+      .join('\n')
+  )
+    .trim()
+    .slice(0, 800);
+}
+
 /**
  * The path of the Elasticsearch `integ-test-zip` of `version` in the local Maven repository,
  * downloading it from Maven Central with `mvn dependency:get` when it is not there yet.
@@ -58,13 +76,13 @@ export async function ensureEsZip(version: string, log: (msg: string) => void): 
   const started = Date.now();
   const res = await run(
     mvn,
-    ['-B', '-q', 'dependency:get', `-Dartifact=${esArtifact(version)}`, '-Dtransitive=false'],
+    ['-B', '-q', '-U', 'dependency:get', `-Dartifact=${esArtifact(version)}`, '-Dtransitive=false'],
     {
       timeoutMs: 30 * 60_000,
     },
   );
   if (res.code !== 0 || !(await isFile(zip))) {
-    const tail = res.output.trim().split('\n').slice(-8).join('\n');
+    const tail = mavenFailure(res.output);
     throw new StackError(
       `could not download ${esArtifact(version)} from Maven Central with mvn (exit ${res.code ?? res.signal}). ` +
         `Check the network and the version: Elasticsearch 9.x is not published as integ-test-zip, 8.19.21 is the newest that is. ` +

@@ -42,27 +42,14 @@ export async function inspectRedis(t: ServiceTarget, stackDir: string): Promise<
   return { status, probe };
 }
 
-/** Starts `redis-server` on the target's loopback port, without persistence, and waits for `PONG`. */
-export async function startRedis(
+/** Runs `redis-server --daemonize yes` without persistence on the target's port, files in `p.dir`. */
+async function launchRedis(
+  server: string,
   t: ServiceTarget,
-  stackDir: string,
-  timeoutMs: number,
-  log: (msg: string) => void,
-): Promise<ServiceStatus> {
-  if (t.tls)
-    throw new StackError(`cannot start a TLS Redis for ${t.displayUrl}; use redis:// for the local stack`);
-  const server = await which('redis-server');
-  if (server === undefined) {
-    throw new StackError(
-      `nothing answers at ${t.displayUrl} and redis-server is not on PATH to start one; ` +
-        `install Redis 7 (e.g. \`apt-get install redis-server\`) or point REDIS_URL at a running Redis`,
-    );
-  }
-  const p = redisPaths(stackDir, t.port);
+  p: ReturnType<typeof redisPaths>,
+): Promise<void> {
   await mkdir(p.dir, { recursive: true });
   await rm(p.pidFile, { force: true });
-  const started = Date.now();
-  log(`redis: starting on port ${t.port}…`);
   const args = [
     '--daemonize',
     'yes',
@@ -87,6 +74,34 @@ export async function startRedis(
     throw new StackError(
       `redis-server did not start on port ${t.port}: ${res.output.trim() || (await tailFile(p.logFile))}`,
     );
+  }
+}
+
+/** Starts `redis-server` on the target's loopback port, without persistence, and waits for `PONG`. */
+export async function startRedis(
+  t: ServiceTarget,
+  stackDir: string,
+  timeoutMs: number,
+  log: (msg: string) => void,
+): Promise<ServiceStatus> {
+  if (t.tls) {
+    throw new StackError(`cannot start a TLS Redis for ${t.displayUrl}; use redis:// for the local stack`);
+  }
+  const server = await which('redis-server');
+  if (server === undefined) {
+    throw new StackError(
+      `nothing answers at ${t.displayUrl} and redis-server is not on PATH to start one; ` +
+        `install Redis 7 (e.g. \`apt-get install redis-server\`) or point REDIS_URL at a running Redis`,
+    );
+  }
+  const p = redisPaths(stackDir, t.port);
+  const started = Date.now();
+  const already = await managedPid(p.pidFile, 'redis-server');
+  if (already.pid !== undefined) {
+    log(`redis: waiting for the instance already starting (pid ${already.pid})…`);
+  } else {
+    log(`redis: starting on port ${t.port}…`);
+    await launchRedis(server, t, p);
   }
   const deadline = Date.now() + Math.min(timeoutMs, 30_000);
   let probe = await probeRedis(t);

@@ -55,7 +55,8 @@ async function ensureStackDir(dir: string): Promise<void> {
 
 /** Throws when a service answers but cannot be used, or is down and not ours to start. */
 function assertStartable(name: 'redis' | 'elasticsearch', t: ServiceTarget, i: Inspection): void {
-  if (i.probe.state === 'unusable') {
+  // An instance we started that does not answer yet is still starting: the start path waits for it.
+  if (i.probe.state === 'unusable' && !i.status.managed) {
     throw new StackError(`${name}: ${t.displayUrl} answers but is not usable: ${i.probe.detail}`, {
       context: { url: t.displayUrl },
     });

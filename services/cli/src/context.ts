@@ -44,7 +44,9 @@ export class CliContext {
   }
 
   get crawls(): CrawlStore {
-    return new CrawlStore(this.redis, this.cfg.queuePrefix, { failureTtlSeconds: this.cfg.failedRetentionSeconds });
+    return new CrawlStore(this.redis, this.cfg.queuePrefix, {
+      failureTtlSeconds: this.cfg.failedRetentionSeconds,
+    });
   }
 
   get enqueuer(): Enqueuer {

@@ -76,7 +76,11 @@ program
   .option('--to <date>', 'published on or before YYYY-MM-DD')
   .option('--size <n>', 'results (max 100)', '10')
   .option('--json', 'print JSON', false)
-  .action(run((q: string, o: { from?: string; to?: string; size?: string; json: boolean }) => searchCommand(context(), q, o)));
+  .action(
+    run((q: string, o: { from?: string; to?: string; size?: string; json: boolean }) =>
+      searchCommand(context(), q, o),
+    ),
+  );
 
 program
   .command('get')
@@ -98,7 +102,9 @@ program
   .option('--code <code>', 'an error code, e.g. HTTP_NOT_FOUND')
   .option('--crawl <crawlId>', 'one crawl only')
   .option('--json', 'print JSON', false)
-  .action(run((o: { json: boolean; stage?: string; code?: string; crawl?: string }) => failedCommand(context(), o)));
+  .action(
+    run((o: { json: boolean; stage?: string; code?: string; crawl?: string }) => failedCommand(context(), o)),
+  );
 
 program
   .command('retry')
@@ -107,7 +113,11 @@ program
   .option('--all', 'every failed job', false)
   .option('--code <code>', 'failed jobs with this error code')
   .option('--stage <stage>', 'only this stage')
-  .action(run((id: string | undefined, o: { all?: boolean; code?: string; stage?: string }) => retryCommand(context(), id, o)));
+  .action(
+    run((id: string | undefined, o: { all?: boolean; code?: string; stage?: string }) =>
+      retryCommand(context(), id, o),
+    ),
+  );
 
 program
   .command('demo')

@@ -9,4 +9,6 @@ const deps: DedupeDeps = {
   store: new DedupStore(rt.redis, rt.es, cfg.index, cfg.queuePrefix),
   markCandidates: (crawlId, pageKey, ids) => rt.crawls.markCandidates(crawlId, pageKey, ids),
 };
-runStageProcess(rt, 'dedupe', (job, ctx) => processDedupe(job, deps, ctx), { concurrency: cfg.concurrency.dedupe });
+runStageProcess(rt, 'dedupe', (job, ctx) => processDedupe(job, deps, ctx), {
+  concurrency: cfg.concurrency.dedupe,
+});

@@ -20,7 +20,11 @@ export interface DedupeDeps {
  * Gives each candidate its canonical identity, merges it with what other sources and pages said
  * about the same paper, and passes on only papers whose content changed.
  */
-export async function processDedupe(job: DedupeJob, deps: DedupeDeps, ctx: StageContext): Promise<StageResult> {
+export async function processDedupe(
+  job: DedupeJob,
+  deps: DedupeDeps,
+  ctx: StageContext,
+): Promise<StageResult> {
   const now = (deps.now?.() ?? new Date()).toISOString();
   // 1. identity: a candidate without arXiv id or DOI may already be known under another id.
   const keyed = job.candidates.map((c) => ({ c, keys: identityKeys(c) }));
@@ -36,7 +40,9 @@ export async function processDedupe(job: DedupeJob, deps: DedupeDeps, ctx: Stage
   }
   const ids = [...perPaper.keys()];
   await deps.store.hydrate(ids);
-  await deps.store.setAliases(ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])));
+  await deps.store.setAliases(
+    ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])),
+  );
 
   const docs: { id: string; version: number; doc: Record<string, unknown> }[] = [];
   for (const [id, { partials }] of perPaper) {

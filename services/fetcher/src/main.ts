@@ -1,4 +1,12 @@
-import { HostLimiter, HttpClient, RawArchive, createRuntime, decodeBody, ensureArchiveIndices, runStageProcess } from '@paperline/core';
+import {
+  HostLimiter,
+  HttpClient,
+  RawArchive,
+  createRuntime,
+  decodeBody,
+  ensureArchiveIndices,
+  runStageProcess,
+} from '@paperline/core';
 import { routeUrl } from '@paperline/sources';
 import { processFetch, type FetchDeps } from './process.js';
 

@@ -8,7 +8,10 @@ export interface FetchDeps {
   http: { fetch(url: string): Promise<FetchResult> };
   decode: (body: Buffer, contentType: string) => { text: string; charset: string };
   archive: { put(page: ArchivedPage): Promise<void> };
-  limiter: { reserve(host: string): Promise<SlotDecision>; pushBack(host: string, ms: number): Promise<void> };
+  limiter: {
+    reserve(host: string): Promise<SlotDecision>;
+    pushBack(host: string, ms: number): Promise<void>;
+  };
   route: (url: string) => Route | null;
   markFetched: (crawlId: string, url: string) => Promise<void>;
   now?: () => Date;

@@ -19,11 +19,15 @@ export async function processIndex(job: IndexJob, deps: IndexDeps, ctx: StageCon
   try {
     outcomes = await deps.bulk(job.docs.map((d) => ({ id: d.id, version: d.version, doc: d.doc })));
   } catch (err) {
-    throw new TransientError('INDEX_UNAVAILABLE', `bulk write of ${job.docs.length} papers failed: ${String(err)}`, {
-      stage: 'index',
-      cause: err,
-      context: { url: job.url },
-    });
+    throw new TransientError(
+      'INDEX_UNAVAILABLE',
+      `bulk write of ${job.docs.length} papers failed: ${String(err)}`,
+      {
+        stage: 'index',
+        cause: err,
+        context: { url: job.url },
+      },
+    );
   }
   const ok = outcomes.filter((o) => o.result === 'written' || o.result === 'superseded').map((o) => o.id);
   await deps.markWritten(job.crawlId, ok);
@@ -32,16 +36,24 @@ export async function processIndex(job: IndexJob, deps: IndexDeps, ctx: StageCon
   if (failed.length > 0 || retry.length > 0) await deps.invalidate([...failed, ...retry].map((o) => o.id));
   if (failed.length > 0) {
     const reasons = failed.map((o) => `${o.id}: ${'reason' in o ? o.reason : ''}`).join('; ');
-    throw new PermanentError('INDEX_ITEM_FAILED', `${failed.length} of ${job.docs.length} papers rejected by Elasticsearch: ${reasons}`, {
-      stage: 'index',
-      context: { url: job.url, paperId: failed[0]!.id },
-    });
+    throw new PermanentError(
+      'INDEX_ITEM_FAILED',
+      `${failed.length} of ${job.docs.length} papers rejected by Elasticsearch: ${reasons}`,
+      {
+        stage: 'index',
+        context: { url: job.url, paperId: failed[0]!.id },
+      },
+    );
   }
   if (retry.length > 0) {
-    throw new TransientError('INDEX_UNAVAILABLE', `${retry.length} papers still pushed back by Elasticsearch (429/5xx)`, {
-      stage: 'index',
-      context: { url: job.url },
-    });
+    throw new TransientError(
+      'INDEX_UNAVAILABLE',
+      `${retry.length} papers still pushed back by Elasticsearch (429/5xx)`,
+      {
+        stage: 'index',
+        context: { url: job.url },
+      },
+    );
   }
   ctx.log.debug({ written: ok.length }, 'indexed');
   return { outcome: 'indexed' };

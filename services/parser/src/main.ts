@@ -11,4 +11,6 @@ const deps: ParseDeps = {
   route: (url) => routeUrl(url, cfg.bases),
   markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),
 };
-runStageProcess(rt, 'parse', (job, ctx) => processParse(job, deps, ctx), { concurrency: cfg.concurrency.parse });
+runStageProcess(rt, 'parse', (job, ctx) => processParse(job, deps, ctx), {
+  concurrency: cfg.concurrency.parse,
+});

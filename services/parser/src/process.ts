@@ -26,15 +26,22 @@ export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageCon
   await deps.markParsed(job.crawlId, job.url);
   const emit: Emit[] = [];
   if (page.candidates.length > 0) {
-    emit.push({ stage: 'dedupe', payload: { crawlId: job.crawlId, url: job.url, candidates: page.candidates } });
+    emit.push({
+      stage: 'dedupe',
+      payload: { crawlId: job.crawlId, url: job.url, candidates: page.candidates },
+    });
   }
   if (job.depth > 0) {
     for (const link of new Set(page.links)) {
       if (link !== job.url && deps.route(link)) {
-        emit.push({ stage: 'fetch', payload: { crawlId: job.crawlId, url: link, depth: job.depth - 1, referrer: job.url } });
+        emit.push({
+          stage: 'fetch',
+          payload: { crawlId: job.crawlId, url: link, depth: job.depth - 1, referrer: job.url },
+        });
       }
     }
   }
-  if (page.redirectedFrom) ctx.log.info({ finalUrl: job.finalUrl }, 'dated listing redirected elsewhere: no records taken');
+  if (page.redirectedFrom)
+    ctx.log.info({ finalUrl: job.finalUrl }, 'dated listing redirected elsewhere: no records taken');
   return { outcome: page.candidates.length > 0 ? 'parsed' : 'empty', emit };
 }

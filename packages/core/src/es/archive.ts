@@ -48,7 +48,13 @@ export class RawArchive {
       await this.es.create({
         index: this.index,
         id: page.sha256,
-        document: { sha256: page.sha256, text, contentType: page.contentType, size: page.size, url: page.url },
+        document: {
+          sha256: page.sha256,
+          text,
+          contentType: page.contentType,
+          size: page.size,
+          url: page.url,
+        },
       });
     } catch (err) {
       if (statusOf(err) !== 409) throw err; // 409: that content is archived already

@@ -5,7 +5,10 @@ import type { PaperlineConfig } from '../config.js';
 export type { Client as EsClient };
 
 /** The Elasticsearch client. Secrets come from config (env or *_FILE), TLS CA from a file. */
-export function createEsClient(cfg: PaperlineConfig['elasticsearch'], opts: { requestTimeoutMs?: number } = {}): Client {
+export function createEsClient(
+  cfg: PaperlineConfig['elasticsearch'],
+  opts: { requestTimeoutMs?: number } = {},
+): Client {
   const options: ClientOptions = {
     node: cfg.url,
     requestTimeout: opts.requestTimeoutMs ?? 30_000,

@@ -20,7 +20,11 @@ export async function getPapers(es: Client, alias: string, ids: string[]): Promi
 }
 
 /** Finds documents whose title fingerprint matches (merging id-less records when an id arrives). */
-export async function findByFingerprint(es: Client, alias: string, fingerprints: string[]): Promise<Map<string, string>> {
+export async function findByFingerprint(
+  es: Client,
+  alias: string,
+  fingerprints: string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (fingerprints.length === 0) return out;
   const res = await es.search<{ id: string; titleFingerprint: string }>({

@@ -32,12 +32,22 @@ export interface SearchResult {
 export function buildSearchRequest(alias: string, p: SearchParams) {
   const filter: object[] = [];
   if (p.from || p.to) {
-    filter.push({ range: { publishedAt: { ...(p.from ? { gte: p.from } : {}), ...(p.to ? { lte: p.to } : {}) } } });
+    filter.push({
+      range: { publishedAt: { ...(p.from ? { gte: p.from } : {}), ...(p.to ? { lte: p.to } : {}) } },
+    });
   }
   if (p.category) filter.push({ term: { categories: p.category } });
   if (p.source) filter.push({ nested: { path: 'sources', query: { term: { 'sources.source': p.source } } } });
   const must = p.q.trim()
-    ? [{ multi_match: { query: p.q, fields: ['title^3', 'abstract', 'authors^2'], type: 'best_fields' as const } }]
+    ? [
+        {
+          multi_match: {
+            query: p.q,
+            fields: ['title^3', 'abstract', 'authors^2'],
+            type: 'best_fields' as const,
+          },
+        },
+      ]
     : [{ match_all: {} }];
   const sort =
     p.sort === 'date'
@@ -53,11 +63,23 @@ export function buildSearchRequest(alias: string, p: SearchParams) {
     query: { bool: { must, filter } },
     sort,
     _source: { excludes: ['sources.record', 'titleFingerprint'] },
-    highlight: { fields: { title: { number_of_fragments: 0 }, abstract: { fragment_size: 160, number_of_fragments: 2 } } },
+    highlight: {
+      fields: { title: { number_of_fragments: 0 }, abstract: { fragment_size: 160, number_of_fragments: 2 } },
+    },
     aggs: {
       categories: { terms: { field: 'categories', size: 20 } },
-      year: { date_histogram: { field: 'publishedAt', calendar_interval: 'year' as const, format: 'yyyy', min_doc_count: 1 } },
-      source: { nested: { path: 'sources' }, aggs: { names: { terms: { field: 'sources.source', size: 10 } } } },
+      year: {
+        date_histogram: {
+          field: 'publishedAt',
+          calendar_interval: 'year' as const,
+          format: 'yyyy',
+          min_doc_count: 1,
+        },
+      },
+      source: {
+        nested: { path: 'sources' },
+        aggs: { names: { terms: { field: 'sources.source', size: 10 } } },
+      },
     },
   };
 }
@@ -105,10 +127,18 @@ export function candidateIds(input: string): string[] {
 }
 
 /** One paper by canonical id, arXiv id (with or without version) or DOI; null when unknown. */
-export async function getPaper(es: Client, alias: string, input: string): Promise<Record<string, unknown> | null> {
+export async function getPaper(
+  es: Client,
+  alias: string,
+  input: string,
+): Promise<Record<string, unknown> | null> {
   const ids = candidateIds(input);
   for (const id of ids) {
-    const res = await es.mget<Record<string, unknown>>({ index: alias, ids: [id], _source_excludes: ['sources.record', 'titleFingerprint'] });
+    const res = await es.mget<Record<string, unknown>>({
+      index: alias,
+      ids: [id],
+      _source_excludes: ['sources.record', 'titleFingerprint'],
+    });
     const d = res.docs[0];
     if (d && 'found' in d && d.found && d._source) return d._source;
   }

@@ -45,7 +45,9 @@ const isAlreadyExists = (err: unknown): boolean =>
   typeof err === 'object' &&
   err !== null &&
   'meta' in err &&
-  JSON.stringify((err as { meta: { body?: unknown } }).meta.body ?? '').includes('resource_already_exists_exception');
+  JSON.stringify((err as { meta: { body?: unknown } }).meta.body ?? '').includes(
+    'resource_already_exists_exception',
+  );
 
 /**
  * Makes sure the papers alias exists: installs the template and, when the alias is missing,
@@ -85,7 +87,12 @@ export async function aliasTargets(es: Client, alias: string): Promise<string[]>
     const res = await es.indices.getAlias({ name: alias });
     return Object.keys(res).sort();
   } catch (err) {
-    if (typeof err === 'object' && err !== null && 'meta' in err && (err as { meta: { statusCode?: number } }).meta.statusCode === 404)
+    if (
+      typeof err === 'object' &&
+      err !== null &&
+      'meta' in err &&
+      (err as { meta: { statusCode?: number } }).meta.statusCode === 404
+    )
       return [];
     throw err;
   }

@@ -87,7 +87,11 @@ class Collector extends Writable {
  * `maxBytes` is ever held in memory (a zip bomb stops at the limit). Corrupt compressed data
  * fails with {@link DecodingError}. The body is destroyed on any failure.
  */
-export async function readBody(body: Readable, contentEncoding: string | undefined, maxBytes: number): Promise<Buffer> {
+export async function readBody(
+  body: Readable,
+  contentEncoding: string | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
   let decoders: Array<{ coding: string; stream: Transform }>;
   try {
     decoders = contentCodings(contentEncoding).map((coding) => ({ coding, stream: decoderFor(coding) }));

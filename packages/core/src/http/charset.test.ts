@@ -6,7 +6,10 @@ const latin1 = (s: string) => Buffer.from(s, 'latin1');
 describe('decodeBody', () => {
   it('uses the Content-Type charset', () => {
     const body = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x80]); // "café €" in windows-1252
-    expect(decodeBody(body, 'text/html; charset=windows-1252')).toEqual({ text: 'café €', charset: 'windows-1252' });
+    expect(decodeBody(body, 'text/html; charset=windows-1252')).toEqual({
+      text: 'café €',
+      charset: 'windows-1252',
+    });
     expect(decodeBody(body, 'text/html;charset="ISO-8859-1"').charset).toBe('windows-1252');
   });
 
@@ -18,16 +21,30 @@ describe('decodeBody', () => {
   });
 
   it('reads <meta charset> and <meta http-equiv>', () => {
-    const a = Buffer.concat([latin1('<html><head><meta charset="iso-8859-2"><title>'), Buffer.from([0xb1]), latin1('</title>')]);
-    expect(decodeBody(a, 'text/html')).toMatchObject({ charset: 'iso-8859-2', text: '<html><head><meta charset="iso-8859-2"><title>ą</title>' });
+    const a = Buffer.concat([
+      latin1('<html><head><meta charset="iso-8859-2"><title>'),
+      Buffer.from([0xb1]),
+      latin1('</title>'),
+    ]);
+    expect(decodeBody(a, 'text/html')).toMatchObject({
+      charset: 'iso-8859-2',
+      text: '<html><head><meta charset="iso-8859-2"><title>ą</title>',
+    });
     const b = latin1('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251"><p>\xcf</p>');
     expect(decodeBody(b, 'text/html')).toMatchObject({ charset: 'windows-1251' });
     expect(decodeBody(b, 'text/html').text).toContain('<p>П</p>');
   });
 
   it('reads the XML prolog', () => {
-    const body = Buffer.concat([latin1("<?xml version='1.0' encoding='ISO-8859-1'?><feed>"), Buffer.from([0xe9]), latin1('</feed>')]);
-    expect(decodeBody(body, 'application/atom+xml')).toMatchObject({ charset: 'windows-1252', text: expect.stringContaining('<feed>é</feed>') });
+    const body = Buffer.concat([
+      latin1("<?xml version='1.0' encoding='ISO-8859-1'?><feed>"),
+      Buffer.from([0xe9]),
+      latin1('</feed>'),
+    ]);
+    expect(decodeBody(body, 'application/atom+xml')).toMatchObject({
+      charset: 'windows-1252',
+      text: expect.stringContaining('<feed>é</feed>'),
+    });
   });
 
   it('decodes CJK legacy encodings', () => {
@@ -60,6 +77,9 @@ describe('decodeBody', () => {
 describe('windows-1252', () => {
   it('maps 0x80..0x9F to their windows-1252 characters (Node 20 TextDecoder decodes them as C1 controls)', () => {
     const body = Buffer.from([0x93, 0x51, 0x94, 0x20, 0x96, 0x20, 0x80, 0x35, 0x20, 0x99, 0x20, 0x9f, 0x81]);
-    expect(decodeBody(body, 'text/html; charset=latin1')).toEqual({ text: '\u201cQ\u201d \u2013 \u20ac5 \u2122 \u0178\u0081', charset: 'windows-1252' });
+    expect(decodeBody(body, 'text/html; charset=latin1')).toEqual({
+      text: '\u201cQ\u201d \u2013 \u20ac5 \u2122 \u0178\u0081',
+      charset: 'windows-1252',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
+import type { LookupFunction } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpClientOptions } from './client.js';
 import { fakeLookup, startServer, type TestServer } from './test-support.js';
@@ -40,7 +41,10 @@ describe('SSRF guard', () => {
     expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
     expect(err.context).toMatchObject({ url: `${s.origin}/x`, host: '127.0.0.1', address: '127.0.0.1' });
     expect(err.message).toContain('127.0.0.1');
-    expect(err.message).toContain('PAPERLINE_ALLOW_HOSTS');
+    expect(err.message).toBe(
+      `GET ${s.origin}/x: refused to connect: 127.0.0.1 is a private, loopback or otherwise internal address; ` +
+        'add the host to PAPERLINE_ALLOW_HOSTS if it is meant to be crawled (HTTP_BLOCKED_ADDRESS)',
+    );
     expect(s.connections).toBe(0);
   });
 
@@ -56,13 +60,17 @@ describe('SSRF guard', () => {
     const s = await ok();
     expect((await client({ blockPrivateAddresses: false }).fetch(s.origin)).status).toBe(200);
     const lookup = fakeLookup({ 'metadata.test': '169.254.169.254' });
-    const err = await failure(client({ blockPrivateAddresses: false, lookup }).fetch('http://metadata.test/latest/'));
+    const err = await failure(
+      client({ blockPrivateAddresses: false, lookup }).fetch('http://metadata.test/latest/'),
+    );
     expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
   });
 
   it('refuses a redirect from an allowed host to a blocked one', async () => {
     const blocked = await ok();
-    const s = await startServer((_req, res) => res.writeHead(302, { location: `${blocked.origin}/secret` }).end());
+    const s = await startServer((_req, res) =>
+      res.writeHead(302, { location: `${blocked.origin}/secret` }).end(),
+    );
     servers.push(s);
     const err = await failure(client({ allowHosts: [`127.0.0.1:${s.port}`] }).fetch(`${s.origin}/start`));
     expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
@@ -77,17 +85,20 @@ describe('SSRF guard', () => {
     ['mapped.test', '::ffff:192.168.0.1'],
   ])('refuses a DNS name (%s) resolving to %s, naming host and address', async (host, address) => {
     const calls: string[] = [];
-    const err = await failure(client({ lookup: fakeLookup({ [host]: address }, calls) }).fetch(`http://${host}/x`));
+    const err = await failure(
+      client({ lookup: fakeLookup({ [host]: address }, calls) }).fetch(`http://${host}/x`),
+    );
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
     expect(err.context).toMatchObject({ url: `http://${host}/x`, host, address });
-    expect(err.message).toContain(host);
-    expect(err.message).toContain(address);
+    expect(err.message).toContain(`${host} resolves to ${address}`);
     expect(calls).toEqual([host]);
   });
 
   it('refuses a redirect to a DNS name resolving to the metadata address', async () => {
-    const s = await startServer((_req, res) => res.writeHead(301, { location: 'http://metadata.test/latest/meta-data/' }).end());
+    const s = await startServer((_req, res) =>
+      res.writeHead(301, { location: 'http://metadata.test/latest/meta-data/' }).end(),
+    );
     servers.push(s);
     const lookup = fakeLookup({ 'metadata.test': '169.254.169.254' });
     const err = await failure(client({ allowHosts: ['127.0.0.1'], lookup }).fetch(s.origin));
@@ -102,22 +113,39 @@ describe('SSRF guard', () => {
     expect((await failure(c.fetch('http://169.254.169.254/'))).code).toBe('HTTP_BLOCKED_ADDRESS');
   });
 
-  it.each(['http://10.0.0.1/', 'http://[::1]:1/', 'http://0x7f.1/', 'http://2130706433/', 'http://[::ffff:127.0.0.1]/'])(
-    'refuses the literal IP host of %s',
-    async (url) => {
-      const err = await failure(client().fetch(url));
-      expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
-    },
-  );
+  it.each([
+    'http://10.0.0.1/',
+    'http://[::1]:1/',
+    'http://0x7f.1/',
+    'http://2130706433/',
+    'http://[::ffff:127.0.0.1]/',
+  ])('refuses the literal IP host of %s', async (url) => {
+    const err = await failure(client().fetch(url));
+    expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
+  });
 
   it('connects to an allowed DNS name resolved by the lookup', async () => {
     const s = await ok();
     const calls: string[] = [];
     const lookup = fakeLookup({ 'papers.test': '127.0.0.1' }, calls);
-    const r = await client({ allowHosts: [`papers.test:${s.port}`], lookup }).fetch(`http://papers.test:${s.port}/x`);
+    const r = await client({ allowHosts: [`papers.test:${s.port}`], lookup }).fetch(
+      `http://papers.test:${s.port}/x`,
+    );
     expect(r.status).toBe(200);
     expect(calls).toEqual(['papers.test']);
     expect(s.requests[0]?.headers.host).toBe(`papers.test:${s.port}`);
+  });
+
+  it('fails with HTTP_TIMEOUT when connecting takes longer than connectTimeoutMs', async () => {
+    const hanging: LookupFunction = () => undefined; // DNS never answers: the connect phase stalls
+    const started = Date.now();
+    const err = await failure(client({ connectTimeoutMs: 300, lookup: hanging }).fetch('http://slow.test/x'));
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.code).toBe('HTTP_TIMEOUT');
+    expect(err.message).toBe(
+      'GET http://slow.test/x: could not connect to slow.test within 300 ms (HTTP_TIMEOUT)',
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('maps a DNS failure to transient HTTP_CONNECTION', async () => {

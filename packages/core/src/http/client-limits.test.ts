@@ -57,7 +57,9 @@ describe('body size limit', () => {
     const err = await failure(client({ maxBodyBytes: MB }).fetch(`${s.origin}/big`));
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.code).toBe('HTTP_TOO_LARGE');
-    expect(err.message).toBe(`GET ${s.origin}/big: response body exceeds ${MB} bytes (Content-Length ${64 * MB}) (HTTP_TOO_LARGE)`);
+    expect(err.message).toBe(
+      `GET ${s.origin}/big: response body exceeds ${MB} bytes (Content-Length ${64 * MB}) (HTTP_TOO_LARGE)`,
+    );
     expect(err.context).toMatchObject({ url: `${s.origin}/big`, limit: MB });
     await new Promise((r) => setTimeout(r, 100));
     expect(sent).toBeLessThan(16 * MB);
@@ -70,17 +72,22 @@ describe('body size limit', () => {
       void streamBytes(res, 64 * MB, Buffer.alloc(64 * 1024, 0x61)).then((n) => (sent = n));
     });
     let err: PaperlineError | undefined;
-    const growth = await peakRssGrowth(async () => (err = await failure(client().fetch(`${s.origin}/stream`))));
+    const growth = await peakRssGrowth(
+      async () => (err = await failure(client().fetch(`${s.origin}/stream`))),
+    );
     expect(err?.code).toBe('HTTP_TOO_LARGE');
-    expect(err?.message).toBe(`GET ${s.origin}/stream: response body exceeds ${10 * MB} bytes (HTTP_TOO_LARGE)`);
+    expect(err?.message).toBe(
+      `GET ${s.origin}/stream: response body exceeds ${10 * MB} bytes (HTTP_TOO_LARGE)`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(sent).toBeLessThan(32 * MB);
-    console.log("growth", growth / MB, "sent", sent / MB);
     expect(growth).toBeLessThan(40 * MB);
   });
 
   it('accepts a body of exactly the limit', async () => {
-    const s = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(Buffer.alloc(1000, 0x62)));
+    const s = await serve((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(Buffer.alloc(1000, 0x62)),
+    );
     expect((await client({ maxBodyBytes: 1000 }).fetch(s.origin)).body.length).toBe(1000);
     expect((await failure(client({ maxBodyBytes: 999 }).fetch(s.origin))).code).toBe('HTTP_TOO_LARGE');
   });
@@ -108,14 +115,19 @@ describe('compression', () => {
     const member = gzipSync(Buffer.alloc(MB)); // ~1 KB that inflates to 1 MB
     const bomb = Buffer.concat(Array.from({ length: 200 }, () => member)); // 200 MB inflated
     const s = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip', 'content-length': bomb.length });
+      res.writeHead(200, {
+        'content-type': 'text/html',
+        'content-encoding': 'gzip',
+        'content-length': bomb.length,
+      });
       res.end(bomb);
     });
     let err: PaperlineError | undefined;
-    const growth = await peakRssGrowth(async () => (err = await failure(client({ maxBodyBytes: 2 * MB }).fetch(s.origin))));
+    const growth = await peakRssGrowth(
+      async () => (err = await failure(client({ maxBodyBytes: 2 * MB }).fetch(s.origin))),
+    );
     expect(bomb.length).toBeLessThan(2 * MB);
     expect(err?.code).toBe('HTTP_TOO_LARGE');
-    console.log("bomb growth", growth / MB);
     expect(growth).toBeLessThan(40 * MB);
   });
 
@@ -150,7 +162,9 @@ describe('timeouts', () => {
   it('fails a slow-drip body at totalTimeoutMs', async () => {
     const s = await dripServer();
     const started = Date.now();
-    const err = await failure(client({ totalTimeoutMs: 1500, bodyTimeoutMs: 5000 }).fetch(`${s.origin}/drip`));
+    const err = await failure(
+      client({ totalTimeoutMs: 1500, bodyTimeoutMs: 5000 }).fetch(`${s.origin}/drip`),
+    );
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(TransientError);
     expect(err.code).toBe('HTTP_TIMEOUT');
@@ -204,7 +218,9 @@ describe('connection failures', () => {
     const err = await failure(client().fetch(`${s.origin}/x`));
     expect(err).toBeInstanceOf(TransientError);
     expect(err.code).toBe('HTTP_CONNECTION');
-    expect(err.message).toBe(`GET ${s.origin}/x: connection refused by 127.0.0.1:${s.port} (HTTP_CONNECTION)`);
+    expect(err.message).toBe(
+      `GET ${s.origin}/x: connection refused by 127.0.0.1:${s.port} (HTTP_CONNECTION)`,
+    );
   });
 
   it('maps a truncated body (Content-Length larger than sent) to transient HTTP_CONNECTION', async () => {
@@ -218,7 +234,9 @@ describe('connection failures', () => {
   });
 
   it('maps a malformed HTTP response to transient HTTP_CONNECTION', async () => {
-    const s = await startTcpServer((socket) => socket.once('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n')));
+    const s = await startTcpServer((socket) =>
+      socket.once('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n')),
+    );
     servers.push(s);
     const err = await failure(client().fetch(s.origin));
     expect(err).toBeInstanceOf(TransientError);

@@ -58,7 +58,9 @@ describe('HttpClient: success', () => {
   });
 
   it('sends User-Agent, Accept and Accept-Encoding', async () => {
-    const s = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const s = await serve((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+    );
     await client().fetch(`${s.origin}/a`);
     await client({ userAgent: 'Custom/1.0 (ops@example.org)' }).fetch(`${s.origin}/b`);
     expect(s.requests[0]?.headers).toMatchObject({
@@ -75,7 +77,10 @@ describe('HttpClient: success', () => {
       if (req.headers['if-none-match'] === '"v1"') res.writeHead(304, { etag: '"v1"' }).end();
       else res.writeHead(200, { 'content-type': 'text/html' }).end('x');
     });
-    const r = await client().fetch(`${s.origin}/`, { etag: '"v1"', lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT' });
+    const r = await client().fetch(`${s.origin}/`, {
+      etag: '"v1"',
+      lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT',
+    });
     expect(s.requests[0]?.headers['if-modified-since']).toBe('Wed, 01 Jan 2025 00:00:00 GMT');
     expect(r).toMatchObject({ status: 304, etag: '"v1"', contentType: '' });
     expect(r.body.length).toBe(0);
@@ -99,8 +104,13 @@ describe('HttpClient: success', () => {
 });
 
 describe('HttpClient: status mapping', () => {
-  async function statusFailure(status: number, headers: Record<string, string> = {}): Promise<PaperlineError> {
-    const s = await serve((_req, res) => res.writeHead(status, { 'content-type': 'text/html', ...headers }).end('no'));
+  async function statusFailure(
+    status: number,
+    headers: Record<string, string> = {},
+  ): Promise<PaperlineError> {
+    const s = await serve((_req, res) =>
+      res.writeHead(status, { 'content-type': 'text/html', ...headers }).end('no'),
+    );
     const err = await failure(client().fetch(`${s.origin}/x`));
     expect(err.context.url).toBe(`${s.origin}/x`);
     expect(err.context.status).toBe(status);
@@ -134,11 +144,14 @@ describe('HttpClient: status mapping', () => {
     expect((err as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(120_000);
   });
 
-  it.each([503, 500, 502, 504, 408])('%i without Retry-After → transient HTTP_SERVER_ERROR', async (status) => {
-    const err = await statusFailure(status);
-    expect(err).toBeInstanceOf(TransientError);
-    expect(err.code).toBe('HTTP_SERVER_ERROR');
-  });
+  it.each([503, 500, 502, 504, 408])(
+    '%i without Retry-After → transient HTTP_SERVER_ERROR',
+    async (status) => {
+      const err = await statusFailure(status);
+      expect(err).toBeInstanceOf(TransientError);
+      expect(err.code).toBe('HTTP_SERVER_ERROR');
+    },
+  );
 
   it.each([400, 401, 403, 451])('%i → permanent HTTP_CLIENT_ERROR', async (status) => {
     const err = await statusFailure(status);
@@ -180,7 +193,13 @@ describe('HttpClient: redirects', () => {
     const r = await client().fetch(`${s.origin}/a`);
     expect(r.finalUrl).toBe(`${s.origin}/f#frag`);
     expect(r.requestedUrl).toBe(`${s.origin}/a`);
-    expect(r.redirects).toEqual([`${s.origin}/a`, `${s.origin}/b`, `${s.origin}/c`, `${s.origin}/d?x=1`, `${s.origin}/e`]);
+    expect(r.redirects).toEqual([
+      `${s.origin}/a`,
+      `${s.origin}/b`,
+      `${s.origin}/c`,
+      `${s.origin}/d?x=1`,
+      `${s.origin}/e`,
+    ]);
     expect(r.body.toString()).toBe('final /f');
   });
 
@@ -209,7 +228,9 @@ describe('HttpClient: redirects', () => {
   });
 
   it('detects a Location loop', async () => {
-    const s = await serve((req, res) => res.writeHead(302, { location: req.url === '/a' ? '/b' : '/a' }).end());
+    const s = await serve((req, res) =>
+      res.writeHead(302, { location: req.url === '/a' ? '/b' : '/a' }).end(),
+    );
     const err = await failure(client().fetch(`${s.origin}/a`));
     expect(err.code).toBe('HTTP_TOO_MANY_REDIRECTS');
     expect(err.message).toContain('redirect loop');
@@ -238,7 +259,9 @@ describe('HttpClient: redirects', () => {
     const err = await failure(client().fetch(`${s.origin}/old`));
     expect(err.code).toBe('HTTP_NOT_FOUND');
     expect(err.context).toMatchObject({ url: `${s.origin}/old`, hopUrl: `${s.origin}/gone` });
-    expect(err.message).toBe(`GET ${s.origin}/gone (redirected from ${s.origin}/old): 404, no such page (HTTP_NOT_FOUND)`);
+    expect(err.message).toBe(
+      `GET ${s.origin}/gone (redirected from ${s.origin}/old): 404, no such page (HTTP_NOT_FOUND)`,
+    );
   });
 });
 
@@ -293,8 +316,8 @@ describe('HttpClient: URLs and content types', () => {
     });
     expect((await client().fetch(`${s.origin}/atom`)).status).toBe(200);
     expect((await client({ acceptContentTypes: ['text/*'] }).fetch(`${s.origin}/csv`)).status).toBe(200);
-    expect((await failure(client({ acceptContentTypes: ['text/html'] }).fetch(`${s.origin}/atom`))).code).toBe(
-      'HTTP_BAD_CONTENT_TYPE',
-    );
+    expect(
+      (await failure(client({ acceptContentTypes: ['text/html'] }).fetch(`${s.origin}/atom`))).code,
+    ).toBe('HTTP_BAD_CONTENT_TYPE');
   });
 });

@@ -7,7 +7,8 @@ import { detectCharset } from './charset.js';
 import { permanent, statusError, toFetchError, type FetchState } from './errors.js';
 import { createGuardedConnector, normalizeAllowHosts } from './guard.js';
 
-export const DEFAULT_USER_AGENT = 'Paperline/0.1 (+https://github.com/paperline; mailto:paperline@example.org)';
+export const DEFAULT_USER_AGENT =
+  'Paperline/0.1 (+https://github.com/paperline; mailto:paperline@example.org)';
 
 /** Media types accepted by default. */
 export const DEFAULT_ACCEPT_CONTENT_TYPES: readonly string[] = [
@@ -111,7 +112,11 @@ function checkedUrl(state: FetchState, raw: string, base?: string): URL {
     throw permanent(state, 'UNSUPPORTED_URL', `"${raw}" is not a valid URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw permanent(state, 'UNSUPPORTED_URL', `only http: and https: URLs can be fetched, not ${url.protocol}`);
+    throw permanent(
+      state,
+      'UNSUPPORTED_URL',
+      `only http: and https: URLs can be fetched, not ${url.protocol}`,
+    );
   }
   return url;
 }
@@ -209,9 +214,14 @@ export class HttpClient {
       const next = checkedUrl(state, location, target.href);
       redirects.push(target.href);
       if (seen.has(withoutHash(next))) {
-        throw permanent(state, 'HTTP_TOO_MANY_REDIRECTS', `redirect loop: ${[...redirects, next.href].join(' -> ')}`, {
-          redirects: [...redirects, next.href],
-        });
+        throw permanent(
+          state,
+          'HTTP_TOO_MANY_REDIRECTS',
+          `redirect loop: ${[...redirects, next.href].join(' -> ')}`,
+          {
+            redirects: [...redirects, next.href],
+          },
+        );
       }
       if (redirects.length > this.#opts.maxRedirects) {
         throw permanent(state, 'HTTP_TOO_MANY_REDIRECTS', `more than ${this.#opts.maxRedirects} redirects`, {

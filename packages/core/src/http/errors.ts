@@ -7,7 +7,7 @@ import {
   type ErrorContext,
 } from '@paperline/contracts';
 import { BodyTooLargeError, DecodingError, UnsupportedEncodingError } from './body.js';
-import { BlockedAddressError } from './guard.js';
+import { BlockedAddressError, isCloudMetadataAddress } from './guard.js';
 import { DEFAULT_RATE_LIMIT_DELAY_MS, parseRetryAfter } from './retry.js';
 
 /** Where a fetch was when it failed: names the URL in messages and context. */
@@ -73,16 +73,25 @@ export function transient(
  * without one waits 30 s); other 5xx and 408 → transient `HTTP_SERVER_ERROR`; other statuses →
  * permanent `HTTP_CLIENT_ERROR`.
  */
-export function statusError(state: FetchState, status: number, retryAfter: string | undefined): PaperlineError {
+export function statusError(
+  state: FetchState,
+  status: number,
+  retryAfter: string | undefined,
+): PaperlineError {
   const extra = { status };
-  if (status === 404 || status === 410) return permanent(state, 'HTTP_NOT_FOUND', `${status}, no such page`, extra);
+  if (status === 404 || status === 410)
+    return permanent(state, 'HTTP_NOT_FOUND', `${status}, no such page`, extra);
   const wait = parseRetryAfter(retryAfter);
   if (status === 429 || (status === 503 && wait !== undefined)) {
     const ms = wait ?? DEFAULT_RATE_LIMIT_DELAY_MS;
-    return new RateLimitedError(`${where(state)}: ${status}, rate limited; retry in ${ms} ms (HTTP_RATE_LIMITED)`, ms, {
-      stage: 'fetch',
-      context: context(state, { ...extra, retryAfterMs: ms }),
-    });
+    return new RateLimitedError(
+      `${where(state)}: ${status}, rate limited; retry in ${ms} ms (HTTP_RATE_LIMITED)`,
+      ms,
+      {
+        stage: 'fetch',
+        context: context(state, { ...extra, retryAfterMs: ms }),
+      },
+    );
   }
   if (status >= 500 || status === 408) {
     return transient(state, 'HTTP_SERVER_ERROR', `server answered ${status}`, extra);
@@ -104,16 +113,29 @@ const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', '
  * Maps anything thrown while fetching to a PaperlineError carrying `context.url`. PaperlineErrors
  * pass through; `timedOut` marks that the total-time budget ran out.
  */
-export function toFetchError(err: unknown, state: FetchState, limits: TimeoutLimits, timedOut: boolean): PaperlineError {
+export function toFetchError(
+  err: unknown,
+  state: FetchState,
+  limits: TimeoutLimits,
+  timedOut: boolean,
+): PaperlineError {
   if (err instanceof PaperlineError) return err;
   if (timedOut) {
-    return transient(state, 'HTTP_TIMEOUT', `no complete response within ${limits.totalTimeoutMs} ms`, {}, err);
+    return transient(
+      state,
+      'HTTP_TIMEOUT',
+      `no complete response within ${limits.totalTimeoutMs} ms`,
+      {},
+      err,
+    );
   }
   if (err instanceof BlockedAddressError) {
     return permanent(
       state,
       'HTTP_BLOCKED_ADDRESS',
-      `refused to connect: ${err.message}; add the host to PAPERLINE_ALLOW_HOSTS if it is meant to be crawled`,
+      isCloudMetadataAddress(err.address)
+        ? `refused to connect: ${err.message}`
+        : `refused to connect: ${err.message}; add the host to PAPERLINE_ALLOW_HOSTS if it is meant to be crawled`,
       { host: err.host, address: err.address },
     );
   }
@@ -131,11 +153,29 @@ export function toFetchError(err: unknown, state: FetchState, limits: TimeoutLim
   const host = hostOf(state.currentUrl);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return transient(state, 'HTTP_TIMEOUT', `could not connect to ${host} within ${limits.connectTimeoutMs} ms`, {}, err);
+      return transient(
+        state,
+        'HTTP_TIMEOUT',
+        `could not connect to ${host} within ${limits.connectTimeoutMs} ms`,
+        {},
+        err,
+      );
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return transient(state, 'HTTP_TIMEOUT', `no response headers within ${limits.headersTimeoutMs} ms`, {}, err);
+      return transient(
+        state,
+        'HTTP_TIMEOUT',
+        `no response headers within ${limits.headersTimeoutMs} ms`,
+        {},
+        err,
+      );
     case 'UND_ERR_BODY_TIMEOUT':
-      return transient(state, 'HTTP_TIMEOUT', `response body stalled for over ${limits.bodyTimeoutMs} ms`, {}, err);
+      return transient(
+        state,
+        'HTTP_TIMEOUT',
+        `response body stalled for over ${limits.bodyTimeoutMs} ms`,
+        {},
+        err,
+      );
     case 'UND_ERR_INVALID_ARG':
       return permanent(state, 'UNSUPPORTED_URL', `cannot request this URL: ${detail}`, {}, err);
     case 'ECONNREFUSED':
@@ -143,10 +183,22 @@ export function toFetchError(err: unknown, state: FetchState, limits: TimeoutLim
   }
   if (code !== undefined && DNS_CODES.has(code)) {
     const name = new URL(state.currentUrl).hostname;
-    return transient(state, 'HTTP_CONNECTION', `DNS lookup of ${name} failed (${code})`, { errorCode: code }, err);
+    return transient(
+      state,
+      'HTTP_CONNECTION',
+      `DNS lookup of ${name} failed (${code})`,
+      { errorCode: code },
+      err,
+    );
   }
   const why = code === undefined ? detail : `${detail} [${code}]`;
-  return transient(state, 'HTTP_CONNECTION', `connection to ${host} failed: ${why}`, { errorCode: code }, err);
+  return transient(
+    state,
+    'HTTP_CONNECTION',
+    `connection to ${host} failed: ${why}`,
+    { errorCode: code },
+    err,
+  );
 }
 
 function hostOf(url: string): string {

@@ -61,10 +61,13 @@ describe('isBlockedAddress', () => {
 });
 
 describe('isCloudMetadataAddress', () => {
-  it.each(['169.254.169.254', 'fd00:ec2::254', 'FD00:EC2:0:0:0:0:0:254', '::ffff:169.254.169.254', '100.100.100.200'])(
-    'recognizes %s',
-    (ip) => expect(isCloudMetadataAddress(ip)).toBe(true),
-  );
+  it.each([
+    '169.254.169.254',
+    'fd00:ec2::254',
+    'FD00:EC2:0:0:0:0:0:254',
+    '::ffff:169.254.169.254',
+    '100.100.100.200',
+  ])('recognizes %s', (ip) => expect(isCloudMetadataAddress(ip)).toBe(true));
   it.each(['169.254.169.253', '127.0.0.1', 'fd00:ec2::253', 'example.com'])('ignores %s', (ip) =>
     expect(isCloudMetadataAddress(ip)).toBe(false),
   );

@@ -119,7 +119,12 @@ export class BlockedAddressError extends Error {
     readonly host: string,
     readonly address: string,
   ) {
-    super(`${host} resolves to ${address}, a private, loopback or otherwise internal address`);
+    const subject = host === address ? `${address} is` : `${host} resolves to ${address},`;
+    super(
+      isCloudMetadataAddress(address)
+        ? `${subject} a cloud metadata address, which is never fetched`
+        : `${subject} a private, loopback or otherwise internal address`,
+    );
     this.name = 'BlockedAddressError';
   }
 }

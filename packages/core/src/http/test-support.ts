@@ -1,7 +1,13 @@
 /* Helpers for the http tests: local servers on 127.0.0.1 and a fake DNS. Not exported by the package. */
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { LookupAddress } from 'node:dns';
-import { createServer as createTcpServer, isIPv6, type LookupFunction, type Server, type Socket } from 'node:net';
+import {
+  createServer as createTcpServer,
+  isIPv6,
+  type LookupFunction,
+  type Server,
+  type Socket,
+} from 'node:net';
 
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
@@ -57,7 +63,13 @@ export async function startTcpServer(onSocket: (socket: Socket) => void): Promis
     onSocket(s);
   });
   const port = await listen(server);
-  return { origin: `http://127.0.0.1:${port}`, port, requests: [], connections: 0, close: closer(server, sockets) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    requests: [],
+    connections: 0,
+    close: closer(server, sockets),
+  };
 }
 
 /** Writes `total` bytes in chunks, honouring backpressure; resolves with the bytes handed to the socket. */

@@ -8,7 +8,8 @@ import { entriesToCandidates, paperLinks } from './listing.js';
 
 function readJson(input: PageInput): unknown {
   const parsed = parseJson(input.body);
-  if (!parsed.ok) throw new ParseError(input.finalUrl, `response is not valid JSON (${parsed.error})`, { source: 'hf' });
+  if (!parsed.ok)
+    throw new ParseError(input.finalUrl, `response is not valid JSON (${parsed.error})`, { source: 'hf' });
   return parsed.value;
 }
 
@@ -22,7 +23,8 @@ function apiError(value: unknown): string {
 export function parseApiDaily(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
   const url = input.finalUrl;
   const value = readJson(input);
-  if (!Array.isArray(value)) throw new ParseError(url, `expected a JSON array of entries${apiError(value)}`, { source: 'hf' });
+  if (!Array.isArray(value))
+    throw new ParseError(url, `expected a JSON array of entries${apiError(value)}`, { source: 'hf' });
   const located = entriesToCandidates(value, 'entries', { url, fetchedAt: input.fetchedAt, bases });
   const candidates = validateCandidates(url, 'hf', located);
   return { route: final.route, candidates, links: paperLinks(candidates, bases) };

@@ -8,9 +8,7 @@ import { parseJson } from '../json.js';
  * The attribute is entity-encoded once; decoding it once gives JSON.
  */
 export type BlobResult =
-  | { status: 'found'; props: unknown }
-  | { status: 'absent' }
-  | { status: 'broken'; error: string };
+  { status: 'found'; props: unknown } | { status: 'absent' } | { status: 'broken'; error: string };
 
 /** Attributes of one tag, read from `<` on; the value of each is still entity-encoded. */
 const ATTR = /\s*([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/y;
@@ -82,7 +80,8 @@ export function readHydrationProps(html: string, target: string): BlobResult {
     fastError = parsed.error;
   }
   const slow = cheerioProps(html, target);
-  if (slow === null) return fastError === undefined ? { status: 'absent' } : { status: 'broken', error: fastError };
+  if (slow === null)
+    return fastError === undefined ? { status: 'absent' } : { status: 'broken', error: fastError };
   const parsed = parseJson(slow);
   return parsed.ok ? { status: 'found', props: parsed.value } : { status: 'broken', error: parsed.error };
 }

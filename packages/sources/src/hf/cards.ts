@@ -31,7 +31,10 @@ export function cardCandidates(html: string, ctx: EntryContext): Located[] {
     const id = href ? routeDetail(href.href, ctx.bases)?.paperId : undefined;
     if (id === undefined) return;
     const title = cleanText(anchor.text());
-    const votesText = [...card.find('label div.leading-none').toArray(), ...card.find('div.leading-none').toArray()]
+    const votesText = [
+      ...card.find('label div.leading-none').toArray(),
+      ...card.find('div.leading-none').toArray(),
+    ]
       .map((d) => $(d).text().trim())
       .find((t) => /^\d{1,9}$/.test(t));
     const arxivId = normalizeArxivId(id) ?? undefined;
@@ -48,7 +51,9 @@ export function cardCandidates(html: string, ctx: EntryContext): Located[] {
       ...(votesText === undefined ? {} : { upvotes: Number(votesText) }),
       links: {
         hf: `${trimBase(ctx.bases.hfBaseUrl)}/papers/${id}`,
-        ...(arxivId === undefined ? {} : { abs: `${arxivBase}/abs/${arxivId}`, pdf: `${arxivBase}/pdf/${arxivId}` }),
+        ...(arxivId === undefined
+          ? {}
+          : { abs: `${arxivBase}/abs/${arxivId}`, pdf: `${arxivBase}/pdf/${arxivId}` }),
       },
     };
     out.push({ candidate, where: `card ${i + 1}` });

@@ -142,6 +142,7 @@ export function entryToCandidate(src: PaperSource, ctx: EntryContext): PaperCand
     ...(upvotes === undefined ? {} : { upvotes }),
     codeUrls,
     links,
-    withdrawn: withdrawnAt !== undefined && withdrawnAt !== null && withdrawnAt !== '' && withdrawnAt !== false,
+    withdrawn:
+      withdrawnAt !== undefined && withdrawnAt !== null && withdrawnAt !== '' && withdrawnAt !== false,
   };
 }

@@ -54,12 +54,19 @@ function isSearch(url: URL, props: JsonObject): boolean {
  *
  * @param requested - the route of the requested URL, to catch pages that show another period.
  */
-export function parseListing(input: PageInput, final: RouteDetail, requested: Route | null, bases: SourceBases): ParsedPage {
+export function parseListing(
+  input: PageInput,
+  final: RouteDetail,
+  requested: Route | null,
+  bases: SourceBases,
+): ParsedPage {
   const url = input.finalUrl;
   const ctx: EntryContext = { url, fetchedAt: input.fetchedAt, bases };
   const blob = readHydrationProps(input.body, 'DailyPapers');
   if (blob.status === 'broken') {
-    throw new ParseError(url, `DailyPapers hydration blob is not valid JSON (${blob.error})`, { source: 'hf' });
+    throw new ParseError(url, `DailyPapers hydration blob is not valid JSON (${blob.error})`, {
+      source: 'hf',
+    });
   }
   if (blob.status === 'absent') {
     const cards = cardCandidates(input.body, ctx);
@@ -68,13 +75,15 @@ export function parseListing(input: PageInput, final: RouteDetail, requested: Ro
     return { route: final.route, candidates, links: paperLinks(candidates, bases) };
   }
   const props = blob.props;
-  if (!isObject(props)) throw new ParseError(url, 'DailyPapers data-props is not a JSON object', { source: 'hf' });
+  if (!isObject(props))
+    throw new ParseError(url, 'DailyPapers data-props is not a JSON object', { source: 'hf' });
   if (requested?.period && propsShowOtherPeriod(props, requested.period)) {
     return { route: final.route, candidates: [], links: [], redirectedFrom: input.url };
   }
   const search = isSearch(final.url, props) ? arr(props, 'searchResults') : undefined;
   const items = search ?? arr(props, 'dailyPapers');
-  if (items === undefined) throw new ParseError(url, 'DailyPapers data-props has no dailyPapers array', { source: 'hf' });
+  if (items === undefined)
+    throw new ParseError(url, 'DailyPapers data-props has no dailyPapers array', { source: 'hf' });
   const located = entriesToCandidates(items, search ? 'searchResults' : 'dailyPapers', ctx);
   const candidates = validateCandidates(url, 'hf', located);
   return { route: final.route, candidates, links: paperLinks(candidates, bases) };

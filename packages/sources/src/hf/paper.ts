@@ -15,7 +15,9 @@ export function parsePaperPage(input: PageInput, final: RouteDetail, bases: Sour
   const blob = readHydrationProps(input.body, 'PaperContent');
   if (blob.status === 'absent') throw new ParseError(url, 'no PaperContent hydration blob', { source: 'hf' });
   if (blob.status === 'broken') {
-    throw new ParseError(url, `PaperContent hydration blob is not valid JSON (${blob.error})`, { source: 'hf' });
+    throw new ParseError(url, `PaperContent hydration blob is not valid JSON (${blob.error})`, {
+      source: 'hf',
+    });
   }
   const paper = isObject(blob.props) ? obj(blob.props, 'paper') : undefined;
   if (!paper) throw new ParseError(url, 'PaperContent data-props has no paper object', { source: 'hf' });

@@ -14,7 +14,11 @@ export interface CrawlOptions {
 }
 
 /** Starts a crawl from seed URLs; returns its id. Seeds no source parses are refused up front. */
-export async function startCrawl(ctx: CliContext, seeds: string[], opts: { depth: number; kind?: string }): Promise<string> {
+export async function startCrawl(
+  ctx: CliContext,
+  seeds: string[],
+  opts: { depth: number; kind?: string },
+): Promise<string> {
   const bad = seeds.filter((u) => !URL.canParse(u) || !routeUrl(u, ctx.cfg.bases));
   if (bad.length > 0) {
     throw new PermanentError(
@@ -27,14 +31,21 @@ export async function startCrawl(ctx: CliContext, seeds: string[], opts: { depth
   await ctx.crawls.create(crawlId, seeds, { depth: opts.depth, ...(opts.kind ? { kind: opts.kind } : {}) });
   await ctx.enqueuer.enqueue(
     'seed',
-    [...new Set(seeds)].map((url) => ({ stage: 'fetch' as const, payload: { crawlId, url, depth: opts.depth } })),
+    [...new Set(seeds)].map((url) => ({
+      stage: 'fetch' as const,
+      payload: { crawlId, url, depth: opts.depth },
+    })),
   );
   await ctx.crawls.seal(crawlId);
   return crawlId;
 }
 
 /** Waits for a crawl, then makes its documents searchable and reports. */
-export async function waitAndReport(ctx: CliContext, crawlId: string, opts: { json: boolean; progress?: boolean }): Promise<CrawlSummary> {
+export async function waitAndReport(
+  ctx: CliContext,
+  crawlId: string,
+  opts: { json: boolean; progress?: boolean },
+): Promise<CrawlSummary> {
   const s = await waitForCrawl(ctx.crawls, ctx.queues, crawlId, {
     onProgress: progressReporter(opts.progress ?? (!opts.json && process.stderr.isTTY === true)),
   });
@@ -57,11 +68,19 @@ export async function crawlCommand(ctx: CliContext, seeds: string[], opts: Crawl
   return s.failed > 0 ? 3 : 0;
 }
 
-export async function waitCommand(ctx: CliContext, crawlId: string, opts: { json: boolean }): Promise<number> {
+export async function waitCommand(
+  ctx: CliContext,
+  crawlId: string,
+  opts: { json: boolean },
+): Promise<number> {
   if (!(await ctx.crawls.exists(crawlId))) {
-    throw new PermanentError('INVALID_PAYLOAD', `no crawl with id ${crawlId} (see \`paperline status\` for recent crawls)`, {
-      stage: 'cli',
-    });
+    throw new PermanentError(
+      'INVALID_PAYLOAD',
+      `no crawl with id ${crawlId} (see \`paperline status\` for recent crawls)`,
+      {
+        stage: 'cli',
+      },
+    );
   }
   const s = await waitAndReport(ctx, crawlId, opts);
   return s.failed > 0 ? 3 : 0;

@@ -12,10 +12,15 @@ const out = (s = '') => process.stdout.write(`${s}\n`);
  * The main job on the embedded default: stack up, the four workers, a bundled snapshot of
  * Hugging Face daily pages served locally as HF_BASE_URL, a crawl with progress, and a report.
  */
-export async function demoCommand(baseCtx: CliContext, opts: { keepWorkers?: boolean } = {}): Promise<number> {
+export async function demoCommand(
+  baseCtx: CliContext,
+  opts: { keepWorkers?: boolean } = {},
+): Promise<number> {
   out('Paperline demo — bringing the local stack up (Redis, Elasticsearch)…');
   const stack = await stackUp(stackOptions(baseCtx.cfg));
-  out(`  redis ${stack.redis.url} · elasticsearch ${stack.elasticsearch.url}${stack.elasticsearch.version ? ` v${stack.elasticsearch.version}` : ''}`);
+  out(
+    `  redis ${stack.redis.url} · elasticsearch ${stack.elasticsearch.url}${stack.elasticsearch.version ? ` v${stack.elasticsearch.version}` : ''}`,
+  );
 
   const site = await startSnapshotSite({ port: 0 });
   out(`Serving the bundled Hugging Face snapshot (${site.days.length} listing days) at ${site.url}`);
@@ -32,9 +37,15 @@ export async function demoCommand(baseCtx: CliContext, opts: { keepWorkers?: boo
     out(`Crawling ${seeds.length} daily listings through fetch → parse → dedupe → index:`);
     const crawlId = await startCrawl(ctx, seeds, { depth: 0, kind: 'demo' });
     const s = await waitAndReport(ctx, crawlId, { json: false, progress: true });
-    const all = await searchPapers(ctx.es, ctx.cfg.index, SearchParamsSchema.parse({ q: '', sort: 'upvotes', size: 5 }));
+    const all = await searchPapers(
+      ctx.es,
+      ctx.cfg.index,
+      SearchParamsSchema.parse({ q: '', sort: 'upvotes', size: 5 }),
+    );
     out();
-    out(`Index '${ctx.cfg.index}' now holds ${all.total} papers (${s.duplicates} repeat sightings across days merged, ${s.unchanged} unchanged since an earlier run).`);
+    out(
+      `Index '${ctx.cfg.index}' now holds ${all.total} papers (${s.duplicates} repeat sightings across days merged, ${s.unchanged} unchanged since an earlier run).`,
+    );
     out('Most upvoted:');
     for (const h of all.hits) {
       const r = h.record as { title?: string; upvotes?: number; authors?: string[] };
@@ -45,7 +56,9 @@ export async function demoCommand(baseCtx: CliContext, opts: { keepWorkers?: boo
     out(`Sample search "${q}": ${hits.total} matches`);
     for (const h of hits.hits) out(`  ${h.id.padEnd(18)} ${(h.record as { title?: string }).title ?? ''}`);
     out();
-    out(`Try: pnpm paperline search "${q}"   ·   pnpm paperline get ${hits.hits[0]?.id ?? 'arxiv:2402.13572'}   ·   pnpm paperline stack down`);
+    out(
+      `Try: pnpm paperline search "${q}"   ·   pnpm paperline get ${hits.hits[0]?.id ?? 'arxiv:2402.13572'}   ·   pnpm paperline stack down`,
+    );
     return s.failed > 0 ? 3 : 0;
   } finally {
     if (!opts.keepWorkers) await workers.stop();

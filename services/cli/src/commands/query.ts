@@ -11,7 +11,9 @@ export async function searchCommand(
   const parsed = SearchParamsSchema.safeParse({ q, from: opts.from, to: opts.to, size: opts.size });
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new PermanentError('INVALID_PAYLOAD', `bad search option --${i?.path.join('.')}: ${i?.message}`, { stage: 'cli' });
+    throw new PermanentError('INVALID_PAYLOAD', `bad search option --${i?.path.join('.')}: ${i?.message}`, {
+      stage: 'cli',
+    });
   }
   const res = await searchPapers(ctx.es, ctx.cfg.index, parsed.data);
   if (opts.json) {
@@ -22,8 +24,11 @@ export async function searchCommand(
   for (const h of res.hits) {
     const r = h.record as { title?: string; publishedAt?: string; upvotes?: number; authors?: string[] };
     const date = r.publishedAt?.slice(0, 10) ?? '          ';
-    const authors = (r.authors ?? []).slice(0, 3).join(', ') + ((r.authors?.length ?? 0) > 3 ? ' et al.' : '');
-    process.stdout.write(`${date}  ${h.id.padEnd(20)}  ${r.title ?? ''}\n${' '.repeat(34)}${authors}${r.upvotes !== undefined ? ` · ▲${r.upvotes}` : ''}\n`);
+    const authors =
+      (r.authors ?? []).slice(0, 3).join(', ') + ((r.authors?.length ?? 0) > 3 ? ' et al.' : '');
+    process.stdout.write(
+      `${date}  ${h.id.padEnd(20)}  ${r.title ?? ''}\n${' '.repeat(34)}${authors}${r.upvotes !== undefined ? ` · ▲${r.upvotes}` : ''}\n`,
+    );
   }
   return 0;
 }

@@ -36,7 +36,10 @@ interface FailedRow {
   failedAt: string;
 }
 
-export async function listFailed(ctx: CliContext, filter: { stage?: string; code?: string; crawl?: string } = {}): Promise<FailedRow[]> {
+export async function listFailed(
+  ctx: CliContext,
+  filter: { stage?: string; code?: string; crawl?: string } = {},
+): Promise<FailedRow[]> {
   const rows: FailedRow[] = [];
   for (const stage of STAGES) {
     if (filter.stage && filter.stage !== stage) continue;
@@ -63,26 +66,37 @@ export async function listFailed(ctx: CliContext, filter: { stage?: string; code
   return rows;
 }
 
-export async function failedCommand(ctx: CliContext, opts: { json: boolean; stage?: string; code?: string; crawl?: string }): Promise<number> {
+export async function failedCommand(
+  ctx: CliContext,
+  opts: { json: boolean; stage?: string; code?: string; crawl?: string },
+): Promise<number> {
   const rows = await listFailed(ctx, opts);
   if (opts.json) {
     printJson(rows);
     return 0;
   }
   if (rows.length === 0) process.stdout.write('no failed jobs\n');
-  for (const r of rows) process.stdout.write(`${r.jobId}  [${r.stage}] ${r.code}  ${r.url}\n    ${r.message}\n`);
+  for (const r of rows)
+    process.stdout.write(`${r.jobId}  [${r.stage}] ${r.code}  ${r.url}\n    ${r.message}\n`);
   return 0;
 }
 
 /** Retries one failed job, all of them, or those with one code; their crawls reopen. */
-export async function retryCommand(ctx: CliContext, jobId: string | undefined, opts: { all?: boolean; code?: string; stage?: string }): Promise<number> {
+export async function retryCommand(
+  ctx: CliContext,
+  jobId: string | undefined,
+  opts: { all?: boolean; code?: string; stage?: string },
+): Promise<number> {
   if (!jobId && !opts.all && !opts.code) {
     process.stderr.write('retry needs a job id, --all or --code CODE\n');
     return 2;
   }
-  const rows = (await listFailed(ctx, { ...(opts.code ? { code: opts.code } : {}), ...(opts.stage ? { stage: opts.stage } : {}) })).filter(
-    (r) => !jobId || r.jobId === jobId,
-  );
+  const rows = (
+    await listFailed(ctx, {
+      ...(opts.code ? { code: opts.code } : {}),
+      ...(opts.stage ? { stage: opts.stage } : {}),
+    })
+  ).filter((r) => !jobId || r.jobId === jobId);
   if (jobId && rows.length === 0) {
     process.stderr.write(`no failed job ${jobId}\n`);
     return 4;

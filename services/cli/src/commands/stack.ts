@@ -18,7 +18,11 @@ function describe(s: StackStatus): string {
   return `${line('redis', s.redis)}\n${line('elasticsearch', s.elasticsearch)}\n`;
 }
 
-export async function stackCommand(cfg: PaperlineConfig, action: string, opts: { json: boolean }): Promise<number> {
+export async function stackCommand(
+  cfg: PaperlineConfig,
+  action: string,
+  opts: { json: boolean },
+): Promise<number> {
   const o = stackOptions(cfg, opts.json);
   let s: StackStatus;
   if (action === 'up') s = await stackUp(o);

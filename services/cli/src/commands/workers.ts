@@ -9,9 +9,13 @@ export function workerEntry(kind: WorkerKind): string {
 
 export function parseKinds(only: string | undefined): WorkerKind[] {
   if (!only) return [...WORKER_KINDS];
-  const kinds = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const kinds = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = kinds.filter((k) => !(WORKER_KINDS as readonly string[]).includes(k));
-  if (bad.length) throw new Error(`unknown worker kind(s): ${bad.join(', ')} (choose from ${WORKER_KINDS.join(', ')})`);
+  if (bad.length)
+    throw new Error(`unknown worker kind(s): ${bad.join(', ')} (choose from ${WORKER_KINDS.join(', ')})`);
   return kinds as WorkerKind[];
 }
 
@@ -32,7 +36,11 @@ export function startWorkers(kinds: WorkerKind[], env: NodeJS.ProcessEnv = proce
   const children = new Map<WorkerKind, ChildProcess>();
   const exits: Promise<void>[] = [];
   for (const kind of kinds) {
-    const child = fork(workerEntry(kind), [], { env, execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(workerEntry(kind), [], {
+      env,
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     children.set(kind, child);
     exits.push(new Promise((resolve) => child.once('exit', () => resolve())));
   }
@@ -51,7 +59,9 @@ export function startWorkers(kinds: WorkerKind[], env: NodeJS.ProcessEnv = proce
 export async function workersCommand(opts: { only?: string }): Promise<number> {
   const kinds = parseKinds(opts.only);
   const group = startWorkers(kinds);
-  process.stderr.write(`workers: ${kinds.join(', ')} (pids ${[...group.children.values()].map((c) => c.pid).join(', ')})\n`);
+  process.stderr.write(
+    `workers: ${kinds.join(', ')} (pids ${[...group.children.values()].map((c) => c.pid).join(', ')})\n`,
+  );
   let stopping = false;
   let unexpected = false;
   const stop = () => {

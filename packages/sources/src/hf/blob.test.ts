@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { hfFixture } from '../test-support.js';
+import { readHydrationProps } from './blob.js';
+
+const props = { dailyPapers: [], note: `a "quote", <tag> & 'apos' — café 日本語 &amp;` };
+const encoded = JSON.stringify(props)
+  .replace(/&/g, '&amp;')
+  .replace(/"/g, '&quot;')
+  .replace(/</g, '&lt;')
+  .replace(/>/g, '&gt;')
+  .replace(/'/g, '&#x27;');
+
+describe('readHydrationProps', () => {
+  it('reads the blob by its data-target among other hydraters', () => {
+    const html = `<body class="DailyPapersPage"><div class="SVELTE_HYDRATER contents" data-target="MainHeader" data-props="{&quot;isWide&quot;:false}"></div>
+      <div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="${encoded}"><section></section></div></body>`;
+    expect(readHydrationProps(html, 'DailyPapers')).toEqual({ status: 'found', props });
+    expect(readHydrationProps(html, 'MainHeader')).toEqual({ status: 'found', props: { isWide: false } });
+  });
+
+  it('reads data-props written before data-target, and raw ">" inside the value', () => {
+    const html = `<div data-props="{&quot;x&quot;:&quot;a > b&quot;}" class="SVELTE_HYDRATER contents" data-target="DailyPapers"></div>`;
+    expect(readHydrationProps(html, 'DailyPapers')).toEqual({ status: 'found', props: { x: 'a > b' } });
+  });
+
+  it('falls back to a real HTML parser for markup the fast path does not read', () => {
+    const single = `<div class="SVELTE_HYDRATER contents" data-target='DailyPapers' data-props='${JSON.stringify(props).replace(/&/g, '&amp;').replace(/'/g, '&#39;')}'></div>`;
+    expect(readHydrationProps(single, 'DailyPapers')).toEqual({ status: 'found', props });
+    const upper = `<DIV DATA-TARGET="DailyPapers" DATA-PROPS="${encoded}"></DIV>`;
+    expect(readHydrationProps(upper, 'DailyPapers')).toEqual({ status: 'found', props });
+  });
+
+  it('reports a missing blob and broken JSON', () => {
+    expect(
+      readHydrationProps('<html><body><p>data-target="DailyPapers"</p></body></html>', 'DailyPapers'),
+    ).toEqual({
+      status: 'absent',
+    });
+    expect(readHydrationProps(hfFixture('error-page.html'), 'DailyPapers')).toEqual({ status: 'absent' });
+    const broken = readHydrationProps(
+      '<div data-target="DailyPapers" data-props="{&quot;dailyPapers&quot;:["></div>',
+      'DailyPapers',
+    );
+    expect(broken.status).toBe('broken');
+  });
+
+  it('decodes the fixtures once (fast path and parser agree)', () => {
+    const html = hfFixture('date-2024-02-22.html');
+    const fast = readHydrationProps(html, 'DailyPapers');
+    // Defeat the fast path (quote style it does not look for) and compare with cheerio's reading.
+    const slow = readHydrationProps(
+      html.replace('data-target="DailyPapers"', "data-target='DailyPapers'"),
+      'DailyPapers',
+    );
+    expect(fast.status).toBe('found');
+    expect(slow).toEqual(fast);
+  });
+});

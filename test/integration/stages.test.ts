@@ -1,0 +1,317 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import {
+  CrawlStore,
+  HostLimiter,
+  HttpClient,
+  RawArchive,
+  bulkWrite,
+  createEsClient,
+  createLogger,
+  decodeBody,
+  ensureArchiveIndices,
+  ensurePapersIndex,
+  getPapers,
+  type StageContext,
+} from '@paperline/core';
+import { PaperlineError, type PaperCandidate } from '@paperline/contracts';
+import { parsePage, routeUrl } from '@paperline/sources';
+import { processFetch } from '@paperline/fetcher';
+import { processParse } from '@paperline/parser';
+import { DedupStore, processDedupe } from '@paperline/deduplicator';
+import { BulkBatcher, processIndex } from '@paperline/indexer';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
+
+const names = uniqueNames('stages');
+const redis = new Redis(REDIS_URL);
+const es = createEsClient({ url: ELASTICSEARCH_URL });
+const crawls = new CrawlStore(redis, names.prefix);
+const archive = new RawArchive(es, names.archive);
+const ctx = (jobId: string): StageContext => ({ jobId, attempt: 1, log: createLogger({ level: 'silent' }) });
+
+const entry = (id: string, title: string, upvotes: number) => ({
+  paper: {
+    id,
+    title,
+    summary: `An abstract about ${title},\nwrapped like arXiv wraps it.`,
+    publishedAt: '2024-03-19T17:59:59.000Z',
+    upvotes,
+    discussionId: '65fa0000000000000000000a',
+    authors: [
+      { _id: '65fa0000000000000000000b', name: 'Ada Lovelace', hidden: false },
+      { _id: '65fa0000000000000000000c', name: 'José Núñez', hidden: true },
+    ],
+    ai_keywords: ['transformers'],
+  },
+  title,
+  summary: 'copy',
+  publishedAt: '2024-03-19T17:59:59.000Z',
+  thumbnail: `https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/${id}.png`,
+  numComments: 0,
+  isAuthorParticipating: false,
+  submittedBy: {
+    _id: '65fa0000000000000000000d',
+    avatarUrl: '',
+    fullname: 'AK',
+    name: 'akhaliq',
+    type: 'user',
+    isPro: false,
+  },
+});
+
+const page = (entries: unknown[]) => {
+  const props = JSON.stringify({ dailyPapers: entries, dateString: '2024-03-20', periodType: 'day' })
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;');
+  return `<!doctype html><html><head><title>Daily Papers - Hugging Face</title></head><body><main><div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="${props}"></div></main></body></html>`;
+};
+
+let server: Server;
+let base: string;
+const bases = () => ({
+  hfBaseUrl: base,
+  arxivBaseUrl: 'https://arxiv.org',
+  arxivApiUrl: 'https://export.arxiv.org/api/query',
+});
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/papers/date/2024-03-20') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page([entry('2403.12345', 'Looped Transformers & Friends', 7)]));
+    } else if (req.url === '/papers/date/2024-03-21') {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end('PNG');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await ensureArchiveIndices(es, names.archive);
+  await ensurePapersIndex(es, names.index);
+});
+
+afterAll(async () => {
+  server.close();
+  await cleanup(redis, es, names);
+  redis.disconnect();
+  await es.close();
+});
+
+describe('fetch stage', () => {
+  const http = new HttpClient({ allowHosts: ['127.0.0.1'] });
+  const limiter = new HostLimiter(redis, names.prefix, () => 0);
+  const deps = () => ({
+    http,
+    decode: decodeBody,
+    archive,
+    limiter,
+    route: (u: string) => routeUrl(u, bases()),
+    markFetched: (c: string, u: string) => crawls.markFetched(c, u),
+  });
+
+  it('archives the body content-addressed and hands the parser only its reference', async () => {
+    const url = `${base}/papers/date/2024-03-20`;
+    const res = await processFetch({ crawlId: 'cfetch', url, depth: 0 }, deps(), ctx('j1'));
+    expect(res.outcome).toBe('fetched');
+    const emitted = res.emit![0]!;
+    expect(emitted.stage).toBe('parse');
+    const p = emitted.payload as { sha256: string; url: string };
+    expect(JSON.stringify(p)).not.toContain('dailyPapers');
+    expect(await archive.getText(p.sha256, url)).toContain('data-target="DailyPapers"');
+    expect((await archive.getUrl(url))?.sha256).toBe(p.sha256);
+    expect(await redis.sismember(`${names.prefix}:crawl:cfetch:fetched`, url)).toBe(1);
+  });
+
+  it('refuses non-HTML content with a typed permanent error', async () => {
+    const err = await processFetch(
+      { crawlId: 'cfetch', url: `${base}/papers/date/2024-03-21`, depth: 0 },
+      deps(),
+      ctx('j2'),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PaperlineError);
+    expect((err as PaperlineError).code).toBe('HTTP_BAD_CONTENT_TYPE');
+    expect((err as PaperlineError).retry).toBe('permanent');
+  });
+
+  it('refuses a URL no source parses', async () => {
+    const err = await processFetch(
+      { crawlId: 'cfetch', url: 'https://example.com/x', depth: 0 },
+      deps(),
+      ctx('j3'),
+    ).catch((e: unknown) => e);
+    expect((err as PaperlineError).code).toBe('UNSUPPORTED_URL');
+  });
+
+  it('spaces requests to one host by the politeness interval, across limiter instances', async () => {
+    const a = new HostLimiter(redis, names.prefix, () => 300);
+    const b = new HostLimiter(redis, names.prefix, () => 300);
+    const first = await a.reserve('polite.example');
+    const second = await b.reserve('polite.example');
+    expect(first).toEqual({ kind: 'go', waitMs: 0 });
+    expect(second.kind).toBe('go');
+    expect(second.kind === 'go' && second.waitMs).toBeGreaterThan(200);
+  });
+});
+
+describe('parse stage', () => {
+  it('reads the archived body and emits validated candidates for dedupe', async () => {
+    const url = `${base}/papers/date/2024-03-20`;
+    const rec = (await archive.getUrl(url))!;
+    const res = await processParse(
+      {
+        crawlId: 'cparse',
+        url,
+        finalUrl: url,
+        sha256: rec.sha256,
+        contentType: rec.contentType,
+        status: 200,
+        fetchedAt: rec.fetchedAt,
+        depth: 0,
+        source: 'hf',
+      },
+      {
+        readBody: (sha, u) => archive.getText(sha, u),
+        parse: (input) => parsePage(input, bases()),
+        route: (u) => routeUrl(u, bases()),
+        markParsed: (c, u) => crawls.markParsed(c, u),
+      },
+      ctx('p1'),
+    );
+    const d = res.emit!.find((e) => e.stage === 'dedupe')!.payload as { candidates: PaperCandidate[] };
+    expect(d.candidates).toHaveLength(1);
+    expect(d.candidates[0]).toMatchObject({
+      arxivId: '2403.12345',
+      title: 'Looped Transformers & Friends',
+      authors: ['Ada Lovelace', 'José Núñez'],
+      authorCount: 2,
+      upvotes: 7,
+    });
+    expect(d.candidates[0]!.abstract).not.toContain('\n');
+  });
+
+  it('a missing archived body is a permanent ARCHIVE_MISSING error', async () => {
+    const err = await archive.getText('0'.repeat(64), 'http://x/').catch((e: unknown) => e);
+    expect((err as PaperlineError).code).toBe('ARCHIVE_MISSING');
+  });
+});
+
+describe('dedupe + index stages', () => {
+  const store = new DedupStore(redis, es, names.index, names.prefix);
+  const cand = (over: Partial<PaperCandidate>): PaperCandidate => ({
+    source: 'hf',
+    url: `${base}/papers/date/2024-03-20`,
+    fetchedAt: '2024-03-20T10:00:00.000Z',
+    parserVersion: 'hf-1',
+    arxivId: '2403.12345',
+    title: 'Looped Transformers & Friends',
+    authors: ['Ada Lovelace'],
+    authorCount: 1,
+    upvotes: 7,
+    ...over,
+  });
+  const dedupeDeps = {
+    store,
+    markCandidates: (c: string, k: string, ids: string[]) => crawls.markCandidates(c, k, ids),
+  };
+  const batcher = new BulkBatcher((items) => bulkWrite(es, names.index, items), {
+    maxDocs: 100,
+    maxWaitMs: 10,
+    itemRetries: 2,
+    retryDelayMs: () => 10,
+  });
+  const indexDeps = {
+    bulk: (items: Parameters<typeof batcher.add>[0]) => batcher.add(items),
+    markWritten: (c: string, ids: string[]) => crawls.markWritten(c, ids),
+    invalidate: (ids: string[]) => store.invalidate(ids),
+  };
+
+  it('one paper on two pages becomes one document; unchanged content is not written again', async () => {
+    const a = await processDedupe(
+      { crawlId: 'cd', url: `${base}/papers/date/2024-03-20`, candidates: [cand({})] },
+      dedupeDeps,
+      ctx('d1'),
+    );
+    expect(a.outcome).toBe('changed');
+    const job = a.emit![0]!.payload as Parameters<typeof processIndex>[0];
+    await processIndex(job, indexDeps, ctx('i1'));
+    const b = await processDedupe(
+      {
+        crawlId: 'cd',
+        url: `${base}/papers/date/2024-03-21`,
+        candidates: [cand({ url: `${base}/papers/date/2024-03-21`, fetchedAt: '2024-03-21T10:00:00.000Z' })],
+      },
+      dedupeDeps,
+      ctx('d2'),
+    );
+    expect(b.outcome).toBe('unchanged');
+    const docs = await getPapers(es, names.index, ['arxiv:2403.12345']);
+    expect(docs.get('arxiv:2403.12345')?.doc.title).toBe('Looped Transformers & Friends');
+    const s = await crawls.summary('cd');
+    expect(s).toBeNull(); // never created: counts are per crawl, the sets are still there
+    expect(await redis.scard(`${names.prefix}:crawl:cd:papers`)).toBe(1);
+    expect(await redis.scard(`${names.prefix}:crawl:cd:cands`)).toBe(2);
+  });
+
+  it('a re-run of the same dedupe job after a crash re-emits what it committed', async () => {
+    const c = cand({ upvotes: 9, fetchedAt: '2024-03-22T10:00:00.000Z' });
+    const first = await processDedupe(
+      { crawlId: 'cd', url: 'http://x/a', candidates: [c] },
+      dedupeDeps,
+      ctx('d3'),
+    );
+    const again = await processDedupe(
+      { crawlId: 'cd', url: 'http://x/a', candidates: [c] },
+      dedupeDeps,
+      ctx('d3'),
+    );
+    expect(first.outcome).toBe('changed');
+    expect(again.outcome).toBe('changed');
+    await processIndex(again.emit![0]!.payload as Parameters<typeof processIndex>[0], indexDeps, ctx('i3'));
+    await processIndex(first.emit![0]!.payload as Parameters<typeof processIndex>[0], indexDeps, ctx('i3b'));
+    expect(
+      (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345')?.doc.upvotes,
+    ).toBe(9);
+  });
+
+  it('with Redis emptied, identity and the content hash come back from Elasticsearch: no duplicate, no write', async () => {
+    const keys = await redis.keys(`${names.prefix}:paper:*`);
+    await redis.del(...keys, `${names.prefix}:alias`);
+    const before = (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345')!;
+    const r = await processDedupe(
+      {
+        crawlId: 'cd2',
+        url: 'http://x/b',
+        candidates: [cand({ upvotes: 9, fetchedAt: '2024-03-22T10:00:00.000Z' })],
+      },
+      dedupeDeps,
+      ctx('d4'),
+    );
+    expect(r.outcome).toBe('unchanged');
+    const after = (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345')!;
+    expect(after.version).toBe(before.version);
+    expect(after.doc.firstSeenAt).toBe(before.doc.firstSeenAt);
+  });
+
+  it('a document Elasticsearch rejects fails with its reason while the others are written', async () => {
+    const good = {
+      id: 'arxiv:2403.99999',
+      version: 1,
+      doc: { id: 'arxiv:2403.99999', title: 'ok', authors: [], authorCount: 0, withdrawn: false },
+    };
+    const bad = { id: 'arxiv:2403.88888', version: 1, doc: { id: 'arxiv:2403.88888', notInTheSchema: true } };
+    const err = await processIndex(
+      { crawlId: 'ci', url: 'http://x/c', docs: [good, bad] },
+      indexDeps,
+      ctx('i4'),
+    ).catch((e: unknown) => e);
+    expect((err as PaperlineError).code).toBe('INDEX_ITEM_FAILED');
+    expect((err as PaperlineError).message).toContain('arxiv:2403.88888');
+    expect((err as PaperlineError).message).toContain('strict_dynamic_mapping_exception');
+    expect((await getPapers(es, names.index, ['arxiv:2403.99999'])).has('arxiv:2403.99999')).toBe(true);
+    expect(await redis.sismember(`${names.prefix}:crawl:ci:written`, 'arxiv:2403.99999')).toBe(1);
+  });
+});

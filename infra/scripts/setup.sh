@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
-# The registry mirror this project is built on serves pnpm without npm's signing keys metadata.
+# The signing keys bundled with Node 20's corepack are older than the ones pnpm 10 releases are signed with.
 export COREPACK_INTEGRITY_KEYS=0
 if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version >/dev/null 2>&1; then
   echo "setup: enabling pnpm through corepack" >&2

@@ -111,6 +111,7 @@ describe('fetch stage', () => {
     limiter,
     route: (u: string) => routeUrl(u, bases()),
     markFetched: (c: string, u: string) => crawls.markFetched(c, u),
+    markPagePapers: (c: string, u: string, ids: string[]) => crawls.markCandidates(c, u, ids),
   });
 
   it('archives the body content-addressed and hands the parser only its reference', async () => {
@@ -216,6 +217,7 @@ describe('dedupe + index stages', () => {
   const dedupeDeps = {
     store,
     markCandidates: (c: string, k: string, ids: string[]) => crawls.markCandidates(c, k, ids),
+    recordPagePapers: (u: string, ids: string[]) => archive.setPaperIds(u, ids),
   };
   const batcher = new BulkBatcher((items) => bulkWrite(es, names.index, items), {
     maxDocs: 100,

@@ -12,13 +12,22 @@ import { LuaScript } from './scripts.js';
  * once. A crawl is finished when it is sealed (all seeds registered) and no registered job is still
  * pending.
  */
+// Registers job ids as pending; returns those that should be (re-)added to a queue: new ones and
+// ones still pending (registered before a crash, maybe never added). Done or failed jobs are not
+// added again, so each URL is fetched once per crawl.
 const REGISTER = new LuaScript(`
 local added = 0
+local out = {}
 for i = 1, #ARGV do
-  if redis.call('HSETNX', KEYS[1], ARGV[i], 'p') == 1 then added = added + 1 end
+  if redis.call('HSETNX', KEYS[1], ARGV[i], 'p') == 1 then
+    added = added + 1
+    out[#out + 1] = ARGV[i]
+  elseif redis.call('HGET', KEYS[1], ARGV[i]) == 'p' then
+    out[#out + 1] = ARGV[i]
+  end
 end
 if added > 0 then redis.call('INCRBY', KEYS[2], added) end
-return added`);
+return out`);
 
 // KEYS: jobs, open, failed, meta   ARGV: jobId, to ('d'|'f'|'p'), nowIso
 const TRANSITION = new LuaScript(`
@@ -109,13 +118,16 @@ export class CrawlStore {
     return (await this.redis.exists(this.key(crawlId, 'meta'))) === 1;
   }
 
-  /** Registers jobs as pending before they are added to a queue; already known ids are left alone. */
-  async register(crawlId: string, jobIds: string[]): Promise<number> {
-    if (jobIds.length === 0) return 0;
+  /**
+   * Registers jobs as pending before they are added to a queue. Returns the ids to add: new ones
+   * and ones still pending; jobs of this crawl that are done or failed are not run again.
+   */
+  async register(crawlId: string, jobIds: string[]): Promise<string[]> {
+    if (jobIds.length === 0) return [];
     const keys = [this.key(crawlId, 'jobs'), this.key(crawlId, 'open')];
-    const added = Number(await REGISTER.run(this.redis, keys, jobIds));
+    const toAdd = (await REGISTER.run(this.redis, keys, jobIds)) as string[];
     await this.touch(crawlId, ['jobs', 'open']);
-    return added;
+    return toAdd;
   }
 
   /** Marks all seeds as registered: from now on an empty pending set means finished. */

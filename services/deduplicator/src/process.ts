@@ -13,6 +13,8 @@ export interface DedupeDeps {
     setAliases(pairs: Array<[string, string]>): Promise<void>;
   };
   markCandidates: (crawlId: string, pageKey: string, paperIds: string[]) => Promise<void>;
+  /** Remembers which papers the page yielded (a later 304 counts them without parsing). */
+  recordPagePapers: (url: string, paperIds: string[]) => Promise<void>;
   now?: () => Date;
 }
 
@@ -54,6 +56,7 @@ export async function processDedupe(
     }
   }
   await deps.markCandidates(job.crawlId, shortHash(job.url), ids);
+  await deps.recordPagePapers(job.url, ids);
   ctx.log.debug({ papers: ids.length, changed: docs.length }, 'deduplicated');
   return {
     outcome: docs.length > 0 ? 'changed' : 'unchanged',

@@ -6,6 +6,7 @@ import {
   decodeBody,
   ensureArchiveIndices,
   runStageProcess,
+  shortHash,
 } from '@paperline/core';
 import { routeUrl } from '@paperline/sources';
 import { processFetch, type FetchDeps } from './process.js';
@@ -26,6 +27,7 @@ const deps: FetchDeps = {
   limiter,
   route: (url) => routeUrl(url, cfg.bases),
   markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),
+  markPagePapers: (crawlId, url, ids) => rt.crawls.markCandidates(crawlId, shortHash(url), ids),
 };
 runStageProcess(rt, 'fetch', (job, ctx) => processFetch(job, deps, ctx), {
   concurrency: cfg.concurrency.fetch,

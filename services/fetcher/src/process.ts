@@ -1,19 +1,33 @@
 import { createHash } from 'node:crypto';
 import { PermanentError, RateLimitedError, type FetchJob, type SourceId } from '@paperline/contracts';
-import type { ArchivedPage, FetchResult, SlotDecision, StageContext, StageResult } from '@paperline/core';
+import type {
+  ArchivedPage,
+  ConditionalHeaders,
+  FetchResult,
+  SlotDecision,
+  StageContext,
+  StageResult,
+  UrlRecord,
+} from '@paperline/core';
 import type { Route } from '@paperline/sources';
 
 /** The narrow dependencies of the fetch stage. */
 export interface FetchDeps {
-  http: { fetch(url: string): Promise<FetchResult> };
+  http: { fetch(url: string, conditional?: ConditionalHeaders): Promise<FetchResult> };
   decode: (body: Buffer, contentType: string) => { text: string; charset: string };
-  archive: { put(page: ArchivedPage): Promise<void> };
+  archive: {
+    put(page: ArchivedPage): Promise<void>;
+    getUrl(url: string): Promise<UrlRecord | null>;
+    touch(url: string, fetchedAt: string): Promise<void>;
+  };
   limiter: {
     reserve(host: string): Promise<SlotDecision>;
     pushBack(host: string, ms: number): Promise<void>;
   };
   route: (url: string) => Route | null;
   markFetched: (crawlId: string, url: string) => Promise<void>;
+  /** Counts a page's papers as seen (they are unchanged: the page is). */
+  markPagePapers: (crawlId: string, url: string, paperIds: string[]) => Promise<void>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -38,14 +52,27 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
   if (slot.kind === 'later') return { outcome: 'deferred', delayUntil: Date.now() + slot.delayMs };
   if (slot.waitMs > 0) await (deps.sleep ?? defaultSleep)(slot.waitMs);
 
+  // Conditional GET only for a page whose papers we know: a 304 then costs no parse.
+  const prior = await deps.archive.getUrl(job.url);
+  const conditional: ConditionalHeaders | undefined =
+    prior?.paperIds && (prior.etag || prior.lastModified)
+      ? { ...(prior.etag ? { etag: prior.etag } : {}), ...(prior.lastModified ? { lastModified: prior.lastModified } : {}) }
+      : undefined;
   let res: FetchResult;
   try {
-    res = await deps.http.fetch(job.url);
+    res = await deps.http.fetch(job.url, conditional);
   } catch (err) {
     if (err instanceof RateLimitedError) await deps.limiter.pushBack(host, err.retryAfterMs);
     throw err;
   }
   const fetchedAt = (deps.now?.() ?? new Date()).toISOString();
+  if (res.status === 304 && prior?.paperIds) {
+    await deps.archive.touch(job.url, fetchedAt);
+    await deps.markFetched(job.crawlId, job.url);
+    await deps.markPagePapers(job.crawlId, job.url, prior.paperIds);
+    ctx.log.debug({ papers: prior.paperIds.length }, 'not modified');
+    return { outcome: 'not-modified' };
+  }
   const sha256 = createHash('sha256').update(res.body).digest('hex');
   const { text } = deps.decode(res.body, res.contentType);
   const source: SourceId = route.source;

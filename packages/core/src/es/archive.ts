@@ -14,6 +14,8 @@ export interface UrlRecord {
   fetchedAt: string;
   source: SourceId;
   size: number;
+  /** Canonical ids of the papers this page yielded when it was last parsed (for 304s). */
+  paperIds?: string[];
 }
 
 export interface ArchivedPage extends UrlRecord {
@@ -65,6 +67,15 @@ export class RawArchive {
   /** Records a 304: the URL's content is still the archived one. */
   async touch(url: string, fetchedAt: string): Promise<void> {
     await this.es.update({ index: this.urlsIndex, id: shortHash(url, 40), doc: { fetchedAt } });
+  }
+
+  /** Remembers which papers a page yielded, so a later 304 can count them unchanged unparsed. */
+  async setPaperIds(url: string, paperIds: string[]): Promise<void> {
+    try {
+      await this.es.update({ index: this.urlsIndex, id: shortHash(url, 40), doc: { paperIds }, retry_on_conflict: 3 });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
   }
 
   async getText(sha256: string, url: string): Promise<string> {

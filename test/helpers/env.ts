@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
 import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
 
@@ -25,6 +27,8 @@ export function testEnv(
     PAPERLINE_ARCHIVE_INDEX: names.archive,
     PAPERLINE_HOST_INTERVAL_MS: '0',
     PAPERLINE_LOG_LEVEL: 'warn',
+    PAPERLINE_SCHEDULES_FILE: fileURLToPath(new URL('../fixtures/no-schedules.json', import.meta.url)),
+    PAPERLINE_ENRICH: '0',
     ...extra,
   };
 }

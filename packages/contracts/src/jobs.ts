@@ -26,6 +26,8 @@ export const ParseJobSchema = z.object({
   fetchedAt: z.iso.datetime({ offset: true }),
   depth: z.number().int().min(0).max(10),
   source: SourceIdSchema,
+  /** Re-parse of an archived page (no network): documents missing from the index are rebuilt. */
+  reprocess: z.boolean().optional(),
 });
 export type ParseJob = z.infer<typeof ParseJobSchema>;
 
@@ -34,6 +36,10 @@ export const DedupeJobSchema = z.object({
   crawlId,
   url: z.url(),
   candidates: z.array(PaperCandidateSchema).max(5000),
+  /** Check that unchanged papers are really in the index, and write those that are not. */
+  verifyIndex: z.boolean().optional(),
+  /** Papers the source reports withdrawn or deleted (marked, never removed). */
+  withdrawnIds: z.array(z.string().min(1)).max(5000).optional(),
 });
 export type DedupeJob = z.infer<typeof DedupeJobSchema>;
 

@@ -6,6 +6,13 @@ export type Stage = (typeof STAGES)[number];
 export const WORKER_KINDS = ['fetcher', 'parser', 'deduplicator', 'indexer'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
 
+/** Everything `workers` can run: the four stages and the scheduler. */
+export const SERVICE_KINDS = [...WORKER_KINDS, 'scheduler'] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+/** The queue scheduled crawls fire on (not a pipeline stage). */
+export const SCHEDULE_QUEUE = 'schedule';
+
 export const STAGE_OF_WORKER: Record<WorkerKind, Stage> = {
   fetcher: 'fetch',
   parser: 'parse',

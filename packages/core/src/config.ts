@@ -53,6 +53,13 @@ export const EnvSchema = z.object({
   /** A job whose worker died is taken over after about this long (BullMQ lock duration). */
   PAPERLINE_LOCK_MS: int(1000, 600_000).default(30_000),
   PAPERLINE_FAILED_RETENTION_DAYS: int(1, 365).default(14),
+  /** Where schedules are kept (JSON); a missing file means the default schedules. */
+  PAPERLINE_SCHEDULES_FILE: z.string().min(1).default('paperline.schedules.json'),
+  /** Look up each new paper's arXiv record through the export API (id_list batches). */
+  PAPERLINE_ENRICH: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -76,6 +83,8 @@ export interface PaperlineConfig {
   maxBacklog: number;
   failedRetentionSeconds: number;
   lockMs: number;
+  schedulesFile: string;
+  enrich: boolean;
 }
 
 /** `NAME_FILE` variables point at files holding secrets (Docker/K8s secrets). */
@@ -141,5 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     maxBacklog: e.PAPERLINE_MAX_BACKLOG,
     failedRetentionSeconds: e.PAPERLINE_FAILED_RETENTION_DAYS * 86_400,
     lockMs: e.PAPERLINE_LOCK_MS,
+    schedulesFile: e.PAPERLINE_SCHEDULES_FILE,
+    enrich: e.PAPERLINE_ENRICH,
   };
 }

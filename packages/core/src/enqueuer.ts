@@ -54,12 +54,16 @@ export class Enqueuer {
       if (isForwardEdge(from, stage)) await this.waitForRoom(stage);
       const jobs = list.map((e) => ({ id: jobIdFor(e.stage, e.payload as never), e }));
       const byCrawl = new Map<string, string[]>();
-      for (const j of jobs) byCrawl.set(j.e.payload.crawlId, [...(byCrawl.get(j.e.payload.crawlId) ?? []), j.id]);
+      for (const j of jobs)
+        byCrawl.set(j.e.payload.crawlId, [...(byCrawl.get(j.e.payload.crawlId) ?? []), j.id]);
       const toAdd = new Set<string>();
-      for (const [crawlId, jobIds] of byCrawl) for (const id of await this.crawls.register(crawlId, jobIds)) toAdd.add(id);
+      for (const [crawlId, jobIds] of byCrawl)
+        for (const id of await this.crawls.register(crawlId, jobIds)) toAdd.add(id);
       const adds = jobs.filter((j) => toAdd.has(j.id));
       if (adds.length > 0) {
-        await this.queues[stage].addBulk(adds.map((j) => ({ name: stage, data: j.e.payload, opts: { jobId: j.id } })));
+        await this.queues[stage].addBulk(
+          adds.map((j) => ({ name: stage, data: j.e.payload, opts: { jobId: j.id } })),
+        );
       }
       ids.push(...jobs.map((j) => j.id));
     }

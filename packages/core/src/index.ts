@@ -17,3 +17,6 @@ export * from './http/index.js';
 export * from './runtime.js';
 export * from './crawl-wait.js';
 export * from './es/search.js';
+export * from './metrics/index.js';
+export * from './schedules.js';
+export * from './crawl-start.js';

@@ -124,7 +124,11 @@ export function createStageWorker<S extends Stage>(
             at: new Date().toISOString(),
           });
         }
-        log.warn({ err, code, attempt: job.attemptsMade + 1, attempts, permanent }, `${stage} job failed`);
+        const at = { code, attempt: job.attemptsMade + 1, attempts, permanent };
+        // Expected failures (typed, with a code) are logged without a stack; surprises with one.
+        if (pe) log.warn({ ...at, error: pe.message, context: pe.context }, `${stage} job failed`);
+        else log.error({ ...at, err }, `${stage} job failed unexpectedly`);
+
         deps.onOutcome?.(stage, `failed:${code}`, Date.now() - started);
         if (permanent) throw new UnrecoverableError(`[${code}] ${message}`);
         throw err;
@@ -138,6 +142,8 @@ export function createStageWorker<S extends Stage>(
       stalledInterval: Math.max(500, Math.floor((deps.lockMs ?? 30_000) / 2)),
       lockDuration: deps.lockMs ?? 30_000,
       settings: { backoffStrategy: paperlineBackoff },
+      // Per-minute completed/failed counts (one day), read by the API's overview.
+      metrics: { maxDataPoints: 60 * 24 },
     },
   );
   worker.on('error', (err) => deps.log.error({ err, queue: stage }, 'worker error'));

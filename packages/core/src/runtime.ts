@@ -10,6 +10,7 @@ import { Enqueuer } from './enqueuer.js';
 import { createEsClient, type EsClient } from './es/client.js';
 import { createStageWorker, type Processor } from './runner.js';
 import { installShutdown } from './shutdown.js';
+import { MetricsRecorder } from './metrics/recorder.js';
 
 /** The connections one worker process holds; built once in `main.ts` and handed out narrowly. */
 export interface Runtime {
@@ -20,6 +21,8 @@ export interface Runtime {
   queues: StageQueues;
   crawls: CrawlStore;
   enqueuer: Enqueuer;
+  /** Worker-side metrics, flushed to Redis every ~2 s and on close. */
+  metrics: MetricsRecorder;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
   const queues = createQueues(redis, cfg.queuePrefix, cfg);
   const crawls = new CrawlStore(redis, cfg.queuePrefix, { failureTtlSeconds: cfg.failedRetentionSeconds });
   const enqueuer = new Enqueuer(queues, crawls, { maxBacklog: cfg.maxBacklog });
+  const metrics = new MetricsRecorder(redis, cfg.queuePrefix, { log });
   return {
     cfg,
     log,
@@ -40,7 +44,9 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
     queues,
     crawls,
     enqueuer,
+    metrics,
     async close() {
+      await metrics.close();
       await closeQueues(queues);
       await es.close();
       redis.disconnect();
@@ -66,6 +72,7 @@ export function runStageProcess<S extends Stage>(
     crawls: rt.crawls,
     enqueuer: rt.enqueuer,
     log: rt.log,
+    onOutcome: (s, outcome, ms) => rt.metrics.observeJob(s, outcome, ms),
   });
   rt.log.info({ queue: stage, concurrency: opts.concurrency, prefix: rt.cfg.queuePrefix }, 'worker started');
   installShutdown(rt.log, async () => {

@@ -2,24 +2,45 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadArxivSnapshot } from './arxiv-data.js';
+import { createArxivSite } from './arxiv-site.js';
 import { loadSnapshot } from './data.js';
 import { createSite } from './site.js';
 import type { SiteHandler, SiteResponse } from './site.js';
 
 export { loadSnapshot, snapshotTruth } from './data.js';
 export type { SnapshotPaperTruth } from './data.js';
+export { loadArxivSnapshot, snapshotArxivTruth } from './arxiv-data.js';
+export type { SnapshotArxivPaperTruth } from './arxiv-data.js';
 export type { SnapshotData } from './types.js';
+export type { ArxivData } from './arxiv-types.js';
 
-/** A running snapshot site. */
+/** One answered request: `path` is the request target (path and query). */
+export interface SnapshotRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+/**
+ * A running snapshot site: the Hugging Face stand-in and, on a second port (so that each is its
+ * own host for per-host politeness, and arXiv's root-relative links resolve), the arXiv stand-in.
+ */
 export interface SnapshotSite {
   /** `http://127.0.0.1:PORT`, no trailing slash: use it as `HF_BASE_URL`. */
   url: string;
-  /** The listing days served, oldest first. */
+  /** The arXiv stand-in, `http://127.0.0.1:PORT2`, no trailing slash: use it as `ARXIV_BASE_URL`. */
+  arxivBaseUrl: string;
+  /** Its export API, `${arxivBaseUrl}/api/query`: use it as `ARXIV_API_URL`. */
+  arxivApiUrl: string;
+  /** The HF listing days served, oldest first (the arXiv side always serves all its papers). */
   days: string[];
-  /** Stops listening and drops open connections. */
+  /** Stops both servers and drops open connections. */
   close(): Promise<void>;
-  /** Every request answered so far, in order; `path` is the request target (path and query). */
-  requests: Array<{ method: string; path: string; status: number }>;
+  /** Every request the HF stand-in answered so far, in order. */
+  requests: SnapshotRequest[];
+  /** Every request the arXiv stand-in answered so far, in order. */
+  arxivRequests: SnapshotRequest[];
 }
 
 /** Options of {@link startSnapshotSite}. */
@@ -30,6 +51,8 @@ export interface SnapshotSiteOptions {
   host?: string;
   /** Serve only these listing days (`YYYY-MM-DD`, all present in the data). @defaultValue all days */
   days?: string[];
+  /** Port of the arXiv stand-in. @defaultValue `0` (a free port) */
+  arxivPort?: number;
 }
 
 function etagOf(body: string): string {
@@ -85,23 +108,19 @@ function handle(site: SiteHandler, req: IncomingMessage, res: ServerResponse, fa
   return send(req, res, site(url, base));
 }
 
-/**
- * Starts a local stand-in for huggingface.co serving the bundled snapshot (`data/hf-days.json`):
- * `/papers` (302 to the latest day), `/papers/date|week|month/…` (302 to `/papers` when empty),
- * `/papers/trending`, `/papers/{id}`, `/api/daily_papers` (`date`/`week`/`month`, `p`, `limit`),
- * `/api/papers/{id}` and `/robots.txt`. 200 answers carry a weak ETag and a Last-Modified that
- * depend only on the content, and conditional GETs get 304.
- *
- * @throws when `days` names a day that is not in the data, or the port cannot be bound.
- */
-export async function startSnapshotSite(opts: SnapshotSiteOptions = {}): Promise<SnapshotSite> {
-  const host = opts.host ?? '127.0.0.1';
-  const data = loadSnapshot();
-  const site = createSite(data, opts.days);
-  const days = opts.days
-    ? data.days.map((d) => d.date).filter((d) => opts.days?.includes(d))
-    : data.days.map((d) => d.date);
-  const requests: SnapshotSite['requests'] = [];
+/** A listening server: its base URL and how to stop it. */
+interface Listening {
+  base: string;
+  close(): Promise<void>;
+}
+
+/** Serves `site` on `host:port`, logging each answered request into `requests`. */
+async function listen(
+  site: SiteHandler,
+  host: string,
+  port: number,
+  requests: SnapshotRequest[],
+): Promise<Listening> {
   let base = `http://${host}`;
   const server = createServer((req, res) => {
     let status: number;
@@ -116,21 +135,61 @@ export async function startSnapshotSite(opts: SnapshotSiteOptions = {}): Promise
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port: bound } = server.address() as AddressInfo;
+  base = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   return {
-    url: base,
-    days,
-    requests,
+    base,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * Starts a local stand-in for huggingface.co serving the bundled snapshot (`data/hf-days.json`):
+ * `/papers` (302 to the latest day), `/papers/date|week|month/…` (302 to `/papers` when empty),
+ * `/papers/trending`, `/papers/{id}`, `/api/daily_papers` (`date`/`week`/`month`, `p`, `limit`),
+ * `/api/papers/{id}` and `/robots.txt`; and, on a second port, a stand-in for arxiv.org serving
+ * `data/arxiv.json`: `/abs/{id}[vN]`, `/list/{cs.AI|cs.CL|cs.CV|cs.LG}/new`, the export API at
+ * `/api/query` and `/robots.txt`. 200 answers carry a weak ETag and a Last-Modified that depend
+ * only on the content, and conditional GETs get 304.
+ *
+ * @throws when `days` names a day that is not in the data, or a port cannot be bound.
+ */
+export async function startSnapshotSite(opts: SnapshotSiteOptions = {}): Promise<SnapshotSite> {
+  const host = opts.host ?? '127.0.0.1';
+  const data = loadSnapshot();
+  const site = createSite(data, opts.days);
+  const arxiv = createArxivSite(loadArxivSnapshot());
+  const days = opts.days
+    ? data.days.map((d) => d.date).filter((d) => opts.days?.includes(d))
+    : data.days.map((d) => d.date);
+  const requests: SnapshotRequest[] = [];
+  const arxivRequests: SnapshotRequest[] = [];
+  const hf = await listen(site, host, opts.port ?? 0, requests);
+  let ax: Listening;
+  try {
+    ax = await listen(arxiv, host, opts.arxivPort ?? 0, arxivRequests);
+  } catch (err) {
+    await hf.close();
+    throw err;
+  }
+  return {
+    url: hf.base,
+    arxivBaseUrl: ax.base,
+    arxivApiUrl: `${ax.base}/api/query`,
+    days,
+    requests,
+    arxivRequests,
+    close: async () => {
+      await Promise.all([hf.close(), ax.close()]);
+    },
   };
 }

@@ -1,9 +1,13 @@
 import { PermanentError } from '@paperline/contracts';
+import { parseAbsPage } from './arxiv/abs.js';
+import { parseApiFeed } from './arxiv/api.js';
+import { parseListingPage } from './arxiv/listing.js';
+import { parseOaiPage } from './arxiv/oai.js';
 import { parseApiDaily, parseApiPaper } from './hf/api.js';
 import { parseListing } from './hf/listing.js';
 import { parsePaperPage } from './hf/paper.js';
-import { routeDetail, samePeriod, type RouteDetail } from './route.js';
-import type { PageInput, ParsedPage, Route, SourceBases } from './types.js';
+import { routeDetail, samePeriod } from './route.js';
+import type { PageInput, ParsedPage, Route, RouteDetail, SourceBases } from './types.js';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
@@ -34,11 +38,21 @@ function dispatch(
       return parseApiDaily(input, final, bases);
     case 'hf-api-paper':
       return parseApiPaper(input, final, bases);
+    case 'arxiv-abs':
+      return parseAbsPage(input, final, bases);
+    case 'arxiv-list':
+      return parseListingPage(input, final, bases);
+    case 'arxiv-api':
+      return parseApiFeed(input, final, bases);
+    case 'arxiv-oai':
+      return parseOaiPage(input, final, bases);
   }
 }
 
 /**
  * Parses one fetched page into candidate records and links worth following. Pure: no I/O.
+ * Reads HF listing, paper and JSON API pages, and arXiv abstract pages, listings, export API
+ * feeds and OAI-PMH `ListRecords` pages (OAI-PMH deleted records come back in `withdrawnIds`).
  *
  * The parser is chosen by `finalUrl` (the page the body came from). When the requested URL was a
  * dated listing (day, week, month) and the page shows another period (the final URL routes to

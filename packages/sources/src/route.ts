@@ -1,54 +1,15 @@
-import type { Period, Route, SourceBases } from './types.js';
+import { arxivRoute } from './arxiv/route.js';
+import { parseBase, pathUnder, tryUrl } from './base-url.js';
+import type { Period, Route, RouteDetail, SourceBases } from './types.js';
+
+export { trimBase, tryUrl } from './base-url.js';
+export type { RouteDetail } from './types.js';
 
 /** HF paper ids: arXiv new-style ids without version (HF validates `^\d{4}\.\d{4,5}$`). */
 const HF_PAPER_ID = /^\d{4}\.\d{4,5}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const WEEK = /^\d{4}-[Ww]\d{2}$/;
 const MONTH = /^\d{4}-\d{2}$/;
-
-/** A route plus what the parsers need beyond the public {@link Route}. */
-export interface RouteDetail {
-  route: Route;
-  /** The paper id of `/papers/{id}` and `/api/papers/{id}`. */
-  paperId?: string;
-  /** The parsed URL. */
-  url: URL;
-}
-
-/** A base URL split into origin and path prefix (no trailing slash), or null when unparseable. */
-interface Base {
-  origin: string;
-  path: string;
-}
-
-function parseBase(raw: string): Base | null {
-  const u = tryUrl(raw);
-  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) return null;
-  return { origin: u.origin, path: u.pathname.replace(/\/+$/, '') };
-}
-
-/** `new URL` that returns null instead of throwing. */
-export function tryUrl(raw: string, base?: string | URL): URL | null {
-  try {
-    return new URL(raw, base);
-  } catch {
-    return null;
-  }
-}
-
-/** The base URL without trailing slashes, for building links (`${hfBase(b)}/papers/{id}`). */
-export function trimBase(raw: string): string {
-  return raw.trim().replace(/\/+$/, '');
-}
-
-/** The path of `url` below `base`, starting with `/`, or null when `url` is not under `base`. */
-function pathUnder(url: URL, base: Base | null): string | null {
-  if (!base || url.origin !== base.origin) return null;
-  const p = url.pathname;
-  if (base.path === '') return p;
-  if (p === base.path) return '/';
-  return p.startsWith(`${base.path}/`) ? p.slice(base.path.length) : null;
-}
 
 function period(kind: Period['kind'], value: string): Period {
   return { kind, value: kind === 'week' ? value.toUpperCase() : value };
@@ -101,9 +62,8 @@ export function routeDetail(url: string, bases: SourceBases): RouteDetail | null
   const u = tryUrl(url.trim());
   if (!u) return null;
   const hfPath = pathUnder(u, parseBase(bases.hfBaseUrl));
-  if (hfPath !== null) return hfRoute(hfPath, u);
-  // arXiv routes (abs, list, export API) arrive with the arXiv parsers.
-  return null;
+  const hf = hfPath === null ? null : hfRoute(hfPath, u);
+  return hf ?? arxivRoute(u, bases);
 }
 
 /**
@@ -112,6 +72,11 @@ export function routeDetail(url: string, bases: SourceBases): RouteDetail | null
  * a base with a path (`http://127.0.0.1:4567/hf`) matches URLs below that path. Trailing slashes,
  * `?q=` and fragments do not change the route. HF paper pages are recognised for arXiv-style ids
  * (`/papers/2402.13572`), which are the only ids HF serves.
+ *
+ * arXiv: `/abs/{id}[vN]` (new- and old-style ids, `hep-th/9901001`), `/list/{category|archive}/
+ * {new|recent|pastweek|current|YYYY|YYYY-MM}` (any `skip`/`show`) under `arxivBaseUrl`; the export
+ * API `arxivApiUrl` with a non-empty `id_list` or `search_query`; OAI-PMH `verb=ListRecords` (see
+ * {@link SourceBases.oaiBaseUrl} for where).
  *
  * @returns the route, or null when no parser of ours reads this URL.
  */

@@ -21,6 +21,11 @@ export function hfFixture(name: string): string {
   return readFileSync(new URL(`./hf/fixtures/${name}`, import.meta.url), 'utf8');
 }
 
+/** The text of a fixture under `src/arxiv/fixtures/`. */
+export function arxivFixture(name: string): string {
+  return readFileSync(new URL(`./arxiv/fixtures/${name}`, import.meta.url), 'utf8');
+}
+
 /** A page input for `body` fetched from `url` (landing on `finalUrl`, default the same). */
 export function page(
   url: string,

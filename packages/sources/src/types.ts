@@ -2,8 +2,8 @@ import type { PaperCandidate, SourceId } from '@paperline/contracts';
 
 /**
  * The configured base URLs of the sites Paperline reads (`HF_BASE_URL`, `ARXIV_BASE_URL`,
- * `ARXIV_API_URL`). A page is routed to a parser by these, so a local server configured as
- * `hfBaseUrl` stands in for huggingface.co.
+ * `ARXIV_API_URL`, optionally the arXiv OAI-PMH endpoint). A page is routed to a parser by these,
+ * so a local server configured as `hfBaseUrl` stands in for huggingface.co.
  */
 export interface SourceBases {
   /** @defaultValue `https://huggingface.co` */
@@ -12,6 +12,15 @@ export interface SourceBases {
   arxivBaseUrl: string;
   /** @defaultValue `https://export.arxiv.org/api/query` */
   arxivApiUrl: string;
+  /**
+   * The arXiv OAI-PMH endpoint (`https://oaipmh.arxiv.org/oai` since March 2025). OAI-PMH
+   * `ListRecords` URLs are recognised on this URL, and on any path ending in `/oai` or `/oai2` on
+   * its host or on the hosts of `arxivBaseUrl` and `arxivApiUrl` (the old endpoint was
+   * `http://export.arxiv.org/oai2`).
+   *
+   * @defaultValue unset: OAI-PMH is recognised on the hosts of `arxivBaseUrl` and `arxivApiUrl` only
+   */
+  oaiBaseUrl?: string;
 }
 
 /** The kinds of page a parser understands. */
@@ -24,7 +33,15 @@ export type PageType =
   | 'hf-listing'
   | 'hf-paper'
   | 'hf-api-daily'
-  | 'hf-api-paper';
+  | 'hf-api-paper'
+  /** `/abs/{id}[vN]`, new- and old-style ids */
+  | 'arxiv-abs'
+  /** `/list/{category|archive}/{new|recent|pastweek|current|YYYY|YYYY-MM}` */
+  | 'arxiv-list'
+  /** the export API (`/api/query?id_list=…` or `?search_query=…`): an Atom feed */
+  | 'arxiv-api'
+  /** OAI-PMH `?verb=ListRecords` with `metadataPrefix=arXiv` (or its `resumptionToken`) */
+  | 'arxiv-oai';
 
 /** The period a dated listing stands for. `value` is `YYYY-MM-DD`, `YYYY-Www` or `YYYY-MM`. */
 export interface Period {
@@ -38,6 +55,19 @@ export interface Route {
   type: PageType;
   /** Set for dated listings (`/papers/date/…`, `/papers/week/…`, `/papers/month/…`, `/api/daily_papers?date=…`). */
   period?: Period;
+}
+
+/** A route plus what the parsers need beyond the public {@link Route} (internal to this package). */
+export interface RouteDetail {
+  route: Route;
+  /** The paper id of `/papers/{id}`, `/api/papers/{id}` and `/abs/{id}` (arXiv: without version). */
+  paperId?: string;
+  /** The version of `/abs/{id}vN`. */
+  version?: number;
+  /** The category or archive and the period of an arXiv listing `/list/{context}/{period}`. */
+  listing?: { context: string; period: string };
+  /** The parsed URL. */
+  url: URL;
 }
 
 /** One fetched page, as the parser stage reads it from the raw archive. */
@@ -60,8 +90,16 @@ export interface ParsedPage {
    */
   route: Route;
   candidates: PaperCandidate[];
-  /** Absolute URLs worth following: paper pages `/papers/{id}` on the same base. */
+  /**
+   * Absolute URLs worth following: HF paper pages `/papers/{id}`; arXiv abstract pages of the
+   * papers on a listing and the listing's other pages (`skip=`); the next OAI-PMH page.
+   */
   links: string[];
+  /**
+   * Normalized arXiv ids the page reports as deleted (OAI-PMH `<header status="deleted">`), so
+   * the pipeline can mark them withdrawn without a hard delete. Absent when there are none.
+   */
+  withdrawnIds?: string[];
   /** The requested URL, set when a dated request landed on another period (then `candidates` is empty). */
   redirectedFrom?: string;
 }

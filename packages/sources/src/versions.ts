@@ -7,5 +7,5 @@ import type { SourceId } from '@paperline/contracts';
  */
 export const PARSER_VERSIONS: Readonly<Record<SourceId, string>> = Object.freeze({
   hf: 'hf-1',
-  arxiv: 'arxiv-0',
+  arxiv: 'arxiv-1',
 });

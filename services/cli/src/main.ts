@@ -7,6 +7,9 @@ import { failedCommand, retryCommand, statusCommand } from './commands/queues.js
 import { workersCommand } from './commands/workers.js';
 import { stackCommand } from './commands/stack.js';
 import { demoCommand } from './commands/demo.js';
+import { rawCommand, reprocessCommand } from './commands/reprocess.js';
+import { backfillCommand } from './commands/backfill.js';
+import { scheduleAdd, scheduleList, scheduleRemove } from './commands/schedule.js';
 
 let ctx: CliContext | undefined;
 const context = (): CliContext => (ctx ??= new CliContext());
@@ -45,7 +48,7 @@ program
 program
   .command('workers')
   .description('run the stage workers until SIGINT/SIGTERM')
-  .option('--only <kinds>', 'comma-separated: fetcher,parser,deduplicator,indexer')
+  .option('--only <kinds>', 'comma-separated: fetcher,parser,deduplicator,indexer,scheduler')
   .action(run((o: { only?: string }) => workersCommand(o)));
 
 program
@@ -118,6 +121,63 @@ program
       retryCommand(context(), id, o),
     ),
   );
+
+program
+  .command('backfill')
+  .description('crawl the daily listings of every date in a range (resumable)')
+  .argument('<source>', 'hf')
+  .requiredOption('--from <date>', 'first date, YYYY-MM-DD')
+  .requiredOption('--to <date>', 'last date, YYYY-MM-DD')
+  .option('--wait', 'block until done, with progress (done/total, rate, ETA)', false)
+  .option('--progress', 'print progress lines even when stderr is not a terminal')
+  .option('--json', 'print the summary as one JSON line', false)
+  .action(
+    run((source: string, o: { from: string; to: string; wait: boolean; json: boolean; progress?: boolean }) =>
+      backfillCommand(context(), source, o),
+    ),
+  );
+
+program
+  .command('reprocess')
+  .description('re-parse archived raw pages with the current parsers (no network); write only what changed')
+  .option('--source <source>', 'hf | arxiv')
+  .option('--since <date>', 'pages fetched on or after this date')
+  .option('--wait', 'block until done', false)
+  .option('--json', 'print the summary as one JSON line', false)
+  .action(
+    run((o: { source?: string; since?: string; wait: boolean; json: boolean }) =>
+      reprocessCommand(context(), o),
+    ),
+  );
+
+program
+  .command('raw')
+  .description('print an archived page body, by sha256 or URL')
+  .argument('<ref>')
+  .action(run((ref: string) => rawCommand(context(), ref)));
+
+const schedule = program.command('schedule').description('recurring crawls, kept in the schedules file');
+schedule
+  .command('list')
+  .option('--json', 'print JSON', false)
+  .action(run((o: { json: boolean }) => scheduleList(context(), o)));
+schedule
+  .command('add')
+  .argument('<name>')
+  .requiredOption('--cron <pattern>', "cron pattern, e.g. '7 * * * *' (6 fields for seconds)")
+  .option('--tz <zone>', 'IANA time zone', 'UTC')
+  .requiredOption('--seed <url...>', 'seed URLs; {hf}, {arxiv}, {date:-N} are filled in when it fires')
+  .option('--depth <n>', 'links to follow', '0')
+  .option('--disabled', 'save it switched off')
+  .action(
+    run((name: string, o: { cron: string; tz: string; seed: string[]; depth: string; disabled?: boolean }) =>
+      scheduleAdd(context(), name, o),
+    ),
+  );
+schedule
+  .command('remove')
+  .argument('<name>')
+  .action(run((name: string) => scheduleRemove(context(), name)));
 
 program
   .command('demo')

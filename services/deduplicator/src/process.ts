@@ -10,6 +10,8 @@ export interface DedupeDeps {
     merge(id: string, partial: PaperCandidate, now: string): Promise<MergeState>;
     commit(id: string, hash: string, jobId: string): Promise<boolean>;
     resolveAliases(keys: string[]): Promise<(string | null)[]>;
+    /** Which of these ids have a document in the index. */
+    existing(ids: string[]): Promise<Set<string>>;
     setAliases(pairs: Array<[string, string]>): Promise<void>;
   };
   markCandidates: (crawlId: string, pageKey: string, paperIds: string[]) => Promise<void>;
@@ -47,13 +49,19 @@ export async function processDedupe(
   );
 
   const docs: { id: string; version: number; doc: Record<string, unknown> }[] = [];
+  const unchanged: { id: string; version: number; doc: Record<string, unknown> }[] = [];
   for (const [id, { partials }] of perPaper) {
     let state: MergeState | undefined;
     for (const p of partials) state = await deps.store.merge(id, p, now);
     const record = buildRecord(id, state!.partials, { firstSeenAt: state!.firstSeenAt, updatedAt: now });
-    if (await deps.store.commit(id, record.contentHash, ctx.jobId)) {
-      docs.push({ id, version: state!.version, doc: record as unknown as Record<string, unknown> });
-    }
+    const item = { id, version: state!.version, doc: record as unknown as Record<string, unknown> };
+    if (await deps.store.commit(id, record.contentHash, ctx.jobId)) docs.push(item);
+    else unchanged.push(item);
+  }
+  if (job.verifyIndex && unchanged.length > 0) {
+    // Reprocessing rebuilds what the index lost, even when the cache says it is current.
+    const present = await deps.store.existing(unchanged.map((u) => u.id));
+    docs.push(...unchanged.filter((u) => !present.has(u.id)));
   }
   await deps.markCandidates(job.crawlId, shortHash(job.url), ids);
   await deps.recordPagePapers(job.url, ids);

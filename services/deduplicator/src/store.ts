@@ -4,14 +4,21 @@ import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import type { StoredSourceRef } from '@paperline/identity';
 
 // KEYS: paper key   ARGV: source, partialJSON, fetchedAt, nowIso, ttlSeconds
-// Keeps the newest fetch per source, bumps the merge version, returns the state to merge from.
+// Keeps the newest fetch per source, takes a new merge version, returns the state to merge from.
+
 const MERGE = new LuaScript(`
 local k = KEYS[1]
 local at = redis.call('HGET', k, 'at:' .. ARGV[1])
 if (not at) or at <= ARGV[3] then
   redis.call('HSET', k, 'src:' .. ARGV[1], ARGV[2], 'at:' .. ARGV[1], ARGV[3])
 end
-local ver = redis.call('HINCRBY', k, 'ver', 1)
+-- The merge version orders writes (Elasticsearch external versions): Redis's clock in µs, and
+-- always above the last one, so it also exceeds what a delete left behind in the index.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local ver = math.max(now, tonumber(redis.call('HGET', k, 'ver') or '0') + 1)
+ver = string.format('%.0f', ver)
+redis.call('HSET', k, 'ver', ver)
 redis.call('HSETNX', k, 'first', ARGV[4])
 redis.call('EXPIRE', k, tonumber(ARGV[5]))
 return {ver, redis.call('HGET', k, 'first'), redis.call('HGETALL', k)}`);
@@ -120,6 +127,10 @@ export class DedupStore {
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hdel(this.key(id), 'hash', 'hashJob');
     await pipe.exec();
+  }
+
+  async existing(ids: string[]): Promise<Set<string>> {
+    return new Set((await getPapers(this.es, this.alias, ids)).keys());
   }
 
   /** Alias table: every known key of a paper → its canonical id. */

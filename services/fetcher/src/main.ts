@@ -7,6 +7,7 @@ import {
   ensureArchiveIndices,
   runStageProcess,
   shortHash,
+  withFetchMetrics,
 } from '@paperline/core';
 import { routeUrl } from '@paperline/sources';
 import { processFetch, type FetchDeps } from './process.js';
@@ -21,7 +22,7 @@ const limiter = new HostLimiter(rt.redis, cfg.queuePrefix, (host) =>
   arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs,
 );
 const deps: FetchDeps = {
-  http,
+  http: withFetchMetrics(http, rt.metrics),
   decode: decodeBody,
   archive,
   limiter,

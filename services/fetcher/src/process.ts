@@ -56,7 +56,10 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
   const prior = await deps.archive.getUrl(job.url);
   const conditional: ConditionalHeaders | undefined =
     prior?.paperIds && (prior.etag || prior.lastModified)
-      ? { ...(prior.etag ? { etag: prior.etag } : {}), ...(prior.lastModified ? { lastModified: prior.lastModified } : {}) }
+      ? {
+          ...(prior.etag ? { etag: prior.etag } : {}),
+          ...(prior.lastModified ? { lastModified: prior.lastModified } : {}),
+        }
       : undefined;
   let res: FetchResult;
   try {

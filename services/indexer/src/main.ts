@@ -1,11 +1,19 @@
-import { backoffDelay, bulkWrite, createRuntime, ensurePapersIndex, runStageProcess } from '@paperline/core';
+import {
+  backoffDelay,
+  bulkWrite,
+  createRuntime,
+  ensurePapersIndex,
+  runStageProcess,
+  withBulkMetrics,
+} from '@paperline/core';
 import { BulkBatcher } from './batcher.js';
 import { processIndex, type IndexDeps } from './process.js';
 
 const rt = createRuntime('indexer');
 const { cfg } = rt;
 await ensurePapersIndex(rt.es, cfg.index);
-const batcher = new BulkBatcher((items) => bulkWrite(rt.es, cfg.index, items), {
+const write = withBulkMetrics((items) => bulkWrite(rt.es, cfg.index, items), rt.metrics);
+const batcher = new BulkBatcher(write, {
   maxDocs: cfg.bulk.size,
   maxWaitMs: cfg.bulk.waitMs,
   itemRetries: 5,

@@ -28,7 +28,12 @@ export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageCon
   if (page.candidates.length > 0) {
     emit.push({
       stage: 'dedupe',
-      payload: { crawlId: job.crawlId, url: job.url, candidates: page.candidates },
+      payload: {
+        crawlId: job.crawlId,
+        url: job.url,
+        candidates: page.candidates,
+        ...(job.reprocess ? { verifyIndex: true } : {}),
+      },
     });
   }
   if (job.depth > 0) {

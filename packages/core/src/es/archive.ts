@@ -72,7 +72,12 @@ export class RawArchive {
   /** Remembers which papers a page yielded, so a later 304 can count them unchanged unparsed. */
   async setPaperIds(url: string, paperIds: string[]): Promise<void> {
     try {
-      await this.es.update({ index: this.urlsIndex, id: shortHash(url, 40), doc: { paperIds }, retry_on_conflict: 3 });
+      await this.es.update({
+        index: this.urlsIndex,
+        id: shortHash(url, 40),
+        doc: { paperIds },
+        retry_on_conflict: 3,
+      });
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
@@ -106,7 +111,9 @@ export class RawArchive {
     const must: object[] = [];
     if (filter.source) must.push({ term: { source: filter.source } });
     if (filter.since) must.push({ range: { fetchedAt: { gte: filter.since } } });
+    await this.es.indices.refresh({ index: this.urlsIndex });
     let searchAfter: (string | number)[] | undefined;
+
     for (;;) {
       const res = await this.es.search<UrlRecord>({
         index: this.urlsIndex,

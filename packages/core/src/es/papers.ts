@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { ensurePapersIndex } from './templates.js';
 
 export interface StoredPaper {
   id: string;
@@ -63,7 +64,12 @@ export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): P
     operations.push({ index: { _index: alias, _id: it.id, version: it.version, version_type: 'external' } });
     operations.push(it.doc);
   }
-  const res = await es.bulk({ operations, refresh: false });
+  // require_alias: a write never auto-creates a concrete index named like the alias.
+  const res = await es.bulk({ operations, refresh: false, require_alias: true });
+  if (res.items.some((e) => e.index?.error?.type === 'index_not_found_exception')) {
+    // The alias was removed under us: recreate it from the template; the items are retried.
+    await ensurePapersIndex(es, alias);
+  }
   return res.items.map((entry, i): BulkOutcome => {
     const op = entry.index!;
     const id = items[i]!.id;
@@ -71,7 +77,9 @@ export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): P
     if (status >= 200 && status < 300) return { id, result: 'written' };
     if (status === 409) return { id, result: 'superseded' };
     const reason = op.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${status}`;
-    if (status === 429 || status >= 500) return { id, result: 'retry', status, reason };
+    if (status === 429 || status >= 500 || op.error?.type === 'index_not_found_exception') {
+      return { id, result: 'retry', status, reason };
+    }
     return { id, result: 'failed', status, reason };
   });
 }

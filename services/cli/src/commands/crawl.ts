@@ -1,5 +1,5 @@
 import { PermanentError, type CrawlSummary } from '@paperline/contracts';
-import { newCrawlId, waitForCrawl } from '@paperline/core';
+import { startCrawl as startCrawlIn, waitForCrawl } from '@paperline/core';
 import { routeUrl } from '@paperline/sources';
 import type { CliContext } from '../context.js';
 import { endProgress, printJson, progressReporter, summaryJson, summaryLine } from '../output.js';
@@ -14,30 +14,21 @@ export interface CrawlOptions {
 }
 
 /** Starts a crawl from seed URLs; returns its id. Seeds no source parses are refused up front. */
-export async function startCrawl(
+export function startCrawl(
   ctx: CliContext,
   seeds: string[],
   opts: { depth: number; kind?: string },
 ): Promise<string> {
-  const bad = seeds.filter((u) => !URL.canParse(u) || !routeUrl(u, ctx.cfg.bases));
-  if (bad.length > 0) {
-    throw new PermanentError(
-      'UNSUPPORTED_URL',
-      `no source parses ${bad.join(', ')} — seeds must be pages under HF_BASE_URL (${ctx.cfg.bases.hfBaseUrl}) or ARXIV_BASE_URL (${ctx.cfg.bases.arxivBaseUrl})`,
-      { stage: 'cli' },
-    );
-  }
-  const crawlId = newCrawlId();
-  await ctx.crawls.create(crawlId, seeds, { depth: opts.depth, ...(opts.kind ? { kind: opts.kind } : {}) });
-  await ctx.enqueuer.enqueue(
-    'seed',
-    [...new Set(seeds)].map((url) => ({
-      stage: 'fetch' as const,
-      payload: { crawlId, url, depth: opts.depth },
-    })),
+  return startCrawlIn(
+    {
+      crawls: ctx.crawls,
+      enqueuer: ctx.enqueuer,
+      routable: (u) => routeUrl(u, ctx.cfg.bases) !== null,
+      bases: ctx.cfg.bases,
+    },
+    seeds,
+    opts,
   );
-  await ctx.crawls.seal(crawlId);
-  return crawlId;
 }
 
 /** Waits for a crawl, then makes its documents searchable and reports. */

@@ -1,26 +1,26 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
+import { SERVICE_KINDS, type ServiceKind } from '@paperline/contracts';
 
 /** Where each worker kind's entry point lives (each also runs alone, e.g. in docker-compose). */
-export function workerEntry(kind: WorkerKind): string {
+export function workerEntry(kind: ServiceKind): string {
   return fileURLToPath(new URL(`../../../${kind}/src/main.ts`, import.meta.url));
 }
 
-export function parseKinds(only: string | undefined): WorkerKind[] {
-  if (!only) return [...WORKER_KINDS];
+export function parseKinds(only: string | undefined): ServiceKind[] {
+  if (!only) return [...SERVICE_KINDS];
   const kinds = only
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = kinds.filter((k) => !(WORKER_KINDS as readonly string[]).includes(k));
+  const bad = kinds.filter((k) => !(SERVICE_KINDS as readonly string[]).includes(k));
   if (bad.length)
-    throw new Error(`unknown worker kind(s): ${bad.join(', ')} (choose from ${WORKER_KINDS.join(', ')})`);
-  return kinds as WorkerKind[];
+    throw new Error(`unknown worker kind(s): ${bad.join(', ')} (choose from ${SERVICE_KINDS.join(', ')})`);
+  return kinds as ServiceKind[];
 }
 
 export interface WorkerGroup {
-  children: Map<WorkerKind, ChildProcess>;
+  children: Map<ServiceKind, ChildProcess>;
   /** SIGTERM to all, resolved when all have exited. */
   stop(): Promise<void>;
   /** Resolves when every child has exited. */
@@ -32,8 +32,8 @@ export interface WorkerGroup {
  * Elasticsearch, exactly as on separate machines). Children exit by themselves if this
  * supervisor dies, so a crash never leaves orphans.
  */
-export function startWorkers(kinds: WorkerKind[], env: NodeJS.ProcessEnv = process.env): WorkerGroup {
-  const children = new Map<WorkerKind, ChildProcess>();
+export function startWorkers(kinds: ServiceKind[], env: NodeJS.ProcessEnv = process.env): WorkerGroup {
+  const children = new Map<ServiceKind, ChildProcess>();
   const exits: Promise<void>[] = [];
   for (const kind of kinds) {
     const child = fork(workerEntry(kind), [], {

@@ -1,0 +1,155 @@
+/**
+ * What the benchmark creates in Redis and Elasticsearch (all names carry one run tag, so they are
+ * found and removed at the end even after a failure), and the service-side counters it reads.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Client } from '@elastic/elasticsearch';
+import { papersTemplate } from '@paperline/core';
+
+export interface RunNames {
+  tag: string;
+  /** BullMQ / crawl-state prefix of the pipeline under test. */
+  prefix: string;
+  /** PAPERLINE_INDEX (an alias) and PAPERLINE_ARCHIVE_INDEX of the pipeline under test. */
+  index: string;
+  archive: string;
+  /** Fresh indices for the bulk ceiling, its tuning trials and the Crawlee peer. */
+  ceiling: string;
+  tune: (k: number) => string;
+  peer: string;
+}
+
+export function runNames(): RunNames {
+  const tag = `bench-${randomBytes(3).toString('hex')}`;
+  return {
+    tag,
+    prefix: tag,
+    index: `${tag}-papers`,
+    archive: `${tag}-pages`,
+    ceiling: `${tag}-ceiling`,
+    tune: (k) => `${tag}-tune-${k}`,
+    peer: `${tag}-peer`,
+  };
+}
+
+/** A fresh index with the settings and mappings of the papers template in infra/ (PaperRecord v1). */
+export async function createPapersIndex(es: Client, name: string): Promise<void> {
+  const t = papersTemplate().template;
+  await es.indices.create({ index: name, settings: t.settings as never, mappings: t.mappings as never });
+  await es.cluster.health({ index: name, wait_for_status: 'yellow', timeout: '30s' });
+}
+
+export async function deleteIndex(es: Client, name: string): Promise<void> {
+  await es.indices.delete({ index: name, ignore_unavailable: true }).catch(() => undefined);
+}
+
+/** Removes every Redis key under the prefix, every index and template of this run. Idempotent. */
+export async function cleanupRun(redis: Redis, es: Client, names: RunNames): Promise<string[]> {
+  const removed: string[] = [];
+  let cursor = '0';
+  let keys = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${names.prefix}:*`, 'COUNT', 2000);
+    cursor = next;
+    if (found.length) {
+      await redis.unlink(...found);
+      keys += found.length;
+    }
+  } while (cursor !== '0');
+  removed.push(`${keys} redis keys`);
+  // Wildcard deletes are refused (action.destructive_requires_name): resolve names first.
+  const found = await es.indices
+    .get({ index: `${names.tag}-*`, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' })
+    .catch(() => ({}));
+  const indices = Object.keys(found);
+  if (indices.length) await es.indices.delete({ index: indices, ignore_unavailable: true });
+  removed.push(`${indices.length} indices`);
+  for (const t of [`${names.index}-template`, `${names.archive}-template`]) {
+    await es.indices.deleteIndexTemplate({ name: t }).catch(() => undefined);
+  }
+  return removed;
+}
+
+/** Total CPU ms Elasticsearch has used (all nodes). Other users' load is included. */
+export async function esCpuMs(es: Client): Promise<number> {
+  const s = await es.nodes.stats({ metric: 'process' });
+  return Object.values(s.nodes).reduce((sum, n) => sum + (n.process?.cpu?.total_in_millis ?? 0), 0);
+}
+
+/** Total CPU seconds Redis has used (user + sys, main and children). */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const v = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return v('used_cpu_sys') + v('used_cpu_user');
+}
+
+export async function redisUsedMb(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0) / 1_048_576;
+}
+
+/** Documents searchable now (no refresh forced); 0 when the index does not exist yet. */
+export async function countDocs(es: Client, index: string): Promise<number> {
+  try {
+    return (await es.count({ index })).count;
+  } catch {
+    return 0;
+  }
+}
+
+/** Time Elasticsearch spent on one index (ms, from `_stats`): attributable even on a shared cluster. */
+export interface EsIndexTimes {
+  docs: number;
+  indexMs: number;
+  getMs: number;
+  searchMs: number;
+  refreshMs: number;
+  mergeMs: number;
+  flushMs: number;
+  storeMb: number;
+}
+
+export async function indexTimes(es: Client, tag: string): Promise<Record<string, EsIndexTimes>> {
+  const s = await es.indices
+    .stats({ index: `${tag}-*`, metric: ['docs', 'indexing', 'get', 'search', 'refresh', 'merge', 'flush', 'store'] })
+    .catch(() => ({ indices: {} }));
+  const out: Record<string, EsIndexTimes> = {};
+  for (const [name, v] of Object.entries(s.indices ?? {})) {
+    const t = v.total;
+    out[name.slice(tag.length + 1)] = {
+      docs: t?.docs?.count ?? 0,
+      indexMs: t?.indexing?.index_time_in_millis ?? 0,
+      getMs: t?.get?.time_in_millis ?? 0,
+      searchMs: (t?.search?.query_time_in_millis ?? 0) + (t?.search?.fetch_time_in_millis ?? 0),
+      refreshMs: t?.refresh?.total_time_in_millis ?? 0,
+      mergeMs: t?.merges?.total_time_in_millis ?? 0,
+      flushMs: t?.flush?.total_time_in_millis ?? 0,
+      storeMb: (t?.store?.size_in_bytes ?? 0) / 1_048_576,
+    };
+  }
+  return out;
+}
+
+export function diffIndexTimes(
+  a: Record<string, EsIndexTimes>,
+  b: Record<string, EsIndexTimes>,
+): Record<string, EsIndexTimes> {
+  const out: Record<string, EsIndexTimes> = {};
+  for (const [k, v] of Object.entries(a)) {
+    const z = b[k];
+    out[k] = z
+      ? {
+          docs: v.docs,
+          indexMs: v.indexMs - z.indexMs,
+          getMs: v.getMs - z.getMs,
+          searchMs: v.searchMs - z.searchMs,
+          refreshMs: v.refreshMs - z.refreshMs,
+          mergeMs: v.mergeMs - z.mergeMs,
+          flushMs: v.flushMs - z.flushMs,
+          storeMb: Math.round(v.storeMb),
+        }
+      : { ...v, storeMb: Math.round(v.storeMb) };
+  }
+  return out;
+}

@@ -1,0 +1,265 @@
+/**
+ * Phase 1 — the pipeline under test: the real four workers (one process each) against the
+ * synthetic site, a crawl started exactly as `paperline crawl` starts one (CrawlStore.create,
+ * Enqueuer.enqueue('seed'), CrawlStore.seal), waited for with core's waitForCrawl, and timed from
+ * the site's first listing request to the first `_count` poll that sees every distinct paper.
+ */
+import type { Redis } from 'ioredis';
+import type { Client } from '@elastic/elasticsearch';
+import type { CrawlSummary } from '@paperline/contracts';
+import {
+  CrawlStore,
+  Enqueuer,
+  closeQueues,
+  createQueues,
+  ensureArchiveIndices,
+  ensurePapersIndex,
+  loadConfig,
+  newCrawlId,
+  stageCounts,
+  waitForCrawl,
+  type PaperlineConfig,
+  type StageQueues,
+} from '@paperline/core';
+import { STAGES, type WorkerKind } from '@paperline/contracts';
+import { diffIndexTimes, esCpuMs, indexTimes, redisCpuSeconds, redisUsedMb, type EsIndexTimes, type RunNames } from './infra.js';
+import { dateOf } from './model.js';
+import { CpuWindow, RssSampler, hwmMb } from './procstat.js';
+import { now, waitSearchable } from './searchable.js';
+import type { SyntheticSite } from './site.js';
+import { startWorkers, type WorkerSet } from './workers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Pipeline {
+  cfg: PaperlineConfig;
+  env: NodeJS.ProcessEnv;
+  queues: StageQueues;
+  crawls: CrawlStore;
+  enqueuer: Enqueuer;
+  workers: WorkerSet;
+  cpu: CpuWindow;
+  rss: RssSampler;
+  /** Rejects when a worker exits while it should be running. */
+  died: Promise<never>;
+  close(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  names: RunNames;
+  site: SyntheticSite;
+  redis: Redis;
+  es: Client;
+  profile?: { kinds: WorkerKind[]; dir: string };
+  say: (msg: string) => void;
+}
+
+/** The environment the workers get: the caller's (PAPERLINE_* tuning passes through) plus the run's names. */
+export function workerEnv(names: RunNames, siteUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PAPERLINE_QUEUE_PREFIX: names.prefix,
+    PAPERLINE_INDEX: names.index,
+    PAPERLINE_ARCHIVE_INDEX: names.archive,
+    HF_BASE_URL: siteUrl,
+    // The site is local and ours: no politeness gap (the peer has none either). Overridable.
+    PAPERLINE_HOST_INTERVAL_MS: process.env.PAPERLINE_HOST_INTERVAL_MS ?? '0',
+    PAPERLINE_LOG_LEVEL: process.env.PAPERLINE_LOG_LEVEL ?? 'warn',
+  };
+}
+
+export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
+  const env = workerEnv(o.names, o.site.url);
+  const cfg = loadConfig(env);
+  await ensurePapersIndex(o.es, cfg.index);
+  await ensureArchiveIndices(o.es, cfg.archiveIndex);
+  const queues = createQueues(o.redis, cfg.queuePrefix, cfg);
+  const crawls = new CrawlStore(o.redis, cfg.queuePrefix, { failureTtlSeconds: cfg.failedRetentionSeconds });
+  const enqueuer = new Enqueuer(queues, crawls, { maxBacklog: cfg.maxBacklog });
+  let stopping = false;
+  let rejectDied: (e: Error) => void = () => undefined;
+  const died = new Promise<never>((_, reject) => (rejectDied = reject));
+  died.catch(() => undefined);
+  const workers = startWorkers({
+    env,
+    ...(o.profile ? { profile: o.profile } : {}),
+    onLine: (kind, line) => o.say(`[${kind}] ${line}`),
+  });
+  for (const [kind, child] of workers.children) {
+    child.once('exit', (code, signal) => {
+      if (!stopping) rejectDied(new Error(`worker ${kind} exited unexpectedly (${signal ?? code})`));
+    });
+  }
+  const started = Date.now();
+  for (;;) {
+    const counts = await Promise.all(STAGES.map((s) => queues[s].getWorkersCount()));
+    if (counts.every((n) => n > 0)) break;
+    if (Date.now() - started > 90_000) throw new Error(`workers not ready after 90 s (${counts.join(',')})`);
+    await Promise.race([sleep(200), died]);
+  }
+  o.say(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pids ${[...workers.pids().values()].join(', ')})`);
+  const rss = new RssSampler(() => workers.pids());
+  rss.start();
+  return {
+    cfg,
+    env,
+    queues,
+    crawls,
+    enqueuer,
+    workers,
+    cpu: new CpuWindow(() => workers.pids()),
+    rss,
+    died,
+    async close() {
+      stopping = true;
+      rss.stop();
+      await workers.stop();
+      await closeQueues(queues);
+    },
+  };
+}
+
+/** Starts a crawl exactly as `paperline crawl` does; `seeds` all at once. */
+export async function startCrawl(p: Pipeline, seeds: string[]): Promise<string> {
+  const crawlId = newCrawlId();
+  await p.crawls.create(crawlId, seeds, { depth: 0 });
+  await p.enqueuer.enqueue(
+    'seed',
+    [...new Set(seeds)].map((url) => ({ stage: 'fetch' as const, payload: { crawlId, url, depth: 0 } })),
+  );
+  await p.crawls.seal(crawlId);
+  return crawlId;
+}
+
+export interface ServiceCpu {
+  esSeconds: number;
+  redisSeconds: number;
+  benchSeconds: number;
+}
+
+/** CPU of Elasticsearch, Redis and this process (the site server) over a window. */
+export async function serviceCpuWindow(es: Client, redis: Redis): Promise<() => Promise<ServiceCpu>> {
+  const [e0, r0, b0] = [await esCpuMs(es), await redisCpuSeconds(redis), process.cpuUsage()];
+  return async () => {
+    const b = process.cpuUsage(b0);
+    return {
+      esSeconds: ((await esCpuMs(es)) - e0) / 1000,
+      redisSeconds: (await redisCpuSeconds(redis)) - r0,
+      benchSeconds: (b.user + b.system) / 1e6,
+    };
+  };
+}
+
+export interface ThroughputResult {
+  pages: number;
+  papers: number;
+  crawl: CrawlSummary;
+  durationSeconds: number;
+  papersPerSecond: number;
+  /** Seconds from the first fetch to the crawl being finished (all jobs done), and to searchable. */
+  finishedAfterSeconds: number;
+  searchable: { count: number; complete: boolean };
+  cpuSeconds: Record<string, number>;
+  peakRssMb: Record<string, number>;
+  hwmMb: Record<string, number>;
+  services: ServiceCpu;
+  redisMemoryGrowthMb: number;
+  avgPageKb: number;
+  siteRenderSeconds: number;
+  /** Waiting jobs per stage every ~2 s: the stage whose queue grows is the bottleneck. */
+  backlog: Array<Record<string, number>>;
+  /** Per-index Elasticsearch time (ms) spent on this run's indices during the phase. */
+  esIndexStats: Record<string, EsIndexTimes>;
+}
+
+export async function runThroughput(
+  p: Pipeline,
+  o: PipelineOptions,
+  pages: number,
+  expected: number,
+): Promise<ThroughputResult> {
+  const { site, es, redis, say } = o;
+  site.reset();
+  const bytes0 = site.log.bytes;
+  const count0 = site.log.count;
+  const render0 = site.log.renderMs;
+  p.rss.take();
+  p.cpu.mark();
+  const services = await serviceCpuWindow(es, redis);
+  const mem0 = await redisUsedMb(redis);
+  const stats0 = await indexTimes(es, o.names.tag);
+  let memPeak = mem0;
+  const memTimer = setInterval(() => {
+    redisUsedMb(redis).then((m) => (memPeak = Math.max(memPeak, m)), () => undefined);
+  }, 1000);
+
+  const seeds = Array.from({ length: pages }, (_, i) => `${site.url}/papers/date/${dateOf(i)}`);
+  const crawlId = await startCrawl(p, seeds);
+  say(`crawl ${crawlId}: ${pages} pages, ${expected} distinct papers expected`);
+  let searchableCount = 0;
+  const backlog: Array<Record<string, number>> = [];
+  let lastSay = 0;
+  let finishedAt: number | undefined;
+  let failed = false;
+  const crawlDone = Promise.race([
+    waitForCrawl(p.crawls, p.queues, crawlId, {
+      pollMs: 250,
+      onProgress: (s) => {
+        const t = now();
+        if (t - lastSay < 2000) return;
+        lastSay = t;
+        const el = site.log.first ? (t - site.log.first) / 1000 : 0;
+        void stageCounts(p.queues).then((c) => {
+          const q = STAGES.map((st) => `${st} ${c[st].waiting}/${c[st].active}`).join(', ');
+          backlog.push({ t: el, ...Object.fromEntries(STAGES.map((st) => [st, c[st].waiting])) });
+          say(
+            `[pipeline] ${el.toFixed(1)} s  fetched ${s.fetched}/${pages}  parsed ${s.parsed}  indexed ${s.indexed}  searchable ${searchableCount}/${expected}  (${el > 0 ? Math.round(searchableCount / el) : 0} papers/s)  waiting/active: ${q}`,
+          );
+        }, () => undefined);
+      },
+    }),
+    p.died,
+  ]).then(
+    (s) => {
+      finishedAt = now();
+      return s;
+    },
+    (err: unknown) => {
+      failed = true;
+      throw err;
+    },
+  );
+  crawlDone.catch(() => undefined);
+  const seen = await waitSearchable(es, p.cfg.index, expected, {
+    pollMs: 100,
+    stop: () => failed || (finishedAt !== undefined && now() - finishedAt > 30_000),
+    onPoll: (c) => (searchableCount = c),
+  });
+  const crawl = await crawlDone;
+  clearInterval(memTimer);
+  const first = site.log.first ?? seen.at;
+  const durationSeconds = (seen.at - first) / 1000;
+  const cpuSeconds = p.cpu.read();
+  const peakRssMb = p.rss.take();
+  const hwm: Record<string, number> = {};
+  for (const [k, pid] of p.workers.pids()) hwm[k] = hwmMb(pid) ?? 0;
+  const served = site.log.count - count0;
+  return {
+    pages,
+    papers: seen.count,
+    crawl,
+    durationSeconds,
+    papersPerSecond: seen.count / durationSeconds,
+    finishedAfterSeconds: ((finishedAt ?? seen.at) - first) / 1000,
+    searchable: { count: seen.count, complete: seen.complete && seen.count === expected },
+    cpuSeconds,
+    peakRssMb,
+    hwmMb: hwm,
+    services: await services(),
+    redisMemoryGrowthMb: memPeak - mem0,
+    avgPageKb: served ? (site.log.bytes - bytes0) / served / 1024 : 0,
+    siteRenderSeconds: (site.log.renderMs - render0) / 1000,
+    backlog,
+    esIndexStats: diffIndexTimes(await indexTimes(es, o.names.tag), stats0),
+  };
+}

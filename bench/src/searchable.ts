@@ -1,0 +1,45 @@
+/**
+ * "Searchable" is measured the same way for the pipeline, the bulk ceiling and the peer: the index
+ * is polled with `_count` every `pollMs` WITHOUT forcing a refresh (the template's
+ * refresh_interval of 1 s applies; the steady polling also keeps the shard from going
+ * search-idle), and the end time is the start of the first poll that sees every expected document.
+ * The error is at most one poll interval plus one `_count` round trip, always late, never early.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { countDocs } from './infra.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const now = (): number => performance.timeOrigin + performance.now();
+
+export interface SearchableOptions {
+  pollMs?: number;
+  timeoutMs?: number;
+  /** Stops waiting (e.g. the producer failed): resolves with what was seen. */
+  stop?: () => boolean;
+  onPoll?: (count: number) => void;
+}
+
+export interface Searchable {
+  /** Epoch ms of the poll that first saw `expected` documents (or the last poll when stopped). */
+  at: number;
+  count: number;
+  complete: boolean;
+}
+
+export async function waitSearchable(
+  es: Client,
+  index: string,
+  expected: number,
+  opts: SearchableOptions = {},
+): Promise<Searchable> {
+  const pollMs = opts.pollMs ?? 100;
+  const deadline = now() + (opts.timeoutMs ?? 30 * 60_000);
+  for (;;) {
+    const at = now();
+    const count = await countDocs(es, index);
+    opts.onPoll?.(count);
+    if (count >= expected) return { at, count, complete: true };
+    if (opts.stop?.() || at > deadline) return { at, count, complete: false };
+    await sleep(Math.max(0, pollMs - (now() - at)));
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The synthetic Hugging Face site, served by node:http on 127.0.0.1 as HF_BASE_URL. Pages are
+ * rendered per request from the deterministic model (nothing cached), and every listing request
+ * is logged (arrival time per page) so that phases can be timed from the first fetch.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderDailyPage } from './html.js';
+import { dateOf, pageEntries, pageOfDate, pageRefs } from './model.js';
+
+export interface SiteOptions {
+  seed: number;
+  /** Pages that exist: [0, maxPage). Others answer 404 like an invalid HF date. */
+  maxPage: number;
+}
+
+export interface RequestLog {
+  /** Listing requests answered (200), all phases. */
+  count: number;
+  /** Epoch ms of the first and last listing request, since the last `reset()`. */
+  first?: number;
+  last?: number;
+  /** Arrival time (epoch ms) of the first request for each page, since `reset()`. */
+  pageFetchedAt: Map<number, number>;
+  bytes: number;
+  renderMs: number;
+}
+
+export interface SyntheticSite {
+  url: string;
+  log: RequestLog;
+  /** Starts a new timing window (keeps nothing from the previous phase). */
+  reset(): void;
+  /** Called with the page index on each listing request (after logging). */
+  onPage?: (page: number, at: number) => void;
+  close(): Promise<void>;
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
+  const log: RequestLog = { count: 0, pageFetchedAt: new Map(), bytes: 0, renderMs: 0 };
+  let base = '';
+  const site: SyntheticSite = {
+    url: '',
+    log,
+    reset() {
+      log.first = undefined;
+      log.last = undefined;
+      log.pageFetchedAt = new Map();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const at = now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/robots.txt') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('User-agent: *\nAllow: /\n');
+      return;
+    }
+    const m = /^\/papers\/date\/(\d{4}-\d{2}-\d{2})$/.exec(path);
+    const p = m ? pageOfDate(m[1]!) : null;
+    if (p === null || p >= opts.maxPage || req.method !== 'GET') {
+      res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><h1>404</h1>');
+      return;
+    }
+    log.count++;
+    log.first ??= at;
+    log.last = at;
+    if (!log.pageFetchedAt.has(p)) log.pageFetchedAt.set(p, at);
+    site.onPage?.(p, at);
+    const t0 = performance.now();
+    const body = Buffer.from(
+      renderDailyPage(base, dateOf(p), p > 0 ? dateOf(p - 1) : null, pageEntries(opts.seed, p)),
+    );
+    log.renderMs += performance.now() - t0;
+    log.bytes += body.length;
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': String(body.length),
+      'Cache-Control': 'private, max-age=0',
+    });
+    res.end(body);
+  };
+
+  const server = createServer({ keepAliveTimeout: 10_000 }, handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site.url = base;
+  return site;
+}
+
+/** The ids (`arxiv:…`) of the papers on page p, without rendering it. */
+export { pageRefs };

@@ -1,0 +1,72 @@
+/**
+ * The four stage workers, one child process per kind, each started from its service's main.ts
+ * exactly as `paperline workers` forks them (node + the tsx loader), so that /proc shows one
+ * process per stage. An IPC channel is kept open: the workers' shutdown hook exits them when
+ * this process goes away, however it dies.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const entry = (kind: WorkerKind): string => fileURLToPath(new URL(`../../services/${kind}/src/main.ts`, import.meta.url));
+
+export interface WorkerSet {
+  children: Map<WorkerKind, ChildProcess>;
+  pids(): Map<string, number>;
+  /** SIGTERM (graceful: active jobs finish, the indexer flushes), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  env: NodeJS.ProcessEnv;
+  /** Write V8 CPU profiles of these workers into `dir/<kind>/` (written when they exit). */
+  profile?: { kinds: WorkerKind[]; dir: string };
+  /** Receives each worker's output lines (they log JSON with pino at the configured level). */
+  onLine: (kind: WorkerKind, line: string) => void;
+}
+
+const exited = (c: ChildProcess): Promise<void> =>
+  c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r()));
+
+export function startWorkers(opts: StartOptions): WorkerSet {
+  const children = new Map<WorkerKind, ChildProcess>();
+  for (const kind of WORKER_KINDS) {
+    const prof = opts.profile?.kinds.includes(kind) ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)] : [];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...prof, entry(kind)], {
+      cwd: ROOT,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) !== -1) {
+        opts.onLine(kind, buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    children.set(kind, child);
+  }
+  return {
+    children,
+    pids: () => {
+      const m = new Map<string, number>();
+      for (const [k, c] of children) if (c.pid && c.exitCode === null) m.set(k, c.pid);
+      return m;
+    },
+    async stop(graceMs = 20_000) {
+      const all = [...children.values()];
+      for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      }, graceMs);
+      await Promise.all(all.map(exited));
+      clearTimeout(timer);
+    },
+  };
+}

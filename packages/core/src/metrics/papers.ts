@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import type { CrawlSummary } from '@paperline/contracts';
+import { LuaScript } from '../scripts.js';
+import { newCrawlId } from '../crawl-state.js';
+import { PAPERS_METRIC, encodeLabels, metricKey } from './catalog.js';
+
+export const PAPER_RESULTS = ['indexed', 'unchanged', 'duplicate'] as const;
+export type PaperResult = (typeof PAPER_RESULTS)[number];
+
+const FIELDS = PAPER_RESULTS.map((result) => encodeLabels(PAPERS_METRIC.labels, { result }));
+
+// KEYS: totals, folded   ARGV: (crawlId, indexed, unchanged, duplicate)*, cutoff, 3 field names
+// Adds to the totals what each crawl gained since it was last folded (never less than zero, so
+// the totals only grow), remembers what was folded, and forgets crawls older than the cutoff.
+const FOLD = new LuaScript(`
+local names = { ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV] }
+local cutoff = ARGV[#ARGV - 3]
+for i = 1, #ARGV - 4, 4 do
+  local id = ARGV[i]
+  if id >= cutoff then
+    local prev = { 0, 0, 0 }
+    local raw = redis.call('HGET', KEYS[2], id)
+    if raw then
+      local j = 1
+      for v in string.gmatch(raw, '[^,]+') do prev[j] = tonumber(v) or 0; j = j + 1 end
+    end
+    for j = 1, 3 do
+      local cur = tonumber(ARGV[i + j]) or 0
+      if cur > prev[j] then
+        redis.call('HINCRBY', KEYS[1], names[j], cur - prev[j])
+        prev[j] = cur
+      end
+    end
+    redis.call('HSET', KEYS[2], id, prev[1] .. ',' .. prev[2] .. ',' .. prev[3])
+  end
+end
+for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+  if f < cutoff then redis.call('HDEL', KEYS[2], f) end
+end
+return redis.call('HMGET', KEYS[1], names[1], names[2], names[3])`);
+
+/**
+ * Folds crawl summaries into cluster-wide paper counters (`paperline_papers_total{result}`) and
+ * returns the totals. A crawl's books are idempotent sets, so what it gained since the last fold
+ * is exact, whichever API process folds it. `unchanged` (papers seen minus papers written) only
+ * settles when a crawl is finished, so it is folded then; `indexed` and `duplicate` only grow
+ * and are folded while the crawl runs. Any window of recent crawls may be passed, by any number
+ * of callers; what was folded per crawl is remembered until the crawl is `forgetAfterDays` old
+ * (crawl ids sort by start time).
+ */
+export async function foldPaperTotals(
+  redis: Redis,
+  prefix: string,
+  summaries: readonly CrawlSummary[],
+  opts: { forgetAfterDays?: number; now?: Date } = {},
+): Promise<Record<PaperResult, number>> {
+  const args: (string | number)[] = [];
+  for (const s of summaries) {
+    args.push(s.crawlId, s.indexed, s.finished ? s.unchanged : 0, s.duplicates);
+  }
+  const days = opts.forgetAfterDays ?? 60;
+  const cutoff = newCrawlId(new Date((opts.now ?? new Date()).getTime() - days * 86_400_000)).split('-')[0]!;
+  args.push(cutoff, ...FIELDS);
+  const keys = [metricKey(prefix, PAPERS_METRIC.name), metricKey(prefix, 'papers_folded')];
+  const res = (await FOLD.run(redis, keys, args)) as Array<string | null>;
+  const num = (v: string | null | undefined) => Number(v ?? 0) || 0;
+  return { indexed: num(res[0]), unchanged: num(res[1]), duplicate: num(res[2]) };
+}

@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { SearchParams, SearchResult } from '@paperline/core';
+import { buildApp, type AppDeps } from './app.js';
+import { createPromRegistry } from './prom.js';
+import type { Overview } from './overview.js';
+
+const TOKEN = 'test-token-0123456789';
+const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+const OVERVIEW: Overview = {
+  generatedAt: '2025-01-01T00:00:00.000Z',
+  prefix: 'paperline',
+  stages: ['fetch', 'parse', 'dedupe', 'index'].map((name) => ({
+    name,
+    counts: { waiting: 1, active: 0, delayed: 0, failed: 0, completed: 5, paused: 0, prioritized: 0 },
+    backlog: 1,
+    throughput: { perMinute: [0, 2, 3], total: 5, failed: 0 },
+  })),
+  failures: { total: 0, sampled: 0, byCode: [] },
+  crawls: [],
+  papers: { indexed: 3, unchanged: 0, duplicate: 1 },
+};
+
+/** An app with stand-ins for Redis, Elasticsearch and the queues; records what routes called. */
+function stubApp(options: Partial<AppDeps['options']> = {}, ready = { redis: true, es: true }) {
+  const calls = { search: [] as SearchParams[], papers: [] as string[], retried: [] as string[] };
+  const result: SearchResult = { total: 1, hits: [{ id: 'arxiv:1', score: 1, record: { id: 'arxiv:1' } }], facets: {} };
+  const deps: AppDeps = {
+    options: { rateLimitPerMinute: 0, protectAll: false, ...options },
+    search: async (p) => {
+      calls.search.push(p);
+      return result;
+    },
+    getPaper: async (id) => {
+      calls.papers.push(id);
+      return id.includes('2402.13572') || id.startsWith('hep-th/') ? { id: 'arxiv:2402.13572' } : null;
+    },
+    checks: { redis: async () => ready.redis, elasticsearch: async () => ready.es },
+    overview: async () => OVERVIEW,
+    metrics: createPromRegistry(
+      {
+        queueCounts: async () => OVERVIEW.stages.map((s) => ({ name: s.name, counts: s.counts })),
+        workerMetrics: async () => ({ counters: {}, histograms: {} }),
+        papers: async () => OVERVIEW.papers,
+      },
+      { processMetrics: false },
+    ),
+    actions: {
+      retryJob: async (jobId) => {
+        calls.retried.push(jobId);
+        return jobId === 'known' ? { jobId, stage: 'fetch' } : null;
+      },
+      retryByCode: async () => 2,
+    },
+    dashboard: { queues: [] },
+  };
+  return { app: buildApp(deps), calls };
+}
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('read-only routes', () => {
+  it('healthz answers; readyz names the service that failed', async () => {
+    const s = stubApp({}, { redis: true, es: false });
+    app = s.app;
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+    const r = await app.inject('/readyz');
+    expect(r.statusCode).toBe(503);
+    expect(r.json()).toMatchObject({ failed: ['elasticsearch'], checks: { redis: 'ok', elasticsearch: 'failed' } });
+  });
+
+  it('search validates parameters with a message naming the parameter', async () => {
+    const s = stubApp();
+    app = s.app;
+    const bad = async (qs: string) => (await app!.inject(`/api/search?${qs}`)).json<{ message: string }>().message;
+    expect((await app.inject('/api/search?size=1000')).statusCode).toBe(400);
+    expect(await bad('size=1000')).toBe('size: is at most 100');
+    expect(await bad('page=101')).toBe('page: is at most 100');
+    expect(await bad('from=2024-13-45')).toMatch(/^from: must be a date YYYY-MM-DD/);
+    expect(await bad('sort=random')).toMatch(/^sort: /);
+    expect(await bad('from=2024-05-01&to=2024-01-01')).toMatch(/^to: /);
+    expect(s.calls.search).toHaveLength(0);
+    const ok = await app.inject('/api/search?q=llm&sort=date&size=5&page=2&category=cs.CL');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ total: 1, page: 2, size: 5, hits: [{ id: 'arxiv:1' }] });
+    expect(s.calls.search[0]).toMatchObject({ q: 'llm', sort: 'date', size: 5, page: 2, category: 'cs.CL' });
+  });
+
+  it('papers accepts ids with encoded or raw slashes, and answers 404 when unknown', async () => {
+    const s = stubApp();
+    app = s.app;
+    expect((await app.inject('/api/papers/10.48550%2FarXiv.2402.13572')).statusCode).toBe(200);
+    expect((await app.inject('/api/papers/hep-th/9901001')).statusCode).toBe(200);
+    expect((await app.inject('/api/papers/hep-th%2F9901001')).statusCode).toBe(200);
+    expect(s.calls.papers).toEqual(['10.48550/arXiv.2402.13572', 'hep-th/9901001', 'hep-th/9901001']);
+    const missing = await app.inject('/api/papers/arxiv%3A9999.99999');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: 'not_found' });
+  });
+
+  it('serves an OpenAPI 3.1 description of the search endpoints', async () => {
+    app = stubApp().app;
+    const doc = (await app.inject('/openapi.json')).json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/search', '/api/papers/{id}', '/metrics']));
+  });
+
+  it('renders the overview page with every queue, and the same data as JSON', async () => {
+    app = stubApp().app;
+    const page = await app.inject('/');
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    for (const q of ['fetch', 'parse', 'dedupe', 'index']) expect(page.body).toContain(`data-queue="${q}"`);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'sha256-/);
+    expect((await app.inject('/api/overview')).json()).toEqual(OVERVIEW);
+  });
+
+  it('exposes queue gauges and paper counters in the Prometheus format', async () => {
+    app = stubApp().app;
+    const body = (await app.inject('/metrics')).body;
+    expect(body).toContain('paperline_queue_jobs{queue="fetch",state="completed"} 5');
+    expect(body).toContain('paperline_papers_total{result="indexed"} 3');
+  });
+});
+
+describe('auth', () => {
+  it('without a token the dashboard is read-only and actions are disabled', async () => {
+    app = stubApp().app;
+    expect((await app.inject('/dashboard/')).statusCode).toBe(200);
+    const r = await app.inject({ method: 'POST', url: '/api/failed/known/retry' });
+    expect(r.statusCode).toBe(403);
+    expect((await app.inject({ method: 'PUT', url: '/dashboard/api/queues/fetch/retry/failed' })).statusCode).toBe(403);
+  });
+
+  it('with a token the dashboard and actions need it, as Bearer or basic password', async () => {
+    const s = stubApp({ token: TOKEN });
+    app = s.app;
+    const anon = await app.inject('/dashboard/');
+    expect(anon.statusCode).toBe(401);
+    expect(anon.headers['www-authenticate']).toMatch(/^Basic realm="Paperline"/);
+    expect((await app.inject({ url: '/dashboard/', headers: { authorization: basic('me', 'wrong-token-xx') } })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/dashboard/', headers: { authorization: basic('anyone', TOKEN) } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/failed/known/retry' })).statusCode).toBe(401);
+    expect(s.calls.retried).toEqual([]);
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    const ok = await app.inject({ method: 'POST', url: '/api/failed/known/retry', headers: bearer });
+    expect(ok.json()).toEqual({ retried: 1, jobId: 'known', stage: 'fetch' });
+    expect((await app.inject({ method: 'POST', url: '/api/failed/nope/retry', headers: bearer })).statusCode).toBe(404);
+    const byCode = await app.inject({ method: 'POST', url: '/api/failed/retry?code=HTTP_TIMEOUT', headers: bearer });
+    expect(byCode.json()).toEqual({ retried: 2 });
+    expect((await app.inject({ method: 'POST', url: '/api/failed/retry?code=nope', headers: bearer })).statusCode).toBe(400);
+    // Read-only endpoints stay public.
+    expect((await app.inject('/api/search?q=x')).statusCode).toBe(200);
+  });
+
+  it('PROTECT_ALL puts the read-only endpoints behind the token too', async () => {
+    app = stubApp({ token: TOKEN, protectAll: true }).app;
+    for (const url of ['/api/search?q=x', '/metrics', '/healthz', '/']) expect((await app.inject(url)).statusCode).toBe(401);
+    expect((await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+  });
+
+  it('refuses bodies over 64 KB and rate-limits per client', async () => {
+    const s = stubApp({ token: TOKEN, rateLimitPerMinute: 3 });
+    app = s.app;
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/failed/known/retry',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ pad: 'x'.repeat(70_000) }),
+    });
+    expect(big.statusCode).toBe(413);
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await app.inject('/api/overview')).statusCode);
+    expect(codes).toEqual([200, 200, 429, 429]);
+  });
+});

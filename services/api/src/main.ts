@@ -1,0 +1,50 @@
+import { Redis } from 'ioredis';
+import { isPaperlineError } from '@paperline/contracts';
+import {
+  CrawlStore,
+  closeQueues,
+  createEsClient,
+  createLogger,
+  createQueues,
+  installShutdown,
+  loadConfig,
+  redactUrl,
+} from '@paperline/core';
+import { buildApp } from './app.js';
+import { loadApiOptions, type ApiOptions } from './config.js';
+import { QueueSet } from './queue-set.js';
+import { createAppDeps } from './sources.js';
+
+let options: ApiOptions;
+let cfg: ReturnType<typeof loadConfig>;
+try {
+  cfg = loadConfig();
+  options = loadApiOptions();
+} catch (err) {
+  const code = isPaperlineError(err) ? err.code : 'CONFIG_INVALID';
+  process.stderr.write(`error [${code}]: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+
+const log = createLogger({ level: cfg.logLevel, name: 'api' });
+// A server keeps reconnecting to Redis, but lets a command fail (readyz → 503) while it is away.
+const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 500, 5000) });
+redis.on('error', (err) => log.warn({ err: err.message, redis: redactUrl(cfg.redisUrl) }, 'redis connection error'));
+const es = createEsClient(cfg.elasticsearch, { requestTimeoutMs: 10_000 });
+const queues = createQueues(redis, cfg.queuePrefix, cfg);
+const crawls = new CrawlStore(redis, cfg.queuePrefix, { failureTtlSeconds: cfg.failedRetentionSeconds });
+const queueSet = new QueueSet(queues, redis, cfg.queuePrefix);
+await queueSet.start();
+
+const app = buildApp(createAppDeps({ redis, es, queues, queueSet, crawls }, cfg, options, log));
+const address = await app.listen({ port: options.port, host: options.host });
+log.info({ address, prefix: cfg.queuePrefix, index: cfg.index, auth: Boolean(options.token) }, 'api listening');
+process.stderr.write(`serve: listening on ${address} (overview /, dashboard /dashboard/, metrics /metrics)\n`);
+
+installShutdown(log, async () => {
+  await app.close();
+  await queueSet.close();
+  await closeQueues(queues);
+  await es.close();
+  redis.disconnect();
+});

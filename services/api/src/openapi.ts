@@ -1,0 +1,210 @@
+/** The OpenAPI 3.1 description served at `/openapi.json` (hand-written; kept beside the routes). */
+
+const error = (example: string) => ({
+  description: example,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const queryParam = (name: string, description: string, schema: object) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
+
+const auth = [{ bearer: [] }, { basic: [] }];
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Paperline API',
+    version: '1.0.0',
+    description:
+      'Search the Paperline paper index, inspect the pipeline, retry failed jobs. Read-only endpoints are ' +
+      'public unless PAPERLINE_API_PROTECT_ALL=1; state-changing ones need PAPERLINE_API_TOKEN (Bearer, or ' +
+      'basic auth with the token as password).',
+  },
+  paths: {
+    '/api/search': {
+      get: {
+        summary: 'Full-text search over title, abstract and authors, with filters and facets',
+        operationId: 'searchPapers',
+        parameters: [
+          queryParam('q', 'words to search for (empty: every paper)', { type: 'string', maxLength: 500 }),
+          queryParam('from', 'published on or after (YYYY-MM-DD)', { type: 'string', format: 'date' }),
+          queryParam('to', 'published on or before (YYYY-MM-DD)', { type: 'string', format: 'date' }),
+          queryParam('category', 'an arXiv category, e.g. cs.CL', { type: 'string', maxLength: 64 }),
+          queryParam('source', 'papers seen on this source', { type: 'string', enum: ['hf', 'arxiv'] }),
+          queryParam('sort', 'order of the hits', {
+            type: 'string',
+            enum: ['relevance', 'date', 'upvotes'],
+            default: 'relevance',
+          }),
+          queryParam('size', 'hits per page', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
+          queryParam('page', 'page number', { type: 'integer', minimum: 1, maximum: 100, default: 1 }),
+        ],
+        responses: {
+          '200': {
+            description: 'one page of hits, the total and facets over all matches',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResult' } } },
+          },
+          '400': error('a parameter is invalid: `{error: "bad_request", message: "size: is at most 100"}`'),
+          '503': error('Elasticsearch did not answer'),
+        },
+      },
+    },
+    '/api/papers/{id}': {
+      get: {
+        summary: 'One paper by canonical id, arXiv id (with or without version) or DOI',
+        operationId: 'getPaper',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            description:
+              'e.g. `arxiv:2402.13572`, `2402.13572v3`, `hep-th/9901001`, `10.48550/arXiv.2402.13572` ' +
+              '(slashes may be URL-encoded)',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the paper record (schema v1)',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/PaperRecord' } } },
+          },
+          '404': error('no paper with that id: `{error: "not_found"}`'),
+        },
+      },
+    },
+    '/api/overview': {
+      get: {
+        summary: 'Queues per stage (counts, backlog, throughput), failures by code, recent crawls',
+        operationId: 'getOverview',
+        responses: { '200': { description: 'the overview', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+    '/api/failed/{jobId}/retry': {
+      post: {
+        summary: 'Retry one failed job (its crawl reopens)',
+        operationId: 'retryJob',
+        security: auth,
+        parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'retried', content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } } },
+          '401': error('missing or wrong token'),
+          '403': error('no token configured: actions are disabled'),
+          '404': error('no failed job with that id'),
+        },
+      },
+    },
+    '/api/failed/retry': {
+      post: {
+        summary: 'Retry every failed job with an error code',
+        operationId: 'retryByCode',
+        security: auth,
+        parameters: [
+          { name: 'code', in: 'query', required: true, schema: { type: 'string' }, description: 'e.g. HTTP_TIMEOUT' },
+          queryParam('stage', 'only this queue', { type: 'string', enum: ['fetch', 'parse', 'dedupe', 'index'] }),
+        ],
+        responses: {
+          '200': { description: 'retried', content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } } },
+          '400': error('code missing or unknown'),
+          '401': error('missing or wrong token'),
+          '403': error('no token configured: actions are disabled'),
+        },
+      },
+    },
+    '/healthz': { get: { summary: 'Liveness: 200 while the process is up', responses: { '200': { description: 'up' } } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: 200 when Redis answers PING and Elasticsearch answers cluster health',
+        responses: { '200': { description: 'ready' }, '503': { description: 'not ready; `checks` says which failed' } },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (text format): queues, job durations, fetches, bulk requests, papers',
+        responses: { '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer' },
+      basic: { type: 'http', scheme: 'basic', description: 'any user name, the token as password' },
+    },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'string' }, message: { type: 'string' } },
+      },
+      Facet: {
+        type: 'array',
+        items: { type: 'object', properties: { key: { type: 'string' }, count: { type: 'integer' } } },
+      },
+      SearchResult: {
+        type: 'object',
+        required: ['total', 'page', 'size', 'hits', 'facets'],
+        properties: {
+          total: { type: 'integer' },
+          page: { type: 'integer' },
+          size: { type: 'integer' },
+          hits: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'record'],
+              properties: {
+                id: { type: 'string' },
+                score: { type: ['number', 'null'] },
+                record: { $ref: '#/components/schemas/PaperRecord' },
+                highlight: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+              },
+            },
+          },
+          facets: {
+            type: 'object',
+            properties: {
+              categories: { $ref: '#/components/schemas/Facet' },
+              year: { $ref: '#/components/schemas/Facet' },
+              source: { $ref: '#/components/schemas/Facet' },
+            },
+          },
+        },
+      },
+      PaperRecord: {
+        type: 'object',
+        description: 'Record schema v1 (DESIGN.md §3)',
+        required: ['id', 'title'],
+        properties: {
+          id: { type: 'string' },
+          arxivId: { type: 'string' },
+          arxivVersion: { type: 'integer' },
+          doi: { type: 'string' },
+          title: { type: 'string' },
+          abstract: { type: 'string' },
+          authors: { type: 'array', items: { type: 'string' } },
+          authorCount: { type: 'integer' },
+          publishedAt: { type: 'string', format: 'date-time' },
+          categories: { type: 'array', items: { type: 'string' } },
+          keywords: { type: 'array', items: { type: 'string' } },
+          upvotes: { type: 'integer' },
+          codeUrls: { type: 'array', items: { type: 'string' } },
+          links: { type: 'object', additionalProperties: { type: 'string' } },
+          sources: { type: 'array', items: { type: 'object' } },
+          withdrawn: { type: 'boolean' },
+          firstSeenAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          contentHash: { type: 'string' },
+        },
+      },
+      Retried: {
+        type: 'object',
+        properties: { retried: { type: 'integer' }, jobId: { type: 'string' }, stage: { type: 'string' } },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,162 @@
+import type { Metrics, Queue } from 'bullmq';
+import type { CrawlSummary } from '@paperline/contracts';
+import type { PaperResult } from '@paperline/core';
+import { listFailed, type FailedSources } from './failed.js';
+
+/** Minutes of throughput shown per stage. */
+export const THROUGHPUT_MINUTES = 15;
+
+export interface JobCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  paused: number;
+  prioritized: number;
+}
+
+export interface StageOverview {
+  name: string;
+  counts: JobCounts;
+  /** waiting + delayed + active (+ paused, prioritized): work not done yet. */
+  backlog: number;
+  throughput: {
+    /** Jobs completed per minute, oldest first, the current minute last. */
+    perMinute: number[];
+    /** Jobs completed over the whole window. */
+    total: number;
+    /** Jobs failed (final failures) over the whole window. */
+    failed: number;
+  };
+}
+
+export interface FailureGroup {
+  stage: string;
+  code: string;
+  count: number;
+  lastMessage: string;
+  lastUrl: string;
+  lastAt: string;
+}
+
+export interface CrawlOverview extends CrawlSummary {
+  /** Jobs of this crawl in any stage: registered so far, and not finished yet. */
+  jobs: { registered: number; pending: number };
+  /** Share of registered jobs finished (done or failed), 0..1; 1 once the crawl is finished. */
+  progress: number;
+}
+
+/** What the overview page shows, and what `/api/overview` returns. */
+export interface Overview {
+  generatedAt: string;
+  prefix: string;
+  stages: StageOverview[];
+  failures: { total: number; sampled: number; byCode: FailureGroup[] };
+  crawls: CrawlOverview[];
+  papers: Record<PaperResult, number>;
+}
+
+/** What the overview reads from. */
+export interface OverviewSources extends FailedSources {
+  prefix: string;
+  /** Every queue shown, stages first (plus `schedule` when it exists). */
+  queues: () => Promise<ReadonlyArray<{ name: string; queue: Queue }>>;
+  crawlIds: (limit: number) => Promise<string[]>;
+  summary: (crawlId: string) => Promise<CrawlSummary | null>;
+  jobs: (crawlId: string) => Promise<{ registered: number; pending: number }>;
+  papers: (summaries: CrawlSummary[]) => Promise<Record<PaperResult, number>>;
+  now?: () => number;
+}
+
+/**
+ * Per-minute counts for the last `minutes` minutes (oldest first), from BullMQ's metrics.
+ *
+ * BullMQ keeps `count` (all time), and at the first job of a new minute pushes what the minute of
+ * `prevTS` gathered, then zeros for minutes without jobs; so `data[i]` is the minute
+ * `minute(prevTS) - 1 - i`, and the minute of `prevTS` itself holds `count - prevCount`.
+ */
+export function perMinute(m: Metrics, now: number, minutes = THROUGHPUT_MINUTES): number[] {
+  const out = new Array<number>(minutes).fill(0);
+  if (!m.meta.prevTS) return out;
+  const last = Math.floor(m.meta.prevTS / 60_000);
+  const current = Math.floor(now / 60_000);
+  for (let k = 0; k < minutes; k++) {
+    const minute = current - (minutes - 1 - k);
+    if (minute === last) out[k] = Math.max(0, m.meta.count - m.meta.prevCount);
+    else if (minute < last) out[k] = m.data[last - 1 - minute] ?? 0;
+  }
+  return out;
+}
+
+const ZERO: JobCounts = { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, paused: 0, prioritized: 0 };
+
+async function stageOverview(name: string, queue: Queue, now: number): Promise<StageOverview> {
+  const [raw, completed, failed] = await Promise.all([
+    queue.getJobCounts(...(Object.keys(ZERO) as Array<keyof JobCounts>)),
+    queue.getMetrics('completed', 0, THROUGHPUT_MINUTES),
+    queue.getMetrics('failed', 0, THROUGHPUT_MINUTES),
+  ]);
+  const counts = { ...ZERO };
+  for (const k of Object.keys(ZERO) as Array<keyof JobCounts>) counts[k] = raw[k] ?? 0;
+  const series = perMinute(completed, now);
+  return {
+    name,
+    counts,
+    backlog: counts.waiting + counts.delayed + counts.active + counts.paused + counts.prioritized,
+    throughput: {
+      perMinute: series,
+      total: series.reduce((a, b) => a + b, 0),
+      failed: perMinute(failed, now).reduce((a, b) => a + b, 0),
+    },
+  };
+}
+
+/** Failed jobs grouped by stage and error code, the most frequent first. */
+export function groupFailures(
+  rows: ReadonlyArray<{ stage: string; code: string; message: string; url: string; failedAt: string }>,
+): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const r of rows) {
+    const key = `${r.stage}\u0000${r.code}`;
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { stage: r.stage, code: r.code, count: 1, lastMessage: r.message, lastUrl: r.url, lastAt: r.failedAt });
+      continue;
+    }
+    g.count += 1;
+    if (r.failedAt > g.lastAt) Object.assign(g, { lastMessage: r.message, lastUrl: r.url, lastAt: r.failedAt });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+/** Everything the overview shows, read in a handful of round trips. */
+export async function collectOverview(src: OverviewSources, opts: { crawls?: number } = {}): Promise<Overview> {
+  const now = src.now?.() ?? Date.now();
+  const queues = await src.queues();
+  const [stages, failedRows, ids] = await Promise.all([
+    Promise.all(queues.map((q) => stageOverview(q.name, q.queue, now))),
+    listFailed(src, {}),
+    src.crawlIds(opts.crawls ?? 10),
+  ]);
+  const summaries = (await Promise.all(ids.map((id) => src.summary(id)))).filter(
+    (s): s is CrawlSummary => s !== null,
+  );
+  const [jobs, papers] = await Promise.all([Promise.all(summaries.map((s) => src.jobs(s.crawlId))), src.papers(summaries)]);
+  return {
+    generatedAt: new Date(now).toISOString(),
+    prefix: src.prefix,
+    stages,
+    failures: {
+      total: stages.reduce((n, s) => n + s.counts.failed, 0),
+      sampled: failedRows.length,
+      byCode: groupFailures(failedRows),
+    },
+    crawls: summaries.map((s, i) => {
+      const j = jobs[i] ?? { registered: 0, pending: 0 };
+      const progress = s.finished ? 1 : j.registered > 0 ? (j.registered - j.pending) / j.registered : 0;
+      return { ...s, jobs: j, progress: Math.round(progress * 1000) / 1000 };
+    }),
+    papers,
+  };
+}

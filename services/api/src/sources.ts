@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import { STAGES, type CrawlSummary } from '@paperline/contracts';
+import {
+  esReachable,
+  foldPaperTotals,
+  getPaper,
+  readMetrics,
+  searchPapers,
+  type CrawlStore,
+  type EsClient,
+  type Logger,
+  type PaperResult,
+  type StageQueues,
+} from '@paperline/core';
+import type { AppDeps } from './app.js';
+import type { ApiOptions } from './config.js';
+import { collectOverview, type OverviewSources } from './overview.js';
+import { retryByCode, retryJob, type FailedSources } from './failed.js';
+import { createPromRegistry } from './prom.js';
+import type { QueueSet } from './queue-set.js';
+
+/** Recent crawls whose books are folded into the paper counters at each scrape. */
+export const PAPERS_WINDOW = 50;
+
+/** The connections the API holds; opened in `main.ts`. */
+export interface ApiClients {
+  redis: Redis;
+  es: EsClient;
+  queues: StageQueues;
+  queueSet: QueueSet;
+  crawls: CrawlStore;
+}
+
+/** Wires the app's narrow dependencies to the real Redis, Elasticsearch and queues. */
+export function createAppDeps(
+  c: ApiClients,
+  cfg: { index: string; queuePrefix: string },
+  options: ApiOptions,
+  log: Logger,
+): AppDeps {
+  const prefix = cfg.queuePrefix;
+  const failed: FailedSources = {
+    queues: () => c.queueSet.list(),
+    failures: (ids) => c.crawls.failures(ids),
+    reopen: (crawlId, jobId) => c.crawls.transition(crawlId, jobId, 'pending'),
+  };
+  const summaries = async (ids: string[]) =>
+    (await Promise.all(ids.map((id) => c.crawls.summary(id)))).filter((s): s is CrawlSummary => s !== null);
+  const papers = async (): Promise<Record<PaperResult, number>> =>
+    foldPaperTotals(c.redis, prefix, await summaries(await c.crawls.recent(PAPERS_WINDOW)));
+
+  const overviewSources: OverviewSources = {
+    ...failed,
+    prefix,
+    crawlIds: (limit) => c.crawls.recent(limit),
+    summary: (id) => c.crawls.summary(id),
+    jobs: async (id) => {
+      // Registered jobs are the fields of the crawl's job-state hash (see CrawlStore).
+      const [registered, pending] = await Promise.all([c.redis.hlen(`${prefix}:crawl:${id}:jobs`), c.crawls.openCount(id)]);
+      return { registered, pending };
+    },
+    papers: (s) => foldPaperTotals(c.redis, prefix, s),
+  };
+
+  const metrics = createPromRegistry({
+    queueCounts: async () => {
+      const list = await c.queueSet.list();
+      const counts = await Promise.all(
+        list.map((q) => q.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'paused', 'prioritized')),
+      );
+      return list.map((q, i) => {
+        const x = counts[i] ?? {};
+        return {
+          name: q.name,
+          counts: {
+            waiting: x.waiting ?? 0,
+            active: x.active ?? 0,
+            delayed: x.delayed ?? 0,
+            failed: x.failed ?? 0,
+            completed: x.completed ?? 0,
+            paused: x.paused ?? 0,
+            prioritized: x.prioritized ?? 0,
+          },
+        };
+      });
+    },
+    workerMetrics: () => readMetrics(c.redis, prefix),
+    papers,
+  });
+
+  return {
+    options,
+    log,
+    search: (p) => searchPapers(c.es, cfg.index, p),
+    getPaper: (id) => getPaper(c.es, cfg.index, id),
+    checks: {
+      redis: async () => (await c.redis.ping()) === 'PONG',
+      elasticsearch: () => esReachable(c.es),
+    },
+    overview: () => collectOverview(overviewSources),
+    metrics,
+    actions: {
+      retryJob: (jobId) => retryJob(failed, jobId),
+      retryByCode: (code, stage) => retryByCode(failed, code, stage),
+    },
+    dashboard: {
+      queues: STAGES.map((s) => c.queues[s]),
+      subscribe: (add) => c.queueSet.subscribe(add),
+    },
+  };
+}

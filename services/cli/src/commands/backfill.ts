@@ -1,0 +1,102 @@
+import { PermanentError, type CrawlSummary } from '@paperline/contracts';
+import { newCrawlId, waitForCrawl } from '@paperline/core';
+import type { CliContext } from '../context.js';
+import { endProgress, printJson, summaryJson, summaryLine } from '../output.js';
+
+const DAY = 86_400_000;
+
+/** Every date from `from` to `to`, inclusive (UTC, YYYY-MM-DD). */
+export function dateRange(from: string, to: string): string[] {
+  const ok = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`));
+  if (!ok(from))
+    throw new PermanentError('INVALID_PAYLOAD', `--from must be a date YYYY-MM-DD, got '${from}'`, {
+      stage: 'cli',
+    });
+  if (!ok(to))
+    throw new PermanentError('INVALID_PAYLOAD', `--to must be a date YYYY-MM-DD, got '${to}'`, {
+      stage: 'cli',
+    });
+  const a = Date.parse(`${from}T00:00:00Z`);
+  const b = Date.parse(`${to}T00:00:00Z`);
+  if (b < a)
+    throw new PermanentError('INVALID_PAYLOAD', `--to (${to}) is before --from (${from})`, { stage: 'cli' });
+  if ((b - a) / DAY > 20_000)
+    throw new PermanentError('INVALID_PAYLOAD', 'the range is longer than 20,000 days', { stage: 'cli' });
+  const out: string[] = [];
+  for (let t = a; t <= b; t += DAY) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** done/total, rate, ETA on a terminal (stderr). */
+function backfillProgress(total: number, enabled: boolean): (s: CrawlSummary) => void {
+  const started = Date.now();
+  let last = '';
+  return (s) => {
+    if (!enabled) return;
+    const done = Math.min(total, s.fetched + s.failed);
+    const secs = (Date.now() - started) / 1000;
+    const rate = secs > 0 ? (s.indexed + s.unchanged) / secs : 0;
+    const pageRate = secs > 0 ? done / secs : 0;
+    const eta = pageRate > 0 ? Math.round((total - done) / pageRate) : undefined;
+    const line = `  ${done}/${total} days · ${(s.indexed + s.unchanged).toLocaleString('en')} papers · ${rate.toFixed(1)} papers/s · ETA ${eta === undefined ? '?' : `${eta}s`} · failed ${s.failed}`;
+    if (line === last) return;
+    last = line;
+    process.stderr.write(process.stderr.isTTY ? `\r${line.padEnd(100)}` : `${line}\n`);
+  };
+}
+
+/**
+ * A crawl of every daily listing in a date range. Running the same backfill again while its
+ * crawl is unfinished resumes that crawl instead of starting another.
+ */
+export async function backfillCommand(
+  ctx: CliContext,
+  source: string,
+  opts: { from: string; to: string; wait: boolean; json: boolean; progress?: boolean },
+): Promise<number> {
+  if (source !== 'hf') {
+    throw new PermanentError(
+      'INVALID_PAYLOAD',
+      `backfill supports the source 'hf' (daily listings); got '${source}'`,
+      { stage: 'cli' },
+    );
+  }
+  const days = dateRange(opts.from, opts.to);
+  const seeds = days.map((d) => `${ctx.cfg.bases.hfBaseUrl}/papers/date/${d}`);
+  const key = `${ctx.cfg.queuePrefix}:backfill:${source}:${opts.from}:${opts.to}`;
+  const previous = await ctx.redis.get(key);
+  const prevSummary = previous ? await ctx.crawls.summary(previous) : null;
+  const crawlId = prevSummary && !prevSummary.finished ? previous! : newCrawlId();
+  if (crawlId === previous) {
+    if (!opts.json) process.stderr.write(`backfill: resuming crawl ${crawlId}\n`);
+  } else {
+    await ctx.crawls.create(crawlId, seeds, { depth: 0, kind: `backfill:${source}` });
+    await ctx.redis.set(key, crawlId, 'EX', 30 * 86_400);
+  }
+  for (let i = 0; i < seeds.length; i += 1000) {
+    await ctx.enqueuer.enqueue(
+      'seed',
+      seeds
+        .slice(i, i + 1000)
+        .map((url) => ({ stage: 'fetch' as const, payload: { crawlId, url, depth: 0 } })),
+    );
+  }
+  await ctx.crawls.seal(crawlId);
+  if (!opts.wait) {
+    if (opts.json) printJson({ crawlId, days: days.length });
+    else process.stdout.write(`${crawlId}\n`);
+    return 0;
+  }
+  if (!opts.json)
+    process.stderr.write(`backfill ${crawlId}: ${days.length} days (${opts.from} … ${opts.to})\n`);
+  const progress = backfillProgress(
+    days.length,
+    opts.progress ?? (!opts.json && process.stderr.isTTY === true),
+  );
+  const s = await waitForCrawl(ctx.crawls, ctx.queues, crawlId, { onProgress: (x) => progress(x) });
+  endProgress();
+  await ctx.es.indices.refresh({ index: ctx.cfg.index }).catch(() => undefined);
+  if (opts.json) printJson(summaryJson(s));
+  else process.stdout.write(`${summaryLine(s)}\n`);
+  return s.failed > 0 ? 3 : 0;
+}

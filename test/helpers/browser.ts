@@ -1,0 +1,97 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { ROOT } from './cli.js';
+
+/** Helpers for the tests that drive the HTTP side: start `serve`, and a headless Chromium. */
+
+export const CHROMIUM = '/usr/bin/chromium';
+const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+const SERVE = fileURLToPath(new URL('../../services/cli/src/commands/serve.ts', import.meta.url));
+
+/**
+ * Installs Debian's chromium with apt-get when it is missing (tests and CI run as root). Runs
+ * `apt-get update` once first; takes a minute or two the first time, nothing afterwards.
+ */
+export function ensureChromium(): string {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
+  return CHROMIUM;
+}
+
+/** Headless Chromium with the flags a container needs (no sandbox, no GPU, no background traffic). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: ensureChromium(),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs the CLI's `serve` command (`serveCommand`, which forks the API's main.ts) in its own
+ * process group, as `paperline serve --port N` does. A tiny runner file calls it directly, so
+ * the test does not depend on how the command is registered in the CLI's main.ts.
+ */
+export function startServe(env: NodeJS.ProcessEnv, port: number, host = '127.0.0.1'): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'paperline-serve-'));
+  const runner = join(dir, 'serve-runner.ts');
+  writeFileSync(
+    runner,
+    `import(${JSON.stringify(pathToFileURL(SERVE).href)})\n` +
+      `  .then((m) => m.serveCommand({ port: process.argv[2], host: process.argv[3] }))\n` +
+      `  .then((code) => process.exit(code));\n`,
+  );
+  return spawn(process.execPath, [TSX, runner, String(port), host], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'pipe'],
+    detached: true,
+  });
+}
+
+/** Polls `url` until it answers 200 (or the process exits, or `timeoutMs` passes). */
+export async function waitUntilUp(url: string, child?: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let stderr = '';
+  child?.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${stderr}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up within ${timeoutMs} ms: ${stderr}`);
+}

@@ -115,7 +115,9 @@ export async function indexTimes(es: Client, tag: string): Promise<Record<string
     .stats({ index: `${tag}-*`, metric: ['docs', 'indexing', 'get', 'search', 'refresh', 'merge', 'flush', 'store'] })
     .catch(() => ({ indices: {} }));
   const out: Record<string, EsIndexTimes> = {};
-  for (const [name, v] of Object.entries(s.indices ?? {})) {
+  type Stats = Awaited<ReturnType<Client['indices']['stats']>>;
+  const indices = (s as Stats).indices ?? {};
+  for (const [name, v] of Object.entries(indices)) {
     const t = v.total;
     out[name.slice(tag.length + 1)] = {
       docs: t?.docs?.count ?? 0,

@@ -19,7 +19,7 @@ interface Page {
   page: number;
   size: number;
   hits: Hit[];
-  facets: Record<string, Array<{ key: string; count: number }>>;
+  facets: { [K in 'categories' | 'year' | 'source']: Array<{ key: string; count: number }> };
 }
 
 /** The value of one Prometheus sample line (`name{labels} value`), or undefined. */

@@ -20,3 +20,4 @@ export * from './es/search.js';
 export * from './metrics/index.js';
 export * from './schedules.js';
 export * from './crawl-start.js';
+export * from './es/reindex.js';

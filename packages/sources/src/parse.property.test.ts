@@ -3,12 +3,18 @@
  * or throws a PaperlineError — never another exception type.
  */
 import { PaperCandidateSchema, PaperlineError } from '@paperline/contracts';
+import { normalizeArxivId } from '@paperline/identity';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parsePage, type ParsedPage } from './index.js';
-import { BASES, hfFixture, page } from './test-support.js';
+import { apiFeed, mutate, mutation, oaiPage } from './arxiv/test-arbitraries.js';
+import { parsePage, routeUrl, type ParsedPage } from './index.js';
+import { BASES as PAGE_BASES, arxivFixture, hfFixture, page } from './test-support.js';
 
 const HF = 'https://huggingface.co';
+const ARXIV = 'https://arxiv.org';
+const API = 'https://export.arxiv.org/api/query';
+const OAI = 'https://oaipmh.arxiv.org/oai';
+const BASES = { ...PAGE_BASES, oaiBaseUrl: OAI };
 
 /** Runs parsePage and checks the contract; returns the result or null when it threw a PaperlineError. */
 function checkContract(url: string, body: string, finalUrl = url): ParsedPage | null {
@@ -26,12 +32,30 @@ function checkContract(url: string, body: string, finalUrl = url): ParsedPage | 
     if (!check.success)
       throw new Error(`invalid candidate from ${url}: ${JSON.stringify(check.error.issues)}`);
   }
-  for (const link of result.links) expect(link.startsWith(`${HF}/papers/`)).toBe(true);
+  const source = result.route.source;
+  for (const c of result.candidates) expect(c.source).toBe(source);
+  for (const link of result.links) {
+    // Links are absolute URLs that route to the same source's parsers.
+    expect(routeUrl(link, BASES)?.source).toBe(source);
+    if (source === 'hf') expect(link.startsWith(`${HF}/papers/`)).toBe(true);
+  }
+  for (const id of result.withdrawnIds ?? []) expect(normalizeArxivId(id)).toBe(id);
   if (result.redirectedFrom !== undefined) expect(result.candidates).toEqual([]);
   return result;
 }
 
-const URLS = [
+const ARXIV_URLS = [
+  `${ARXIV}/abs/2403.13187`,
+  `${ARXIV}/abs/hep-th/9711200v3`,
+  `${ARXIV}/list/cs.NE/new`,
+  `${ARXIV}/list/cs.LG/recent?skip=50&show=50`,
+  `${ARXIV}/list/hep-th/1997-11?skip=200&show=25`,
+  `${API}?id_list=2402.13572,2403.13187&max_results=2`,
+  `${API}?search_query=cat:cs.LG`,
+  `${OAI}?verb=ListRecords&metadataPrefix=arXiv&set=cs`,
+];
+
+const HF_URLS = [
   `${HF}/papers`,
   `${HF}/papers?q=transformer`,
   `${HF}/papers/date/2024-02-22`,
@@ -43,6 +67,7 @@ const URLS = [
   `${HF}/api/papers/2402.14905`,
   'https://example.org/papers',
 ];
+const URLS = [...HF_URLS, ...ARXIV_URLS];
 
 const FIXTURES = [
   ['date-2024-02-22.html', `${HF}/papers/date/2024-02-22`],
@@ -56,6 +81,35 @@ const FIXTURES = [
   ['api-papers-2402.14905.json', `${HF}/api/papers/2402.14905`],
 ] as const;
 const BODIES = FIXTURES.map(([name, url]) => ({ name, url, body: hfFixture(name) }));
+
+/** arXiv fixtures, their URL, and whether the page is an error the parser must report. */
+const ARXIV_FIXTURES: readonly (readonly [string, string, boolean?])[] = [
+  ['abs-2403.13187.html', `${ARXIV}/abs/2403.13187`],
+  ['abs-hep-th-9711200.html', `${ARXIV}/abs/hep-th/9711200`],
+  ['abs-2310.99999-withdrawn.html', `${ARXIV}/abs/2310.99999`],
+  ['abs-2407.99998-tex.html', `${ARXIV}/abs/2407.99998`],
+  ['abs-2402.13572v1.html', `${ARXIV}/abs/2402.13572v1`],
+  ['list-cs.NE-new.html', `${ARXIV}/list/cs.NE/new`],
+  ['list-cs.LG-recent.html', `${ARXIV}/list/cs.LG/recent`],
+  ['list-math.GT-pastweek.html', `${ARXIV}/list/math.GT/pastweek?show=25`],
+  ['list-physics.pop-ph-new-empty.html', `${ARXIV}/list/physics.pop-ph/new`],
+  ['list-cs.CL-new-2023-10-11.html', `${ARXIV}/list/cs.CL/new`],
+  ['list-hep-th-1997-11.html', `${ARXIV}/list/hep-th/1997-11?skip=200&show=25`],
+  ['api-current-3.xml', `${API}?id_list=2402.13572,2403.13187,2310.99999`],
+  ['api-legacy-2024-03.xml', `${API}?id_list=2402.13572,2402.99999,hep-th/9711200`],
+  ['api-2025-11-bare-links.xml', `${API}?id_list=2201.13452`],
+  ['api-error.xml', `${API}?id_list=1234.12345`, true],
+  ['oai-listrecords-cs-2024-03-21.xml', `${OAI}?verb=ListRecords&metadataPrefix=arXiv&set=cs`],
+  ['oai-listrecords-last.xml', `${OAI}?verb=ListRecords&resumptionToken=x`],
+  ['oai-norecordsmatch.xml', `${OAI}?verb=ListRecords&metadataPrefix=arXiv`],
+  ['oai-badresumptiontoken.xml', `${OAI}?verb=ListRecords&resumptionToken=x`, true],
+];
+const ARXIV_BODIES = ARXIV_FIXTURES.map(([name, url, fails]) => ({
+  name,
+  url,
+  fails: fails === true,
+  body: arxivFixture(name),
+}));
 
 /** Text edits: delete, insert, duplicate, truncate. */
 type Edit = { kind: 'delete' | 'insert' | 'duplicate' | 'truncate'; at: number; len: number; text: string };
@@ -142,8 +196,9 @@ function splitFixture(body: string, name: string): { props: unknown; rebuild: (p
 }
 
 describe('parsePage robustness (fast-check)', () => {
-  it('every unmutated fixture parses to valid candidates', () => {
+  it('every unmutated fixture parses to valid candidates (or reports the error page it is)', () => {
     for (const { url, body } of BODIES) expect(checkContract(url, body)).not.toBeNull();
+    for (const { url, body, fails } of ARXIV_BODIES) expect(checkContract(url, body) === null).toBe(fails);
   });
 
   it('arbitrary bodies on every route', () => {
@@ -161,7 +216,7 @@ describe('parsePage robustness (fast-check)', () => {
 
   it('arbitrary hydration props and API JSON', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...URLS), fc.jsonValue(), (url, value) => {
+      fc.property(fc.constantFrom(...HF_URLS), fc.jsonValue(), (url, value) => {
         const json = JSON.stringify(value) ?? 'null';
         const target = url.includes('/papers/2402') ? 'PaperContent' : 'DailyPapers';
         checkContract(
@@ -178,7 +233,7 @@ describe('parsePage robustness (fast-check)', () => {
   it('randomly edited fixture pages', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...BODIES),
+        fc.constantFrom(...BODIES, ...ARXIV_BODIES),
         fc.array(edit, { minLength: 1, maxLength: 6 }),
         (fixture, edits) => {
           checkContract(fixture.url, edits.reduce(applyEdit, fixture.body));
@@ -223,6 +278,37 @@ describe('parsePage robustness (fast-check)', () => {
         },
       ),
       { numRuns: 600 },
+    );
+  });
+
+  it('arbitrary export API feeds, in both namespace styles', () => {
+    fc.assert(
+      fc.property(apiFeed, (body) => {
+        checkContract(`${API}?id_list=2402.13572`, body);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('arbitrary OAI-PMH ListRecords pages', () => {
+    fc.assert(
+      fc.property(oaiPage, (body) => {
+        checkContract(`${OAI}?verb=ListRecords&metadataPrefix=arXiv`, body);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('arXiv fixtures with text, attribute values or tags mutated', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ARXIV_BODIES),
+        fc.array(mutation, { minLength: 1, maxLength: 5 }),
+        (fixture, mutations) => {
+          checkContract(fixture.url, mutations.reduce(mutate, fixture.body));
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 

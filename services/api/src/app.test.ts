@@ -25,7 +25,11 @@ const OVERVIEW: Overview = {
 /** An app with stand-ins for Redis, Elasticsearch and the queues; records what routes called. */
 function stubApp(options: Partial<AppDeps['options']> = {}, ready = { redis: true, es: true }) {
   const calls = { search: [] as SearchParams[], papers: [] as string[], retried: [] as string[] };
-  const result: SearchResult = { total: 1, hits: [{ id: 'arxiv:1', score: 1, record: { id: 'arxiv:1' } }], facets: {} };
+  const result: SearchResult = {
+    total: 1,
+    hits: [{ id: 'arxiv:1', score: 1, record: { id: 'arxiv:1' } }],
+    facets: {},
+  };
   const deps: AppDeps = {
     options: { rateLimitPerMinute: 0, protectAll: false, ...options },
     search: async (p) => {
@@ -71,13 +75,17 @@ describe('read-only routes', () => {
     expect((await app.inject('/healthz')).statusCode).toBe(200);
     const r = await app.inject('/readyz');
     expect(r.statusCode).toBe(503);
-    expect(r.json()).toMatchObject({ failed: ['elasticsearch'], checks: { redis: 'ok', elasticsearch: 'failed' } });
+    expect(r.json()).toMatchObject({
+      failed: ['elasticsearch'],
+      checks: { redis: 'ok', elasticsearch: 'failed' },
+    });
   });
 
   it('search validates parameters with a message naming the parameter', async () => {
     const s = stubApp();
     app = s.app;
-    const bad = async (qs: string) => (await app!.inject(`/api/search?${qs}`)).json<{ message: string }>().message;
+    const bad = async (qs: string) =>
+      (await app!.inject(`/api/search?${qs}`)).json<{ message: string }>().message;
     expect((await app.inject('/api/search?size=1000')).statusCode).toBe(400);
     expect(await bad('size=1000')).toBe('size: is at most 100');
     expect(await bad('page=101')).toBe('page: is at most 100');
@@ -105,9 +113,14 @@ describe('read-only routes', () => {
 
   it('serves an OpenAPI 3.1 description of the search endpoints', async () => {
     app = stubApp().app;
-    const doc = (await app.inject('/openapi.json')).json<{ openapi: string; paths: Record<string, unknown> }>();
+    const doc = (await app.inject('/openapi.json')).json<{
+      openapi: string;
+      paths: Record<string, unknown>;
+    }>();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/search', '/api/papers/{id}', '/metrics']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/search', '/api/papers/{id}', '/metrics']),
+    );
   });
 
   it('renders the overview page with every queue, and the same data as JSON', async () => {
@@ -133,7 +146,9 @@ describe('auth', () => {
     expect((await app.inject('/dashboard/')).statusCode).toBe(200);
     const r = await app.inject({ method: 'POST', url: '/api/failed/known/retry' });
     expect(r.statusCode).toBe(403);
-    expect((await app.inject({ method: 'PUT', url: '/dashboard/api/queues/fetch/retry/failed' })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: 'PUT', url: '/dashboard/api/queues/fetch/retry/failed' })).statusCode,
+    ).toBe(403);
   });
 
   it('with a token the dashboard and actions need it, as Bearer or basic password', async () => {
@@ -142,25 +157,42 @@ describe('auth', () => {
     const anon = await app.inject('/dashboard/');
     expect(anon.statusCode).toBe(401);
     expect(anon.headers['www-authenticate']).toMatch(/^Basic realm="Paperline"/);
-    expect((await app.inject({ url: '/dashboard/', headers: { authorization: basic('me', 'wrong-token-xx') } })).statusCode).toBe(401);
-    expect((await app.inject({ url: '/dashboard/', headers: { authorization: basic('anyone', TOKEN) } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ url: '/dashboard/', headers: { authorization: basic('me', 'wrong-token-xx') } }))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await app.inject({ url: '/dashboard/', headers: { authorization: basic('anyone', TOKEN) } }))
+        .statusCode,
+    ).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/api/failed/known/retry' })).statusCode).toBe(401);
     expect(s.calls.retried).toEqual([]);
     const bearer = { authorization: `Bearer ${TOKEN}` };
     const ok = await app.inject({ method: 'POST', url: '/api/failed/known/retry', headers: bearer });
     expect(ok.json()).toEqual({ retried: 1, jobId: 'known', stage: 'fetch' });
-    expect((await app.inject({ method: 'POST', url: '/api/failed/nope/retry', headers: bearer })).statusCode).toBe(404);
-    const byCode = await app.inject({ method: 'POST', url: '/api/failed/retry?code=HTTP_TIMEOUT', headers: bearer });
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/failed/nope/retry', headers: bearer })).statusCode,
+    ).toBe(404);
+    const byCode = await app.inject({
+      method: 'POST',
+      url: '/api/failed/retry?code=HTTP_TIMEOUT',
+      headers: bearer,
+    });
     expect(byCode.json()).toEqual({ retried: 2 });
-    expect((await app.inject({ method: 'POST', url: '/api/failed/retry?code=nope', headers: bearer })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/failed/retry?code=nope', headers: bearer })).statusCode,
+    ).toBe(400);
     // Read-only endpoints stay public.
     expect((await app.inject('/api/search?q=x')).statusCode).toBe(200);
   });
 
   it('PROTECT_ALL puts the read-only endpoints behind the token too', async () => {
     app = stubApp({ token: TOKEN, protectAll: true }).app;
-    for (const url of ['/api/search?q=x', '/metrics', '/healthz', '/']) expect((await app.inject(url)).statusCode).toBe(401);
-    expect((await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+    for (const url of ['/api/search?q=x', '/metrics', '/healthz', '/'])
+      expect((await app.inject(url)).statusCode).toBe(401);
+    expect(
+      (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode,
+    ).toBe(200);
   });
 
   it('refuses bodies over 64 KB and rate-limits per client', async () => {

@@ -41,9 +41,12 @@ export interface AppDeps extends SearchDeps {
 
 /** True for errors meaning a backing service did not answer (mapped to 503). */
 function isUnavailable(err: FastifyError): boolean {
-  return ['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError', 'MaxRetriesPerRequestError'].includes(
-    err.name,
-  );
+  return [
+    'ConnectionError',
+    'TimeoutError',
+    'NoLivingConnectionsError',
+    'MaxRetriesPerRequestError',
+  ].includes(err.name);
 }
 
 /**
@@ -65,18 +68,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
-    req.log[level]({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    req.log[level](
+      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err.statusCode === 413) return reply.code(413).send({ error: 'payload_too_large', message: `body over ${BODY_LIMIT} bytes` });
+    if (err.statusCode === 413)
+      return reply.code(413).send({ error: 'payload_too_large', message: `body over ${BODY_LIMIT} bytes` });
     if (err.statusCode === 429) return reply.code(429).send({ error: 'rate_limited', message: err.message });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: 'bad_request', message: err.message });
     }
     if (isUnavailable(err)) {
       req.log.warn({ err: err.message }, 'backing service unavailable');
-      return reply.code(503).send({ error: 'unavailable', message: 'Redis or Elasticsearch did not answer; try again' });
+      return reply
+        .code(503)
+        .send({ error: 'unavailable', message: 'Redis or Elasticsearch did not answer; try again' });
     }
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });

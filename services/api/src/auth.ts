@@ -28,10 +28,10 @@ export function credentialsMatch(header: string | undefined, token: string): boo
 }
 
 function unauthorized(reply: FastifyReply): FastifyReply {
-  return reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="Paperline", charset="UTF-8"')
-    .send({ error: 'unauthorized', message: 'send the API token as a Bearer token or as the basic-auth password' });
+  return reply.code(401).header('www-authenticate', 'Basic realm="Paperline", charset="UTF-8"').send({
+    error: 'unauthorized',
+    message: 'send the API token as a Bearer token or as the basic-auth password',
+  });
 }
 
 /** An onRequest hook answering 401 unless the request carries the token. */

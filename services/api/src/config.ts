@@ -32,9 +32,14 @@ function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number,
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new PaperlineError('CONFIG_INVALID', `${name} must be an integer from ${min} to ${max}, got '${raw}'`, 'permanent', {
-      stage: 'config',
-    });
+    throw new PaperlineError(
+      'CONFIG_INVALID',
+      `${name} must be an integer from ${min} to ${max}, got '${raw}'`,
+      'permanent',
+      {
+        stage: 'config',
+      },
+    );
   }
   return n;
 }
@@ -72,7 +77,9 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Why these settings must not start, or undefined when they are safe. */
-export function exposureProblem(opts: Pick<ApiOptions, 'host' | 'token' | 'insecure' | 'protectAll'>): string | undefined {
+export function exposureProblem(
+  opts: Pick<ApiOptions, 'host' | 'token' | 'insecure' | 'protectAll'>,
+): string | undefined {
   if (opts.protectAll && !opts.token) {
     return 'PAPERLINE_API_PROTECT_ALL=1 needs PAPERLINE_API_TOKEN: set a token to protect the read-only endpoints';
   }

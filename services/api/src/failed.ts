@@ -58,7 +58,10 @@ export async function listFailed(
 }
 
 /** Retries one failed job by id, whichever stage it is in; null when no failed job has that id. */
-export async function retryJob(src: FailedSources, jobId: string): Promise<{ jobId: string; stage: string } | null> {
+export async function retryJob(
+  src: FailedSources,
+  jobId: string,
+): Promise<{ jobId: string; stage: string } | null> {
   for (const { name, queue } of await src.queues()) {
     const job = await queue.getJob(jobId);
     if (!job || !(await job.isFailed())) continue;

@@ -28,8 +28,13 @@ try {
 
 const log = createLogger({ level: cfg.logLevel, name: 'api' });
 // A server keeps reconnecting to Redis, but lets a command fail (readyz → 503) while it is away.
-const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 500, 5000) });
-redis.on('error', (err) => log.warn({ err: err.message, redis: redactUrl(cfg.redisUrl) }, 'redis connection error'));
+const redis = new Redis(cfg.redisUrl, {
+  maxRetriesPerRequest: 1,
+  retryStrategy: (n) => Math.min(n * 500, 5000),
+});
+redis.on('error', (err) =>
+  log.warn({ err: err.message, redis: redactUrl(cfg.redisUrl) }, 'redis connection error'),
+);
 const es = createEsClient(cfg.elasticsearch, { requestTimeoutMs: 10_000 });
 const queues = createQueues(redis, cfg.queuePrefix, cfg);
 const crawls = new CrawlStore(redis, cfg.queuePrefix, { failureTtlSeconds: cfg.failedRetentionSeconds });
@@ -38,8 +43,13 @@ await queueSet.start();
 
 const app = buildApp(createAppDeps({ redis, es, queues, queueSet, crawls }, cfg, options, log));
 const address = await app.listen({ port: options.port, host: options.host });
-log.info({ address, prefix: cfg.queuePrefix, index: cfg.index, auth: Boolean(options.token) }, 'api listening');
-process.stderr.write(`serve: listening on ${address} (overview /, dashboard /dashboard/, metrics /metrics)\n`);
+log.info(
+  { address, prefix: cfg.queuePrefix, index: cfg.index, auth: Boolean(options.token) },
+  'api listening',
+);
+process.stderr.write(
+  `serve: listening on ${address} (overview /, dashboard /dashboard/, metrics /metrics)\n`,
+);
 
 installShutdown(log, async () => {
   await app.close();

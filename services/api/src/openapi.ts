@@ -82,7 +82,12 @@ export const OPENAPI = {
       get: {
         summary: 'Queues per stage (counts, backlog, throughput), failures by code, recent crawls',
         operationId: 'getOverview',
-        responses: { '200': { description: 'the overview', content: { 'application/json': { schema: { type: 'object' } } } } },
+        responses: {
+          '200': {
+            description: 'the overview',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+        },
       },
     },
     '/api/failed/{jobId}/retry': {
@@ -92,7 +97,10 @@ export const OPENAPI = {
         security: auth,
         parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
-          '200': { description: 'retried', content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } } },
+          '200': {
+            description: 'retried',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } },
+          },
           '401': error('missing or wrong token'),
           '403': error('no token configured: actions are disabled'),
           '404': error('no failed job with that id'),
@@ -105,28 +113,47 @@ export const OPENAPI = {
         operationId: 'retryByCode',
         security: auth,
         parameters: [
-          { name: 'code', in: 'query', required: true, schema: { type: 'string' }, description: 'e.g. HTTP_TIMEOUT' },
-          queryParam('stage', 'only this queue', { type: 'string', enum: ['fetch', 'parse', 'dedupe', 'index'] }),
+          {
+            name: 'code',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: 'e.g. HTTP_TIMEOUT',
+          },
+          queryParam('stage', 'only this queue', {
+            type: 'string',
+            enum: ['fetch', 'parse', 'dedupe', 'index'],
+          }),
         ],
         responses: {
-          '200': { description: 'retried', content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } } },
+          '200': {
+            description: 'retried',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } },
+          },
           '400': error('code missing or unknown'),
           '401': error('missing or wrong token'),
           '403': error('no token configured: actions are disabled'),
         },
       },
     },
-    '/healthz': { get: { summary: 'Liveness: 200 while the process is up', responses: { '200': { description: 'up' } } } },
+    '/healthz': {
+      get: { summary: 'Liveness: 200 while the process is up', responses: { '200': { description: 'up' } } },
+    },
     '/readyz': {
       get: {
         summary: 'Readiness: 200 when Redis answers PING and Elasticsearch answers cluster health',
-        responses: { '200': { description: 'ready' }, '503': { description: 'not ready; `checks` says which failed' } },
+        responses: {
+          '200': { description: 'ready' },
+          '503': { description: 'not ready; `checks` says which failed' },
+        },
       },
     },
     '/metrics': {
       get: {
         summary: 'Prometheus metrics (text format): queues, job durations, fetches, bulk requests, papers',
-        responses: { '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        responses: {
+          '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
       },
     },
   },
@@ -161,7 +188,10 @@ export const OPENAPI = {
                 id: { type: 'string' },
                 score: { type: ['number', 'null'] },
                 record: { $ref: '#/components/schemas/PaperRecord' },
-                highlight: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+                highlight: {
+                  type: 'object',
+                  additionalProperties: { type: 'array', items: { type: 'string' } },
+                },
               },
             },
           },

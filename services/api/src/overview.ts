@@ -89,7 +89,15 @@ export function perMinute(m: Metrics, now: number, minutes = THROUGHPUT_MINUTES)
   return out;
 }
 
-const ZERO: JobCounts = { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, paused: 0, prioritized: 0 };
+const ZERO: JobCounts = {
+  waiting: 0,
+  active: 0,
+  delayed: 0,
+  failed: 0,
+  completed: 0,
+  paused: 0,
+  prioritized: 0,
+};
 
 async function stageOverview(name: string, queue: Queue, now: number): Promise<StageOverview> {
   const [raw, completed, failed] = await Promise.all([
@@ -121,17 +129,28 @@ export function groupFailures(
     const key = `${r.stage}\u0000${r.code}`;
     const g = groups.get(key);
     if (!g) {
-      groups.set(key, { stage: r.stage, code: r.code, count: 1, lastMessage: r.message, lastUrl: r.url, lastAt: r.failedAt });
+      groups.set(key, {
+        stage: r.stage,
+        code: r.code,
+        count: 1,
+        lastMessage: r.message,
+        lastUrl: r.url,
+        lastAt: r.failedAt,
+      });
       continue;
     }
     g.count += 1;
-    if (r.failedAt > g.lastAt) Object.assign(g, { lastMessage: r.message, lastUrl: r.url, lastAt: r.failedAt });
+    if (r.failedAt > g.lastAt)
+      Object.assign(g, { lastMessage: r.message, lastUrl: r.url, lastAt: r.failedAt });
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
 
 /** Everything the overview shows, read in a handful of round trips. */
-export async function collectOverview(src: OverviewSources, opts: { crawls?: number } = {}): Promise<Overview> {
+export async function collectOverview(
+  src: OverviewSources,
+  opts: { crawls?: number } = {},
+): Promise<Overview> {
   const now = src.now?.() ?? Date.now();
   const queues = await src.queues();
   const [stages, failedRows, ids] = await Promise.all([
@@ -142,7 +161,10 @@ export async function collectOverview(src: OverviewSources, opts: { crawls?: num
   const summaries = (await Promise.all(ids.map((id) => src.summary(id)))).filter(
     (s): s is CrawlSummary => s !== null,
   );
-  const [jobs, papers] = await Promise.all([Promise.all(summaries.map((s) => src.jobs(s.crawlId))), src.papers(summaries)]);
+  const [jobs, papers] = await Promise.all([
+    Promise.all(summaries.map((s) => src.jobs(s.crawlId))),
+    src.papers(summaries),
+  ]);
   return {
     generatedAt: new Date(now).toISOString(),
     prefix: src.prefix,

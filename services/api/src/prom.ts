@@ -7,6 +7,7 @@ import {
   type PaperResult,
 } from '@paperline/core';
 import type { JobCounts } from './overview.js';
+import { memo } from './memo.js';
 
 /** Where `/metrics` reads the cluster-wide values from at each scrape. */
 export interface PromSources {
@@ -30,7 +31,13 @@ class AggregatedHistogram extends Histogram<string> {
     registry: Registry,
     private readonly read: () => Promise<MetricsSnapshot>,
   ) {
-    super({ name: def.name, help: def.help, labelNames: [...def.labels], buckets: [...def.buckets], registers: [registry] });
+    super({
+      name: def.name,
+      help: def.help,
+      labelNames: [...def.labels],
+      buckets: [...def.buckets],
+      registers: [registry],
+    });
   }
 
   private async values(): Promise<Values> {
@@ -49,25 +56,18 @@ class AggregatedHistogram extends Histogram<string> {
 
   /** Used by `registry.metrics()` (text format). */
   async getForPromString() {
-    return { name: this.def.name, help: this.def.help, type: 'histogram', aggregator: 'sum', values: await this.values() };
+    return {
+      name: this.def.name,
+      help: this.def.help,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: await this.values(),
+    };
   }
 
   override async get() {
     return { ...(await super.get()), values: await this.values() };
   }
-}
-
-/** Memoizes an async read for `ms`, so one scrape reads Redis once for many metrics. */
-function memo<T>(read: () => Promise<T>, ms: number): () => Promise<T> {
-  let cached: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    if (!cached || Date.now() - cached.at > ms) {
-      const value = read();
-      cached = { at: Date.now(), value };
-      value.catch(() => (cached = undefined));
-    }
-    return cached.value;
-  };
 }
 
 /**

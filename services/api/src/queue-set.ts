@@ -68,7 +68,9 @@ export class QueueSet {
     this.lastCheck = Date.now();
     for (const name of OPTIONAL_QUEUES) {
       if (this.optional.has(name)) continue;
-      const found = await this.redis.exists(...MARKERS.map((m) => `${this.prefix}:${name}:${m}`)).catch(() => 0);
+      const found = await this.redis
+        .exists(...MARKERS.map((m) => `${this.prefix}:${name}:${m}`))
+        .catch(() => 0);
       if (found === 0) continue;
       const queue = new Queue(name, { connection: this.redis, prefix: this.prefix });
       this.optional.set(name, queue);

@@ -17,6 +17,7 @@ import type { ApiOptions } from './config.js';
 import { collectOverview, type OverviewSources } from './overview.js';
 import { retryByCode, retryJob, type FailedSources } from './failed.js';
 import { createPromRegistry } from './prom.js';
+import { memo } from './memo.js';
 import type { QueueSet } from './queue-set.js';
 
 /** Recent crawls whose books are folded into the paper counters at each scrape. */
@@ -56,7 +57,10 @@ export function createAppDeps(
     summary: (id) => c.crawls.summary(id),
     jobs: async (id) => {
       // Registered jobs are the fields of the crawl's job-state hash (see CrawlStore).
-      const [registered, pending] = await Promise.all([c.redis.hlen(`${prefix}:crawl:${id}:jobs`), c.crawls.openCount(id)]);
+      const [registered, pending] = await Promise.all([
+        c.redis.hlen(`${prefix}:crawl:${id}:jobs`),
+        c.crawls.openCount(id),
+      ]);
       return { registered, pending };
     },
     papers: (s) => foldPaperTotals(c.redis, prefix, s),
@@ -66,7 +70,17 @@ export function createAppDeps(
     queueCounts: async () => {
       const list = await c.queueSet.list();
       const counts = await Promise.all(
-        list.map((q) => q.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'paused', 'prioritized')),
+        list.map((q) =>
+          q.queue.getJobCounts(
+            'waiting',
+            'active',
+            'delayed',
+            'failed',
+            'completed',
+            'paused',
+            'prioritized',
+          ),
+        ),
       );
       return list.map((q, i) => {
         const x = counts[i] ?? {};
@@ -97,7 +111,7 @@ export function createAppDeps(
       redis: async () => (await c.redis.ping()) === 'PONG',
       elasticsearch: () => esReachable(c.es),
     },
-    overview: () => collectOverview(overviewSources),
+    overview: memo(() => collectOverview(overviewSources), 2000),
     metrics,
     actions: {
       retryJob: (jobId) => retryJob(failed, jobId),

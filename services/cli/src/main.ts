@@ -10,6 +10,7 @@ import { demoCommand } from './commands/demo.js';
 import { rawCommand, reprocessCommand } from './commands/reprocess.js';
 import { backfillCommand } from './commands/backfill.js';
 import { scheduleAdd, scheduleList, scheduleRemove } from './commands/schedule.js';
+import { reindexCommand } from './commands/reindex.js';
 
 let ctx: CliContext | undefined;
 const context = (): CliContext => (ctx ??= new CliContext());
@@ -149,6 +150,14 @@ program
       reprocessCommand(context(), o),
     ),
   );
+
+program
+  .command('reindex')
+  .description('rebuild the index from the current template and swap the alias, with no downtime')
+  .option('--wait', 'run in the foreground until the alias is swapped', false)
+  .option('--delete-old', 'delete the previous indices after the swap (kept by default)', false)
+  .option('--json', 'print the report as one JSON line', false)
+  .action(run((o: { wait: boolean; deleteOld: boolean; json: boolean }) => reindexCommand(context(), o)));
 
 program
   .command('raw')

@@ -1,6 +1,8 @@
 import {
+  ShadowTarget,
   backoffDelay,
   bulkWrite,
+  bulkWriteWithShadow,
   createRuntime,
   ensurePapersIndex,
   runStageProcess,
@@ -12,7 +14,12 @@ import { processIndex, type IndexDeps } from './process.js';
 const rt = createRuntime('indexer');
 const { cfg } = rt;
 await ensurePapersIndex(rt.es, cfg.index);
-const write = withBulkMetrics((items) => bulkWrite(rt.es, cfg.index, items), rt.metrics);
+// While `reindex` rebuilds the index, writes also go to the new one (see ShadowTarget).
+const shadow = new ShadowTarget(rt.redis, cfg.queuePrefix, cfg.index);
+const write = withBulkMetrics(
+  (items) => bulkWriteWithShadow(rt.es, cfg.index, shadow, items, (i) => bulkWrite(rt.es, cfg.index, i)),
+  rt.metrics,
+);
 const batcher = new BulkBatcher(write, {
   maxDocs: cfg.bulk.size,
   maxWaitMs: cfg.bulk.waitMs,

@@ -55,11 +55,10 @@ export const WORKER_METRICS = {
     ['stage', 'outcome'],
     JOB_DURATION_BUCKETS,
   ),
-  jobFailures: counter(
-    'paperline_job_failures_total',
-    'Failed job attempts by stage and error code',
-    ['stage', 'code'],
-  ),
+  jobFailures: counter('paperline_job_failures_total', 'Failed job attempts by stage and error code', [
+    'stage',
+    'code',
+  ]),
   fetchResponses: counter(
     'paperline_fetch_responses_total',
     'HTTP responses received by the fetchers, by host and status class (error: no response)',

@@ -50,13 +50,29 @@ describe('metrics through real Redis', () => {
   it('folds crawl books into paper totals that only grow, counting each gain once', async () => {
     const [c1, c2] = [newCrawlId(), newCrawlId()];
     const running = summary(c1, { indexed: 3, duplicates: 1, unchanged: 5 });
-    expect(await foldPaperTotals(redis, prefix, [running])).toEqual({ indexed: 3, unchanged: 0, duplicate: 1 });
+    expect(await foldPaperTotals(redis, prefix, [running])).toEqual({
+      indexed: 3,
+      unchanged: 0,
+      duplicate: 1,
+    });
     // Folding the same books again adds nothing; the crawl finishing adds its unchanged count.
-    expect(await foldPaperTotals(redis, prefix, [running])).toEqual({ indexed: 3, unchanged: 0, duplicate: 1 });
+    expect(await foldPaperTotals(redis, prefix, [running])).toEqual({
+      indexed: 3,
+      unchanged: 0,
+      duplicate: 1,
+    });
     const done = { ...running, indexed: 4, unchanged: 2, finished: true };
     const other = summary(c2, { indexed: 1, finished: true });
-    expect(await foldPaperTotals(redis, prefix, [other, done])).toEqual({ indexed: 5, unchanged: 2, duplicate: 1 });
-    expect(await foldPaperTotals(redis, prefix, [other, done])).toEqual({ indexed: 5, unchanged: 2, duplicate: 1 });
+    expect(await foldPaperTotals(redis, prefix, [other, done])).toEqual({
+      indexed: 5,
+      unchanged: 2,
+      duplicate: 1,
+    });
+    expect(await foldPaperTotals(redis, prefix, [other, done])).toEqual({
+      indexed: 5,
+      unchanged: 2,
+      duplicate: 1,
+    });
     // Crawls older than the horizon are neither folded nor remembered.
     const old = summary(newCrawlId(new Date('2000-01-01')), { indexed: 100, finished: true });
     expect(await foldPaperTotals(redis, prefix, [old])).toEqual({ indexed: 5, unchanged: 2, duplicate: 1 });

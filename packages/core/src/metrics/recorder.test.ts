@@ -61,9 +61,11 @@ describe('MetricsRecorder', () => {
     const fetches = redis.hashes.get(metricKey('p', 'paperline_fetch_responses_total'))!;
     expect(fetches.get('host=example.org,status_class=2xx')).toBe(2);
     expect(fetches.get('host=example.org,status_class=error')).toBe(1);
-    expect(redis.hashes.get(metricKey('p', 'paperline_job_failures_total'))!.get('stage=fetch,code=HTTP_NOT_FOUND')).toBe(
-      1,
-    );
+    expect(
+      redis.hashes
+        .get(metricKey('p', 'paperline_job_failures_total'))!
+        .get('stage=fetch,code=HTTP_NOT_FOUND'),
+    ).toBe(1);
     await rec.flush(); // nothing new: no round trip
     expect(redis.pipelines).toBe(1);
     await rec.close();
@@ -72,7 +74,10 @@ describe('MetricsRecorder', () => {
   it('keeps values whose write failed for the next flush, so nothing is lost or doubled', async () => {
     const redis = new FakeRedis();
     const warnings: unknown[] = [];
-    const rec = new MetricsRecorder(redis, 'p', { flushMs: 60_000, log: { warn: (o: unknown) => warnings.push(o) } });
+    const rec = new MetricsRecorder(redis, 'p', {
+      flushMs: 60_000,
+      log: { warn: (o: unknown) => warnings.push(o) },
+    });
     rec.countBulkItemFailures('mapper_parsing_exception', 2);
     redis.failNext = true;
     await rec.flush();
@@ -81,7 +86,9 @@ describe('MetricsRecorder', () => {
     rec.countBulkItemFailures('mapper_parsing_exception', 1);
     await rec.close();
     expect(
-      redis.hashes.get(metricKey('p', 'paperline_bulk_item_failures_total'))!.get('reason=mapper_parsing_exception'),
+      redis.hashes
+        .get(metricKey('p', 'paperline_bulk_item_failures_total'))!
+        .get('reason=mapper_parsing_exception'),
     ).toBe(3);
   });
 
@@ -156,11 +163,24 @@ describe('labels and instrumentation', () => {
       observeBulk: (ms: number) => bulk.push(ms),
       countBulkItemFailures: (r: string, n = 1) => fails.push([r, n]),
     };
-    const write = withBulkMetrics(async (items) => [
-      { id: items[0]!.id, result: 'written' as const },
-      { id: 'b', result: 'failed' as const, status: 400, reason: 'mapper_parsing_exception: failed to parse' },
-      { id: 'c', result: 'retry' as const, status: 429, reason: 'es_rejected_execution_exception: queue full' },
-    ], metrics);
+    const write = withBulkMetrics(
+      async (items) => [
+        { id: items[0]!.id, result: 'written' as const },
+        {
+          id: 'b',
+          result: 'failed' as const,
+          status: 400,
+          reason: 'mapper_parsing_exception: failed to parse',
+        },
+        {
+          id: 'c',
+          result: 'retry' as const,
+          status: 429,
+          reason: 'es_rejected_execution_exception: queue full',
+        },
+      ],
+      metrics,
+    );
     await write([{ id: 'a', version: 1, doc: {} }]);
     expect(bulk).toHaveLength(1);
     expect(fails).toEqual([

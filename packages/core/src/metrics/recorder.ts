@@ -136,7 +136,7 @@ export class MetricsRecorder {
       if (d.float) pipe.hincrbyfloat(d.key, d.field, d.value);
       else pipe.hincrby(d.key, d.field, d.value);
     }
-    let failed: Delta[] = [];
+    let failed: Delta[];
     let error: unknown;
     try {
       const res = await pipe.exec();

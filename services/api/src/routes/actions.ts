@@ -21,10 +21,14 @@ export const actionRoutes: FastifyPluginAsync<ActionDeps & { token?: string }> =
   app.post('/api/failed/retry', async (req, reply) => {
     const { code, stage } = req.query as { code?: unknown; stage?: unknown };
     if (typeof code !== 'string' || !CODES.has(code)) {
-      return reply.code(400).send({ error: 'bad_request', message: 'code: give an error code, e.g. HTTP_TIMEOUT' });
+      return reply
+        .code(400)
+        .send({ error: 'bad_request', message: 'code: give an error code, e.g. HTTP_TIMEOUT' });
     }
     if (stage !== undefined && (typeof stage !== 'string' || !QUEUES.has(stage))) {
-      return reply.code(400).send({ error: 'bad_request', message: `stage: one of ${[...QUEUES].join(', ')}` });
+      return reply
+        .code(400)
+        .send({ error: 'bad_request', message: `stage: one of ${[...QUEUES].join(', ')}` });
     }
     const retried = await deps.retryByCode(code, stage);
     req.log.info({ code, stage, retried }, 'retried failed jobs');

@@ -19,7 +19,10 @@ const CSP = [
 ].join('; ');
 
 /** `GET /` (the overview page) and `GET /api/overview` (the same as JSON). */
-export const overviewRoutes: FastifyPluginAsync<{ overview: () => Promise<Overview> }> = async (app, { overview }) => {
+export const overviewRoutes: FastifyPluginAsync<{ overview: () => Promise<Overview> }> = async (
+  app,
+  { overview },
+) => {
   app.get('/api/overview', async (_req, reply) => {
     return reply.header('cache-control', 'no-store').send(await overview());
   });

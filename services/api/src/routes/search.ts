@@ -29,7 +29,9 @@ export const searchRoutes: FastifyPluginAsync<SearchDeps> = async (app, deps) =>
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const param = issue?.path.length ? String(issue.path[0]) : 'query';
-      return reply.code(400).send({ error: 'bad_request', message: paramMessage(param, issue?.message ?? 'invalid') });
+      return reply
+        .code(400)
+        .send({ error: 'bad_request', message: paramMessage(param, issue?.message ?? 'invalid') });
     }
     const p = parsed.data;
     if (p.from && p.to && p.from > p.to) {
@@ -49,7 +51,9 @@ export const searchRoutes: FastifyPluginAsync<SearchDeps> = async (app, deps) =>
   app.get('/api/papers/*', async (req, reply) => {
     const id = ((req.params as { '*'?: string })['*'] ?? '').trim();
     if (!id || id.length > 300) {
-      return reply.code(400).send({ error: 'bad_request', message: 'id: give a canonical id, an arXiv id or a DOI' });
+      return reply
+        .code(400)
+        .send({ error: 'bad_request', message: 'id: give a canonical id, an arXiv id or a DOI' });
     }
     let record: Record<string, unknown> | null;
     try {

@@ -79,7 +79,8 @@ function crawlRow(c: CrawlOverview, i: number): string {
 }
 
 function crawlsTable(o: Overview): string {
-  if (o.crawls.length === 0) return '<p class="empty">No crawls yet. Start one with <code>pnpm paperline crawl &lt;url&gt;</code>.</p>';
+  if (o.crawls.length === 0)
+    return '<p class="empty">No crawls yet. Start one with <code>pnpm paperline crawl &lt;url&gt;</code>.</p>';
   return `<table><thead><tr><th>crawl</th><th>started (UTC)</th><th>progress</th><th class="n">fetched</th>
 <th class="n">parsed</th><th class="n">indexed</th><th class="n">unchanged</th><th class="n">duplicates</th><th class="n">failed</th></tr></thead>
 <tbody>${o.crawls.map(crawlRow).join('\n')}</tbody></table>`;

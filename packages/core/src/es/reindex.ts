@@ -1,0 +1,209 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Redis } from 'ioredis';
+import { aliasTargets, concreteIndexName, papersTemplate, putTemplate } from './templates.js';
+import type { BulkItem, BulkOutcome } from './papers.js';
+
+/**
+ * While a rebuild runs, every write to the alias is also written to the new index (its "shadow"),
+ * so documents changed after the copy passed them are not lost. The shadow's name lives in Redis
+ * so indexers on every machine see it; each checks at most once per `ttlMs`.
+ */
+export class ShadowTarget {
+  private cached: { at: number; index: string | null } = { at: 0, index: null };
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly alias: string,
+    /** @defaultValue 1000 */
+    readonly ttlMs = 1000,
+  ) {}
+
+  private get key(): string {
+    return `${this.prefix}:reindex:${this.alias}`;
+  }
+
+  async current(): Promise<string | null> {
+    if (Date.now() - this.cached.at < this.ttlMs) return this.cached.index;
+    const index = await this.redis.get(this.key);
+    this.cached = { at: Date.now(), index };
+    return index;
+  }
+
+  async set(index: string): Promise<void> {
+    await this.redis.set(this.key, index, 'EX', 24 * 3600);
+  }
+
+  async clear(): Promise<void> {
+    await this.redis.del(this.key);
+  }
+}
+
+/** Writes the items to the shadow index too (external versions: a copy never overwrites a newer one). */
+export async function writeShadow(es: Client, index: string, items: BulkItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const operations: object[] = [];
+  for (const it of items) {
+    operations.push({ index: { _index: index, _id: it.id, version: it.version, version_type: 'external' } });
+    operations.push(it.doc);
+  }
+  const res = await es.bulk({ operations, refresh: false });
+  const bad = res.items.filter((i) => i.index && i.index.status >= 300 && i.index.status !== 409);
+  if (bad.length > 0)
+    throw new Error(`shadow write to ${index}: ${bad[0]!.index!.error?.reason ?? bad[0]!.index!.status}`);
+}
+
+function generationOf(alias: string, index: string): number {
+  const m = new RegExp(`^${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-v\\d+-(\\d+)$`).exec(index);
+  return m ? Number(m[1]) : 0;
+}
+
+export interface ReindexReport {
+  alias: string;
+  from: string[];
+  to: string;
+  copied: number;
+  sourceCount: number;
+  targetCount: number;
+  sampled: number;
+  deleted: string[];
+  seconds: number;
+}
+
+/**
+ * Rebuilds the papers index with the current template, without downtime: a new versioned index,
+ * dual writes while the current documents are copied in (keeping their versions), verification
+ * (counts and a sample), then one atomic alias swap. Old indices are kept unless `deleteOld`.
+ */
+export async function reindexPapers(
+  es: Client,
+  shadow: ShadowTarget,
+  alias: string,
+  opts: { deleteOld?: boolean; log?: (m: string) => void; batch?: number } = {},
+): Promise<ReindexReport> {
+  const started = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const file = papersTemplate();
+  await putTemplate(es, `${alias}-template`, [`${alias}-v*`], file);
+  const from = await aliasTargets(es, alias);
+  const all = Object.keys(await es.indices.get({ index: `${alias}-v*`, allow_no_indices: true }));
+  const gen = Math.max(0, ...all.map((i) => generationOf(alias, i))) + 1;
+  const to = concreteIndexName(alias, file.version, gen);
+  await es.indices.create({ index: to, settings: { refresh_interval: '-1' } });
+  log(`created ${to} from template v${file.version}`);
+  await shadow.set(to);
+  // Indexers look the shadow up at most once per ttl: after that, every new write reaches both.
+  await new Promise((r) => setTimeout(r, shadow.ttlMs * 2 + 100));
+
+  let copied = 0;
+  if (from.length > 0) {
+    let after: (string | number)[] | undefined;
+    const size = opts.batch ?? 1000;
+    for (;;) {
+      const res = await es.search<Record<string, unknown>>({
+        index: alias,
+        size,
+        version: true,
+        sort: [{ id: 'asc' }],
+        query: { match_all: {} },
+        ...(after ? { search_after: after } : {}),
+      });
+      const hits = res.hits.hits;
+      if (hits.length === 0) break;
+      await writeShadow(
+        es,
+        to,
+        hits.map((h) => ({ id: h._id!, version: Number(h._version ?? 1), doc: h._source ?? {} })),
+      );
+      copied += hits.length;
+      after = hits[hits.length - 1]!.sort as (string | number)[];
+      if (hits.length < size) break;
+    }
+  }
+  await es.indices.putSettings({
+    index: to,
+    settings: { refresh_interval: file.template.settings.refresh_interval as string },
+  });
+  await es.indices.refresh({ index: [to, ...from] });
+  const sourceCount = from.length ? (await es.count({ index: alias })).count : 0;
+  const targetCount = (await es.count({ index: to })).count;
+  if (targetCount < sourceCount) {
+    await shadow.clear();
+    throw new Error(
+      `reindex verification failed: ${to} has ${targetCount} documents, ${alias} has ${sourceCount}; alias not swapped`,
+    );
+  }
+  const sample = from.length
+    ? (
+        await es.search<{ contentHash?: string }>({
+          index: alias,
+          size: 25,
+          version: true,
+          query: { function_score: { query: { match_all: {} }, functions: [{ random_score: {} }] } },
+        })
+      ).hits.hits
+    : [];
+  const ids = sample.map((h) => h._id!);
+  if (ids.length) {
+    const got = await es.mget<{ contentHash?: string }>({ index: to, ids });
+    got.docs.forEach((d, i) => {
+      const src = sample[i]!;
+
+      const ok =
+        'found' in d &&
+        d.found &&
+        (d._source?.contentHash === src._source?.contentHash || Number(d._version) > Number(src._version));
+      if (!ok)
+        throw new Error(
+          `reindex verification failed: ${src._id} differs between ${alias} and ${to}; alias not swapped`,
+        );
+    });
+  }
+  log(`verified: ${targetCount} documents (${sourceCount} in the current index), ${ids.length} sampled`);
+  await es.indices.updateAliases({
+    actions: [
+      ...from.map((index) => ({ remove: { index, alias } })),
+      { add: { index: to, alias, is_write_index: true } },
+    ],
+  });
+  await shadow.clear();
+  log(`alias ${alias} → ${to}`);
+  const deleted: string[] = [];
+  if (opts.deleteOld && from.length) {
+    await es.indices.delete({ index: from });
+    deleted.push(...from);
+    log(`deleted ${from.join(', ')}`);
+  }
+  return {
+    alias,
+    from,
+    to,
+    copied,
+    sourceCount,
+    targetCount,
+    sampled: ids.length,
+    deleted,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** A bulk write through the alias that also reaches the shadow index while a rebuild runs. */
+export async function bulkWriteWithShadow(
+  es: Client,
+  alias: string,
+  shadow: ShadowTarget,
+  items: BulkItem[],
+  write: (items: BulkItem[]) => Promise<BulkOutcome[]>,
+): Promise<BulkOutcome[]> {
+  const outcomes = await write(items);
+  const target = await shadow.current();
+  if (target) {
+    const written = new Set(outcomes.filter((o) => o.result === 'written').map((o) => o.id));
+    await writeShadow(
+      es,
+      target,
+      items.filter((i) => written.has(i.id)),
+    );
+  }
+  return outcomes;
+}

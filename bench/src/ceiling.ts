@@ -8,7 +8,7 @@
  * first `_count` poll that sees every document.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { createPapersIndex, deleteIndex, esCpuMs, type RunNames } from './infra.js';
+import { createPapersIndex, deleteIndex, diffIndexTimes, esCpuMs, indexTimes, type EsIndexTimes, type RunNames } from './infra.js';
 import { now, waitSearchable } from './searchable.js';
 
 /** One document as the two NDJSON lines of a bulk `index` action (no `_index`: it goes in the path). */
@@ -105,6 +105,9 @@ export interface CeilingResult {
   avgDocBytes: number;
   /** Elasticsearch CPU during the full run (other users' load included). */
   esCpuSeconds: number;
+  /** This process's CPU during the full run (sending pre-serialized bulks). */
+  clientCpuSeconds: number;
+  esIndexStats: Record<string, EsIndexTimes>;
 }
 
 export async function runCeiling(
@@ -138,11 +141,14 @@ export async function runCeiling(
   say(`[ceiling] full run: ${docs.length} docs, bulk ${chosen.size} × ${chosen.concurrency} concurrent`);
   await createPapersIndex(es, names.ceiling);
   const cpu0 = await esCpuMs(es);
+  const client0 = process.cpuUsage();
   const t0 = now();
   await bulkAll(es, names.ceiling, docs, chosen.size, chosen.concurrency);
   const seen = await waitSearchable(es, names.ceiling, docs.length, { pollMs: 100, timeoutMs: 120_000 });
   const durationSeconds = (seen.at - t0) / 1000;
+  const client = process.cpuUsage(client0);
   const esCpuSeconds = ((await esCpuMs(es)) - cpu0) / 1000;
+  const stats = diffIndexTimes(await indexTimes(es, names.tag), {});
   return {
     papers: seen.count,
     durationSeconds,
@@ -152,5 +158,7 @@ export async function runCeiling(
     trials,
     avgDocBytes: docs.length ? bytes / docs.length : 0,
     esCpuSeconds,
+    clientCpuSeconds: (client.user + client.system) / 1e6,
+    esIndexStats: Object.fromEntries(Object.entries(stats).filter(([k]) => k === 'ceiling')),
   };
 }

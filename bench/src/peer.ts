@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
-import { createPapersIndex, esCpuMs, type RunNames } from './infra.js';
+import { createPapersIndex, diffIndexTimes, esCpuMs, indexTimes, type EsIndexTimes, type RunNames } from './infra.js';
 import { dateOf } from './model.js';
 import { CpuWindow, RssSampler } from './procstat.js';
 import { waitSearchable } from './searchable.js';
@@ -29,6 +29,7 @@ export interface PeerResult {
   bulkConcurrency: number;
   counters: Record<string, number>;
   esCpuSeconds: number;
+  esIndexStats: Record<string, EsIndexTimes>;
 }
 
 export async function runPeer(
@@ -119,6 +120,9 @@ export async function runPeer(
       bulkConcurrency: o.bulkConcurrency,
       counters,
       esCpuSeconds: ((await esCpuMs(es)) - esCpu0) / 1000,
+      esIndexStats: Object.fromEntries(
+        Object.entries(diffIndexTimes(await indexTimes(es, names.tag), {})).filter(([k]) => k === 'peer'),
+      ),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

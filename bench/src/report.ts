@@ -40,6 +40,15 @@ export function buildResult(
   const peakByStage: Record<string, number> = { ...thr.peakRssMb };
   for (const [k, v] of Object.entries(lat?.peakRssMb ?? {})) peakByStage[k] = Math.max(peakByStage[k] ?? 0, v);
   const ratioToCeiling = thr.papersPerSecond / ceiling.papersPerSecond;
+  const workerCpu = Object.values(thr.cpuSeconds).reduce((a, b) => a + b, 0);
+  // CPU per paper is steadier than papers/s on a shared machine (ES and Redis CPU include other users' load).
+  const cpuMsPerPaper = {
+    pipelineWorkers: (1000 * workerCpu) / thr.papers,
+    pipelineTotal: (1000 * (workerCpu + thr.services.esSeconds + thr.services.redisSeconds)) / thr.papers,
+    ceilingTotal: (1000 * (ceiling.esCpuSeconds + ceiling.clientCpuSeconds)) / ceiling.papers,
+    ...(peer ? { peerTotal: (1000 * (peer.cpuSeconds + peer.esCpuSeconds)) / peer.papers } : {}),
+    ...Object.fromEntries(Object.entries(thr.cpuSeconds).map(([k, v]) => [k, (1000 * v) / thr.papers])),
+  };
   const ratioToPeer = peer ? thr.papersPerSecond / peer.papersPerSecond : null;
   return {
     papers: thr.papers,
@@ -73,6 +82,7 @@ export function buildResult(
     },
     detail: {
       ...meta,
+      cpuMsPerPaper: Object.fromEntries(Object.entries(cpuMsPerPaper).map(([k, v]) => [k, r3(v)])),
       machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map(r1) },
       pipeline: {
         crawl: { ...thr.crawl, seeds: thr.crawl.seeds.length },
@@ -111,9 +121,12 @@ export function formatTable(res: BenchResult, thr: ThroughputResult, lat: Latenc
   row('latency p50 / p99 (ms)', `${fmt(res.p50Ms)} / ${fmt(res.p99Ms)}`, lat ? `at ${fmt(lat.offeredPapersPerSecond)} papers/s offered; target p99 ≤ 2000: ${res.targets.p99Ms!.met ? 'met' : 'NOT met'}` : 'skipped');
   L.push('  per stage (throughput phase):');
   for (const k of Object.keys(res.perStageCpuSeconds)) {
-    row(`    ${k}`, `cpu ${fmt(res.perStageCpuSeconds[k], 1)} s`, `peak rss ${fmt(res.perStagePeakRssMb[k])} MB`);
+    const perPaper = (res.detail.cpuMsPerPaper as Record<string, number>)[k];
+    row(`    ${k}`, `cpu ${fmt(res.perStageCpuSeconds[k], 1)} s (${fmt(perPaper, 2)} ms/paper)`, `peak rss ${fmt(res.perStagePeakRssMb[k])} MB`);
   }
   row('    elasticsearch / redis / bench', `cpu ${fmt(thr.services.esSeconds, 1)} / ${fmt(thr.services.redisSeconds, 1)} / ${fmt(thr.services.benchSeconds, 1)} s`, `redis memory +${fmt(thr.redisMemoryGrowthMb)} MB`);
+  const cpp = res.detail.cpuMsPerPaper as Record<string, number>;
+  row('cpu ms per paper', `${fmt(cpp.pipelineTotal, 2)} pipeline`, `ceiling ${fmt(cpp.ceilingTotal, 2)}, peer ${fmt(cpp.peerTotal, 2)} (incl. Elasticsearch; pipeline also Redis)`);
   row('    crawl', `failed ${thr.crawl.failed}`, `fetched ${thr.crawl.fetched}, indexed ${thr.crawl.indexed}, unchanged ${thr.crawl.unchanged}, duplicates ${thr.crawl.duplicates}`);
   return L.join('\n');
 }

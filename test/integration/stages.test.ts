@@ -179,6 +179,7 @@ describe('parse stage', () => {
         parse: (input) => parsePage(input, bases()),
         route: (u) => routeUrl(u, bases()),
         markParsed: (c, u) => crawls.markParsed(c, u),
+        markYield: (c, s, u, n) => crawls.markYield(c, s, u, n),
       },
       ctx('p1'),
     );

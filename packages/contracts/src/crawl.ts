@@ -13,5 +13,22 @@ export const CrawlSummarySchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   seeds: z.array(z.string()),
+  kind: z.string().optional(),
+  /**
+   * Per source: papers per listing page in this crawl against the usual yield. `degraded` flags a
+   * source that yielded far fewer papers than usual (a layout change, a block); it never deletes.
+   */
+  health: z
+    .record(
+      z.string(),
+      z.object({
+        pages: z.number().int(),
+        papersPerPage: z.number(),
+        baseline: z.number().optional(),
+        status: z.enum(['ok', 'degraded', 'learning']),
+      }),
+    )
+    .optional(),
 });
+
 export type CrawlSummary = z.infer<typeof CrawlSummarySchema>;

@@ -183,6 +183,54 @@ export class CrawlStore {
     );
   }
 
+  /** Papers one page of a source yielded (idempotent: keyed by URL). */
+  async markYield(crawlId: string, source: string, url: string, papers: number): Promise<void> {
+    const k = this.key(crawlId, 'yield');
+    await this.redis.multi().hset(k, `${source}|${url}`, papers).expire(k, this.ttlSeconds).exec();
+  }
+
+  /**
+   * Source health of a finished crawl: each source's papers per page against its running baseline
+   * (an exponential average over earlier healthy crawls). Evaluated once per crawl; a degraded
+   * result is flagged and kept out of the baseline.
+   */
+  private async health(crawlId: string, meta: Record<string, string>): Promise<CrawlSummary['health']> {
+    if (meta.health) return JSON.parse(meta.health) as CrawlSummary['health'];
+    // Evaluated once per crawl, by whichever reader claims it first.
+    if ((await this.redis.hsetnx(this.key(crawlId, 'meta'), 'healthClaim', '1')) === 0) return undefined;
+    const perPage = await this.redis.hgetall(this.key(crawlId, 'yield'));
+    const bySource = new Map<string, { pages: number; papers: number }>();
+    for (const [field, n] of Object.entries(perPage)) {
+      const source = field.slice(0, field.indexOf('|'));
+      const e = bySource.get(source) ?? { pages: 0, papers: 0 };
+      e.pages += 1;
+      e.papers += Number(n);
+      bySource.set(source, e);
+    }
+    const out: NonNullable<CrawlSummary['health']> = {};
+    for (const [source, e] of bySource) {
+      const papersPerPage = e.papers / e.pages;
+      const bk = `${this.prefix}:health:${source}`;
+      const base = await this.redis.hgetall(bk);
+      const n = Number(base.n ?? 0);
+      const ema = Number(base.ema ?? 0);
+      const degraded = n >= 3 && papersPerPage < 0.5 * ema;
+      out[source] = {
+        pages: e.pages,
+        papersPerPage: Math.round(papersPerPage * 100) / 100,
+        ...(n > 0 ? { baseline: Math.round(ema * 100) / 100 } : {}),
+        status: n < 3 ? 'learning' : degraded ? 'degraded' : 'ok',
+      };
+      if (!degraded) {
+        const next = n === 0 ? papersPerPage : 0.8 * ema + 0.2 * papersPerPage;
+        await this.redis.hset(bk, { ema: String(next), n: String(n + 1) });
+      }
+    }
+    await this.redis.hset(this.key(crawlId, 'meta'), 'health', JSON.stringify(out));
+    return out;
+
+  }
+
   async markWritten(crawlId: string, paperIds: string[]): Promise<void> {
     await this.addToSet(crawlId, 'written', paperIds);
   }
@@ -245,7 +293,10 @@ export class CrawlStore {
       startedAt: meta.startedAt ?? '',
       ...(meta.finishedAt ? { finishedAt: meta.finishedAt } : {}),
       seeds: meta.seeds ? (JSON.parse(meta.seeds) as string[]) : [],
+      ...(meta.kind ? { kind: meta.kind } : {}),
+      ...(meta.finishedAt ? { health: await this.health(crawlId, meta) } : {}),
     };
+
   }
 
   async openCount(crawlId: string): Promise<number> {

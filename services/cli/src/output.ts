@@ -6,9 +6,15 @@ export function printJson(v: unknown): void {
 }
 
 export function summaryLine(s: CrawlSummary): string {
+  const degraded = Object.entries(s.health ?? {})
+    .filter(([, h]) => h.status === 'degraded')
+    .map(
+      ([src, h]) =>
+        `\n  ⚠ source '${src}' is degraded: ${h.papersPerPage} papers per page, usually ${h.baseline} (nothing was deleted)`,
+    );
   return (
     `crawl ${s.crawlId}: fetched ${s.fetched}, parsed ${s.parsed}, indexed ${s.indexed}, ` +
-    `unchanged ${s.unchanged}, duplicates ${s.duplicates}, failed ${s.failed}`
+    `unchanged ${s.unchanged}, duplicates ${s.duplicates}, failed ${s.failed}${degraded.join('')}`
   );
 }
 
@@ -25,7 +31,9 @@ export function summaryJson(s: CrawlSummary): Record<string, unknown> {
     finished: s.finished,
     startedAt: s.startedAt,
     finishedAt: s.finishedAt,
+    ...(s.health ? { health: s.health } : {}),
   };
+
 }
 
 /** A progress line for terminals (stderr, rewritten in place). */

@@ -10,6 +10,8 @@ const deps: ParseDeps = {
   parse: (input) => parsePage(input, cfg.bases),
   route: (url) => routeUrl(url, cfg.bases),
   markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),
+  markYield: (crawlId, source, url, n) => rt.crawls.markYield(crawlId, source, url, n),
+
 };
 runStageProcess(rt, 'parse', (job, ctx) => processParse(job, deps, ctx), {
   concurrency: cfg.concurrency.parse,

@@ -8,6 +8,8 @@ export interface ParseDeps {
   parse: (input: PageInput) => ParsedPage;
   route: (url: string) => Route | null;
   markParsed: (crawlId: string, url: string) => Promise<void>;
+  /** How many papers a page of a source yielded (source health). */
+  markYield: (crawlId: string, source: string, url: string, papers: number) => Promise<void>;
 }
 
 /**
@@ -24,6 +26,9 @@ export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageCon
     fetchedAt: job.fetchedAt,
   });
   await deps.markParsed(job.crawlId, job.url);
+  // A dated listing that redirected elsewhere says nothing about the source's health.
+  if (!page.redirectedFrom) await deps.markYield(job.crawlId, job.source, job.url, page.candidates.length);
+
   const emit: Emit[] = [];
   if (page.candidates.length > 0) {
     emit.push({

@@ -36,13 +36,14 @@ function entryCategories(entry: unknown): string[] {
   return unique(terms.filter(isArxivCategory));
 }
 
+/** One Atom entry as a located candidate. */
 function entryCandidate(
   entry: unknown,
   where: string,
   id: string,
   version: number | undefined,
   ctx: ArxivContext,
-) {
+): Located {
   const summary = text(child(entry, 'summary'));
   const authors = children(entry, 'author')
     .map((a) => cleanText(childText(a, 'name')))

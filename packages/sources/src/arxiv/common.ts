@@ -17,13 +17,8 @@ export const ARXIV_ID_IN_PATH = /^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]
  */
 const CATEGORY = /^[a-z]+(?:-[a-z]+)?(?:\.(?:[A-Z]{2}|[a-z]+(?:-[a-z]+)?))?$/;
 
-/** True for an arXiv category or archive id (not an ACM or MSC class). */
+/** True for an arXiv category or archive id (not an ACM or MSC class); also the `{context}` of `/list/{context}/…`. */
 export function isArxivCategory(s: string): boolean {
-  return CATEGORY.test(s);
-}
-
-/** True for the `{context}` of `/list/{context}/…`: a category or an archive. */
-export function isListingContext(s: string): boolean {
   return CATEGORY.test(s);
 }
 

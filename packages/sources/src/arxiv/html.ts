@@ -55,7 +55,7 @@ export function authorLinks($: CheerioAPI, nodes: Nodes): string[] {
     .map((a) => a.text());
 }
 
-/** Subject ids from a `td.subjects` / `div.list-subjects` node, primary first. */
+/** The primary subject label and the whole subjects text of a `td.subjects` / `div.list-subjects` node. */
 export function subjectLabels(nodes: Nodes): { primary: string | undefined; all: string } {
   const primary = nodes.find('.primary-subject').first();
   return { primary: primary.length > 0 ? primary.text() : undefined, all: shownText(nodes) };

@@ -1,5 +1,5 @@
 import { load, type CheerioAPI } from 'cheerio';
-import { ParseError } from '@paperline/contracts';
+import { ParseError, type PaperCandidate } from '@paperline/contracts';
 import { normalizeArxivId } from '@paperline/identity';
 import { tryUrl } from '../base-url.js';
 import { routeDetail } from '../route.js';
@@ -62,7 +62,7 @@ function listAuthors($: CheerioAPI, node: Nodes): string[] {
     .filter((s) => s !== '');
 }
 
-function entryCandidate($: CheerioAPI, e: Entry, arxivId: string, ctx: ArxivContext): Located['candidate'] {
+function entryCandidate($: CheerioAPI, e: Entry, arxivId: string, ctx: ArxivContext): PaperCandidate {
   const { dt, dd } = e;
   const crossFrom = /\(cross-list from ([^)\s]+)\)/.exec(dt.text())?.[1];
   const subjects = dd.find('.list-subjects').first();

@@ -1,7 +1,7 @@
 import { parseArxivId } from '@paperline/identity';
 import { parseBase, pathUnder, type Base } from '../base-url.js';
 import type { Route, RouteDetail, SourceBases } from '../types.js';
-import { ARXIV_ID_IN_PATH, isListingContext } from './common.js';
+import { ARXIV_ID_IN_PATH, isArxivCategory } from './common.js';
 
 /** `new`, `recent`, `pastweek`, `current`, `YYYY`, `YYYY-MM`. */
 const LIST_PERIOD = /^(?:new|recent|pastweek|current|\d{4}|\d{4}-(?:0[1-9]|1[0-2]))$/;
@@ -36,7 +36,7 @@ function siteRoute(path: string, url: URL): RouteDetail | null {
   }
   if (head === 'list' && rest.length === 2) {
     const [context = '', period = ''] = rest;
-    if (!isListingContext(context) || !LIST_PERIOD.test(period)) return null;
+    if (!isArxivCategory(context) || !LIST_PERIOD.test(period)) return null;
     return detail('arxiv-list', url, { listing: { context, period } });
   }
   return null;

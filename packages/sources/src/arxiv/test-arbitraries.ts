@@ -136,6 +136,7 @@ export interface Mutation {
   replacement: string;
 }
 
+/** A random {@link Mutation}. */
 export const mutation: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom('text', 'attribute', 'drop-tag'),
   n: fc.nat(),

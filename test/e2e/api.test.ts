@@ -45,17 +45,17 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
     site = await startSnapshotSite({ port: 0 });
     env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_API_TOKEN: TOKEN });
     workers = startWorkersProcess(env);
-    const res = await runCli(
-      ['crawl', ...site.days.map((d) => `${site.url}/papers/date/${d}`), '--wait', '--json'],
-      env,
-    );
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    serve = startServe(env, port); // starts while the crawl runs
+    const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
+    const [res] = await Promise.all([
+      runCli(['crawl', ...seeds, '--wait', '--json'], env),
+      waitUntilUp(`${base}/healthz`, serve),
+    ]);
     expect(res.code, res.stderr).toBe(0);
     summary = lastJson(res.stdout);
     await es.indices.refresh({ index: names.index });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    serve = startServe(env, port);
-    await waitUntilUp(`${base}/healthz`, serve);
   });
 
   afterAll(async () => {

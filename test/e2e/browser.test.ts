@@ -34,17 +34,20 @@ describe('the overview page and the queue dashboard in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const launched = launchChromium(); // installs chromium first when missing
+    launched.catch(() => undefined); // awaited below; don't report a failure twice
     site = await startSnapshotSite({ port: 0 });
     const env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_API_TOKEN: TOKEN });
     workers = startWorkersProcess(env);
-    const seeds = site.days.slice(0, 2).map((d) => `${site.url}/papers/date/${d}`);
-    const res = await runCli(['crawl', ...seeds, '--wait', '--json'], env);
-    expect(res.code, res.stderr).toBe(0);
-    crawlId = lastJson<{ crawlId: string }>(res.stdout).crawlId;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    serve = startServe(env, port);
-    await waitUntilUp(`${base}/healthz`, serve);
+    serve = startServe(env, port); // starts while the crawl runs
+    const seeds = site.days.slice(0, 2).map((d) => `${site.url}/papers/date/${d}`);
+    const [res] = await Promise.all([
+      runCli(['crawl', ...seeds, '--wait', '--json'], env),
+      waitUntilUp(`${base}/healthz`, serve),
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    crawlId = lastJson<{ crawlId: string }>(res.stdout).crawlId;
     browser = await launched;
     context = await browser.newContext({
       viewport: { width: 1360, height: 900 },

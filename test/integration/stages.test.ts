@@ -7,6 +7,7 @@ import {
   HostLimiter,
   HttpClient,
   RawArchive,
+  RobotsPolicy,
   bulkWrite,
   createEsClient,
   createLogger,
@@ -69,6 +70,7 @@ const page = (entries: unknown[]) => {
 };
 
 let server: Server;
+let fetchedDisallowed = false;
 let base: string;
 const bases = () => ({
   hfBaseUrl: base,
@@ -81,6 +83,12 @@ beforeAll(async () => {
     if (req.url === '/papers/date/2024-03-20') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(page([entry('2403.12345', 'Looped Transformers & Friends', 7)]));
+    } else if (req.url === '/robots.txt') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('User-agent: *\nDisallow: /papers/date/2024-03-2\nAllow: /papers/date/2024-03-20\nAllow: /papers/date/2024-03-21\n');
+    } else if (req.url === '/papers/date/2024-03-22') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>never fetched</html>');
+      fetchedDisallowed = true;
     } else if (req.url === '/papers/date/2024-03-21') {
       res.writeHead(200, { 'content-type': 'image/png' });
       res.end('PNG');
@@ -104,6 +112,7 @@ afterAll(async () => {
 describe('fetch stage', () => {
   const http = new HttpClient({ allowHosts: ['127.0.0.1'] });
   const limiter = new HostLimiter(redis, names.prefix, () => 0);
+  const robots = new RobotsPolicy(redis, names.prefix, (u) => http.fetch(u), decodeBody);
   const deps = () => ({
     http,
     decode: decodeBody,
@@ -112,6 +121,7 @@ describe('fetch stage', () => {
     route: (u: string) => routeUrl(u, bases()),
     markFetched: (c: string, u: string) => crawls.markFetched(c, u),
     markPagePapers: (c: string, u: string, ids: string[]) => crawls.markCandidates(c, u, ids),
+    robots: (u: string) => robots.check(u),
   });
 
   it('archives the body content-addressed and hands the parser only its reference', async () => {
@@ -136,6 +146,14 @@ describe('fetch stage', () => {
     expect(err).toBeInstanceOf(PaperlineError);
     expect((err as PaperlineError).code).toBe('HTTP_BAD_CONTENT_TYPE');
     expect((err as PaperlineError).retry).toBe('permanent');
+  });
+
+  it('obeys robots.txt: a disallowed page is refused with ROBOTS_DISALLOWED and never fetched', async () => {
+    const err = await processFetch({ crawlId: 'cfetch', url: `${base}/papers/date/2024-03-22`, depth: 0 }, deps(), ctx('jr')).catch((e: unknown) => e);
+    expect((err as PaperlineError).code).toBe('ROBOTS_DISALLOWED');
+    expect((err as PaperlineError).retry).toBe('permanent');
+    expect(fetchedDisallowed).toBe(false);
+    expect(await redis.get(`${names.prefix}:robots:${base}`)).toContain('Disallow');
   });
 
   it('refuses a URL no source parses', async () => {

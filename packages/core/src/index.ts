@@ -21,3 +21,4 @@ export * from './metrics/index.js';
 export * from './schedules.js';
 export * from './crawl-start.js';
 export * from './es/reindex.js';
+export * from './robots.js';

@@ -2,6 +2,7 @@ import {
   HostLimiter,
   HttpClient,
   RawArchive,
+  RobotsPolicy,
   createRuntime,
   decodeBody,
   ensureArchiveIndices,
@@ -21,16 +22,28 @@ const arxivHosts = new Set([new URL(cfg.bases.arxivBaseUrl).host, new URL(cfg.ba
 const limiter = new HostLimiter(rt.redis, cfg.queuePrefix, (host) =>
   arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs,
 );
+const robotsHttp = new HttpClient({
+  userAgent: cfg.userAgent,
+  allowHosts: cfg.allowHosts,
+  maxBodyBytes: 512 * 1024,
+  acceptContentTypes: ['text/plain', 'text/html', 'application/octet-stream'],
+});
+const robots = new RobotsPolicy(rt.redis, cfg.queuePrefix, (u) => robotsHttp.fetch(u), decodeBody);
 const deps: FetchDeps = {
+
   http: withFetchMetrics(http, rt.metrics),
   decode: decodeBody,
   archive,
   limiter,
   route: (url) => routeUrl(url, cfg.bases),
+  robots: (url) => robots.check(url),
   markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),
   markPagePapers: (crawlId, url, ids) => rt.crawls.markCandidates(crawlId, shortHash(url), ids),
 };
 runStageProcess(rt, 'fetch', (job, ctx) => processFetch(job, deps, ctx), {
   concurrency: cfg.concurrency.fetch,
-  beforeClose: () => http.close(),
+  beforeClose: async () => {
+    await http.close();
+    await robotsHttp.close();
+  },
 });

@@ -25,6 +25,8 @@ export interface FetchDeps {
     pushBack(host: string, ms: number): Promise<void>;
   };
   route: (url: string) => Route | null;
+  /** Throws ROBOTS_DISALLOWED when robots.txt forbids the URL. */
+  robots: (url: string) => Promise<void>;
   markFetched: (crawlId: string, url: string) => Promise<void>;
   /** Counts a page's papers as seen (they are unchanged: the page is). */
   markPagePapers: (crawlId: string, url: string, paperIds: string[]) => Promise<void>;
@@ -47,7 +49,9 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
       { stage: 'fetch', context: { url: job.url } },
     );
   }
+  await deps.robots(job.url);
   const host = new URL(job.url).host;
+
   const slot = await deps.limiter.reserve(host);
   if (slot.kind === 'later') return { outcome: 'deferred', delayUntil: Date.now() + slot.delayMs };
   if (slot.waitMs > 0) await (deps.sleep ?? defaultSleep)(slot.waitMs);

@@ -1,0 +1,43 @@
+/**
+ * Tuning aid: runs the Crawlee peer alone over the first P pages of the synthetic site at several
+ * CheerioCrawler concurrencies (each into a fresh index, cleaned up), to pick --peer-concurrency.
+ *
+ *   pnpm exec tsx bench/src/experiments/peer-tune.ts [pages=300] [bulkSize=1000] [bulkConcurrency=2] [concurrencies=4,8,16,32]
+ */
+import { createEsClient, createRedis, loadConfig } from '@paperline/core';
+import { cleanupRun, deleteIndex, runNames } from '../infra.js';
+import { firstNew } from '../model.js';
+import { runPeer } from '../peer.js';
+import { startSite } from '../site.js';
+
+const pages = Number(process.argv[2] ?? 300);
+const bulkSize = Number(process.argv[3] ?? 1000);
+const bulkConcurrency = Number(process.argv[4] ?? 2);
+const concurrencies = (process.argv[5] ?? '4,8,16,32').split(',').map(Number);
+const cfg = loadConfig(process.env);
+const es = createEsClient(cfg.elasticsearch, { requestTimeoutMs: 120_000 });
+const redis = createRedis(cfg.redisUrl, 'producer');
+const names = runNames();
+const site = await startSite({ seed: 1, maxPage: pages });
+try {
+  for (const c of concurrencies) {
+    const r = await runPeer(es, names, site, {
+      pages,
+      expected: firstNew(pages),
+      maxConcurrency: c,
+      bulkSize,
+      bulkConcurrency,
+      say: () => undefined,
+      onChild: () => undefined,
+    });
+    process.stdout.write(
+      `maxConcurrency ${String(c).padStart(2)}: ${r.papersPerSecond.toFixed(0).padStart(5)} papers/s  ${r.durationSeconds.toFixed(1)} s  peer cpu ${r.cpuSeconds.toFixed(1)} s  es cpu ${r.esCpuSeconds.toFixed(1)} s  rss ${r.peakRssMb.toFixed(0)} MB\n`,
+    );
+    await deleteIndex(es, names.peer);
+  }
+} finally {
+  await site.close();
+  await cleanupRun(redis, es, names);
+  redis.disconnect();
+  await es.close();
+}

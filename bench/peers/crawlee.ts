@@ -78,7 +78,9 @@ function toDoc(p: HfPaper, url: string, fetchedAt: string): { id: string; hash: 
   const codeUrls = [
     ...new Set([
       ...(p.githubRepo ? [p.githubRepo.replace(/\.git$/, '')] : []),
-      ...[...(p.summary ?? '').matchAll(GH)].map((m) => `https://github.com/${m[1]}/${m[2]!.replace(/\.$/, '')}`),
+      ...[...(p.summary ?? '').matchAll(GH)].map(
+        (m) => `https://github.com/${m[1]}/${m[2]!.replace(/\.$/, '')}`,
+      ),
     ]),
   ];
   const authors = (p.authors ?? []).map((a) => clean(a.name)).filter(Boolean);

@@ -49,7 +49,9 @@ export function parseArgs(argv: string[]): BenchArgs {
   };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
-    const [flag, inline] = f.includes('=') ? [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] : [f, undefined];
+    const [flag, inline] = f.includes('=')
+      ? [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]
+      : [f, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case '--':

@@ -8,7 +8,15 @@
  * first `_count` poll that sees every document.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { createPapersIndex, deleteIndex, diffIndexTimes, esCpuMs, indexTimes, type EsIndexTimes, type RunNames } from './infra.js';
+import {
+  createPapersIndex,
+  deleteIndex,
+  diffIndexTimes,
+  esCpuMs,
+  indexTimes,
+  type EsIndexTimes,
+  type RunNames,
+} from './infra.js';
 import { now, waitSearchable } from './searchable.js';
 
 /** One document as the two NDJSON lines of a bulk `index` action (no `_index`: it goes in the path). */

@@ -7,7 +7,13 @@
  */
 import type { Entry } from './model.js';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 
 export const hydrater = (target: string, props: unknown, inner = ''): string =>
@@ -80,7 +86,9 @@ function criticalCss(): string {
   return screens
     .map(([screen, min]) => {
       const pre = screen ? `${screen}:` : '';
-      const block = props.flatMap(([k, prop]) => scale.map((n) => `.${cls(`${pre}${k}-${n}`)}{${prop}:${n / 4}rem}`)).join('');
+      const block = props
+        .flatMap(([k, prop]) => scale.map((n) => `.${cls(`${pre}${k}-${n}`)}{${prop}:${n / 4}rem}`))
+        .join('');
       return min ? `@media (min-width:${min}px){${block}}` : block;
     })
     .join('\n');
@@ -88,8 +96,20 @@ function criticalCss(): string {
 const CSS = criticalCss();
 
 /** The page `/papers/date/{date}` as huggingface.co serves it. */
-export function renderDailyPage(baseUrl: string, date: string, prev: string | null, entries: Entry[]): string {
-  const props = { dailyPapers: entries, dateString: date, periodType: 'day', prevDate: prev, nextDate: null, query: {} };
+export function renderDailyPage(
+  baseUrl: string,
+  date: string,
+  prev: string | null,
+  entries: Entry[],
+): string {
+  const props = {
+    dailyPapers: entries,
+    dateString: date,
+    periodType: 'day',
+    prevDate: prev,
+    nextDate: null,
+    query: {},
+  };
   const cards = entries.map(card).join('\n');
   const main = hydrater(
     'DailyPapers',

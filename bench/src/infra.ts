@@ -60,7 +60,12 @@ export async function cleanupRun(redis: Redis, es: Client, names: RunNames): Pro
   removed.push(`${keys} redis keys`);
   // Wildcard deletes are refused (action.destructive_requires_name): resolve names first.
   const found = await es.indices
-    .get({ index: `${names.tag}-*`, ignore_unavailable: true, allow_no_indices: true, expand_wildcards: 'all' })
+    .get({
+      index: `${names.tag}-*`,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      expand_wildcards: 'all',
+    })
     .catch(() => ({}));
   const indices = Object.keys(found);
   if (indices.length) await es.indices.delete({ index: indices, ignore_unavailable: true });
@@ -112,7 +117,10 @@ export interface EsIndexTimes {
 
 export async function indexTimes(es: Client, tag: string): Promise<Record<string, EsIndexTimes>> {
   const s = await es.indices
-    .stats({ index: `${tag}-*`, metric: ['docs', 'indexing', 'get', 'search', 'refresh', 'merge', 'flush', 'store'] })
+    .stats({
+      index: `${tag}-*`,
+      metric: ['docs', 'indexing', 'get', 'search', 'refresh', 'merge', 'flush', 'store'],
+    })
     .catch(() => ({ indices: {} }));
   const out: Record<string, EsIndexTimes> = {};
   type Stats = Awaited<ReturnType<Client['indices']['stats']>>;

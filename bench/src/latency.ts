@@ -44,7 +44,11 @@ export function quantile(sorted: number[], q: number): number {
 }
 
 /** The papers of `ids` that a search sees now, with the time the deduplicator merged them (`updatedAt`). */
-async function findIds(es: Client, index: string, ids: string[]): Promise<Array<{ id: string; mergedAt: number }>> {
+async function findIds(
+  es: Client,
+  index: string,
+  ids: string[],
+): Promise<Array<{ id: string; mergedAt: number }>> {
   const res = await es.search<{ updatedAt?: string }>({
     index,
     size: ids.length,
@@ -80,7 +84,7 @@ export async function runLatency(
     }
   };
   let seeding = true;
-  let lastSeedAt: number | undefined;
+  let lastSeedAt: number | undefined = undefined;
   const poller = (async () => {
     while (seeding || pending.size > 0) {
       const at = now();
@@ -100,7 +104,9 @@ export async function runLatency(
   await p.crawls.create(crawlId, [], { depth: 0, kind: 'bench-latency' });
   const interval = 1000 / opts.pagesPerSecond;
   const t0 = now();
-  say(`[latency] offering ${opts.pagesPerSecond} pages/s (${opts.pagesPerSecond * 50} papers/s) for ${opts.pages} pages`);
+  say(
+    `[latency] offering ${opts.pagesPerSecond} pages/s (${opts.pagesPerSecond * 50} papers/s) for ${opts.pages} pages`,
+  );
   for (let k = 0; k < opts.pages; k++) {
     const due = t0 + k * interval;
     if (due > now()) await Promise.race([sleep(due - now()), p.died]);
@@ -111,7 +117,9 @@ export async function runLatency(
     ]);
     if (k % Math.round(opts.pagesPerSecond * 5) === 0 && k > 0) {
       const done = [...latency.values()].sort((a, b) => a - b);
-      say(`[latency] ${((now() - t0) / 1000).toFixed(0)} s  seeded ${k} pages  searchable ${done.length}  pending ${pending.size}  p50 so far ${Math.round(quantile(done, 0.5))} ms`);
+      say(
+        `[latency] ${((now() - t0) / 1000).toFixed(0)} s  seeded ${k} pages  searchable ${done.length}  pending ${pending.size}  p50 so far ${Math.round(quantile(done, 0.5))} ms`,
+      );
     }
   }
   lastSeedAt = now();
@@ -139,7 +147,10 @@ export async function runLatency(
     maxMs: all[all.length - 1] ?? NaN,
     p50FirstHalfMs: quantile(sortedOf(byFetch.slice(0, half)), 0.5),
     p50SecondHalfMs: quantile(sortedOf(byFetch.slice(half)), 0.5),
-    fetchToMergeP50Ms: quantile(toMerge.sort((a, b) => a - b), 0.5),
+    fetchToMergeP50Ms: quantile(
+      toMerge.sort((a, b) => a - b),
+      0.5,
+    ),
     fetchToMergeP99Ms: quantile(toMerge, 0.99),
     seedToFetchP50Ms: quantile(s2f, 0.5),
     seedToFetchP99Ms: quantile(s2f, 0.99),

@@ -56,7 +56,9 @@ async function main(args: BenchArgs): Promise<number> {
     }
     await pipeline?.close().catch(() => undefined);
     await site.close().catch(() => undefined);
-    const removed = await cleanupRun(redis, es, names).catch((e: unknown) => [`cleanup failed: ${String(e)}`]);
+    const removed = await cleanupRun(redis, es, names).catch((e: unknown) => [
+      `cleanup failed: ${String(e)}`,
+    ]);
     say(`cleanup: ${removed.join(', ')} (${names.tag})`);
     redis.disconnect();
     await es.close().catch(() => undefined);
@@ -69,7 +71,9 @@ async function main(args: BenchArgs): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   try {
-    say(`run ${names.tag}: site ${site.url}, ${args.pages} pages, Redis prefix ${names.prefix}, index ${names.index}`);
+    say(
+      `run ${names.tag}: site ${site.url}, ${args.pages} pages, Redis prefix ${names.prefix}, index ${names.index}`,
+    );
     const opts: PipelineOptions = {
       names,
       site,
@@ -85,15 +89,27 @@ async function main(args: BenchArgs): Promise<number> {
     );
     const expected = firstNew(args.pages);
     const thr = await runThroughput(pipeline, opts, args.pages, expected);
-    say(`[pipeline] ${thr.papers} papers in ${thr.durationSeconds.toFixed(2)} s = ${thr.papersPerSecond.toFixed(1)} papers/s (crawl finished after ${thr.finishedAfterSeconds.toFixed(2)} s)`);
+    say(
+      `[pipeline] ${thr.papers} papers in ${thr.durationSeconds.toFixed(2)} s = ${thr.papersPerSecond.toFixed(1)} papers/s (crawl finished after ${thr.finishedAfterSeconds.toFixed(2)} s)`,
+    );
     if (!thr.searchable.complete || thr.crawl.failed > 0) {
-      throw new Error(`pipeline incomplete: ${thr.searchable.count}/${expected} searchable, ${thr.crawl.failed} failed jobs`);
+      throw new Error(
+        `pipeline incomplete: ${thr.searchable.count}/${expected} searchable, ${thr.crawl.failed} failed jobs`,
+      );
     }
     const latencyStart = new Date().toISOString();
     const lat = args.skipLatency
       ? undefined
-      : await runLatency(pipeline, opts, { seed: args.seed, fromPage: latencyFrom, pages: latencyPages, pagesPerSecond });
-    if (lat) say(`[latency] p50 ${Math.round(lat.p50Ms)} ms, p99 ${Math.round(lat.p99Ms)} ms over ${lat.found}/${lat.papers} papers`);
+      : await runLatency(pipeline, opts, {
+          seed: args.seed,
+          fromPage: latencyFrom,
+          pages: latencyPages,
+          pagesPerSecond,
+        });
+    if (lat)
+      say(
+        `[latency] p50 ${Math.round(lat.p50Ms)} ms, p99 ${Math.round(lat.p99Ms)} ms over ${lat.found}/${lat.papers} papers`,
+      );
     await pipeline.close();
     pipeline = undefined;
 
@@ -104,16 +120,25 @@ async function main(args: BenchArgs): Promise<number> {
         const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
         if (!file) continue;
         profiles[kind] = join(dir, file);
-        say(`\nCPU profile of the ${kind} (${profiles[kind]}):\n${formatProfile(summariseProfile(profiles[kind], 30))}\n`);
+        say(
+          `\nCPU profile of the ${kind} (${profiles[kind]}):\n${formatProfile(summariseProfile(profiles[kind], 30))}\n`,
+        );
       }
     }
 
     say('[ceiling] reading back the pipeline’s documents…');
-    const back = await readBack(es, cfg.index, lat ? { range: { firstSeenAt: { lt: latencyStart } } } : undefined);
-    if (back.docs.length !== expected) throw new Error(`read back ${back.docs.length} docs, expected ${expected}`);
+    const back = await readBack(
+      es,
+      cfg.index,
+      lat ? { range: { firstSeenAt: { lt: latencyStart } } } : undefined,
+    );
+    if (back.docs.length !== expected)
+      throw new Error(`read back ${back.docs.length} docs, expected ${expected}`);
     const ceiling = await runCeiling(es, names, back.docs, back.bytes, say);
     back.docs.length = 0;
-    say(`[ceiling] ${ceiling.papers} papers in ${ceiling.durationSeconds.toFixed(2)} s = ${ceiling.papersPerSecond.toFixed(1)} papers/s`);
+    say(
+      `[ceiling] ${ceiling.papers} papers in ${ceiling.durationSeconds.toFixed(2)} s = ${ceiling.papersPerSecond.toFixed(1)} papers/s`,
+    );
 
     const peer = args.skipPeer
       ? undefined
@@ -127,7 +152,10 @@ async function main(args: BenchArgs): Promise<number> {
           onChild: (pid) => (peerPid = pid),
         });
     peerPid = undefined;
-    if (peer) say(`[peer] ${peer.papers} papers in ${peer.durationSeconds.toFixed(2)} s = ${peer.papersPerSecond.toFixed(1)} papers/s`);
+    if (peer)
+      say(
+        `[peer] ${peer.papers} papers in ${peer.durationSeconds.toFixed(2)} s = ${peer.papersPerSecond.toFixed(1)} papers/s`,
+      );
 
     const result = buildResult(thr, ceiling, peer, lat, cfg, {
       startedAt: started.toISOString(),
@@ -144,7 +172,7 @@ async function main(args: BenchArgs): Promise<number> {
   }
 }
 
-let code = 1;
+let code: number;
 try {
   code = await main(parseArgs(process.argv.slice(2)));
 } catch (err) {

@@ -199,7 +199,10 @@ function user(r: Rng, first: string, last: string): HfUser {
     avatarUrl: `https://cdn-avatars.huggingface.co/v1/production/uploads/${hex(r, 12)}/${hex(r, 20)}.jpeg`,
     isPro: chance(r, 0.2),
     fullname: `${first} ${last}`,
-    user: `${first}${last}${int(r, 1, 999)}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]/g, ''),
+    user: `${first}${last}${int(r, 1, 999)}`
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]/g, ''),
     type: 'user',
   };
 }

@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
-import { createPapersIndex, diffIndexTimes, esCpuMs, indexTimes, type EsIndexTimes, type RunNames } from './infra.js';
+import {
+  createPapersIndex,
+  diffIndexTimes,
+  esCpuMs,
+  indexTimes,
+  type EsIndexTimes,
+  type RunNames,
+} from './infra.js';
 import { dateOf } from './model.js';
 import { CpuWindow, RssSampler } from './procstat.js';
 import { waitSearchable } from './searchable.js';
@@ -49,7 +56,10 @@ export async function runPeer(
   await createPapersIndex(es, names.peer);
   const dir = mkdtempSync(join(tmpdir(), `${names.tag}-crawlee-`));
   const urlsFile = join(dir, 'urls.txt');
-  writeFileSync(urlsFile, Array.from({ length: o.pages }, (_, i) => `${site.url}/papers/date/${dateOf(i)}`).join('\n'));
+  writeFileSync(
+    urlsFile,
+    Array.from({ length: o.pages }, (_, i) => `${site.url}/papers/date/${dateOf(i)}`).join('\n'),
+  );
   site.reset();
   const esCpu0 = await esCpuMs(es);
   try {
@@ -95,7 +105,9 @@ export async function runPeer(
         const t = Date.now();
         if (t - last > 2000 && site.log.first) {
           last = t;
-          o.say(`[peer] ${((t - site.log.first) / 1000).toFixed(1)} s  pages ${site.log.pageFetchedAt.size}/${o.pages}  searchable ${c}/${o.expected}`);
+          o.say(
+            `[peer] ${((t - site.log.first) / 1000).toFixed(1)} s  pages ${site.log.pageFetchedAt.size}/${o.pages}  searchable ${c}/${o.expected}`,
+          );
         }
       },
     });

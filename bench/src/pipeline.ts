@@ -22,7 +22,15 @@ import {
   type StageQueues,
 } from '@paperline/core';
 import { STAGES, type WorkerKind } from '@paperline/contracts';
-import { diffIndexTimes, esCpuMs, indexTimes, redisCpuSeconds, redisUsedMb, type EsIndexTimes, type RunNames } from './infra.js';
+import {
+  diffIndexTimes,
+  esCpuMs,
+  indexTimes,
+  redisCpuSeconds,
+  redisUsedMb,
+  type EsIndexTimes,
+  type RunNames,
+} from './infra.js';
 import { dateOf } from './model.js';
 import { CpuWindow, RssSampler, hwmMb } from './procstat.js';
 import { now, waitSearchable } from './searchable.js';
@@ -97,7 +105,9 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     if (Date.now() - started > 90_000) throw new Error(`workers not ready after 90 s (${counts.join(',')})`);
     await Promise.race([sleep(200), died]);
   }
-  o.say(`workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pids ${[...workers.pids().values()].join(', ')})`);
+  o.say(
+    `workers ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pids ${[...workers.pids().values()].join(', ')})`,
+  );
   const rss = new RssSampler(() => workers.pids());
   rss.start();
   return {
@@ -190,7 +200,10 @@ export async function runThroughput(
   const stats0 = await indexTimes(es, o.names.tag);
   let memPeak = mem0;
   const memTimer = setInterval(() => {
-    redisUsedMb(redis).then((m) => (memPeak = Math.max(memPeak, m)), () => undefined);
+    redisUsedMb(redis).then(
+      (m) => (memPeak = Math.max(memPeak, m)),
+      () => undefined,
+    );
   }, 1000);
 
   const seeds = Array.from({ length: pages }, (_, i) => `${site.url}/papers/date/${dateOf(i)}`);
@@ -209,13 +222,16 @@ export async function runThroughput(
         if (t - lastSay < 2000) return;
         lastSay = t;
         const el = site.log.first ? (t - site.log.first) / 1000 : 0;
-        void stageCounts(p.queues).then((c) => {
-          const q = STAGES.map((st) => `${st} ${c[st].waiting}/${c[st].active}`).join(', ');
-          backlog.push({ t: el, ...Object.fromEntries(STAGES.map((st) => [st, c[st].waiting])) });
-          say(
-            `[pipeline] ${el.toFixed(1)} s  fetched ${s.fetched}/${pages}  parsed ${s.parsed}  indexed ${s.indexed}  searchable ${searchableCount}/${expected}  (${el > 0 ? Math.round(searchableCount / el) : 0} papers/s)  waiting/active: ${q}`,
-          );
-        }, () => undefined);
+        void stageCounts(p.queues).then(
+          (c) => {
+            const q = STAGES.map((st) => `${st} ${c[st].waiting}/${c[st].active}`).join(', ');
+            backlog.push({ t: el, ...Object.fromEntries(STAGES.map((st) => [st, c[st].waiting])) });
+            say(
+              `[pipeline] ${el.toFixed(1)} s  fetched ${s.fetched}/${pages}  parsed ${s.parsed}  indexed ${s.indexed}  searchable ${searchableCount}/${expected}  (${el > 0 ? Math.round(searchableCount / el) : 0} papers/s)  waiting/active: ${q}`,
+            );
+          },
+          () => undefined,
+        );
       },
     }),
     p.died,

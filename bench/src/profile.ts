@@ -55,7 +55,11 @@ export function summariseProfile(path: string, top = 25): ProfileSummary {
     if (cf.functionName === '(idle)') continue;
     total += us;
     const key = `${cf.functionName}|${cf.url}|${cf.lineNumber}`;
-    const e = fn.get(key) ?? { name: cf.functionName || '(anonymous)', where: short(cf.url, cf.lineNumber), us: 0 };
+    const e = fn.get(key) ?? {
+      name: cf.functionName || '(anonymous)',
+      where: short(cf.url, cf.lineNumber),
+      us: 0,
+    };
     e.us += us;
     fn.set(key, e);
     const p = cf.url ? packageOf(cf.url) : cf.functionName.startsWith('(') ? cf.functionName : '(v8/native)';
@@ -76,11 +80,17 @@ export function summariseProfile(path: string, top = 25): ProfileSummary {
 }
 
 export function formatProfile(s: ProfileSummary): string {
-  const lines = [`busy (non-idle) CPU in profile: ${(s.totalMs / 1000).toFixed(2)} s`, 'top self time by function:'];
+  const lines = [
+    `busy (non-idle) CPU in profile: ${(s.totalMs / 1000).toFixed(2)} s`,
+    'top self time by function:',
+  ];
   for (const f of s.functions)
-    lines.push(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}`);
+    lines.push(
+      `  ${f.pct.toFixed(1).padStart(5)}%  ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}`,
+    );
   lines.push('self time by package:');
-  for (const p of s.packages) lines.push(`  ${p.pct.toFixed(1).padStart(5)}%  ${p.selfMs.toFixed(0).padStart(7)} ms  ${p.name}`);
+  for (const p of s.packages)
+    lines.push(`  ${p.pct.toFixed(1).padStart(5)}%  ${p.selfMs.toFixed(0).padStart(7)} ms  ${p.name}`);
   return lines.join('\n');
 }
 

@@ -27,7 +27,8 @@ export interface BenchResult {
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const roundAll = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r1(v)]));
+const roundAll = (o: Record<string, number>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r1(v)]));
 
 export function buildResult(
   thr: ThroughputResult,
@@ -38,7 +39,8 @@ export function buildResult(
   meta: Record<string, unknown>,
 ): BenchResult {
   const peakByStage: Record<string, number> = { ...thr.peakRssMb };
-  for (const [k, v] of Object.entries(lat?.peakRssMb ?? {})) peakByStage[k] = Math.max(peakByStage[k] ?? 0, v);
+  for (const [k, v] of Object.entries(lat?.peakRssMb ?? {}))
+    peakByStage[k] = Math.max(peakByStage[k] ?? 0, v);
   const ratioToCeiling = thr.papersPerSecond / ceiling.papersPerSecond;
   const workerCpu = Object.values(thr.cpuSeconds).reduce((a, b) => a + b, 0);
   // CPU per paper is steadier than papers/s on a shared machine (ES and Redis CPU include other users' load).
@@ -71,9 +73,17 @@ export function buildResult(
       hostIntervalMs: cfg.hostIntervalMs,
       ceiling: { bulkSize: ceiling.bulkSize, concurrency: ceiling.concurrency },
       ...(peer
-        ? { peer: { maxConcurrency: peer.maxConcurrency, bulkSize: peer.bulkSize, bulkConcurrency: peer.bulkConcurrency } }
+        ? {
+            peer: {
+              maxConcurrency: peer.maxConcurrency,
+              bulkSize: peer.bulkSize,
+              bulkConcurrency: peer.bulkConcurrency,
+            },
+          }
         : {}),
-      ...(lat ? { latency: { offeredPapersPerSecond: r1(lat.offeredPapersPerSecond), pages: lat.pages } } : {}),
+      ...(lat
+        ? { latency: { offeredPapersPerSecond: r1(lat.offeredPapersPerSecond), pages: lat.pages } }
+        : {}),
     },
     targets: {
       ratioToCeiling: { target: 0.8, value: r3(ratioToCeiling), met: ratioToCeiling >= 0.8 },
@@ -83,7 +93,11 @@ export function buildResult(
     detail: {
       ...meta,
       cpuMsPerPaper: Object.fromEntries(Object.entries(cpuMsPerPaper).map(([k, v]) => [k, r3(v)])),
-      machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map(r1) },
+      machine: {
+        cpus: os.cpus().length,
+        memGb: Math.round(os.totalmem() / 2 ** 30),
+        loadavg: os.loadavg().map(r1),
+      },
       pipeline: {
         crawl: { ...thr.crawl, seeds: thr.crawl.seeds.length },
         finishedAfterSeconds: r3(thr.finishedAfterSeconds),
@@ -104,29 +118,88 @@ export function buildResult(
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
-const fmt = (v: number | null | undefined, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
+const fmt = (v: number | null | undefined, d = 0) =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d);
 
-export function formatTable(res: BenchResult, thr: ThroughputResult, lat: LatencyResult | undefined, peer: PeerResult | undefined): string {
+export function formatTable(
+  res: BenchResult,
+  thr: ThroughputResult,
+  lat: LatencyResult | undefined,
+  peer: PeerResult | undefined,
+): string {
   const L: string[] = [];
   const row = (a: string, b: string, c = '') => L.push(`  ${pad(a, 34)}${pad(b, 22)}${c}`);
   L.push('');
-  L.push(`Paperline benchmark — ${res.pages} pages, ${res.papers} distinct papers (${new Date().toISOString()})`);
-  L.push(`machine: ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (shared: figures are noisy)`);
+  L.push(
+    `Paperline benchmark — ${res.pages} pages, ${res.papers} distinct papers (${new Date().toISOString()})`,
+  );
+  L.push(
+    `machine: ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (shared: figures are noisy)`,
+  );
   row('metric', 'value', 'note');
-  row('pipeline papers/s', fmt(res.papersPerSecond, 1), `${fmt(res.durationSeconds, 2)} s first fetch → last doc searchable`);
-  row('ceiling papers/s (bulk only)', fmt(res.ceilingPapersPerSecond, 1), `bulk ${String((res.config.ceiling as { bulkSize: number }).bulkSize)} × ${String((res.config.ceiling as { concurrency: number }).concurrency)}`);
-  row('peer papers/s (Crawlee)', fmt(res.peerPapersPerSecond, 1), peer ? `maxConcurrency ${peer.maxConcurrency}, cpu ${fmt(peer.cpuSeconds, 1)} s, rss ${fmt(peer.peakRssMb)} MB` : 'skipped');
-  row('ratio to ceiling', fmt(res.ratioToCeiling, 3), `target ≥ 0.8: ${res.targets.ratioToCeiling!.met ? 'met' : 'NOT met'}`);
-  row('ratio to peer', fmt(res.ratioToPeer, 3), res.ratioToPeer === null ? '' : `target ≥ 1.0 (aim 1.5): ${res.targets.ratioToPeer!.met ? 'met' : 'NOT met'}`);
-  row('latency p50 / p99 (ms)', `${fmt(res.p50Ms)} / ${fmt(res.p99Ms)}`, lat ? `at ${fmt(lat.offeredPapersPerSecond)} papers/s offered; target p99 ≤ 2000: ${res.targets.p99Ms!.met ? 'met' : 'NOT met'}` : 'skipped');
+  row(
+    'pipeline papers/s',
+    fmt(res.papersPerSecond, 1),
+    `${fmt(res.durationSeconds, 2)} s first fetch → last doc searchable`,
+  );
+  row(
+    'ceiling papers/s (bulk only)',
+    fmt(res.ceilingPapersPerSecond, 1),
+    `bulk ${String((res.config.ceiling as { bulkSize: number }).bulkSize)} × ${String((res.config.ceiling as { concurrency: number }).concurrency)}`,
+  );
+  row(
+    'peer papers/s (Crawlee)',
+    fmt(res.peerPapersPerSecond, 1),
+    peer
+      ? `maxConcurrency ${peer.maxConcurrency}, cpu ${fmt(peer.cpuSeconds, 1)} s, rss ${fmt(peer.peakRssMb)} MB`
+      : 'skipped',
+  );
+  row(
+    'ratio to ceiling',
+    fmt(res.ratioToCeiling, 3),
+    `target ≥ 0.8: ${res.targets.ratioToCeiling!.met ? 'met' : 'NOT met'}`,
+  );
+  row(
+    'ratio to peer',
+    fmt(res.ratioToPeer, 3),
+    res.ratioToPeer === null
+      ? ''
+      : `target ≥ 1.0 (aim 1.5): ${res.targets.ratioToPeer!.met ? 'met' : 'NOT met'}`,
+  );
+  row(
+    'latency p50 / p99 (ms)',
+    `${fmt(res.p50Ms)} / ${fmt(res.p99Ms)}`,
+    lat
+      ? `at ${fmt(lat.offeredPapersPerSecond)} papers/s offered; target p99 ≤ 2000: ${res.targets.p99Ms!.met ? 'met' : 'NOT met'}`
+      : 'skipped',
+  );
   L.push('  per stage (throughput phase):');
   for (const k of Object.keys(res.perStageCpuSeconds)) {
     const perPaper = (res.detail.cpuMsPerPaper as Record<string, number>)[k];
-    row(`    ${k}`, `cpu ${fmt(res.perStageCpuSeconds[k], 1)} s (${fmt(perPaper, 2)} ms/paper)`, `peak rss ${fmt(res.perStagePeakRssMb[k])} MB`);
+    row(
+      `    ${k}`,
+      `cpu ${fmt(res.perStageCpuSeconds[k], 1)} s (${fmt(perPaper, 2)} ms/paper)`,
+      `peak rss ${fmt(res.perStagePeakRssMb[k])} MB`,
+    );
   }
-  row('    elasticsearch / redis / bench', `cpu ${fmt(thr.services.esSeconds, 1)} / ${fmt(thr.services.redisSeconds, 1)} / ${fmt(thr.services.benchSeconds, 1)} s`, `redis memory +${fmt(thr.redisMemoryGrowthMb)} MB`);
+  row(
+    '    elasticsearch / redis / bench',
+    `cpu ${fmt(thr.services.esSeconds, 1)} / ${fmt(thr.services.redisSeconds, 1)} / ${fmt(thr.services.benchSeconds, 1)} s`,
+    `redis memory +${fmt(thr.redisMemoryGrowthMb)} MB`,
+  );
   const cpp = res.detail.cpuMsPerPaper as Record<string, number>;
-  row('cpu ms per paper', `${fmt(cpp.pipelineTotal, 2)} pipeline`, `ceiling ${fmt(cpp.ceilingTotal, 2)}, peer ${fmt(cpp.peerTotal, 2)} (incl. Elasticsearch; pipeline also Redis)`);
-  row('    crawl', `failed ${thr.crawl.failed}`, `fetched ${thr.crawl.fetched}, indexed ${thr.crawl.indexed}, unchanged ${thr.crawl.unchanged}, duplicates ${thr.crawl.duplicates}`);
+  row(
+    'cpu ms per paper',
+    `${fmt(cpp.pipelineTotal, 2)} pipeline`,
+    `ceiling ${fmt(cpp.ceilingTotal, 2)}, peer ${fmt(cpp.peerTotal, 2)} (incl. Elasticsearch; pipeline also Redis)`,
+  );
+  row(
+    '    crawl',
+    `failed ${thr.crawl.failed}`,
+    `fetched ${thr.crawl.fetched}, indexed ${thr.crawl.indexed}, unchanged ${thr.crawl.unchanged}, duplicates ${thr.crawl.duplicates}`,
+  );
   return L.join('\n');
 }

@@ -30,6 +30,9 @@ export const chance = (r: Rng, p: number): boolean => r() < p;
 
 export function hex(r: Rng, len: number): string {
   let s = '';
-  while (s.length < len) s += Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < len)
+    s += Math.floor(r() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, len);
 }

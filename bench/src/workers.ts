@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const entry = (kind: WorkerKind): string => fileURLToPath(new URL(`../../services/${kind}/src/main.ts`, import.meta.url));
+const entry = (kind: WorkerKind): string =>
+  fileURLToPath(new URL(`../../services/${kind}/src/main.ts`, import.meta.url));
 
 export interface WorkerSet {
   children: Map<WorkerKind, ChildProcess>;
@@ -28,12 +29,16 @@ export interface StartOptions {
 }
 
 const exited = (c: ChildProcess): Promise<void> =>
-  c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r()));
+  c.exitCode !== null || c.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => c.once('exit', () => r()));
 
 export function startWorkers(opts: StartOptions): WorkerSet {
   const children = new Map<WorkerKind, ChildProcess>();
   for (const kind of WORKER_KINDS) {
-    const prof = opts.profile?.kinds.includes(kind) ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)] : [];
+    const prof = opts.profile?.kinds.includes(kind)
+      ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
+      : [];
     const child = spawn(process.execPath, ['--import', 'tsx', ...prof, entry(kind)], {
       cwd: ROOT,
       env: opts.env,

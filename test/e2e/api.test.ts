@@ -151,10 +151,16 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
     const stages = ['fetch', 'parse', 'dedupe', 'index'];
     const durationCount = (s: string, outcome: string) =>
       sample(text, `paperline_job_duration_seconds_count{stage="${s}",outcome="${outcome}"}`);
-    // Workers flush their metrics every ~2 s: wait for the last stage's to arrive.
-    for (let i = 0; i < 40 && !durationCount('index', 'indexed'); i++) {
+    // Each worker process flushes its metrics every ~2 s: wait until every stage's have arrived.
+    const arrived = () =>
+      durationCount('fetch', 'fetched') === site.days.length &&
+      durationCount('parse', 'parsed') === site.days.length &&
+      /paperline_job_duration_seconds_count\{stage="dedupe",/.test(text) &&
+      Boolean(durationCount('index', 'indexed'));
+    for (let i = 0; i < 60; i++) {
       text = await (await get('/metrics')).text();
-      if (!durationCount('index', 'indexed')) await new Promise((r) => setTimeout(r, 250));
+      if (arrived()) break;
+      await new Promise((r) => setTimeout(r, 250));
     }
     for (const q of stages)
       expect(sample(text, `paperline_queue_jobs{queue="${q}",state="completed"}`), q).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,8 +62,7 @@ export function freePort(): Promise<number> {
  * the test does not depend on how the command is registered in the CLI's main.ts.
  */
 export function startServe(env: NodeJS.ProcessEnv, port: number, host = '127.0.0.1'): ChildProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'paperline-serve-'));
-  const runner = join(dir, 'serve-runner.ts');
+  const runner = join(tmpdir(), 'paperline-serve-runner.ts');
   writeFileSync(
     runner,
     `import(${JSON.stringify(pathToFileURL(SERVE).href)})\n` +

@@ -9,6 +9,7 @@ import {
   RawArchive,
   RobotsPolicy,
   bulkWrite,
+  deletePapers,
   createEsClient,
   createLogger,
   decodeBody,
@@ -247,6 +248,7 @@ describe('dedupe + index stages', () => {
   const indexDeps = {
     bulk: (items: Parameters<typeof batcher.add>[0]) => batcher.add(items),
     markWritten: (c: string, ids: string[]) => crawls.markWritten(c, ids),
+    remove: (ids: string[]) => deletePapers(es, names.index, ids),
     invalidate: (ids: string[]) => store.invalidate(ids),
   };
 

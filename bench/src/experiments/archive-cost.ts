@@ -27,7 +27,11 @@ const avgKb = bodies.reduce((s, b) => s + Buffer.byteLength(b), 0) / pages / 102
 
 async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => { while (i < items.length) await f(items[i++]!); }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await f(items[i++]!);
+    }),
+  );
 }
 
 type Variant = 'best_compression' | 'default_codec' | 'gzip_body';
@@ -43,36 +47,66 @@ async function run(variant: Variant, round: number): Promise<void> {
   const settings = { ...(t.settings as Record<string, unknown>) };
   if (variant === 'default_codec') delete settings['index.codec'];
   await es.indices.create({ index, settings: settings as never, mappings: t.mappings as never });
-  await es.indices.create({ index: `${index}-urls`, settings: settings as never, mappings: t.mappings as never });
+  await es.indices.create({
+    index: `${index}-urls`,
+    settings: settings as never,
+    mappings: t.mappings as never,
+  });
   const archive = new RawArchive(es, index);
   const shas: string[] = [];
   let e0 = await esCpuMs(es);
   let c0 = process.cpuUsage();
-  await pool(bodies.map((b, i) => ({ b, i })), 8, async ({ b, i }) => {
-    const buf = Buffer.from(b);
-    const sha256 = createHash('sha256').update(buf).digest('hex');
-    shas[i] = sha256;
-    const url = `http://127.0.0.1:1/papers/date/${dateOf(i + 5000)}`;
-    if (variant === 'gzip_body') {
-      const gz = gzipSync(buf, { level: 1 }).toString('base64');
-      await es.create({ index, id: sha256, document: { sha256, gz, contentType: 'text/html', size: buf.length, url } });
-      await es.index({ index: `${index}-urls`, id: sha256.slice(0, 40), document: { url, sha256, fetchedAt: new Date().toISOString() } });
-    } else {
-      const text = new TextDecoder().decode(buf);
-      await archive.put({ url, finalUrl: url, sha256, status: 200, contentType: 'text/html; charset=utf-8', fetchedAt: new Date().toISOString(), source: 'hf', size: buf.length, text });
-    }
-  });
+  await pool(
+    bodies.map((b, i) => ({ b, i })),
+    8,
+    async ({ b, i }) => {
+      const buf = Buffer.from(b);
+      const sha256 = createHash('sha256').update(buf).digest('hex');
+      shas[i] = sha256;
+      const url = `http://127.0.0.1:1/papers/date/${dateOf(i + 5000)}`;
+      if (variant === 'gzip_body') {
+        const gz = gzipSync(buf, { level: 1 }).toString('base64');
+        await es.create({
+          index,
+          id: sha256,
+          document: { sha256, gz, contentType: 'text/html', size: buf.length, url },
+        });
+        await es.index({
+          index: `${index}-urls`,
+          id: sha256.slice(0, 40),
+          document: { url, sha256, fetchedAt: new Date().toISOString() },
+        });
+      } else {
+        const text = new TextDecoder().decode(buf);
+        await archive.put({
+          url,
+          finalUrl: url,
+          sha256,
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          fetchedAt: new Date().toISOString(),
+          source: 'hf',
+          size: buf.length,
+          text,
+        });
+      }
+    },
+  );
   let c = process.cpuUsage(c0);
   results[variant].esPut.push(((await esCpuMs(es)) - e0) / pages);
   results[variant].cliPut.push((c.user + c.system) / 1000 / pages);
   e0 = await esCpuMs(es);
   c0 = process.cpuUsage();
-  await pool(shas.map((s, i) => ({ s, i })), 4, async ({ s }) => {
-    if (variant === 'gzip_body') {
-      const r = await es.get<{ gz: string }>({ index, id: s });
-      gunzipSync(Buffer.from(r._source!.gz, 'base64')).toString('utf8');
-    } else await archive.getText(s, 'x');
-  });
+  await pool(
+    shas.map((s, i) => ({ s, i })),
+    4,
+    async ({ s }) => {
+      if (variant === 'gzip_body') {
+        const r = await es.get<{ gz: string }>({ index, id: s });
+        gunzipSync(Buffer.from(r._source!.gz, 'base64')).toString('utf8');
+      } else await archive.getText(s, 'x');
+    },
+  );
   c = process.cpuUsage(c0);
   results[variant].esGet.push(((await esCpuMs(es)) - e0) / pages);
   results[variant].cliGet.push((c.user + c.system) / 1000 / pages);
@@ -83,14 +117,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 try {
   for (let r = 0; r < rounds; r++)
     for (const v of ['best_compression', 'default_codec', 'gzip_body'] as Variant[]) await run(v, r);
-  process.stdout.write(`${pages} pages of ${avgKb.toFixed(0)} KB, ${rounds} rounds, medians (ms CPU per page):\n`);
+  process.stdout.write(
+    `${pages} pages of ${avgKb.toFixed(0)} KB, ${rounds} rounds, medians (ms CPU per page):\n`,
+  );
   process.stdout.write('variant            ES put   client put   ES get   client get\n');
   for (const [v, r] of Object.entries(results))
     process.stdout.write(
       `${v.padEnd(18)} ${median(r.esPut).toFixed(1).padStart(6)} ${median(r.cliPut).toFixed(1).padStart(12)} ${median(r.esGet).toFixed(1).padStart(8)} ${median(r.cliGet).toFixed(1).padStart(12)}\n`,
     );
 } finally {
-  const found = await es.indices.get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => ({}));
+  const found = await es.indices
+    .get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true })
+    .catch(() => ({}));
   if (Object.keys(found).length) await es.indices.delete({ index: Object.keys(found) });
   await es.close();
 }

@@ -33,7 +33,12 @@ const jobs = Number(process.argv[2] ?? 200);
 const cfg = loadConfig(process.env);
 const redis = createRedis(cfg.redisUrl, 'worker');
 const prefix = `bench-exp-${randomBytes(3).toString('hex')}`;
-const partial = JSON.stringify({ source: 'hf', title: 'x'.repeat(80), abstract: 'y'.repeat(900), authors: ['a b', 'c d'] });
+const partial = JSON.stringify({
+  source: 'hf',
+  title: 'x'.repeat(80),
+  abstract: 'y'.repeat(900),
+  authors: ['a b', 'c d'],
+});
 
 async function jobSequential(j: number): Promise<void> {
   const ids = Array.from({ length: 50 }, (_, i) => `${prefix}:paper:${j}-${i}`);
@@ -54,7 +59,9 @@ async function jobPipelined(j: number): Promise<void> {
   };
   const sha = (s: LuaScript) => (s as unknown as { sha: string }).sha;
   await step((p, k) => p.evalsha(sha(HYDRATE), 1, k, 3600));
-  await step((p, k) => p.evalsha(sha(MERGE), 1, k, 'hf', partial, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', 3600));
+  await step((p, k) =>
+    p.evalsha(sha(MERGE), 1, k, 'hf', partial, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', 3600),
+  );
   await step((p, k) => p.evalsha(sha(COMMIT), 1, k, `h${j}`, `job${j}`));
 }
 
@@ -68,7 +75,11 @@ async function measure(name: string, f: (j: number) => Promise<void>, concurrenc
   );
   const s = (performance.now() - t0) / 1000;
   process.stdout.write(
-    `${name.padEnd(11)} concurrency ${String(concurrency).padStart(2)}: ${((s * 1000 * concurrency) / jobs).toFixed(1).padStart(7)} ms/job  ${Math.round((jobs * 50) / s).toString().padStart(6)} papers/s\n`,
+    `${name.padEnd(11)} concurrency ${String(concurrency).padStart(2)}: ${((s * 1000 * concurrency) / jobs).toFixed(1).padStart(7)} ms/job  ${Math.round(
+      (jobs * 50) / s,
+    )
+      .toString()
+      .padStart(6)} papers/s\n`,
   );
 }
 

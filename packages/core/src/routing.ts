@@ -11,16 +11,18 @@ import type { JobPayloads, Stage } from '@paperline/contracts';
 export const ROUTES: { readonly [S in Stage]: readonly Stage[] } = {
   fetch: ['parse'],
   parse: ['dedupe', 'fetch'],
-  dedupe: ['index'],
+  dedupe: ['index', 'fetch'],
   index: [],
 };
 
 /**
  * Forward edges apply backpressure (the producer waits while the target's backlog is over the
- * bound). Discovery edges (parse → fetch) do not: that would be a cycle and could deadlock.
+ * bound). Edges back to fetch (discovered links, enrichment) do not: that would be a cycle and
+ * could deadlock.
+
  */
 export function isForwardEdge(from: Stage | 'seed', to: Stage): boolean {
-  return !(from === 'parse' && to === 'fetch') && from !== 'seed';
+  return to !== 'fetch' && from !== 'seed';
 }
 
 export const shortHash = (s: string, len = 20): string =>

@@ -33,7 +33,6 @@ export function summaryJson(s: CrawlSummary): Record<string, unknown> {
     finishedAt: s.finishedAt,
     ...(s.health ? { health: s.health } : {}),
   };
-
 }
 
 /** A progress line for terminals (stderr, rewritten in place). */

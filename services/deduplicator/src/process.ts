@@ -1,6 +1,6 @@
 import type { DedupeJob, PaperCandidate } from '@paperline/contracts';
-import { shortHash, type StageContext, type StageResult } from '@paperline/core';
-import { aliasKeys, buildRecord, canonicalId, identityKeys } from '@paperline/identity';
+import { shortHash, type Emit, type StageContext, type StageResult } from '@paperline/core';
+import { aliasKeys, buildRecord, canonicalId, identityKeys, type IdentityKeys } from '@paperline/identity';
 import type { MergeState } from './store.js';
 
 /** The narrow dependencies of the dedupe stage. */
@@ -10,64 +10,99 @@ export interface DedupeDeps {
     merge(id: string, partial: PaperCandidate, now: string): Promise<MergeState>;
     commit(id: string, hash: string, jobId: string): Promise<boolean>;
     resolveAliases(keys: string[]): Promise<(string | null)[]>;
+    setAliases(pairs: Array<[string, string]>): Promise<void>;
+    /** Each source's current view of a paper (after hydrate). */
+    partials(id: string): Promise<PaperCandidate[]>;
+    /** Drops a paper's cache entry (it was merged into another id). */
+    forget(id: string): Promise<void>;
     /** Which of these ids have a document in the index. */
     existing(ids: string[]): Promise<Set<string>>;
-    setAliases(pairs: Array<[string, string]>): Promise<void>;
   };
   markCandidates: (crawlId: string, pageKey: string, paperIds: string[]) => Promise<void>;
   /** Remembers which papers the page yielded (a later 304 counts them without parsing). */
   recordPagePapers: (url: string, paperIds: string[]) => Promise<void>;
+  /**
+   * Claims arXiv ids for enrichment and returns the export-API URLs to fetch for the newly
+   * claimed ones (none when enrichment is off). Ids already claimed are not requested again.
+   */
+  enrich?: (arxivIds: string[]) => Promise<string[]>;
   now?: () => Date;
 }
+
+type Doc = { id: string; version: number; doc: Record<string, unknown> };
 
 /**
  * Gives each candidate its canonical identity, merges it with what other sources and pages said
  * about the same paper, and passes on only papers whose content changed.
  */
-export async function processDedupe(
-  job: DedupeJob,
-  deps: DedupeDeps,
-  ctx: StageContext,
-): Promise<StageResult> {
+export async function processDedupe(job: DedupeJob, deps: DedupeDeps, ctx: StageContext): Promise<StageResult> {
   const now = (deps.now?.() ?? new Date()).toISOString();
-  // 1. identity: a candidate without arXiv id or DOI may already be known under another id.
+  const { store } = deps;
+
+  // 1. Identity: every known key of a candidate resolves through the alias table.
   const keyed = job.candidates.map((c) => ({ c, keys: identityKeys(c) }));
-  const aliasHits = await deps.store.resolveAliases(keyed.map(({ keys }) => canonicalId(keys)));
-  const withIds = keyed.map(({ c, keys }, i) => ({ c, keys, id: aliasHits[i] ?? canonicalId(keys) }));
-
-  // 2. one merge per paper and source: the same paper twice on one page is one sighting.
-  const perPaper = new Map<string, { keys: (typeof withIds)[number]['keys']; partials: PaperCandidate[] }>();
-  for (const { c, keys, id } of withIds) {
+  const aliasHits = await store.resolveAliases(keyed.map(({ keys }) => canonicalId(keys)));
+  const perPaper = new Map<string, { keys: IdentityKeys; partials: PaperCandidate[] }>();
+  keyed.forEach(({ c, keys }, i) => {
+    const id = aliasHits[i] ?? canonicalId(keys);
     const e = perPaper.get(id) ?? { keys, partials: [] };
-    e.partials.push(c);
+    e.partials.push(c); // the same paper twice on one page is merged, newest fetch winning
     perPaper.set(id, e);
-  }
+  });
   const ids = [...perPaper.keys()];
-  await deps.store.hydrate(ids);
-  await deps.store.setAliases(
-    ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])),
-  );
+  await store.hydrate(ids);
 
-  const docs: { id: string; version: number; doc: Record<string, unknown> }[] = [];
-  const unchanged: { id: string; version: number; doc: Record<string, unknown> }[] = [];
+  // 2. A paper first seen without an id (title fingerprint) joins the record that now has one.
+  const deletes: string[] = [];
+  const identified = ids.filter((id) => !id.startsWith('title:'));
+  const titleOwners = await store.resolveAliases(identified.map((id) => `title:${perPaper.get(id)!.keys.fingerprint}`));
+  for (const [i, owner] of titleOwners.entries()) {
+    const id = identified[i]!;
+    if (!owner || !owner.startsWith('title:') || owner === id) continue;
+    await store.hydrate([owner]);
+    perPaper.get(id)!.partials.unshift(...(await store.partials(owner)));
+    await store.forget(owner);
+    deletes.push(owner);
+    ctx.log.info({ from: owner, to: id }, 'merged a title-only record into its identified paper');
+  }
+  await store.setAliases(ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])));
+
+  // 3. Merge, withdrawn marks, and the change check.
+  const withdrawn = new Set((job.withdrawnIds ?? []).map((a) => `arxiv:${a}`));
+  const changed: Doc[] = [];
+  const unchanged: Doc[] = [];
   for (const [id, { partials }] of perPaper) {
     let state: MergeState | undefined;
-    for (const p of partials) state = await deps.store.merge(id, p, now);
+    for (const p of partials) state = await store.merge(id, withdrawn.has(id) ? { ...p, withdrawn: true } : p, now);
     const record = buildRecord(id, state!.partials, { firstSeenAt: state!.firstSeenAt, updatedAt: now });
     const item = { id, version: state!.version, doc: record as unknown as Record<string, unknown> };
-    if (await deps.store.commit(id, record.contentHash, ctx.jobId)) docs.push(item);
+    if (await store.commit(id, record.contentHash, ctx.jobId)) changed.push(item);
     else unchanged.push(item);
   }
   if (job.verifyIndex && unchanged.length > 0) {
     // Reprocessing rebuilds what the index lost, even when the cache says it is current.
-    const present = await deps.store.existing(unchanged.map((u) => u.id));
-    docs.push(...unchanged.filter((u) => !present.has(u.id)));
+    const present = await store.existing(unchanged.map((u) => u.id));
+    changed.push(...unchanged.filter((u) => !present.has(u.id)));
   }
   await deps.markCandidates(job.crawlId, shortHash(job.url), ids);
   await deps.recordPagePapers(job.url, ids);
-  ctx.log.debug({ papers: ids.length, changed: docs.length }, 'deduplicated');
-  return {
-    outcome: docs.length > 0 ? 'changed' : 'unchanged',
-    emit: docs.length > 0 ? [{ stage: 'index', payload: { crawlId: job.crawlId, url: job.url, docs } }] : [],
-  };
+
+  // 4. Papers known only from Hugging Face are looked up on arXiv (never while reprocessing).
+  const emit: Emit[] = [];
+  if (deps.enrich && !job.verifyIndex) {
+    const wanted = [...perPaper.values()]
+      .filter((e) => e.keys.arxivId && e.partials.every((p) => p.source !== 'arxiv'))
+      .map((e) => e.keys.arxivId!);
+    for (const url of wanted.length ? await deps.enrich(wanted) : []) {
+      emit.push({ stage: 'fetch', payload: { crawlId: job.crawlId, url, depth: 0, referrer: job.url } });
+    }
+  }
+  if (changed.length > 0 || deletes.length > 0) {
+    emit.push({
+      stage: 'index',
+      payload: { crawlId: job.crawlId, url: job.url, docs: changed, ...(deletes.length ? { deletes } : {}) },
+    });
+  }
+  ctx.log.debug({ papers: ids.length, changed: changed.length }, 'deduplicated');
+  return { outcome: changed.length > 0 ? 'changed' : 'unchanged', emit };
 }

@@ -129,7 +129,27 @@ export class DedupStore {
     await pipe.exec();
   }
 
+  async partials(id: string): Promise<PaperCandidate[]> {
+    const all = await this.redis.hgetall(this.key(id));
+    return Object.entries(all)
+      .filter(([k]) => k.startsWith('src:'))
+      .map(([, v]) => JSON.parse(v) as PaperCandidate);
+  }
+
+  async forget(id: string): Promise<void> {
+    await this.redis.del(this.key(id));
+  }
+
+  /** Claims ids for enrichment; returns those not claimed in the last `ttlSeconds`. */
+  async claimEnrichment(arxivIds: string[], ttlSeconds = 7 * 86_400): Promise<string[]> {
+    const pipe = this.redis.pipeline();
+    for (const a of arxivIds) pipe.set(`${this.prefix}:enrich:${a}`, '1', 'EX', ttlSeconds, 'NX');
+    const res = (await pipe.exec()) ?? [];
+    return arxivIds.filter((_, i) => res[i]?.[1] === 'OK');
+  }
+
   async existing(ids: string[]): Promise<Set<string>> {
+
     return new Set((await getPapers(this.es, this.alias, ids)).keys());
   }
 

@@ -4,6 +4,7 @@ import {
   bulkWrite,
   bulkWriteWithShadow,
   createRuntime,
+  deletePapers,
   ensurePapersIndex,
   runStageProcess,
   withBulkMetrics,
@@ -29,6 +30,7 @@ const batcher = new BulkBatcher(write, {
 const deps: IndexDeps = {
   bulk: (items) => batcher.add(items),
   markWritten: (crawlId, ids) => rt.crawls.markWritten(crawlId, ids),
+  remove: (ids) => deletePapers(rt.es, cfg.index, ids),
   invalidate: async (ids) => {
     const pipe = rt.redis.pipeline();
     for (const id of ids) pipe.hdel(`${cfg.queuePrefix}:paper:${id}`, 'hash', 'hashJob');

@@ -5,6 +5,9 @@ import type { BulkItem, BulkOutcome, StageContext, StageResult } from '@paperlin
 export interface IndexDeps {
   bulk: (items: BulkItem[]) => Promise<BulkOutcome[]>;
   markWritten: (crawlId: string, ids: string[]) => Promise<void>;
+  /** Removes documents of papers that were merged into another id. */
+  remove: (ids: string[]) => Promise<void>;
+
   /** Forgets the dedup hash of papers whose write failed, so a later sighting writes again. */
   invalidate: (ids: string[]) => Promise<void>;
 }
@@ -29,6 +32,7 @@ export async function processIndex(job: IndexJob, deps: IndexDeps, ctx: StageCon
       },
     );
   }
+  if (job.deletes?.length) await deps.remove(job.deletes);
   const ok = outcomes.filter((o) => o.result === 'written' || o.result === 'superseded').map((o) => o.id);
   await deps.markWritten(job.crawlId, ok);
   const retry = outcomes.filter((o) => o.result === 'retry');

@@ -62,6 +62,7 @@ function listAuthors($: CheerioAPI, node: Nodes): string[] {
     .filter((s) => s !== '');
 }
 
+/** One listing entry as a candidate (not yet validated). */
 function entryCandidate($: CheerioAPI, e: Entry, arxivId: string, ctx: ArxivContext): PaperCandidate {
   const { dt, dd } = e;
   const crossFrom = /\(cross-list from ([^)\s]+)\)/.exec(dt.text())?.[1];

@@ -23,10 +23,17 @@ export async function demoCommand(
   );
 
   const site = await startSnapshotSite({ port: 0 });
-  out(`Serving the bundled Hugging Face snapshot (${site.days.length} listing days) at ${site.url}`);
+  out(
+    `Serving the bundled snapshot: Hugging Face (${site.days.length} listing days) at ${site.url}, arXiv at ${site.arxivBaseUrl}`,
+  );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HF_BASE_URL: site.url,
+    ARXIV_BASE_URL: site.arxivBaseUrl,
+    ARXIV_API_URL: site.arxivApiUrl,
+    // The stand-in is local: keep arXiv's one-request-per-3-s manners, just shorter.
+    PAPERLINE_ARXIV_INTERVAL_MS: process.env.PAPERLINE_ARXIV_INTERVAL_MS ?? '300',
+
     PAPERLINE_HOST_INTERVAL_MS: process.env.PAPERLINE_HOST_INTERVAL_MS ?? '0',
     PAPERLINE_LOG_LEVEL: process.env.PAPERLINE_LOG_LEVEL ?? 'warn',
   };
@@ -34,7 +41,9 @@ export async function demoCommand(
   const workers = startWorkers(['fetcher', 'parser', 'deduplicator', 'indexer'], env);
   try {
     const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
-    out(`Crawling ${seeds.length} daily listings through fetch → parse → dedupe → index:`);
+    out(
+      `Crawling ${seeds.length} daily listings through fetch → parse → dedupe → index (new papers are enriched from arXiv's API):`,
+    );
     const crawlId = await startCrawl(ctx, seeds, { depth: 0, kind: 'demo' });
     const s = await waitAndReport(ctx, crawlId, { json: false, progress: true });
     const all = await searchPapers(
@@ -43,8 +52,10 @@ export async function demoCommand(
       SearchParamsSchema.parse({ q: '', sort: 'upvotes', size: 5 }),
     );
     out();
+    const bySource = all.facets.source?.map((f) => `${f.key} ${f.count}`).join(' · ') ?? '';
+    out(`Index '${ctx.cfg.index}' now holds ${all.total} papers (by source: ${bySource}).`);
     out(
-      `Index '${ctx.cfg.index}' now holds ${all.total} papers (${s.duplicates} repeat sightings across days merged, ${s.unchanged} unchanged since an earlier run).`,
+      `  ${s.duplicates} repeat sightings were merged (a paper on several days, or on both sites); ${s.unchanged} papers were unchanged since an earlier run.`,
     );
     out('Most upvoted:');
     for (const h of all.hits) {

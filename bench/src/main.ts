@@ -8,6 +8,7 @@
  * 5. a Crawlee CheerioCrawler peer crawling the same site into a fresh index.
  * Every index, Redis key and child process of the run is removed at the end, on failure and on SIGINT.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +22,23 @@ import { runPeer } from './peer.js';
 import { startPipeline, runThroughput, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { formatProfile, summariseProfile } from './profile.js';
 import { buildResult, formatTable } from './report.js';
-import { startSite } from './site.js';
+import { startNullSite, startSite } from './site.js';
+import { ROOT } from './workers.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
+
+/** The commit measured, and whether the code under test had uncommitted changes. */
+function gitState(): { head: string; dirty: boolean } | undefined {
+  try {
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
+    return {
+      head: git('rev-parse', '--short', 'HEAD'),
+      dirty: git('status', '--porcelain', '--', 'packages', 'services', 'infra') !== '',
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(args: BenchArgs): Promise<number> {
   const started = new Date();
@@ -40,6 +55,7 @@ async function main(args: BenchArgs): Promise<number> {
   const latencyPages = Math.max(1, Math.round(pagesPerSecond * args.latencySeconds));
   const latencyFrom = args.pages + 1000; // far from the crawled days: every latency paper is new
   const site = await startSite({ seed: args.seed, maxPage: latencyFrom + latencyPages });
+  const elsewhere = await startNullSite();
   const profileDir = args.profile.length ? mkdtempSync(join(tmpdir(), `${names.tag}-prof-`)) : undefined;
   let pipeline: Pipeline | undefined;
   let peerPid: number | undefined;
@@ -56,6 +72,7 @@ async function main(args: BenchArgs): Promise<number> {
     }
     await pipeline?.close().catch(() => undefined);
     await site.close().catch(() => undefined);
+    await elsewhere.close().catch(() => undefined);
     const removed = await cleanupRun(redis, es, names).catch((e: unknown) => [
       `cleanup failed: ${String(e)}`,
     ]);
@@ -77,6 +94,7 @@ async function main(args: BenchArgs): Promise<number> {
     const opts: PipelineOptions = {
       names,
       site,
+      elsewhereUrl: elsewhere.url,
       redis,
       es,
       say,
@@ -161,6 +179,8 @@ async function main(args: BenchArgs): Promise<number> {
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       run: names.tag,
+      git: gitState(),
+      arxivStandInRequests: elsewhere.requests(),
       seed: args.seed,
       ...(profileDir ? { profiles } : {}),
     });

@@ -56,20 +56,32 @@ export interface Pipeline {
 export interface PipelineOptions {
   names: RunNames;
   site: SyntheticSite;
+  /** The local 404 stand-in for arXiv's URLs. */
+  elsewhereUrl: string;
   redis: Redis;
   es: Client;
   profile?: { kinds: WorkerKind[]; dir: string };
   say: (msg: string) => void;
 }
 
-/** The environment the workers get: the caller's (PAPERLINE_* tuning passes through) plus the run's names. */
-export function workerEnv(names: RunNames, siteUrl: string): NodeJS.ProcessEnv {
+/**
+ * The environment the workers get: the caller's (PAPERLINE_* tuning passes through) plus the
+ * run's names. Every base URL points at 127.0.0.1: HF at the synthetic site, arXiv (pages, export
+ * API, OAI-PMH) at a local stand-in that answers 404, so no request can leave the machine.
+ * arXiv enrichment is off unless PAPERLINE_ENRICH is set: the benchmark measures the Hugging Face
+ * path, the same work the peer and the ceiling do.
+ */
+export function workerEnv(names: RunNames, siteUrl: string, elsewhereUrl: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PAPERLINE_QUEUE_PREFIX: names.prefix,
     PAPERLINE_INDEX: names.index,
     PAPERLINE_ARCHIVE_INDEX: names.archive,
     HF_BASE_URL: siteUrl,
+    ARXIV_BASE_URL: `${elsewhereUrl}/arxiv`,
+    ARXIV_API_URL: `${elsewhereUrl}/api/query`,
+    ARXIV_OAI_URL: `${elsewhereUrl}/oai`,
+    PAPERLINE_ENRICH: process.env.PAPERLINE_ENRICH ?? '0',
     // The site is local and ours: no politeness gap (the peer has none either). Overridable.
     PAPERLINE_HOST_INTERVAL_MS: process.env.PAPERLINE_HOST_INTERVAL_MS ?? '0',
     PAPERLINE_LOG_LEVEL: process.env.PAPERLINE_LOG_LEVEL ?? 'warn',
@@ -77,7 +89,7 @@ export function workerEnv(names: RunNames, siteUrl: string): NodeJS.ProcessEnv {
 }
 
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
-  const env = workerEnv(o.names, o.site.url);
+  const env = workerEnv(o.names, o.site.url, o.elsewhereUrl);
   const cfg = loadConfig(env);
   await ensurePapersIndex(o.es, cfg.index);
   await ensureArchiveIndices(o.es, cfg.archiveIndex);

@@ -97,3 +97,30 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
 
 /** The ids (`arxiv:…`) of the papers on page p, without rendering it. */
 export { pageRefs };
+
+/**
+ * A local stand-in for every other base URL the workers know (arXiv pages, export API, OAI-PMH):
+ * answers 404 to everything and counts the requests, so that whatever a worker is configured to
+ * do, no request ever leaves 127.0.0.1.
+ */
+export async function startNullSite(): Promise<{
+  url: string;
+  requests: () => number;
+  close(): Promise<void>;
+}> {
+  let n = 0;
+  const server = createServer((req, res) => {
+    n++;
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not part of the benchmark\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => n,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

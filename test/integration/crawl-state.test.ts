@@ -38,7 +38,14 @@ describe('crawl accounting', () => {
     await crawls.markWritten('c1', ['arxiv:1']);
     let s = await crawls.summary('c1');
     expect(s).toMatchObject({ parsed: 1, indexed: 1, unchanged: 1, duplicates: 1, finished: false });
-    await crawls.recordFailure({ jobId: 'j2', crawlId: 'c1', stage: 'fetch', code: 'HTTP_NOT_FOUND', message: '404', at: new Date().toISOString() });
+    await crawls.recordFailure({
+      jobId: 'j2',
+      crawlId: 'c1',
+      stage: 'fetch',
+      code: 'HTTP_NOT_FOUND',
+      message: '404',
+      at: new Date().toISOString(),
+    });
     s = await crawls.summary('c1');
     expect(s).toMatchObject({ failed: 1, finished: true });
     await crawls.transition('c1', 'j2', 'pending'); // retried

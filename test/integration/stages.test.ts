@@ -86,7 +86,9 @@ beforeAll(async () => {
       res.end(page([entry('2403.12345', 'Looped Transformers & Friends', 7)]));
     } else if (req.url === '/robots.txt') {
       res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('User-agent: *\nDisallow: /papers/date/2024-03-2\nAllow: /papers/date/2024-03-20\nAllow: /papers/date/2024-03-21\n');
+      res.end(
+        'User-agent: *\nDisallow: /papers/date/2024-03-2\nAllow: /papers/date/2024-03-20\nAllow: /papers/date/2024-03-21\n',
+      );
     } else if (req.url === '/papers/date/2024-03-22') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>never fetched</html>');
       fetchedDisallowed = true;
@@ -150,7 +152,11 @@ describe('fetch stage', () => {
   });
 
   it('obeys robots.txt: a disallowed page is refused with ROBOTS_DISALLOWED and never fetched', async () => {
-    const err = await processFetch({ crawlId: 'cfetch', url: `${base}/papers/date/2024-03-22`, depth: 0 }, deps(), ctx('jr')).catch((e: unknown) => e);
+    const err = await processFetch(
+      { crawlId: 'cfetch', url: `${base}/papers/date/2024-03-22`, depth: 0 },
+      deps(),
+      ctx('jr'),
+    ).catch((e: unknown) => e);
     expect((err as PaperlineError).code).toBe('ROBOTS_DISALLOWED');
     expect((err as PaperlineError).retry).toBe('permanent');
     expect(fetchedDisallowed).toBe(false);

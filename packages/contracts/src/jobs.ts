@@ -60,8 +60,7 @@ export const IndexJobSchema = z.object({
   /** Ids merged into another paper: their documents go (the paper lives on under its new id). */
   deletes: z.array(z.string().min(1)).max(5000).optional(),
 });
-export type IndexJob
- = z.infer<typeof IndexJobSchema>;
+export type IndexJob = z.infer<typeof IndexJobSchema>;
 
 export const JOB_SCHEMAS = {
   fetch: FetchJobSchema,

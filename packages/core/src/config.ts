@@ -30,6 +30,7 @@ export const EnvSchema = z.object({
   HF_BASE_URL: url('HF_BASE_URL').default('https://huggingface.co'),
   ARXIV_BASE_URL: url('ARXIV_BASE_URL').default('https://arxiv.org'),
   ARXIV_API_URL: url('ARXIV_API_URL').default('https://export.arxiv.org/api/query'),
+  ARXIV_OAI_URL: url('ARXIV_OAI_URL').default('https://oaipmh.arxiv.org/oai'),
   PAPERLINE_ALLOW_HOSTS: z.string().default(''),
   PAPERLINE_USER_AGENT: z
     .string()
@@ -71,7 +72,7 @@ export interface PaperlineConfig {
   index: string;
   archiveIndex: string;
   queuePrefix: string;
-  bases: { hfBaseUrl: string; arxivBaseUrl: string; arxivApiUrl: string };
+  bases: { hfBaseUrl: string; arxivBaseUrl: string; arxivApiUrl: string; oaiBaseUrl: string };
   allowHosts: string[];
   userAgent: string;
   logLevel: Env['PAPERLINE_LOG_LEVEL'];
@@ -116,7 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     hfBaseUrl: stripSlash(e.HF_BASE_URL),
     arxivBaseUrl: stripSlash(e.ARXIV_BASE_URL),
     arxivApiUrl: e.ARXIV_API_URL,
+    oaiBaseUrl: e.ARXIV_OAI_URL,
   };
+
   const baseHosts = Object.values(bases).map((u) => new URL(u).host);
   const extra = e.PAPERLINE_ALLOW_HOSTS.split(',')
     .map((h) => h.trim())

@@ -228,7 +228,6 @@ export class CrawlStore {
     }
     await this.redis.hset(this.key(crawlId, 'meta'), 'health', JSON.stringify(out));
     return out;
-
   }
 
   async markWritten(crawlId: string, paperIds: string[]): Promise<void> {
@@ -296,7 +295,6 @@ export class CrawlStore {
       ...(meta.kind ? { kind: meta.kind } : {}),
       ...(meta.finishedAt ? { health: await this.health(crawlId, meta) } : {}),
     };
-
   }
 
   async openCount(crawlId: string): Promise<number> {

@@ -51,10 +51,14 @@ export class RobotsPolicy {
     if (rules === null) return;
     const robot = robotsParser(`${origin}/robots.txt`, rules);
     if (robot.isDisallowed(url, this.agent)) {
-      throw new PermanentError('ROBOTS_DISALLOWED', `robots.txt of ${origin} disallows ${url} for ${this.agent}`, {
-        stage: 'fetch',
-        context: { url },
-      });
+      throw new PermanentError(
+        'ROBOTS_DISALLOWED',
+        `robots.txt of ${origin} disallows ${url} for ${this.agent}`,
+        {
+          stage: 'fetch',
+          context: { url },
+        },
+      );
     }
   }
 
@@ -81,14 +85,23 @@ export class RobotsPolicy {
       return this.decode(res.body, res.contentType).text;
     } catch (err) {
       if (err instanceof PaperlineError) {
-        if (['HTTP_NOT_FOUND', 'HTTP_CLIENT_ERROR', 'HTTP_BAD_CONTENT_TYPE', 'HTTP_TOO_LARGE'].includes(err.code)) return null;
+        if (
+          ['HTTP_NOT_FOUND', 'HTTP_CLIENT_ERROR', 'HTTP_BAD_CONTENT_TYPE', 'HTTP_TOO_LARGE'].includes(
+            err.code,
+          )
+        )
+          return null;
         if (err.code === 'HTTP_BLOCKED_ADDRESS' || err.code === 'UNSUPPORTED_URL') throw err;
       }
-      throw new TransientError('HTTP_CONNECTION', `robots.txt of ${origin} is unreachable (${String(err)}); will retry before crawling`, {
-        stage: 'fetch',
-        context: { url },
-        cause: err,
-      });
+      throw new TransientError(
+        'HTTP_CONNECTION',
+        `robots.txt of ${origin} is unreachable (${String(err)}); will retry before crawling`,
+        {
+          stage: 'fetch',
+          context: { url },
+          cause: err,
+        },
+      );
     }
   }
 }

@@ -74,7 +74,25 @@ function pick<F extends Field>(
   return undefined;
 }
 
+/**
+ * Two views of one paper from the same source (e.g. an arXiv listing and the export API) combined:
+ * the newer fetch wins each field it has; fields it lacks (a listing has no version, an empty
+ * author list means "unavailable") are kept from the older view.
+ */
+export function combineSameSource(a: SourcePartial | null | undefined, b: SourcePartial): SourcePartial {
+  if (!a) return b;
+  const [older, newer] = a.fetchedAt <= b.fetchedAt ? [a, b] : [b, a];
+  const out: Record<string, unknown> = { ...older };
+  for (const [k, v] of Object.entries(newer)) {
+    if (k === 'authorCount' && newer.authors.length === 0 && older.authors.length > 0) continue;
+    if (present(v)) out[k] = v;
+  }
+  if (older.links || newer.links) out.links = { ...older.links, ...newer.links };
+  return out as SourcePartial;
+}
+
 /** Keeps, per source, the newest fetch. */
+
 export function newestPerSource(partials: SourcePartial[]): Map<SourceId, SourcePartial> {
   const out = new Map<SourceId, SourcePartial>();
   for (const p of partials) {

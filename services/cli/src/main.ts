@@ -11,6 +11,7 @@ import { rawCommand, reprocessCommand } from './commands/reprocess.js';
 import { backfillCommand } from './commands/backfill.js';
 import { scheduleAdd, scheduleList, scheduleRemove } from './commands/schedule.js';
 import { reindexCommand } from './commands/reindex.js';
+import { serveCommand } from './commands/serve.js';
 
 let ctx: CliContext | undefined;
 const context = (): CliContext => (ctx ??= new CliContext());
@@ -126,15 +127,19 @@ program
 program
   .command('backfill')
   .description('crawl the daily listings of every date in a range (resumable)')
-  .argument('<source>', 'hf')
+  .argument('<source>', 'hf (daily listings) | arxiv (OAI-PMH harvest)')
+  .option('--set <spec>', 'arxiv: an OAI-PMH set, e.g. cs or physics:hep-th')
   .requiredOption('--from <date>', 'first date, YYYY-MM-DD')
   .requiredOption('--to <date>', 'last date, YYYY-MM-DD')
   .option('--wait', 'block until done, with progress (done/total, rate, ETA)', false)
   .option('--progress', 'print progress lines even when stderr is not a terminal')
   .option('--json', 'print the summary as one JSON line', false)
   .action(
-    run((source: string, o: { from: string; to: string; wait: boolean; json: boolean; progress?: boolean }) =>
-      backfillCommand(context(), source, o),
+    run(
+      (
+        source: string,
+        o: { from: string; to: string; wait: boolean; json: boolean; progress?: boolean; set?: string },
+      ) => backfillCommand(context(), source, o),
     ),
   );
 
@@ -187,6 +192,13 @@ schedule
   .command('remove')
   .argument('<name>')
   .action(run((name: string) => scheduleRemove(context(), name)));
+
+program
+  .command('serve')
+  .description('the HTTP side: overview page, queue dashboard, search API, /metrics, /healthz')
+  .option('--port <n>', 'port to listen on (env PAPERLINE_API_PORT, default 8080)')
+  .option('--host <host>', 'address to bind (env PAPERLINE_API_HOST, default 127.0.0.1)')
+  .action(run((o: { port?: string; host?: string }) => serveCommand(o)));
 
 program
   .command('demo')

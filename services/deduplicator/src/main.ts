@@ -14,7 +14,10 @@ const deps: DedupeDeps = {
   recordPagePapers: (url, ids) => archive.setPaperIds(url, ids),
   // arXiv enrichment: id_list batches of up to 100 ids; the fetcher keeps to one request per 3 s.
   ...(cfg.enrich
-    ? { enrich: async (ids: string[]) => arxivApiUrlsForIds(await store.claimEnrichment(ids), cfg.bases.arxivApiUrl) }
+    ? {
+        enrich: async (ids: string[]) =>
+          arxivApiUrlsForIds(await store.claimEnrichment(ids), cfg.bases.arxivApiUrl),
+      }
     : {}),
 };
 runStageProcess(rt, 'dedupe', (job, ctx) => processDedupe(job, deps, ctx), {

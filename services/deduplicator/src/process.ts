@@ -35,7 +35,11 @@ type Doc = { id: string; version: number; doc: Record<string, unknown> };
  * Gives each candidate its canonical identity, merges it with what other sources and pages said
  * about the same paper, and passes on only papers whose content changed.
  */
-export async function processDedupe(job: DedupeJob, deps: DedupeDeps, ctx: StageContext): Promise<StageResult> {
+export async function processDedupe(
+  job: DedupeJob,
+  deps: DedupeDeps,
+  ctx: StageContext,
+): Promise<StageResult> {
   const now = (deps.now?.() ?? new Date()).toISOString();
   const { store } = deps;
 
@@ -49,13 +53,23 @@ export async function processDedupe(job: DedupeJob, deps: DedupeDeps, ctx: Stage
     e.partials.push(c); // the same paper twice on one page is merged, newest fetch winning
     perPaper.set(id, e);
   });
+  // Deleted at the source (OAI-PMH): known papers are re-merged, marked withdrawn, never removed.
+  const withdrawn = new Set((job.withdrawnIds ?? []).map((a) => `arxiv:${a}`));
+  const gone = [...withdrawn].filter((id) => !perPaper.has(id));
+  await store.hydrate(gone);
+  for (const id of gone) {
+    const known = await store.partials(id);
+    if (known.length > 0) perPaper.set(id, { keys: identityKeys(known[0]!), partials: known });
+  }
   const ids = [...perPaper.keys()];
   await store.hydrate(ids);
 
   // 2. A paper first seen without an id (title fingerprint) joins the record that now has one.
   const deletes: string[] = [];
   const identified = ids.filter((id) => !id.startsWith('title:'));
-  const titleOwners = await store.resolveAliases(identified.map((id) => `title:${perPaper.get(id)!.keys.fingerprint}`));
+  const titleOwners = await store.resolveAliases(
+    identified.map((id) => `title:${perPaper.get(id)!.keys.fingerprint}`),
+  );
   for (const [i, owner] of titleOwners.entries()) {
     const id = identified[i]!;
     if (!owner || !owner.startsWith('title:') || owner === id) continue;
@@ -65,15 +79,21 @@ export async function processDedupe(job: DedupeJob, deps: DedupeDeps, ctx: Stage
     deletes.push(owner);
     ctx.log.info({ from: owner, to: id }, 'merged a title-only record into its identified paper');
   }
-  await store.setAliases(ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])));
+  await store.setAliases(
+    ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])),
+  );
 
   // 3. Merge, withdrawn marks, and the change check.
-  const withdrawn = new Set((job.withdrawnIds ?? []).map((a) => `arxiv:${a}`));
   const changed: Doc[] = [];
   const unchanged: Doc[] = [];
   for (const [id, { partials }] of perPaper) {
     let state: MergeState | undefined;
-    for (const p of partials) state = await store.merge(id, withdrawn.has(id) ? { ...p, withdrawn: true } : p, now);
+    for (const p of partials) {
+      const marked =
+        withdrawn.has(id) && p.source === 'arxiv' ? { ...p, withdrawn: true, fetchedAt: now } : p;
+      state = await store.merge(id, marked, now);
+    }
+
     const record = buildRecord(id, state!.partials, { firstSeenAt: state!.firstSeenAt, updatedAt: now });
     const item = { id, version: state!.version, doc: record as unknown as Record<string, unknown> };
     if (await store.commit(id, record.contentHash, ctx.jobId)) changed.push(item);

@@ -1,17 +1,16 @@
 import type { Redis } from 'ioredis';
 import { LuaScript, getPapers, type EsClient } from '@paperline/core';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
-import type { StoredSourceRef } from '@paperline/identity';
+import { combineSameSource, type StoredSourceRef } from '@paperline/identity';
 
-// KEYS: paper key   ARGV: source, partialJSON, fetchedAt, nowIso, ttlSeconds
-// Keeps the newest fetch per source, takes a new merge version, returns the state to merge from.
-
+// KEYS: paper key   ARGV: source, combinedJSON, fetchedAt, nowIso, ttlSeconds, expectedJSON
+// Stores the source's combined view if nobody changed it since it was read (else 'retry'), takes a
+// new merge version, and returns the state to merge from.
 const MERGE = new LuaScript(`
 local k = KEYS[1]
-local at = redis.call('HGET', k, 'at:' .. ARGV[1])
-if (not at) or at <= ARGV[3] then
-  redis.call('HSET', k, 'src:' .. ARGV[1], ARGV[2], 'at:' .. ARGV[1], ARGV[3])
-end
+local cur = redis.call('HGET', k, 'src:' .. ARGV[1]) or ''
+if cur ~= ARGV[6] then return {'retry'} end
+redis.call('HSET', k, 'src:' .. ARGV[1], ARGV[2], 'at:' .. ARGV[1], ARGV[3])
 -- The merge version orders writes (Elasticsearch external versions): Redis's clock in µs, and
 -- always above the last one, so it also exceeds what a delete left behind in the index.
 local t = redis.call('TIME')
@@ -105,16 +104,25 @@ export class DedupStore {
 
   /** Adds one source's view of a paper and returns everything known to merge. */
   async merge(id: string, partial: PaperCandidate, now: string): Promise<MergeState> {
-    const [ver, first, flat] = (await MERGE.run(
-      this.redis,
-      [this.key(id)],
-      [partial.source, JSON.stringify(partial), partial.fetchedAt, now, this.ttlSeconds],
-    )) as [number, string, string[]];
-    const partials: PaperCandidate[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      if (flat[i]!.startsWith('src:')) partials.push(JSON.parse(flat[i + 1]!) as PaperCandidate);
+    for (let attempt = 0; ; attempt++) {
+      const current = (await this.redis.hget(this.key(id), `src:${partial.source}`)) ?? '';
+      const combined = combineSameSource(current ? (JSON.parse(current) as PaperCandidate) : null, partial);
+      const res = (await MERGE.run(
+        this.redis,
+        [this.key(id)],
+        [partial.source, JSON.stringify(combined), combined.fetchedAt, now, this.ttlSeconds, current],
+      )) as [number, string, string[]] | ['retry'];
+      if (res[0] === 'retry') {
+        if (attempt > 20) throw new Error(`merge of ${id}: too much contention`);
+        continue; // another job changed this source's view meanwhile: combine again
+      }
+      const [ver, first, flat] = res as [number, string, string[]];
+      const partials: PaperCandidate[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        if (flat[i]!.startsWith('src:')) partials.push(JSON.parse(flat[i + 1]!) as PaperCandidate);
+      }
+      return { version: Number(ver), firstSeenAt: first, partials };
     }
-    return { version: Number(ver), firstSeenAt: first, partials };
   }
 
   /** True when `hash` differs from the last written one (then it becomes the last written one). */
@@ -149,7 +157,6 @@ export class DedupStore {
   }
 
   async existing(ids: string[]): Promise<Set<string>> {
-
     return new Set((await getPapers(this.es, this.alias, ids)).keys());
   }
 

@@ -18,7 +18,10 @@ const { cfg } = rt;
 await ensureArchiveIndices(rt.es, cfg.archiveIndex);
 const http = new HttpClient({ userAgent: cfg.userAgent, allowHosts: cfg.allowHosts });
 const archive = new RawArchive(rt.es, cfg.archiveIndex);
-const arxivHosts = new Set([new URL(cfg.bases.arxivBaseUrl).host, new URL(cfg.bases.arxivApiUrl).host]);
+const arxivHosts = new Set(
+  [cfg.bases.arxivBaseUrl, cfg.bases.arxivApiUrl, cfg.bases.oaiBaseUrl].map((u) => new URL(u).host),
+);
+
 const limiter = new HostLimiter(rt.redis, cfg.queuePrefix, (host) =>
   arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs,
 );
@@ -30,7 +33,6 @@ const robotsHttp = new HttpClient({
 });
 const robots = new RobotsPolicy(rt.redis, cfg.queuePrefix, (u) => robotsHttp.fetch(u), decodeBody);
 const deps: FetchDeps = {
-
   http: withFetchMetrics(http, rt.metrics),
   decode: decodeBody,
   archive,

@@ -11,7 +11,6 @@ const deps: ParseDeps = {
   route: (url) => routeUrl(url, cfg.bases),
   markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),
   markYield: (crawlId, source, url, n) => rt.crawls.markYield(crawlId, source, url, n),
-
 };
 runStageProcess(rt, 'parse', (job, ctx) => processParse(job, deps, ctx), {
   concurrency: cfg.concurrency.parse,

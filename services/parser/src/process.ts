@@ -30,26 +30,29 @@ export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageCon
   if (!page.redirectedFrom) await deps.markYield(job.crawlId, job.source, job.url, page.candidates.length);
 
   const emit: Emit[] = [];
-  if (page.candidates.length > 0) {
+  if (page.candidates.length > 0 || page.withdrawnIds?.length) {
     emit.push({
       stage: 'dedupe',
       payload: {
         crawlId: job.crawlId,
         url: job.url,
         candidates: page.candidates,
+        ...(page.withdrawnIds?.length ? { withdrawnIds: page.withdrawnIds } : {}),
         ...(job.reprocess ? { verifyIndex: true } : {}),
       },
     });
   }
-  if (job.depth > 0) {
-    for (const link of new Set(page.links)) {
-      if (link !== job.url && deps.route(link)) {
-        emit.push({
-          stage: 'fetch',
-          payload: { crawlId: job.crawlId, url: link, depth: job.depth - 1, referrer: job.url },
-        });
-      }
-    }
+  for (const link of new Set(page.links)) {
+    const route = link === job.url ? null : deps.route(link);
+    if (!route) continue;
+    // The next page of the same listing (paging, OAI resumption) continues this page: it is
+    // always followed and costs no depth. Anything else is a step deeper.
+    const next = route.type === page.route.type ? job.depth : job.depth - 1;
+    if (next < 0 || job.reprocess) continue;
+    emit.push({
+      stage: 'fetch',
+      payload: { crawlId: job.crawlId, url: link, depth: next, referrer: job.url },
+    });
   }
   if (page.redirectedFrom)
     ctx.log.info({ finalUrl: job.finalUrl }, 'dated listing redirected elsewhere: no records taken');

@@ -87,7 +87,13 @@ export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): P
 /** Deletes documents by id through the alias (a paper merged into another id); missing ones are fine. */
 export async function deletePapers(es: Client, alias: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const res = await es.bulk({ operations: ids.map((id) => ({ delete: { _index: alias, _id: id } })), require_alias: true });
+  const res = await es.bulk({
+    operations: ids.map((id) => ({ delete: { _index: alias, _id: id } })),
+    require_alias: true,
+  });
   const bad = res.items.find((i) => i.delete && i.delete.status >= 300 && i.delete.status !== 404);
-  if (bad) throw new Error(`delete of ${bad.delete!._id} failed: ${bad.delete!.error?.reason ?? bad.delete!.status}`);
+  if (bad)
+    throw new Error(
+      `delete of ${bad.delete!._id} failed: ${bad.delete!.error?.reason ?? bad.delete!.status}`,
+    );
 }

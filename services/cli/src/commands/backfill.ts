@@ -33,12 +33,12 @@ function backfillProgress(total: number, enabled: boolean): (s: CrawlSummary) =>
   let last = '';
   return (s) => {
     if (!enabled) return;
-    const done = Math.min(total, s.fetched + s.failed);
+    const done = total > 0 ? Math.min(total, s.fetched + s.failed) : s.fetched + s.failed;
     const secs = (Date.now() - started) / 1000;
     const rate = secs > 0 ? (s.indexed + s.unchanged) / secs : 0;
     const pageRate = secs > 0 ? done / secs : 0;
-    const eta = pageRate > 0 ? Math.round((total - done) / pageRate) : undefined;
-    const line = `  ${done}/${total} days · ${(s.indexed + s.unchanged).toLocaleString('en')} papers · ${rate.toFixed(1)} papers/s · ETA ${eta === undefined ? '?' : `${eta}s`} · failed ${s.failed}`;
+    const eta = pageRate > 0 && total > 0 ? Math.round((total - done) / pageRate) : undefined;
+    const line = `  ${done}/${total > 0 ? total : '?'} ${total > 0 ? 'days' : 'pages'} · ${(s.indexed + s.unchanged).toLocaleString('en')} papers · ${rate.toFixed(1)} papers/s · ETA ${eta === undefined ? '?' : `${eta}s`} · failed ${s.failed}`;
     if (line === last) return;
     last = line;
     process.stderr.write(process.stderr.isTTY ? `\r${line.padEnd(100)}` : `${line}\n`);
@@ -52,17 +52,25 @@ function backfillProgress(total: number, enabled: boolean): (s: CrawlSummary) =>
 export async function backfillCommand(
   ctx: CliContext,
   source: string,
-  opts: { from: string; to: string; wait: boolean; json: boolean; progress?: boolean },
+  opts: { from: string; to: string; wait: boolean; json: boolean; progress?: boolean; set?: string },
 ): Promise<number> {
-  if (source !== 'hf') {
+  if (source !== 'hf' && source !== 'arxiv') {
     throw new PermanentError(
       'INVALID_PAYLOAD',
-      `backfill supports the source 'hf' (daily listings); got '${source}'`,
-      { stage: 'cli' },
+      `backfill sources are 'hf' (daily listings) and 'arxiv' (OAI-PMH); got '${source}'`,
+      {
+        stage: 'cli',
+      },
     );
   }
   const days = dateRange(opts.from, opts.to);
-  const seeds = days.map((d) => `${ctx.cfg.bases.hfBaseUrl}/papers/date/${d}`);
+  // arXiv: one OAI-PMH ListRecords harvest of the range; its resumption tokens are followed.
+  const seeds =
+    source === 'hf'
+      ? days.map((d) => `${ctx.cfg.bases.hfBaseUrl}/papers/date/${d}`)
+      : [
+          `${ctx.cfg.bases.oaiBaseUrl}?verb=ListRecords&metadataPrefix=arXiv&from=${opts.from}&until=${opts.to}${opts.set ? `&set=${encodeURIComponent(opts.set)}` : ''}`,
+        ];
   const key = `${ctx.cfg.queuePrefix}:backfill:${source}:${opts.from}:${opts.to}`;
   const previous = await ctx.redis.get(key);
   const prevSummary = previous ? await ctx.crawls.summary(previous) : null;
@@ -90,7 +98,7 @@ export async function backfillCommand(
   if (!opts.json)
     process.stderr.write(`backfill ${crawlId}: ${days.length} days (${opts.from} … ${opts.to})\n`);
   const progress = backfillProgress(
-    days.length,
+    source === 'hf' ? days.length : 0,
     opts.progress ?? (!opts.json && process.stderr.isTTY === true),
   );
   const s = await waitForCrawl(ctx.crawls, ctx.queues, crawlId, { onProgress: (x) => progress(x) });

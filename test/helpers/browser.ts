@@ -1,9 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { ROOT } from './cli.js';
 
@@ -11,7 +9,7 @@ import { ROOT } from './cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
-const SERVE = fileURLToPath(new URL('../../services/cli/src/commands/serve.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 
 /**
  * Installs Debian's chromium with apt-get when it is missing (tests and CI run as root). Runs
@@ -56,20 +54,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/**
- * Runs the CLI's `serve` command (`serveCommand`, which forks the API's main.ts) in its own
- * process group, as `paperline serve --port N` does. A tiny runner file calls it directly, so
- * the test does not depend on how the command is registered in the CLI's main.ts.
- */
+/** Runs `paperline serve --port N --host H` in its own process group, as a user would. */
 export function startServe(env: NodeJS.ProcessEnv, port: number, host = '127.0.0.1'): ChildProcess {
-  const runner = join(tmpdir(), 'paperline-serve-runner.ts');
-  writeFileSync(
-    runner,
-    `import(${JSON.stringify(pathToFileURL(SERVE).href)})\n` +
-      `  .then((m) => m.serveCommand({ port: process.argv[2], host: process.argv[3] }))\n` +
-      `  .then((code) => process.exit(code));\n`,
-  );
-  return spawn(process.execPath, [TSX, runner, String(port), host], {
+  return spawn(process.execPath, [TSX, CLI, 'serve', '--port', String(port), '--host', host], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'pipe'],

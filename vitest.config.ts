@@ -34,6 +34,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: integrationSetup,
+          testTimeout: 300_000,
+          hookTimeout: 240_000,
+          teardownTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -128,7 +128,7 @@ export function formatTable(
   peer: PeerResult | undefined,
 ): string {
   const L: string[] = [];
-  const row = (a: string, b: string, c = '') => L.push(`  ${pad(a, 34)}${pad(b, 22)}${c}`);
+  const row = (a: string, b: string, c = '') => L.push(`  ${pad(a, 34)}${pad(b, 32)}${c}`);
   L.push('');
   L.push(
     `Paperline benchmark — ${res.pages} pages, ${res.papers} distinct papers (${new Date().toISOString()})`,

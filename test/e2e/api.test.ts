@@ -179,6 +179,9 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
     expect(sample(text, 'paperline_bulk_request_duration_seconds_count')).toBeGreaterThan(0);
     expect(sample(text, 'paperline_papers_total{result="indexed"}')).toBe(summary.indexed);
     expect(sample(text, 'paperline_papers_total{result="duplicate"}')).toBe(summary.duplicates);
+    // Source health of the latest finished crawl is exported too (not degraded here).
+    expect(sample(text, 'paperline_source_degraded{source="hf"}')).toBe(0);
+    expect(sample(text, 'paperline_source_papers_per_page{source="hf"}')).toBeGreaterThan(0);
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

@@ -325,6 +325,55 @@ describe('dedupe + index stages', () => {
     expect(after.doc.firstSeenAt).toBe(before.doc.firstSeenAt);
   });
 
+  it('a paper first seen without an id is merged into its record once the id arrives', async () => {
+    const title = 'A Paper Seen First Without Any Identifier';
+    const anon = cand({ arxivId: undefined, title, upvotes: 3, url: 'http://x/anon' });
+    const first = await processDedupe(
+      { crawlId: 'ct', url: 'http://x/anon', candidates: [anon] },
+      dedupeDeps,
+      ctx('t1'),
+    );
+    const titleDoc = (first.emit![0]!.payload as { docs: Array<{ id: string }> }).docs[0]!.id;
+    expect(titleDoc).toMatch(/^title:/);
+    await processIndex(first.emit![0]!.payload as Parameters<typeof processIndex>[0], indexDeps, ctx('t1i'));
+
+    const known = cand({
+      arxivId: '2403.77777',
+      title: `${title}.`,
+      fetchedAt: '2024-03-23T00:00:00.000Z',
+      upvotes: 5,
+    });
+    const second = await processDedupe(
+      { crawlId: 'ct', url: 'http://x/known', candidates: [known] },
+      dedupeDeps,
+      ctx('t2'),
+    );
+    const job = second.emit!.find((e) => e.stage === 'index')!.payload as Parameters<typeof processIndex>[0];
+    expect(job.deletes).toEqual([titleDoc]);
+    await processIndex(job, indexDeps, ctx('t2i'));
+    const docs = await getPapers(es, names.index, [titleDoc, 'arxiv:2403.77777']);
+    expect(docs.has(titleDoc)).toBe(false);
+    expect(docs.get('arxiv:2403.77777')?.doc.upvotes).toBe(5);
+    // Every key of the paper now resolves to the canonical id.
+    expect(await store.resolveAliases([titleDoc])).toEqual(['arxiv:2403.77777']);
+  });
+
+  it('a paper the source reports deleted is kept and marked withdrawn, never removed', async () => {
+    const r = await processDedupe(
+      { crawlId: 'cw', url: 'http://x/oai', candidates: [], withdrawnIds: ['2403.12345'] },
+      dedupeDeps,
+      ctx('w1'),
+    );
+    await processIndex(
+      r.emit!.find((e) => e.stage === 'index')!.payload as Parameters<typeof processIndex>[0],
+      indexDeps,
+      ctx('w1i'),
+    );
+    const doc = (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345');
+    expect(doc?.doc.withdrawn).toBe(true);
+    expect(doc?.doc.title).toBe('Looped Transformers & Friends');
+  });
+
   it('a document Elasticsearch rejects fails with its reason while the others are written', async () => {
     const good = {
       id: 'arxiv:2403.99999',

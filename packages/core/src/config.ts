@@ -42,6 +42,14 @@ export const EnvSchema = z.object({
   /** arXiv asks for one request per 3 s. */
   PAPERLINE_ARXIV_INTERVAL_MS: int(0, 600_000).default(3000),
   PAPERLINE_FETCH_ATTEMPTS: int(1, 50).default(4),
+  /** Fetcher HTTP limits (DESIGN.md §6): connect, first byte, idle gap in the body, whole fetch. */
+  PAPERLINE_FETCH_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  PAPERLINE_FETCH_BODY_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  PAPERLINE_FETCH_TOTAL_TIMEOUT_MS: int(100, 3_600_000).default(45_000),
+  /** Largest response body, enforced while streaming. */
+  PAPERLINE_FETCH_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  PAPERLINE_FETCH_MAX_REDIRECTS: int(0, 50).default(5),
   PAPERLINE_FETCH_CONCURRENCY: int(1, 512).default(8),
   PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(4),
   PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(8),
@@ -79,6 +87,15 @@ export interface PaperlineConfig {
   hostIntervalMs: number;
   arxivIntervalMs: number;
   fetchAttempts: number;
+  /** Limits of the fetcher's HTTP client (see `HttpClientOptions`). */
+  fetch: {
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    totalTimeoutMs: number;
+    maxBodyBytes: number;
+    maxRedirects: number;
+  };
   concurrency: { fetch: number; parse: number; dedupe: number; index: number };
   bulk: { size: number; waitMs: number };
   maxBacklog: number;
@@ -143,6 +160,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     hostIntervalMs: e.PAPERLINE_HOST_INTERVAL_MS,
     arxivIntervalMs: e.PAPERLINE_ARXIV_INTERVAL_MS,
     fetchAttempts: e.PAPERLINE_FETCH_ATTEMPTS,
+    fetch: {
+      connectTimeoutMs: e.PAPERLINE_FETCH_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: e.PAPERLINE_FETCH_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.PAPERLINE_FETCH_BODY_TIMEOUT_MS,
+      totalTimeoutMs: e.PAPERLINE_FETCH_TOTAL_TIMEOUT_MS,
+      maxBodyBytes: e.PAPERLINE_FETCH_MAX_BYTES,
+      maxRedirects: e.PAPERLINE_FETCH_MAX_REDIRECTS,
+    },
     concurrency: {
       fetch: e.PAPERLINE_FETCH_CONCURRENCY,
       parse: e.PAPERLINE_PARSE_CONCURRENCY,

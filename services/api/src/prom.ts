@@ -17,6 +17,8 @@ export interface PromSources {
   workerMetrics: () => Promise<MetricsSnapshot>;
   /** Paper totals folded from crawl books. */
   papers: () => Promise<Record<PaperResult, number>>;
+  /** Per source, the health of its latest finished crawl (optional). */
+  sourceHealth?: () => Promise<Array<{ source: string; degraded: boolean; papersPerPage: number }>>;
 }
 
 type Values = Array<{ value: number; labels: Record<string, string | number>; metricName: string }>;
@@ -110,8 +112,33 @@ export function createPromRegistry(src: PromSources, opts: { processMetrics?: bo
     });
   }
 
+  if (src.sourceHealth) {
+    const health = src.sourceHealth;
+    new Gauge({
+      name: 'paperline_source_degraded',
+      help: "1 when a source's latest finished crawl yielded far fewer papers per page than usual",
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const h of await health()) this.set({ source: h.source }, h.degraded ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'paperline_source_papers_per_page',
+      help: "Papers per listing page in a source's latest finished crawl",
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const h of await health()) this.set({ source: h.source }, h.papersPerPage);
+      },
+    });
+  }
+
   new Counter({
     name: PAPERS_METRIC.name,
+
     help: PAPERS_METRIC.help,
     labelNames: [...PAPERS_METRIC.labels],
     registers: [registry],

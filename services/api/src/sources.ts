@@ -100,6 +100,17 @@ export function createAppDeps(
     },
     workerMetrics: () => readMetrics(c.redis, prefix),
     papers,
+    sourceHealth: async () => {
+      const seen = new Map<string, { source: string; degraded: boolean; papersPerPage: number }>();
+      for (const id of await c.crawls.recent(20)) {
+        const s = await c.crawls.summary(id);
+        for (const [source, h] of Object.entries(s?.health ?? {})) {
+          if (!seen.has(source))
+            seen.set(source, { source, degraded: h.status === 'degraded', papersPerPage: h.papersPerPage });
+        }
+      }
+      return [...seen.values()];
+    },
   });
 
   return {

@@ -89,8 +89,7 @@ export async function processDedupe(
   for (const [id, { partials }] of perPaper) {
     let state: MergeState | undefined;
     for (const p of partials) {
-      const marked =
-        withdrawn.has(id) && p.source === 'arxiv' ? { ...p, withdrawn: true, fetchedAt: now } : p;
+      const marked = withdrawn.has(id) ? { ...p, withdrawn: true, fetchedAt: now } : p;
       state = await store.merge(id, marked, now);
     }
 

@@ -16,7 +16,7 @@ import { processFetch, type FetchDeps } from './process.js';
 const rt = createRuntime('fetcher');
 const { cfg } = rt;
 await ensureArchiveIndices(rt.es, cfg.archiveIndex);
-const http = new HttpClient({ userAgent: cfg.userAgent, allowHosts: cfg.allowHosts });
+const http = new HttpClient({ userAgent: cfg.userAgent, allowHosts: cfg.allowHosts, ...cfg.fetch });
 const archive = new RawArchive(rt.es, cfg.archiveIndex);
 const arxivHosts = new Set(
   [cfg.bases.arxivBaseUrl, cfg.bases.arxivApiUrl, cfg.bases.oaiBaseUrl].map((u) => new URL(u).host),
@@ -28,6 +28,7 @@ const limiter = new HostLimiter(rt.redis, cfg.queuePrefix, (host) =>
 const robotsHttp = new HttpClient({
   userAgent: cfg.userAgent,
   allowHosts: cfg.allowHosts,
+  ...cfg.fetch,
   maxBodyBytes: 512 * 1024,
   acceptContentTypes: ['text/plain', 'text/html', 'application/octet-stream'],
 });

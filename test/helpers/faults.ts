@@ -1,0 +1,276 @@
+import { execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
+import { DEFAULT_ES_VERSION, defaultStackDir, stackDown, stackUp } from '@paperline/stack';
+import { lastJson, runCli } from './cli.js';
+
+/** Helpers of the fault suite (test/faults): process trees, memory, private Redis and Elasticsearch. */
+
+const run = promisify(execFile);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `PAPERLINE_FAULTS_LONG=1` runs the long variants (e.g. a 60 s Elasticsearch outage). */
+export const LONG = process.env.PAPERLINE_FAULTS_LONG === '1';
+
+/** Polls `cond` every `everyMs` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  cond: () => Promise<boolean> | boolean,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Direct children of a process (Linux /proc). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const raw = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (raw) out.push(...raw.split(/\s+/).map(Number));
+    }
+  } catch {
+    /* gone */
+  }
+  return out;
+}
+
+/** The worker processes under a `paperline workers` process: kind → pid, read from their command lines. */
+export function workerPids(workers: ChildProcess): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of childPids(workers.pid ?? -1)) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const m = /services\/(\w+)\/src\/main\.ts/.exec(cmd);
+      if (m) out.set(m[1]!, pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Resident set size of a process in MiB, or undefined when it is gone. */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/**
+ * Samples the RSS of every worker child of the given `paperline workers` processes, every
+ * `everyMs`; `stop()` returns the peak per kind (MiB).
+ */
+export function sampleWorkerRss(
+  groups: () => ChildProcess[],
+  everyMs = 200,
+): { stop(): Map<string, number>; peak(): Map<string, number> } {
+  const peak = new Map<string, number>();
+  const tick = () => {
+    for (const g of groups()) {
+      for (const [kind, pid] of workerPids(g)) {
+        const mb = rssMiB(pid);
+        if (mb !== undefined) peak.set(kind, Math.max(peak.get(kind) ?? 0, mb));
+      }
+    }
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  return {
+    peak: () => new Map(peak),
+    stop() {
+      clearInterval(timer);
+      tick();
+      return new Map(peak);
+    },
+  };
+}
+
+/** A worker process's RSS ceiling in these tests (tsx-compiled code, undici, ES and Redis clients). */
+export const RSS_LIMIT_MIB = 400;
+
+/** Rows of `paperline failed --json`. */
+export interface FailedRow {
+  jobId: string;
+  stage: string;
+  crawlId: string;
+  url: string;
+  code: string;
+  message: string;
+  attempts: number;
+  failedAt: string;
+}
+
+export async function failedRows(env: NodeJS.ProcessEnv, args: string[] = []): Promise<FailedRow[]> {
+  const res = await runCli(['failed', '--json', ...args], env);
+  if (res.code !== 0) throw new Error(`paperline failed exited ${res.code}: ${res.stderr}`);
+  return lastJson<FailedRow[]>(res.stdout);
+}
+
+export interface Summary {
+  crawlId: string;
+  fetched: number;
+  parsed: number;
+  indexed: number;
+  unchanged: number;
+  duplicates: number;
+  failed: number;
+}
+
+/** Every document id in an index (refreshed first). */
+export async function indexedIds(es: Client, index: string): Promise<string[]> {
+  await es.indices.refresh({ index });
+  const res = await es.search({ index, size: 5000, _source: false, query: { match_all: {} } });
+  return res.hits.hits.map((h) => h._id!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A private Redis with AOF, to kill and restart without touching the shared one.
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  dir: string;
+  pid(): number | undefined;
+  /** SIGKILL (no chance to write anything more) or a clean SHUTDOWN (AOF flushed). */
+  stop(how: 'kill' | 'shutdown'): Promise<void>;
+  /** Starts it again on the same port and directory (the AOF is replayed). */
+  start(): Promise<void>;
+}
+
+/**
+ * `redis-server --port P --appendonly yes --appendfsync always --dir D --daemonize yes`: every write
+ * is on disk before it is acknowledged, so even SIGKILL loses nothing that a client was told.
+ */
+export async function startOwnRedis(port: number, dir: string): Promise<OwnRedis> {
+  await mkdir(dir, { recursive: true });
+  const pidFile = join(dir, 'redis.pid');
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--save',
+    '',
+    '--dir',
+    dir,
+    '--pidfile',
+    pidFile,
+    '--logfile',
+    join(dir, 'redis.log'),
+    '--daemonize',
+    'yes',
+  ];
+  const url = `redis://127.0.0.1:${port}`;
+  const ping = async () => {
+    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    try {
+      await r.connect();
+      return (await r.ping()) === 'PONG' && (await r.info('persistence')).includes('loading:0');
+    } catch {
+      return false;
+    } finally {
+      r.disconnect();
+    }
+  };
+  const pid = () => {
+    try {
+      return Number(readFileSync(pidFile, 'utf8').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const self: OwnRedis = {
+    url,
+    port,
+    dir,
+    pid,
+    async start() {
+      await run('redis-server', args);
+      await waitFor(`redis on ${port}`, ping, 15_000, 50);
+    },
+    async stop(how) {
+      const p = pid();
+      if (how === 'kill') {
+        if (p) process.kill(p, 'SIGKILL');
+      } else {
+        await run('redis-cli', ['-p', String(port), 'shutdown']).catch(() => undefined);
+      }
+      await waitFor(`redis on ${port} to stop`, async () => !(await ping()), 15_000, 50);
+      if (p) await waitFor(`redis pid ${p} to exit`, () => !existsSync(`/proc/${p}`), 15_000, 50);
+    },
+  };
+  if (await ping()) throw new Error(`something already answers on port ${port}`);
+  await self.start();
+  return self;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A second Elasticsearch, from packages/stack, on its own port and stack directory.
+
+export interface OwnElasticsearch {
+  url: string;
+  stackDir: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/**
+ * A second Elasticsearch (512 MB heap) for one test: `stackUp` with its own port and stack
+ * directory. The install of the default stack directory is linked in when it is there, so nothing
+ * is downloaded; otherwise `stackUp` fetches it from Maven Central as on a fresh machine.
+ */
+export async function startOwnElasticsearch(port: number, stackDir: string): Promise<OwnElasticsearch> {
+  await mkdir(stackDir, { recursive: true });
+  const version = process.env.PAPERLINE_ES_VERSION ?? DEFAULT_ES_VERSION;
+  const name = `elasticsearch-${version}`;
+  const shared = join(process.env.PAPERLINE_STACK_DIR ?? defaultStackDir(), name);
+  if (existsSync(join(shared, 'bin', 'elasticsearch')) && !existsSync(join(stackDir, name)))
+    await symlink(shared, join(stackDir, name));
+  const url = `http://127.0.0.1:${port}`;
+  const opts = {
+    // The shared Redis is only looked at (it answers, so it is used as is and never started or stopped).
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    elasticsearchUrl: url,
+    stackDir,
+    heapMin: '512m',
+    heapMax: '512m',
+    timeoutMs: 180_000,
+    log: (m: string) => process.stderr.write(`[es-${port}] ${m}\n`),
+  };
+  const self: OwnElasticsearch = {
+    url,
+    stackDir,
+    async start() {
+      const s = await stackUp(opts);
+      if (!s.elasticsearch.up) throw new Error(`second Elasticsearch not up: ${JSON.stringify(s)}`);
+    },
+    async stop() {
+      const s = await stackDown(opts);
+      if (s.elasticsearch.up) throw new Error(`second Elasticsearch still up: ${JSON.stringify(s)}`);
+    },
+  };
+  await self.start();
+  return self;
+}

@@ -41,7 +41,6 @@ export default defineConfig({
           globalSetup: integrationSetup,
           testTimeout: 300_000,
           hookTimeout: 240_000,
-          teardownTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -44,14 +44,22 @@ export function childPids(pid: number): number[] {
   return out;
 }
 
-/** The worker processes under a `paperline workers` process: kind → pid, read from their command lines. */
+/** Every descendant of a process, depth first. */
+export function descendantPids(pid: number): number[] {
+  return childPids(pid).flatMap((c) => [c, ...descendantPids(c)]);
+}
+
+/**
+ * The worker processes under a `paperline workers` process (tsx → cli → one child per kind):
+ * kind → pid, read from their command lines.
+ */
 export function workerPids(workers: ChildProcess): Map<string, number> {
   const out = new Map<string, number>();
-  for (const pid of childPids(workers.pid ?? -1)) {
+  for (const pid of descendantPids(workers.pid ?? -1)) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const m = /services\/(\w+)\/src\/main\.ts/.exec(cmd);
-      if (m) out.set(m[1]!, pid);
+      if (m && m[1] !== 'cli') out.set(m[1]!, pid);
     } catch {
       /* gone */
     }

@@ -1,19 +1,18 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from './scripts.js';
 
-// KEYS: host slot key   ARGV: intervalMs, maxWaitMs
-// Reserves the host's next request slot if it is at most maxWaitMs away; returns the wait in ms,
-// or -(wait) when the slot is too far away and nothing was reserved.
-const RESERVE = new LuaScript(`
+// KEYS: host slot key   ARGV: intervalMs
+// Takes the host's slot if it is free now (then the next one opens an interval later) and
+// returns 0; otherwise returns how many ms until it opens. Taken at the moment of the request,
+// so a request that was delayed can never crowd the next one.
+const ACQUIRE = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nextAt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(now, nextAt)
-local wait = at - now
-if wait > tonumber(ARGV[2]) then return -wait end
+if now < nextAt then return nextAt - now end
 local interval = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], tostring(at + interval), 'PX', interval + 60000)
-return wait`);
+redis.call('SET', KEYS[1], tostring(now + interval), 'PX', interval + 60000)
+return 0`);
 
 export type SlotDecision = { kind: 'go'; waitMs: number } | { kind: 'later'; delayMs: number };
 
@@ -30,13 +29,23 @@ export class HostLimiter {
     private readonly maxWaitMs = 2000,
   ) {}
 
+  /**
+   * Waits for the host's next free slot and takes it; when the slot is further away than
+   * `maxWaitMs`, takes nothing and says how long to put the job off instead.
+   */
   async reserve(host: string): Promise<SlotDecision> {
     const interval = this.intervalFor(host);
     if (interval <= 0) return { kind: 'go', waitMs: 0 };
-    const r = Number(
-      await RESERVE.run(this.redis, [`${this.prefix}:polite:${host}`], [interval, this.maxWaitMs]),
-    );
-    return r < 0 ? { kind: 'later', delayMs: -r } : { kind: 'go', waitMs: r };
+    let waited = 0;
+    for (;;) {
+      const wait = Number(await ACQUIRE.run(this.redis, [`${this.prefix}:polite:${host}`], [interval]));
+      if (wait === 0) return { kind: 'go', waitMs: waited };
+      if (waited + wait > this.maxWaitMs) return { kind: 'later', delayMs: wait };
+      // Small jitter so fetchers waiting for the same slot don't all ask at the same instant.
+      const nap = wait + Math.floor(Math.random() * 15);
+      await new Promise((r) => setTimeout(r, nap));
+      waited += nap;
+    }
   }
 
   /** Pushes the host's next slot out (e.g. after a 429 with Retry-After). */

@@ -11,6 +11,7 @@ import type { Enqueuer } from './enqueuer.js';
 import type { Logger } from './logger.js';
 import type { Emit } from './routing.js';
 import { backoffDelay } from './http/index.js';
+import { isStoreUnavailable } from './es/client.js';
 
 /** What a stage's processor returns: an outcome for logs and metrics, and the jobs that follow. */
 export interface StageResult {
@@ -67,6 +68,21 @@ function urlOf(data: unknown): string | undefined {
 }
 
 /**
+ * A job that met an unavailable Elasticsearch is put back this many activations at most without
+ * using an attempt (with the delay below, hours of outage); after that it fails the ordinary way.
+ */
+const MAX_STORE_WAITS = 1000;
+
+/**
+ * Delays for jobs waiting out an Elasticsearch outage: half-jittered exponential in the number of
+ * such failures seen in a row by this worker (any success resets it), 0.25 s up to 10 s.
+ */
+export function storeWaitDelay(streak: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(10_000, 500 * 2 ** Math.min(Math.max(streak, 1) - 1, 10));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
  * A BullMQ worker for one stage: validates the payload, runs the processor, adds what follows
  * through the routing table, and keeps the crawl's books. Permanent errors fail the job at once
  * (UnrecoverableError) and are recorded with their code; transient ones retry with backoff.
@@ -77,6 +93,7 @@ export function createStageWorker<S extends Stage>(
   deps: StageWorkerDeps,
 ): Worker {
   const schema = JOB_SCHEMAS[stage];
+  let storeStreak = 0;
   const worker = new Worker(
     stage,
     async (job: Job, token?: string) => {
@@ -104,12 +121,30 @@ export function createStageWorker<S extends Stage>(
         }
         if (result.emit?.length) await deps.enqueuer.enqueue(stage, result.emit);
         await deps.crawls.transition(payload.crawlId, jobId, 'done');
+        storeStreak = 0;
         deps.onOutcome?.(stage, result.outcome, Date.now() - started);
         return { outcome: result.outcome };
       } catch (err) {
         if (err instanceof DelayedError) throw err;
         const pe = err instanceof PaperlineError ? err : undefined;
         const permanent = pe?.retry === 'permanent';
+        // Elasticsearch down or restarting is nobody's fault in this job: wait it out (as workers
+        // wait for Redis) instead of spending attempts, so an outage fails nothing.
+        const storeDown = pe?.code === 'INDEX_UNAVAILABLE' || (!pe && isStoreUnavailable(err));
+        if (!permanent && storeDown && job.attemptsStarted < MAX_STORE_WAITS) {
+          storeStreak += 1;
+          const delayMs = storeWaitDelay(storeStreak);
+          log.warn(
+            {
+              code: pe?.code ?? 'STORE_UNAVAILABLE',
+              delayMs,
+              error: err instanceof Error ? err.message : String(err),
+            },
+            `${stage} job waits for Elasticsearch`,
+          );
+          await job.moveToDelayed(Date.now() + delayMs, token);
+          throw new DelayedError();
+        }
         const last = job.attemptsMade + 1 >= attempts;
         const code = pe?.code ?? 'UNKNOWN';
         const message = err instanceof Error ? err.message : String(err);

@@ -31,10 +31,7 @@ export interface FetchDeps {
   /** Counts a page's papers as seen (they are unchanged: the page is). */
   markPagePapers: (crawlId: string, url: string, paperIds: string[]) => Promise<void>;
   now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Fetches one URL politely, archives the body content-addressed and hands the parser a reference
@@ -54,7 +51,7 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
 
   const slot = await deps.limiter.reserve(host);
   if (slot.kind === 'later') return { outcome: 'deferred', delayUntil: Date.now() + slot.delayMs };
-  if (slot.waitMs > 0) await (deps.sleep ?? defaultSleep)(slot.waitMs);
+  if (slot.waitMs > 0) ctx.log.debug({ waitedMs: slot.waitMs, host }, 'waited for the host slot');
 
   // Conditional GET only for a page whose papers we know: a 304 then costs no parse.
   const prior = await deps.archive.getUrl(job.url);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import type { PaperlineConfig } from '../config.js';
 
 export type { Client as EsClient };
@@ -29,4 +29,27 @@ export async function esReachable(es: Client): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Statuses with which Elasticsearch says "not now" (overloaded, restarting, shards recovering). */
+const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+/**
+ * True when `err` (or an error in its `cause` chain) says Elasticsearch itself cannot be used right
+ * now — connection refused or reset, no living node, a request timeout, or 429/502/503/504 (e.g.
+ * shards still recovering after a restart) — rather than that one job's input is bad.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
+    if (
+      e instanceof errors.ConnectionError ||
+      e instanceof errors.NoLivingConnectionsError ||
+      e instanceof errors.TimeoutError
+    )
+      return true;
+    if (e instanceof errors.ResponseError && UNAVAILABLE_STATUSES.has(e.statusCode ?? 0)) return true;
+    e = e.cause;
+  }
+  return false;
 }

@@ -1,0 +1,115 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { Client } from '@elastic/elasticsearch';
+import { Queue } from 'bullmq';
+import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import {
+  RSS_LIMIT_MIB,
+  failedRows,
+  indexedIds,
+  isAlive,
+  sampleWorkerRss,
+  sleep,
+  waitFor,
+  workerPids,
+  type Summary,
+} from '../helpers/faults.js';
+
+describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', () => {
+  const names = uniqueNames('f-kill');
+  const redis = new Redis(REDIS_URL);
+  const es = new Client({ node: ELASTICSEARCH_URL });
+  let site: SnapshotSite;
+  const groups: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    site = await startSnapshotSite({ port: 0 });
+  });
+
+  afterAll(async () => {
+    for (const g of groups) killGroup(g, 'SIGTERM');
+    await Promise.all(groups.map(exited));
+    await site.close();
+    await cleanup(redis, es, names);
+    redis.disconnect();
+    await es.close();
+  });
+
+  it('the other workers carry on; the restarted indexer writes every paper exactly once', async () => {
+    // Documents wait 1.5 s in the indexer's micro-batch buffer, so the kill lands while index jobs
+    // are active with documents buffered and not yet written; locks expire fast for the takeover.
+    const env = testEnv(names, {
+      HF_BASE_URL: site.url,
+      PAPERLINE_HOST_INTERVAL_MS: '100',
+      PAPERLINE_LOCK_MS: '3000',
+      PAPERLINE_BULK_WAIT_MS: '1500',
+    });
+    const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
+    const truth = snapshotTruth();
+    const others = startWorkersProcess(env, 'fetcher,parser,deduplicator');
+    let indexer = startWorkersProcess(env, 'indexer');
+    groups.push(others, indexer);
+    const rss = sampleWorkerRss(() => groups.filter(isAlive));
+
+    const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
+    expect(started.code, started.stderr).toBe(0);
+    const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
+    const key = (part: string) => `${names.prefix}:crawl:${crawlId}:${part}`;
+    const indexQueue = new Queue('index', { connection: redis, prefix: names.prefix });
+
+    // Mid-batch: some papers written already, and index jobs active right now.
+    await waitFor(
+      'index jobs active after the first writes',
+      async () =>
+        (await redis.scard(key('written'))) >= 1 && (await indexQueue.getJobCounts('active')).active! > 0,
+      90_000,
+      25,
+    );
+    const activeAtKill = (await indexQueue.getJobCounts('active')).active!;
+    const writtenAtKill = await redis.scard(key('written'));
+    expect(workerPids(indexer).has('indexer')).toBe(true);
+    killGroup(indexer, 'SIGKILL');
+    await exited(indexer);
+    expect(Number(await redis.get(key('open')))).toBeGreaterThan(0);
+
+    // Without an indexer the rest of the pipeline keeps going: pages are fetched and parsed and
+    // index jobs pile up.
+    const fetchedAtKill = await redis.scard(key('fetched'));
+    await waitFor('fetching to go on without the indexer', async () => {
+      const n = await redis.scard(key('fetched'));
+      return n > fetchedAtKill || n === seeds.length + truth.length;
+    });
+    await sleep(1000);
+    expect(isAlive(others)).toBe(true);
+    const waitingIndex = await indexQueue.getJobCounts('waiting', 'active');
+    await indexQueue.close();
+
+    indexer = startWorkersProcess(env, 'indexer');
+    groups.push(indexer);
+    const waited = await runCli(['wait', crawlId, '--json'], env);
+    expect(waited.code, waited.stderr).toBe(0);
+    const s = lastJson<Summary>(waited.stdout);
+    process.stderr.write(
+      `[faults] indexer kill: ${activeAtKill} index jobs active, ${writtenAtKill} papers written at the kill; ` +
+        `index queue while down ${JSON.stringify(waitingIndex)}; summary ${JSON.stringify(s)}\n`,
+    );
+    expect(s.failed).toBe(0);
+    expect(s.fetched).toBe(seeds.length + truth.length);
+    expect(s.indexed + s.unchanged).toBe(truth.length);
+
+    const ids = await indexedIds(es, names.index);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
+    expect(await failedRows(env)).toEqual([]);
+
+    expect(isAlive(others), 'fetcher, parser, deduplicator never stopped').toBe(true);
+    expect(isAlive(indexer), 'restarted indexer running').toBe(true);
+    const peak = rss.stop();
+    process.stderr.write(`[faults] indexer kill: peak RSS MiB ${JSON.stringify(Object.fromEntries(peak))}\n`);
+    expect([...peak.keys()].sort()).toEqual(['deduplicator', 'fetcher', 'indexer', 'parser']);
+    for (const [kind, mb] of peak) expect(mb, `${kind} RSS`).toBeLessThan(RSS_LIMIT_MIB);
+  });
+});

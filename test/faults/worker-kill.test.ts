@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
 import {
   RSS_LIMIT_MIB,
   failedRows,
@@ -23,15 +24,18 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
   const redis = new Redis(REDIS_URL);
   const es = new Client({ node: ELASTICSEARCH_URL });
   let site: SnapshotSite;
+  let front: FaultSite;
   const groups: ChildProcess[] = [];
 
   beforeAll(async () => {
     site = await startSnapshotSite({ port: 0 });
+    front = await startFaultSite({ upstream: site.url });
   });
 
   afterAll(async () => {
     for (const g of groups) killGroup(g, 'SIGTERM');
     await Promise.all(groups.map(exited));
+    await front.close();
     await site.close();
     await cleanup(redis, es, names);
     redis.disconnect();
@@ -39,15 +43,17 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
   });
 
   it('the other workers carry on; the restarted indexer writes every paper exactly once', async () => {
-    // Documents wait 1.5 s in the indexer's micro-batch buffer, so the kill lands while index jobs
-    // are active with documents buffered and not yet written; locks expire fast for the takeover.
+    // Documents wait 1.5 s in the indexer's micro-batch buffer and the last day's page comes 3 s
+    // late, so the kill lands after a first bulk write, while an index job is active with its
+    // documents buffered and not yet written. Locks expire fast for the takeover.
     const env = testEnv(names, {
-      HF_BASE_URL: site.url,
+      HF_BASE_URL: front.url,
       PAPERLINE_HOST_INTERVAL_MS: '100',
       PAPERLINE_LOCK_MS: '3000',
       PAPERLINE_BULK_WAIT_MS: '1500',
     });
-    const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
+    const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
+    front.faults.set(`/papers/date/${site.days.at(-1)!}`, { kind: 'slow', delayMs: 3000 });
     const truth = snapshotTruth();
     const others = startWorkersProcess(env, 'fetcher,parser,deduplicator');
     let indexer = startWorkersProcess(env, 'indexer');

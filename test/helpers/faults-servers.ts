@@ -121,7 +121,8 @@ export type Fault =
   | { kind: 'drip' }
   | { kind: 'huge'; bytes: number; declareLength: boolean }
   | { kind: 'redirect'; to: string }
-  | { kind: 'serve'; page: Served };
+  | { kind: 'serve'; page: Served }
+  | { kind: 'slow'; delayMs: number };
 
 /** A body to answer with. */
 export interface Served {
@@ -209,9 +210,10 @@ export async function startFaultSite(opts: { upstream?: string; host?: string } 
     const n = (seen.get(path) ?? 0) + 1;
     seen.set(path, n);
     const log = (answer: RequestLog['answer']) => requests.push({ path, at: Date.now(), answer });
-    if (!f) {
+    if (!f || f.kind === 'slow') {
       log('proxy');
-      if (opts.upstream) void proxy(opts.upstream, path, req, res);
+      if (opts.upstream)
+        void sleep(f?.kind === 'slow' ? f.delayMs : 0).then(() => proxy(opts.upstream!, path, req, res));
       else if (path === '/robots.txt')
         res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
       else res.writeHead(404, { 'content-type': 'text/plain' }).end('not here');

@@ -3,7 +3,7 @@
  * I/O, so a parser fix is tested and replayed without any service running.
  */
 export type { PageInput, PageType, ParsedPage, Period, Route, SourceBases } from './types.js';
-export { routeUrl } from './route.js';
+export { basesForArchivedPage, routeUrl } from './route.js';
 export { parsePage } from './parse.js';
 export { PARSER_VERSIONS } from './versions.js';
 export { cleanText } from './text.js';

@@ -1,6 +1,7 @@
 import { arxivRoute } from './arxiv/route.js';
 import { parseBase, pathUnder, tryUrl } from './base-url.js';
 import type { Period, Route, RouteDetail, SourceBases } from './types.js';
+import type { SourceId } from '@paperline/contracts';
 
 export { trimBase, tryUrl } from './base-url.js';
 export type { RouteDetail } from './types.js';
@@ -94,4 +95,28 @@ export function asPeriod(kind: Period['kind'], value: string): Period | null {
 export function samePeriod(a: Route, b: Route): boolean {
   if (!a.period || !b.period) return !a.period && !b.period;
   return a.period.kind === b.period.kind && a.period.value === b.period.value;
+}
+
+/**
+ * The base URLs under which an archived page routes. Pages fetched under other base URLs (a
+ * local stand-in on another port, a site that moved) still parse on reprocessing: the page's own
+ * origin stands in for its source's base.
+ */
+export function basesForArchivedPage(url: string, source: SourceId, bases: SourceBases): SourceBases {
+  if (routeUrl(url, bases)) return bases;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return bases;
+  }
+  const candidates: SourceBases[] =
+    source === 'hf'
+      ? [{ ...bases, hfBaseUrl: u.origin }]
+      : [
+          { ...bases, arxivBaseUrl: u.origin },
+          { ...bases, arxivApiUrl: `${u.origin}${u.pathname}` },
+          { ...bases, oaiBaseUrl: `${u.origin}${u.pathname}` },
+        ];
+  return candidates.find((b) => routeUrl(url, b) !== null) ?? bases;
 }

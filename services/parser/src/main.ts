@@ -1,5 +1,5 @@
 import { RawArchive, createRuntime, runStageProcess } from '@paperline/core';
-import { parsePage, routeUrl } from '@paperline/sources';
+import { basesForArchivedPage, parsePage, routeUrl } from '@paperline/sources';
 import { processParse, type ParseDeps } from './process.js';
 
 const rt = createRuntime('parser');
@@ -7,7 +7,8 @@ const { cfg } = rt;
 const archive = new RawArchive(rt.es, cfg.archiveIndex);
 const deps: ParseDeps = {
   readBody: (sha, url) => archive.getText(sha, url),
-  parse: (input) => parsePage(input, cfg.bases),
+  parse: (input, source) => parsePage(input, basesForArchivedPage(input.url, source, cfg.bases)),
+
   route: (url) => routeUrl(url, cfg.bases),
   markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),
   markYield: (crawlId, source, url, n) => rt.crawls.markYield(crawlId, source, url, n),

@@ -1,11 +1,12 @@
-import type { ParseJob } from '@paperline/contracts';
+import type { ParseJob, SourceId } from '@paperline/contracts';
 import type { Emit, StageContext, StageResult } from '@paperline/core';
 import type { PageInput, ParsedPage, Route } from '@paperline/sources';
 
 /** The narrow dependencies of the parse stage. Parsers themselves are pure functions. */
 export interface ParseDeps {
   readBody: (sha256: string, url: string) => Promise<string>;
-  parse: (input: PageInput) => ParsedPage;
+  /** `source`: what the page was fetched for (archived pages may sit under other base URLs). */
+  parse: (input: PageInput, source: SourceId) => ParsedPage;
   route: (url: string) => Route | null;
   markParsed: (crawlId: string, url: string) => Promise<void>;
   /** How many papers a page of a source yielded (source health). */
@@ -18,13 +19,16 @@ export interface ParseDeps {
  */
 export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageContext): Promise<StageResult> {
   const body = await deps.readBody(job.sha256, job.url);
-  const page = deps.parse({
-    url: job.url,
-    finalUrl: job.finalUrl,
-    body,
-    contentType: job.contentType,
-    fetchedAt: job.fetchedAt,
-  });
+  const page = deps.parse(
+    {
+      url: job.url,
+      finalUrl: job.finalUrl,
+      body,
+      contentType: job.contentType,
+      fetchedAt: job.fetchedAt,
+    },
+    job.source,
+  );
   await deps.markParsed(job.crawlId, job.url);
   // A dated listing that redirected elsewhere says nothing about the source's health.
   if (!page.redirectedFrom) await deps.markYield(job.crawlId, job.source, job.url, page.candidates.length);

@@ -96,7 +96,7 @@ export async function backfillCommand(
     return 0;
   }
   if (!opts.json)
-    process.stderr.write(`backfill ${crawlId}: ${days.length} days (${opts.from} … ${opts.to})\n`);
+    process.stderr.write(`backfill ${source} ${crawlId}: ${days.length} days (${opts.from} … ${opts.to})\n`);
   const progress = backfillProgress(
     source === 'hf' ? days.length : 0,
     opts.progress ?? (!opts.json && process.stderr.isTTY === true),

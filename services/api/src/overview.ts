@@ -1,7 +1,7 @@
 import type { Metrics, Queue } from 'bullmq';
 import type { CrawlSummary } from '@paperline/contracts';
 import type { PaperResult } from '@paperline/core';
-import { listFailed, type FailedSources } from './failed.js';
+import { listFailed, type FailedSources } from '@paperline/core';
 
 /** Minutes of throughput shown per stage. */
 export const THROUGHPUT_MINUTES = 15;

@@ -15,7 +15,8 @@ import {
 import type { AppDeps } from './app.js';
 import type { ApiOptions } from './config.js';
 import { collectOverview, type OverviewSources } from './overview.js';
-import { retryByCode, retryJob, type FailedSources } from './failed.js';
+import type { FailedSources } from '@paperline/core';
+import { retryByCode, retryJob } from './failed.js';
 import { createPromRegistry } from './prom.js';
 import { memo } from './memo.js';
 import type { QueueSet } from './queue-set.js';

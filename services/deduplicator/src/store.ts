@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LuaScript, getPapers, type EsClient } from '@paperline/core';
+import { LuaScript, forgetWrittenHash, getPapers, paperCacheKey, type EsClient } from '@paperline/core';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import { combineSameSource, type StoredSourceRef } from '@paperline/identity';
 
@@ -75,7 +75,7 @@ export class DedupStore {
   ) {}
 
   private key(id: string): string {
-    return `${this.prefix}:paper:${id}`;
+    return paperCacheKey(this.prefix, id);
   }
 
   /** Loads from the index every paper of `ids` that the cache does not hold. */
@@ -132,9 +132,7 @@ export class DedupStore {
 
   /** Forgets the written hash (a write failed): the next sighting writes again. */
   async invalidate(ids: string[]): Promise<void> {
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hdel(this.key(id), 'hash', 'hashJob');
-    await pipe.exec();
+    await forgetWrittenHash(this.redis, this.prefix, ids);
   }
 
   async partials(id: string): Promise<PaperCandidate[]> {

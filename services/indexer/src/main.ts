@@ -5,6 +5,7 @@ import {
   bulkWriteWithShadow,
   createRuntime,
   deletePapers,
+  forgetWrittenHash,
   ensurePapersIndex,
   runStageProcess,
   withBulkMetrics,
@@ -31,11 +32,7 @@ const deps: IndexDeps = {
   bulk: (items) => batcher.add(items),
   markWritten: (crawlId, ids) => rt.crawls.markWritten(crawlId, ids),
   remove: (ids) => deletePapers(rt.es, cfg.index, ids),
-  invalidate: async (ids) => {
-    const pipe = rt.redis.pipeline();
-    for (const id of ids) pipe.hdel(`${cfg.queuePrefix}:paper:${id}`, 'hash', 'hashJob');
-    await pipe.exec();
-  },
+  invalidate: (ids) => forgetWrittenHash(rt.redis, cfg.queuePrefix, ids),
 };
 runStageProcess(rt, 'index', (job, ctx) => processIndex(job, deps, ctx), {
   concurrency: cfg.concurrency.index,

@@ -24,7 +24,9 @@ export async function demoCommand(
 
   // Fixed ports, so a second demo finds the same URLs (conditional GETs, reprocessing); random
   // ones when they are taken.
-  const site = await startSnapshotSite({ port: 8731, arxivPort: 8732 }).catch(() => startSnapshotSite({ port: 0 }));
+  const site = await startSnapshotSite({ port: 8731, arxivPort: 8732 }).catch(() =>
+    startSnapshotSite({ port: 0 }),
+  );
 
   out(
     `Serving the bundled snapshot: Hugging Face (${site.days.length} listing days) at ${site.url}, arXiv at ${site.arxivBaseUrl}`,

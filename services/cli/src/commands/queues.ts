@@ -1,5 +1,5 @@
 import { STAGES, type Stage } from '@paperline/contracts';
-import { stageCounts } from '@paperline/core';
+import { listFailed as listFailedJobs, stageCounts, type FailedRow } from '@paperline/core';
 import type { CliContext } from '../context.js';
 import { printJson, summaryLine, table } from '../output.js';
 
@@ -25,45 +25,20 @@ export async function statusCommand(ctx: CliContext, opts: { json: boolean }): P
   return 0;
 }
 
-interface FailedRow {
-  jobId: string;
-  stage: Stage;
-  crawlId: string;
-  url: string;
-  code: string;
-  message: string;
-  attempts: number;
-  failedAt: string;
-}
-
-export async function listFailed(
+/** Failed jobs of every stage (with their codes), as `failed` lists and `retry` picks them. */
+export function listFailed(
   ctx: CliContext,
   filter: { stage?: string; code?: string; crawl?: string } = {},
 ): Promise<FailedRow[]> {
-  const rows: FailedRow[] = [];
-  for (const stage of STAGES) {
-    if (filter.stage && filter.stage !== stage) continue;
-    const jobs = await ctx.queues[stage].getFailed(0, 999);
-    const records = await ctx.crawls.failures(jobs.map((j) => j.id!));
-    for (const j of jobs) {
-      const rec = records.get(j.id!);
-      const data = j.data as { crawlId?: string; url?: string };
-      const row: FailedRow = {
-        jobId: j.id!,
-        stage,
-        crawlId: rec?.crawlId ?? data.crawlId ?? '',
-        url: rec?.url ?? data.url ?? '',
-        code: rec?.code ?? 'UNKNOWN',
-        message: rec?.message ?? j.failedReason ?? '',
-        attempts: j.attemptsMade,
-        failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : '',
-      };
-      if (filter.code && row.code !== filter.code) continue;
-      if (filter.crawl && row.crawlId !== filter.crawl) continue;
-      rows.push(row);
-    }
-  }
-  return rows;
+  return listFailedJobs(
+    {
+      queues: async () => STAGES.map((name) => ({ name, queue: ctx.queues[name] })),
+      failures: (ids) => ctx.crawls.failures(ids),
+      reopen: (crawlId, jobId) => ctx.crawls.transition(crawlId, jobId, 'pending'),
+    },
+    filter,
+    10_000,
+  );
 }
 
 export async function failedCommand(
@@ -102,7 +77,7 @@ export async function retryCommand(
     return 4;
   }
   for (const r of rows) {
-    const job = await ctx.queues[r.stage].getJob(r.jobId);
+    const job = await ctx.queues[r.stage as Stage].getJob(r.jobId);
     if (!job) continue;
     if (r.crawlId) await ctx.crawls.transition(r.crawlId, r.jobId, 'pending');
     await job.retry('failed');

@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import { RETRY_LIMIT, listFailed, type FailedSources } from '@paperline/core';
 
 /** Retries one failed job by id, whichever stage it is in; null when no failed job has that id. */

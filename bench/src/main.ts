@@ -9,7 +9,7 @@
  * Every index, Redis key and child process of the run is removed at the end, on failure and on SIGINT.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEsClient, createRedis, esReachable, loadConfig } from '@paperline/core';
@@ -135,7 +135,10 @@ async function main(args: BenchArgs): Promise<number> {
     if (profileDir) {
       for (const kind of args.profile) {
         const dir = join(profileDir, kind);
-        const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+        // One file per thread (tsx's loader runs in a worker thread): the main thread's is the largest.
+        const file = readdirSync(dir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
         if (!file) continue;
         profiles[kind] = join(dir, file);
         say(

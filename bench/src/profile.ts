@@ -27,6 +27,8 @@ export interface ProfileSummary {
 /** Where code lives, coarsely: a package name, a workspace package, node internals, or V8. */
 function packageOf(url: string): string {
   if (!url) return '(v8/native)';
+  if (/^node:internal\/(modules|deps\/cjs-module-lexer|bootstrap)/.test(url) || /\/(tsx|esbuild)\//.test(url))
+    return '(start-up: module loading, tsx)';
   if (url.startsWith('node:')) return 'node:internal';
   const nm = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1]!;

@@ -8,6 +8,7 @@ import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { REDIS_URL, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
 import {
   LONG,
   RSS_LIMIT_MIB,
@@ -31,6 +32,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
   const names = uniqueNames('f-es');
   const redis = new Redis(REDIS_URL);
   let site: SnapshotSite;
+  let front: FaultSite;
   let own: OwnElasticsearch;
   let es: Client;
   let stackDir: string;
@@ -38,6 +40,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
 
   beforeAll(async () => {
     site = await startSnapshotSite({ port: 0 });
+    front = await startFaultSite({ upstream: site.url });
     stackDir = await mkdtemp(join(tmpdir(), 'paperline-faults-es-'));
     own = await startOwnElasticsearch(ES_PORT, stackDir);
     es = new Client({ node: own.url });
@@ -48,6 +51,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
       killGroup(workers, 'SIGTERM');
       await exited(workers);
     }
+    await front?.close();
     await site?.close();
     let cursor = '0';
     do {
@@ -64,11 +68,17 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
   it('loses nothing, duplicates nothing, and every worker rides it out', async () => {
     const env = testEnv(names, {
       ELASTICSEARCH_URL: own.url,
-      HF_BASE_URL: site.url,
+      HF_BASE_URL: front.url,
       PAPERLINE_HOST_INTERVAL_MS: '150',
       PAPERLINE_LOCK_MS: '5000',
+      PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: '60000',
     });
-    const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
+    const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
+    // The last day's listing (5 papers only it has) is held back until Elasticsearch is down, so
+    // its archiving, parsing and index writes all have to wait out the outage.
+    let openGate = () => undefined as void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    front.faults.set(`/papers/date/${site.days.at(-1)!}`, { kind: 'gate', open: gate });
     const truth = snapshotTruth();
     workers = startWorkersProcess(env, 'fetcher,parser,deduplicator,indexer');
     const rss = sampleWorkerRss(() => (workers ? [workers] : []));
@@ -86,7 +96,9 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
     };
     const downAt = Date.now();
     await own.stop();
+    openGate();
     expect(before.fetched).toBeLessThan(seeds.length + truth.length);
+    expect(before.written).toBeLessThan(truth.length);
 
     await sleep(OUTAGE_MS);
     expect(isAlive(workers), 'workers survived the outage').toBe(true);

@@ -15,7 +15,7 @@ import {
   isAlive,
   rssMiB,
   sleep,
-  waitFor,
+  waitForStageWorkers,
   workerPids,
   type Summary,
 } from '../helpers/faults.js';
@@ -174,9 +174,9 @@ describe('fixture-server faults, SSRF redirects and odd charsets in one crawl', 
   });
 
   it('recovers the transient faults, fails the permanent ones with their codes, and stays bounded', async () => {
-    await waitFor('four worker processes', () => workerPids(workers!).size === 4, 60_000);
+    await waitForStageWorkers(REDIS_URL, names.prefix);
     const fetcherPid = workerPids(workers!).get('fetcher')!;
-    await sleep(1500); // let start-up settle before taking the baseline
+    await sleep(500); // let start-up settle before taking the baseline
     const baseline = rssMiB(fetcherPid)!;
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(fetcherPid) ?? 0)), 100);
@@ -238,6 +238,9 @@ describe('fixture-server faults, SSRF redirects and odd charsets in one crawl', 
     // 64 MB bodies: refused while streaming; the fetcher never held them.
     const streamed = front.hugeBytesSent.get(P('2403.90013')) ?? 0;
     expect(streamed).toBeLessThan(40 * MB);
+    process.stderr.write(
+      `[faults] http: fetcher RSS baseline ${baseline.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB\n`,
+    );
     expect(peak - baseline).toBeLessThan(64);
     expect(peak).toBeLessThan(RSS_LIMIT_MIB);
 

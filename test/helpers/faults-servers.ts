@@ -122,7 +122,9 @@ export type Fault =
   | { kind: 'huge'; bytes: number; declareLength: boolean }
   | { kind: 'redirect'; to: string }
   | { kind: 'serve'; page: Served }
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  /** Held until `open` resolves, then proxied. */
+  | { kind: 'gate'; open: Promise<void> };
 
 /** A body to answer with. */
 export interface Served {
@@ -188,7 +190,16 @@ async function streamHuge(res: ServerResponse, total: number, count: (n: number)
     const ok = res.write(n === chunk.length ? chunk : chunk.subarray(0, n));
     sent += n;
     count(n);
-    if (!ok) await new Promise<void>((r) => (res.once('drain', r), res.once('close', r)));
+    if (!ok)
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
   }
   if (!gone) res.end();
 }
@@ -210,10 +221,10 @@ export async function startFaultSite(opts: { upstream?: string; host?: string } 
     const n = (seen.get(path) ?? 0) + 1;
     seen.set(path, n);
     const log = (answer: RequestLog['answer']) => requests.push({ path, at: Date.now(), answer });
-    if (!f || f.kind === 'slow') {
+    if (!f || f.kind === 'slow' || f.kind === 'gate') {
       log('proxy');
-      if (opts.upstream)
-        void sleep(f?.kind === 'slow' ? f.delayMs : 0).then(() => proxy(opts.upstream!, path, req, res));
+      const held = f?.kind === 'slow' ? sleep(f.delayMs) : f?.kind === 'gate' ? f.open : Promise.resolve();
+      if (opts.upstream) void held.then(() => proxy(opts.upstream!, path, req, res));
       else if (path === '/robots.txt')
         res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
       else res.writeHead(404, { 'content-type': 'text/plain' }).end('not here');

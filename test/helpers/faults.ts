@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { DEFAULT_ES_VERSION, defaultStackDir, stackDown, stackUp } from '@paperline/stack';
 import { lastJson, runCli } from './cli.js';
 
@@ -27,6 +28,28 @@ export async function waitFor(
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
+  }
+}
+
+/** Waits until each stage's queue has a worker connected (the worker processes are ready). */
+export async function waitForStageWorkers(
+  redisUrl: string,
+  prefix: string,
+  stages: readonly string[] = ['fetch', 'parse', 'dedupe', 'index'],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queues = stages.map((s) => new Queue(s, { connection, prefix }));
+  try {
+    await waitFor(
+      `workers on ${stages.join(', ')}`,
+      async () => (await Promise.all(queues.map((q) => q.getWorkersCount()))).every((n) => n > 0),
+      timeoutMs,
+      200,
+    );
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+    connection.disconnect();
   }
 }
 
@@ -163,8 +186,9 @@ export interface OwnRedis {
 }
 
 /**
- * `redis-server --port P --appendonly yes --appendfsync always --dir D --daemonize yes`: every write
- * is on disk before it is acknowledged, so even SIGKILL loses nothing that a client was told.
+ * `redis-server --port P --appendonly yes --dir D --daemonize yes`, as docker-compose runs it
+ * (appendfsync everysec): Redis write()s the AOF before it replies, so killing the process loses
+ * nothing a client was told; only a crash of the machine could lose the last second.
  */
 export async function startOwnRedis(port: number, dir: string): Promise<OwnRedis> {
   await mkdir(dir, { recursive: true });
@@ -176,8 +200,6 @@ export async function startOwnRedis(port: number, dir: string): Promise<OwnRedis
     '127.0.0.1',
     '--appendonly',
     'yes',
-    '--appendfsync',
-    'always',
     '--save',
     '',
     '--dir',

@@ -59,6 +59,7 @@ return 1`);
 
 export interface FailureRecord {
   jobId: string;
+  /** '' for a job that names no crawl (a poison payload added by hand). */
   crawlId: string;
   stage: Stage;
   code: ErrorCode | 'UNKNOWN';
@@ -151,7 +152,7 @@ export class CrawlStore {
       'EX',
       this.failureTtlSeconds,
     );
-    await this.transition(f.crawlId, f.jobId, 'failed');
+    if (f.crawlId) await this.transition(f.crawlId, f.jobId, 'failed');
   }
 
   async failures(jobIds: string[]): Promise<Map<string, FailureRecord>> {

@@ -54,7 +54,7 @@ export function paperlineBackoff(attemptsMade: number, _type?: string, err?: Err
 function crawlIdOf(data: unknown): string | undefined {
   if (typeof data === 'object' && data !== null && 'crawlId' in data) {
     const c = (data as { crawlId: unknown }).crawlId;
-    if (typeof c === 'string') return c;
+    if (typeof c === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(c)) return c;
   }
   return undefined;
 }
@@ -148,10 +148,11 @@ export function createStageWorker<S extends Stage>(
         const last = job.attemptsMade + 1 >= attempts;
         const code = pe?.code ?? 'UNKNOWN';
         const message = err instanceof Error ? err.message : String(err);
-        if ((permanent || last) && crawlId) {
+        // Recorded even for a job of no crawl (a poison payload), so `failed` shows its code.
+        if (permanent || last) {
           await deps.crawls.recordFailure({
             jobId,
-            crawlId,
+            crawlId: crawlId ?? '',
             stage,
             code,
             message,

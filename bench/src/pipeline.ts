@@ -190,6 +190,8 @@ export interface ThroughputResult {
   siteRenderSeconds: number;
   /** Waiting jobs per stage every ~2 s: the stage whose queue grows is the bottleneck. */
   backlog: Array<Record<string, number>>;
+  /** Worker RSS (MB) every 5 s. */
+  rssTimeline: Array<Record<string, number>>;
   /** Per-index Elasticsearch time (ms) spent on this run's indices during the phase. */
   esIndexStats: Record<string, EsIndexTimes>;
 }
@@ -268,6 +270,7 @@ export async function runThroughput(
   const first = site.log.first ?? seen.at;
   const durationSeconds = (seen.at - first) / 1000;
   const cpuSeconds = p.cpu.read();
+  const rssTimeline = p.rss.timeline;
   const peakRssMb = p.rss.take();
   const hwm: Record<string, number> = {};
   for (const [k, pid] of p.workers.pids()) hwm[k] = hwmMb(pid) ?? 0;
@@ -288,6 +291,7 @@ export async function runThroughput(
     avgPageKb: served ? (site.log.bytes - bytes0) / served / 1024 : 0,
     siteRenderSeconds: (site.log.renderMs - render0) / 1000,
     backlog,
+    rssTimeline,
     esIndexStats: diffIndexTimes(await indexTimes(es, o.names.tag), stats0),
   };
 }

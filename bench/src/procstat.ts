@@ -42,6 +42,9 @@ export const hwmMb = (pid: number): number | null => {
 export class RssSampler {
   private readonly peaks = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
+  /** RSS (MB) of each process every 20th sample (5 s), since the last `take()`: plateau or growth? */
+  timeline: Array<Record<string, number>> = [];
 
   constructor(
     private readonly pids: () => Map<string, number>,
@@ -55,10 +58,13 @@ export class RssSampler {
   }
 
   private sample(): void {
+    const point: Record<string, number> = {};
     for (const [name, pid] of this.pids()) {
       const mb = rssMb(pid);
       if (mb !== null && mb > (this.peaks.get(name) ?? 0)) this.peaks.set(name, mb);
+      if (mb !== null) point[name] = Math.round(mb);
     }
+    if (this.ticks++ % 20 === 0) this.timeline.push(point);
   }
 
   /** Peaks since the last reset, and starts a new window. */
@@ -66,6 +72,8 @@ export class RssSampler {
     this.sample();
     const out = Object.fromEntries(this.peaks);
     this.peaks.clear();
+    this.timeline = [];
+    this.ticks = 0;
     return out;
   }
 

@@ -109,6 +109,7 @@ export function buildResult(
         siteRenderSeconds: r1(thr.siteRenderSeconds),
         esIndexStats: thr.esIndexStats,
         backlog: thr.backlog,
+        rssTimeline: thr.rssTimeline,
       },
       ceiling,
       ...(peer ? { peer } : {}),

@@ -1,14 +1,24 @@
 import type { DedupeJob, PaperCandidate } from '@paperline/contracts';
 import { shortHash, type Emit, type StageContext, type StageResult } from '@paperline/core';
-import { aliasKeys, buildRecord, canonicalId, identityKeys, type IdentityKeys } from '@paperline/identity';
+import {
+  aliasKeys,
+  buildRecord,
+  canonicalId,
+  combineSameSource,
+  identityKeys,
+  type IdentityKeys,
+} from '@paperline/identity';
 import type { MergeState } from './store.js';
 
 /** The narrow dependencies of the dedupe stage. */
 export interface DedupeDeps {
   store: {
     hydrate(ids: string[]): Promise<void>;
-    merge(id: string, partial: PaperCandidate, now: string): Promise<MergeState>;
-    commit(id: string, hash: string, jobId: string): Promise<boolean>;
+    mergeMany(
+      items: Array<{ id: string; partial: PaperCandidate }>,
+      now: string,
+    ): Promise<Map<string, MergeState>>;
+    commitMany(items: Array<{ id: string; hash: string }>, jobId: string): Promise<Set<string>>;
     resolveAliases(keys: string[]): Promise<(string | null)[]>;
     setAliases(pairs: Array<[string, string]>): Promise<void>;
     /** Each source's current view of a paper (after hydrate). */
@@ -86,18 +96,30 @@ export async function processDedupe(
   // 3. Merge, withdrawn marks, and the change check.
   const changed: Doc[] = [];
   const unchanged: Doc[] = [];
+  // One merge per paper and source (views of one source on this page combined first), and one
+  // change check per paper: each a single pipelined round trip for the whole page.
+  const mergeItems: Array<{ id: string; partial: PaperCandidate }> = [];
   for (const [id, { partials }] of perPaper) {
-    let state: MergeState | undefined;
+    const bySource = new Map<string, PaperCandidate>();
     for (const p of partials) {
       const marked = withdrawn.has(id) ? { ...p, withdrawn: true, fetchedAt: now } : p;
-      state = await store.merge(id, marked, now);
+      bySource.set(p.source, combineSameSource(bySource.get(p.source), marked));
     }
-
-    const record = buildRecord(id, state!.partials, { firstSeenAt: state!.firstSeenAt, updatedAt: now });
-    const item = { id, version: state!.version, doc: record as unknown as Record<string, unknown> };
-    if (await store.commit(id, record.contentHash, ctx.jobId)) changed.push(item);
-    else unchanged.push(item);
+    for (const partial of bySource.values()) mergeItems.push({ id, partial });
   }
+  const states = await store.mergeMany(mergeItems, now);
+  const built = [...perPaper.keys()].map((id) => {
+    const state = states.get(id)!;
+    const record = buildRecord(id, state.partials, { firstSeenAt: state.firstSeenAt, updatedAt: now });
+    return {
+      id,
+      version: state.version,
+      doc: record as unknown as Record<string, unknown>,
+      hash: record.contentHash,
+    };
+  });
+  const changedIds = await store.commitMany(built, ctx.jobId);
+  for (const { hash: _hash, ...item } of built) (changedIds.has(item.id) ? changed : unchanged).push(item);
   if (job.verifyIndex && unchanged.length > 0) {
     // Reprocessing rebuilds what the index lost, even when the cache says it is current.
     const present = await store.existing(unchanged.map((u) => u.id));

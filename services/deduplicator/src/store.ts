@@ -53,6 +53,14 @@ redis.call('HSET', k, 'hydrated', '1')
 redis.call('EXPIRE', k, tonumber(ARGV[4]))
 return 1`);
 
+function toState([ver, first, flat]: [number | string, string, string[]]): MergeState {
+  const partials: PaperCandidate[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (flat[i]!.startsWith('src:')) partials.push(JSON.parse(flat[i + 1]!) as PaperCandidate);
+  }
+  return { version: Number(ver), firstSeenAt: first, partials };
+}
+
 export interface MergeState {
   version: number;
   firstSeenAt: string;
@@ -116,13 +124,50 @@ export class DedupStore {
         if (attempt > 20) throw new Error(`merge of ${id}: too much contention`);
         continue; // another job changed this source's view meanwhile: combine again
       }
-      const [ver, first, flat] = res as [number, string, string[]];
-      const partials: PaperCandidate[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        if (flat[i]!.startsWith('src:')) partials.push(JSON.parse(flat[i + 1]!) as PaperCandidate);
-      }
-      return { version: Number(ver), firstSeenAt: first, partials };
+      return toState(res as [number, string, string[]]);
     }
+  }
+
+  /**
+   * {@link merge} for many papers at once, in two pipelined round trips instead of two per paper.
+   * Each item is one source's view of one paper; a paper's state is the one after its last item.
+   * Items that lost a race with another job are merged again one by one.
+   */
+  async mergeMany(
+    items: Array<{ id: string; partial: PaperCandidate }>,
+    now: string,
+  ): Promise<Map<string, MergeState>> {
+    const out = new Map<string, MergeState>();
+    if (items.length === 0) return out;
+    const reads = this.redis.pipeline();
+    for (const { id, partial } of items) reads.hget(this.key(id), `src:${partial.source}`);
+    const current = ((await reads.exec()) ?? []).map(([, v]) => (typeof v === 'string' ? v : ''));
+    const writes = items.map(({ id, partial }, i) => {
+      const cur = current[i]!;
+      const combined = combineSameSource(cur ? (JSON.parse(cur) as PaperCandidate) : null, partial);
+      return {
+        id,
+        args: [partial.source, JSON.stringify(combined), combined.fetchedAt, now, this.ttlSeconds, cur],
+      };
+    });
+    const results = await Promise.all(writes.map((w) => MERGE.run(this.redis, [this.key(w.id)], w.args)));
+    for (const [i, res] of results.entries()) {
+      const { id, partial } = items[i]!;
+      const r = res as [number, string, string[]] | ['retry'];
+      out.set(
+        id,
+        r[0] === 'retry' ? await this.merge(id, partial, now) : toState(r as [number, string, string[]]),
+      );
+    }
+    return out;
+  }
+
+  /** {@link commit} for many papers in one pipelined round trip; returns the ids that changed. */
+  async commitMany(items: Array<{ id: string; hash: string }>, jobId: string): Promise<Set<string>> {
+    const res = await Promise.all(
+      items.map((it) => COMMIT.run(this.redis, [this.key(it.id)], [it.hash, jobId])),
+    );
+    return new Set(items.filter((_, i) => Number(res[i]) === 1).map((it) => it.id));
   }
 
   /** True when `hash` differs from the last written one (then it becomes the last written one). */

@@ -51,12 +51,12 @@ export const EnvSchema = z.object({
   PAPERLINE_FETCH_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
   PAPERLINE_FETCH_MAX_REDIRECTS: int(0, 50).default(5),
   PAPERLINE_FETCH_CONCURRENCY: int(1, 512).default(8),
-  PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(4),
-  PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(8),
+  PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(8),
+  PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(32),
   PAPERLINE_INDEX_CONCURRENCY: int(1, 512).default(32),
   /** Documents per bulk request; a flush also happens after PAPERLINE_BULK_WAIT_MS. */
-  PAPERLINE_BULK_SIZE: int(1, 10_000).default(500),
-  PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(50),
+  PAPERLINE_BULK_SIZE: int(1, 10_000).default(1000),
+  PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(250),
   /** Maximum waiting jobs in a stage before its producers pause (backpressure). */
   PAPERLINE_MAX_BACKLOG: int(10, 10_000_000).default(2000),
   /** A job whose worker died is taken over after about this long (BullMQ lock duration). */

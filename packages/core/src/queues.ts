@@ -9,7 +9,8 @@ export function defaultJobOptions(
   return {
     attempts: stage === 'fetch' ? opts.fetchAttempts : 5,
     backoff: { type: 'paperline', delay: 1000 },
-    removeOnComplete: { age: 24 * 3600, count: 50_000 },
+    // A crawl's books live in its own state, so completed jobs need not stay long (Redis memory).
+    removeOnComplete: { age: 3600, count: 1000 },
     removeOnFail: { age: opts.failedRetentionSeconds },
   };
 }

@@ -66,6 +66,17 @@ function cheerioProps(html: string, target: string): string | null {
   return null;
 }
 
+const FIVE: Record<string, string> = { '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>', '&#39;': "'" };
+
+/**
+ * The fast path of attribute decoding: HF encodes data-props with exactly these five entities.
+ * Returns null when any other entity appears, so the full decoder takes over.
+ */
+function decodeFiveEntities(raw: string): string | null {
+  if (/&(?!quot;|amp;|lt;|gt;|#39;)/.test(raw)) return null;
+  return raw.replace(/&(?:quot|amp|lt|gt|#39);/g, (m) => FIVE[m]!);
+}
+
 /**
  * The decoded, JSON-parsed `data-props` of the hydration blob whose `data-target` is `target`.
  * Entities are decoded exactly once. Uses the fast path and falls back to cheerio when the fast
@@ -75,7 +86,7 @@ export function readHydrationProps(html: string, target: string): BlobResult {
   const raw = fastRawProps(html, target);
   let fastError: string | undefined;
   if (raw !== null) {
-    const parsed = parseJson(decodeHTMLAttribute(raw));
+    const parsed = parseJson(decodeFiveEntities(raw) ?? decodeHTMLAttribute(raw));
     if (parsed.ok) return { status: 'found', props: parsed.value };
     fastError = parsed.error;
   }

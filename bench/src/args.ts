@@ -23,6 +23,7 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--skip-peer] [--sk
   --skip-latency       do not run the steady-rate latency phase
   --rate R             offered rate of the latency phase, papers/s (default 500 = 10 pages/s)
   --latency-seconds S  length of the latency phase (default 30)
+  --soak [MIN]         soak: 300 papers/s for MIN minutes (default 30), throughput and RSS over time
   --peer-concurrency C CheerioCrawler min/maxConcurrency (default 8)
   --profile KINDS      run those workers (or 'all') with --cpu-prof; print their top self-time functions
   --seed S             seed of the synthetic site (default 1)
@@ -71,6 +72,15 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--rate':
         a.rate = num(flag, value(), 1);
         break;
+      case '--soak': {
+        // Soak: the steady-rate phase at 300 papers/s for 30 minutes (or the given minutes),
+        // reporting throughput and worker RSS over time; the peer is left out.
+        const v = inline ?? (argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i] : undefined);
+        a.rate = 300;
+        a.latencySeconds = (v ? num(flag, v, 1) : 30) * 60;
+        a.skipPeer = true;
+        break;
+      }
       case '--latency-seconds':
         a.latencySeconds = num(flag, value(), 1);
         break;

@@ -35,6 +35,8 @@ export interface LatencyResult {
   seedToFetchP99Ms: number;
   cpuSeconds: Record<string, number>;
   peakRssMb: Record<string, number>;
+  /** Searchable papers and worker RSS (MB) every few seconds of the phase. */
+  overTime: Array<{ t: number; searchable: number; rssMb: Record<string, number> }>;
   services: ServiceCpu;
 }
 
@@ -74,6 +76,8 @@ export async function runLatency(
   /** Fetch → merged by the deduplicator (the record's updatedAt): splits latency into before/after dedupe. */
   const toMerge: number[] = [];
   const seededAt = new Map<number, number>();
+  /** Soak: papers searchable and worker RSS every few seconds (growth would show here). */
+  const searchableOverTime: Array<{ t: number; searchable: number; rssMb: Record<string, number> }> = [];
   site.onPage = (page, at) => {
     for (const r of pageRefs(opts.seed, page)) {
       const id = `arxiv:${arxivIdOf(r.g, r.home)}`;
@@ -117,9 +121,14 @@ export async function runLatency(
     ]);
     if (k % Math.round(opts.pagesPerSecond * 5) === 0 && k > 0) {
       const done = [...latency.values()].sort((a, b) => a - b);
+      const rss = p.rss.timeline[p.rss.timeline.length - 1] ?? {};
+      const rssText = Object.entries(rss)
+        .map(([k2, v]) => `${k2} ${v}`)
+        .join(' ');
       say(
-        `[latency] ${((now() - t0) / 1000).toFixed(0)} s  seeded ${k} pages  searchable ${done.length}  pending ${pending.size}  p50 so far ${Math.round(quantile(done, 0.5))} ms`,
+        `[latency] ${((now() - t0) / 1000).toFixed(0)} s  seeded ${k} pages  searchable ${done.length}  pending ${pending.size}  p50 so far ${Math.round(quantile(done, 0.5))} ms  rss MB: ${rssText}`,
       );
+      searchableOverTime.push({ t: Math.round((now() - t0) / 1000), searchable: done.length, rssMb: rss });
     }
   }
   lastSeedAt = now();
@@ -155,6 +164,7 @@ export async function runLatency(
     seedToFetchP50Ms: quantile(s2f, 0.5),
     seedToFetchP99Ms: quantile(s2f, 0.99),
     cpuSeconds: p.cpu.read(),
+    overTime: searchableOverTime,
     peakRssMb: p.rss.take(),
     services: await services(),
   };

@@ -21,7 +21,7 @@ import {
 import { PaperlineError, type PaperCandidate } from '@paperline/contracts';
 import { parsePage, routeUrl } from '@paperline/sources';
 import { processFetch } from '@paperline/fetcher';
-import { processParse } from '@paperline/parser';
+import { processParse, type ParseDeps } from '@paperline/parser';
 import { DedupStore, processDedupe } from '@paperline/deduplicator';
 import { BulkBatcher, processIndex } from '@paperline/indexer';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
@@ -63,8 +63,8 @@ const entry = (id: string, title: string, upvotes: number) => ({
   },
 });
 
-const page = (entries: unknown[]) => {
-  const props = JSON.stringify({ dailyPapers: entries, dateString: '2024-03-20', periodType: 'day' })
+const page = (entries: unknown[], date = '2024-03-20') => {
+  const props = JSON.stringify({ dailyPapers: entries, dateString: date, periodType: 'day' })
     .replace(/&/g, '&amp;')
     .replace(/"/g, '&quot;');
   return `<!doctype html><html><head><title>Daily Papers - Hugging Face</title></head><body><main><div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="${props}"></div></main></body></html>`;
@@ -79,11 +79,33 @@ const bases = () => ({
   arxivApiUrl: 'https://export.arxiv.org/api/query',
 });
 
+const parseDeps = (): ParseDeps => ({
+  readBody: (sha, u) => archive.getText(sha, u),
+  parse: (input) => parsePage(input, bases()),
+  route: (u) => routeUrl(u, bases()),
+  markParsed: (c, u) => crawls.markParsed(c, u),
+  markYield: (c, s, u, n) => crawls.markYield(c, s, u, n),
+  quarantine: (f) =>
+    crawls.quarantine({ ...f, stage: 'parse', code: 'INVALID_RECORD', at: new Date().toISOString() }),
+});
+
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/papers/date/2024-03-20') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(page([entry('2403.12345', 'Looped Transformers & Friends', 7)]));
+    } else if (req.url === '/papers/date/2024-03-19') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        page(
+          [
+            entry('2403.11111', 'A Valid Paper', 1),
+            entry('2403.22222', '   ', 2),
+            entry('2403.33333', 'Another Valid Paper', 3),
+          ],
+          '2024-03-19',
+        ),
+      );
     } else if (req.url === '/robots.txt') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(
@@ -199,13 +221,8 @@ describe('parse stage', () => {
         depth: 0,
         source: 'hf',
       },
-      {
-        readBody: (sha, u) => archive.getText(sha, u),
-        parse: (input) => parsePage(input, bases()),
-        route: (u) => routeUrl(u, bases()),
-        markParsed: (c, u) => crawls.markParsed(c, u),
-        markYield: (c, s, u, n) => crawls.markYield(c, s, u, n),
-      },
+      parseDeps(),
+
       ctx('p1'),
     );
     const d = res.emit!.find((e) => e.stage === 'dedupe')!.payload as { candidates: PaperCandidate[] };
@@ -218,6 +235,59 @@ describe('parse stage', () => {
       upvotes: 7,
     });
     expect(d.candidates[0]!.abstract).not.toContain('\n');
+  });
+
+  it('sets an invalid record aside as failed with its reason; the valid ones on the page go on', async () => {
+    const url = `${base}/papers/date/2024-03-19`;
+    const http = new HttpClient({ allowHosts: ['127.0.0.1'] });
+    const got = await http.fetch(url);
+    await http.close();
+    const { createHash } = await import('node:crypto');
+    const p = {
+      sha256: createHash('sha256').update(got.body).digest('hex'),
+      contentType: got.contentType,
+      fetchedAt: new Date().toISOString(),
+    };
+    await archive.put({
+      url,
+      finalUrl: url,
+      sha256: p.sha256,
+      status: 200,
+      contentType: p.contentType,
+      fetchedAt: p.fetchedAt,
+      source: 'hf',
+      size: got.body.length,
+      text: got.body.toString('utf8'),
+    });
+    await crawls.create('cq', [url], { depth: 0 });
+    const res = await processParse(
+      {
+        crawlId: 'cq',
+        url,
+        finalUrl: url,
+        sha256: p.sha256,
+        contentType: p.contentType,
+        status: 200,
+        fetchedAt: p.fetchedAt,
+        depth: 0,
+        source: 'hf',
+      },
+      parseDeps(),
+      ctx('qp'),
+    );
+    const d = res.emit!.find((e) => e.stage === 'dedupe')!.payload as { candidates: PaperCandidate[] };
+    expect(d.candidates.map((c) => c.arxivId)).toEqual(['2403.11111', '2403.33333']);
+    const q = await crawls.quarantined();
+    expect(q[0]).toMatchObject({
+      jobId: 'qp.q0',
+      stage: 'parse',
+      code: 'INVALID_RECORD',
+      url,
+      crawlId: 'cq',
+    });
+    expect(q[0]!.message).toContain('2403.22222');
+    expect(q[0]!.message).toContain('title');
+    expect((await crawls.summary('cq'))?.failed).toBe(1);
   });
 
   it('a missing archived body is a permanent ARCHIVE_MISSING error', async () => {

@@ -155,6 +155,22 @@ export class CrawlStore {
     if (f.crawlId) await this.transition(f.crawlId, f.jobId, 'failed');
   }
 
+  /**
+   * A record a page listed that could not be made valid: counted failed in its crawl and kept
+   * (newest first, up to 10,000) for `failed`. It is fixed by a parser fix and `reprocess`.
+   */
+  async quarantine(f: FailureRecord): Promise<void> {
+    const key = `${this.prefix}:quarantine`;
+    await this.redis.multi().lpush(key, JSON.stringify(f)).ltrim(key, 0, 9_999).exec();
+    await this.recordFailure(f);
+  }
+
+  async quarantined(limit = 1000): Promise<FailureRecord[]> {
+    return (await this.redis.lrange(`${this.prefix}:quarantine`, 0, limit - 1)).map(
+      (r) => JSON.parse(r) as FailureRecord,
+    );
+  }
+
   async failures(jobIds: string[]): Promise<Map<string, FailureRecord>> {
     const out = new Map<string, FailureRecord>();
     if (jobIds.length === 0) return out;

@@ -23,6 +23,8 @@ export interface FailedRow {
 export interface FailedSources {
   queues: () => Promise<ReadonlyArray<{ name: string; queue: Queue }>>;
   failures: (jobIds: string[]) => Promise<Map<string, FailureRecord>>;
+  /** Records set aside as invalid (no job to retry: fix the parser, then `reprocess`). */
+  quarantined?: () => Promise<FailureRecord[]>;
   /** Marks a job of a crawl pending again, so the crawl reopens. */
   reopen: (crawlId: string, jobId: string) => Promise<void>;
 }
@@ -54,6 +56,20 @@ export async function listFailed(
       if ((!filter.code || row.code === filter.code) && (!filter.crawl || row.crawlId === filter.crawl))
         rows.push(row);
     }
+  }
+  for (const q of (await src.quarantined?.()) ?? []) {
+    if (filter.stage && filter.stage !== q.stage) continue;
+    if ((filter.code && q.code !== filter.code) || (filter.crawl && q.crawlId !== filter.crawl)) continue;
+    rows.push({
+      jobId: q.jobId,
+      stage: q.stage,
+      crawlId: q.crawlId,
+      url: q.url ?? '',
+      code: q.code,
+      message: q.message,
+      attempts: 0,
+      failedAt: q.at,
+    });
   }
   return rows;
 }

@@ -90,6 +90,8 @@ export interface ParsedPage {
    */
   route: Route;
   candidates: PaperCandidate[];
+  /** Records the page listed that could not be made valid (quarantined by the pipeline). */
+  rejected?: Array<{ where: string; reason: string }>;
   /**
    * Absolute URLs worth following: HF paper pages `/papers/{id}`; arXiv abstract pages of the
    * papers on a listing and the listing's other pages (`skip=`); the next OAI-PMH page.

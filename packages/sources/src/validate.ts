@@ -37,3 +37,40 @@ export function validateCandidates(
   }
   return out;
 }
+
+/** A record a page listed but that could not be made valid: kept out, with the reason. */
+export interface RejectedRecord {
+  where: string;
+  reason: string;
+}
+
+/**
+ * For pages listing many papers: valid records go on, invalid ones are set aside with their
+ * reason (the pipeline quarantines them as failed) instead of failing the whole page. When no
+ * record at all is valid, the page is unreadable: ParseError as in {@link validateCandidates}.
+ */
+export function validateMany(
+  url: string,
+  source: SourceId,
+  items: readonly Located[],
+): { candidates: PaperCandidate[]; rejected: RejectedRecord[] } {
+  const good: Located[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const item of items) {
+    const result = PaperCandidateSchema.safeParse(item.candidate);
+    if (result.success) {
+      good.push({ candidate: result.data, where: item.where });
+      continue;
+    }
+    const issue = result.error.issues[0];
+    const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)';
+    const id = item.candidate.arxivId ?? item.candidate.links?.hf ?? '';
+    rejected.push({
+      where: `${item.where}${id ? ` (${id})` : ''}`,
+      reason: `${path}: ${issue?.message ?? 'invalid'}`,
+    });
+  }
+  if (good.length === 0 && rejected.length > 0)
+    return { candidates: validateCandidates(url, source, items), rejected };
+  return { candidates: validateCandidates(url, source, good), rejected };
+}

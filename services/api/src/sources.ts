@@ -44,6 +44,7 @@ export function createAppDeps(
   const failed: FailedSources = {
     queues: () => c.queueSet.list(),
     failures: (ids) => c.crawls.failures(ids),
+    quarantined: () => c.crawls.quarantined(),
     reopen: (crawlId, jobId) => c.crawls.transition(crawlId, jobId, 'pending'),
   };
   const summaries = async (ids: string[]) =>

@@ -12,6 +12,8 @@ const deps: ParseDeps = {
   route: (url) => routeUrl(url, cfg.bases),
   markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),
   markYield: (crawlId, source, url, n) => rt.crawls.markYield(crawlId, source, url, n),
+  quarantine: (f) =>
+    rt.crawls.quarantine({ ...f, stage: 'parse', code: 'INVALID_RECORD', at: new Date().toISOString() }),
 };
 runStageProcess(rt, 'parse', (job, ctx) => processParse(job, deps, ctx), {
   concurrency: cfg.concurrency.parse,

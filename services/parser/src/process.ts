@@ -11,6 +11,8 @@ export interface ParseDeps {
   markParsed: (crawlId: string, url: string) => Promise<void>;
   /** How many papers a page of a source yielded (source health). */
   markYield: (crawlId: string, source: string, url: string, papers: number) => Promise<void>;
+  /** Sets aside a record the page listed but that is not valid: failed, with its reason. */
+  quarantine: (f: { jobId: string; crawlId: string; url: string; message: string }) => Promise<void>;
 }
 
 /**
@@ -30,6 +32,16 @@ export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageCon
     job.source,
   );
   await deps.markParsed(job.crawlId, job.url);
+  // Invalid records never reach the index half-empty; the valid ones of the page go on.
+  for (const [i, r] of (page.rejected ?? []).entries()) {
+    await deps.quarantine({
+      jobId: `${ctx.jobId}.q${i}`,
+      crawlId: job.crawlId,
+      url: job.url,
+      message: `${r.where}: ${r.reason}`,
+    });
+  }
+  if (page.rejected?.length) ctx.log.warn({ rejected: page.rejected.length }, 'invalid records quarantined');
   // A dated listing that redirected elsewhere says nothing about the source's health.
   if (!page.redirectedFrom) await deps.markYield(job.crawlId, job.source, job.url, page.candidates.length);
 

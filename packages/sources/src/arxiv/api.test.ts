@@ -168,13 +168,21 @@ describe('export API errors', () => {
     );
   });
 
-  it('throws ParseError naming the entry and field when an entry has no title', () => {
+  it('sets an entry without a title aside, naming it and the field, and keeps the others', () => {
     const body = arxivFixture('api-current-3.xml').replace(
       '<title>Evolutionary Optimization of Model Merging Recipes</title>',
       '<title>  </title>',
     );
+    const parsed = parsePage(page(`${API}?id_list=2403.13187`, body), BASES);
+    expect(parsed.candidates).toHaveLength(2);
+    expect(parsed.candidates.map((c) => c.arxivId)).not.toContain('2403.13187');
+    expect(parsed.rejected).toEqual([{ where: 'entry[1] (2403.13187)', reason: 'title: title is empty' }]);
+  });
+
+  it('throws ParseError naming the entry and field when no entry makes a valid record', () => {
+    const body = arxivFixture('api-current-3.xml').replace(/<title>(?!arXiv)[^<]*<\/title>/g, '<title>  </title>');
     expect(() => parsePage(page(`${API}?id_list=2403.13187`, body), BASES)).toThrow(
-      /entry\[1\] \(2403\.13187\) does not make a valid record: title: title is empty/,
+      /does not make a valid record: title: title is empty/,
     );
   });
 });

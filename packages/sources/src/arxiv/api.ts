@@ -3,7 +3,7 @@ import { parseArxivId } from '@paperline/identity';
 import { extractCodeUrls } from '../code-urls.js';
 import { cleanText } from '../text.js';
 import type { PageInput, ParsedPage, RouteDetail, SourceBases } from '../types.js';
-import { validateCandidates, type Located } from '../validate.js';
+import { validateMany, type Located } from '../validate.js';
 import {
   arxivCandidate,
   isArxivCategory,
@@ -109,5 +109,6 @@ export function parseApiFeed(input: PageInput, final: RouteDetail, bases: Source
       source: 'arxiv',
     });
   }
-  return { route: final.route, candidates: validateCandidates(url, 'arxiv', located), links: [] };
+  const { candidates, rejected } = validateMany(url, 'arxiv', located);
+  return { route: final.route, candidates, links: [], ...(rejected.length ? { rejected } : {}) };
 }

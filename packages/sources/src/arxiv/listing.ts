@@ -5,7 +5,7 @@ import { tryUrl } from '../base-url.js';
 import { routeDetail } from '../route.js';
 import { cleanText } from '../text.js';
 import type { PageInput, ParsedPage, RouteDetail, SourceBases } from '../types.js';
-import { validateCandidates, type Located } from '../validate.js';
+import { validateMany, type Located } from '../validate.js';
 import { arxivCandidate, categoriesFromSubjects, isArxivCategory, type ArxivContext } from './common.js';
 import { authorLinks, codeUrlsOf, shownText, subjectLabels, type Nodes } from './html.js';
 
@@ -159,7 +159,12 @@ export function parseListingPage(input: PageInput, final: RouteDetail, bases: So
     seen.add(id);
     located.push({ candidate: entryCandidate($, e, id, ctx), where });
   });
-  const candidates = validateCandidates(url, 'arxiv', located);
+  const { candidates, rejected } = validateMany(url, 'arxiv', located);
   const abs = candidates.flatMap((c) => (c.links?.abs === undefined ? [] : [c.links.abs]));
-  return { route: final.route, candidates, links: [...abs, ...pagingLinks($, final, bases)] };
+  return {
+    route: final.route,
+    candidates,
+    links: [...abs, ...pagingLinks($, final, bases)],
+    ...(rejected.length ? { rejected } : {}),
+  };
 }

@@ -3,7 +3,7 @@ import { normalizeArxivId } from '@paperline/identity';
 import { extractCodeUrls } from '../code-urls.js';
 import { cleanText } from '../text.js';
 import type { PageInput, ParsedPage, RouteDetail, SourceBases } from '../types.js';
-import { validateCandidates, type Located } from '../validate.js';
+import { validateMany, type Located } from '../validate.js';
 import {
   arxivCandidate,
   isArxivCategory,
@@ -116,9 +116,11 @@ export function parseOaiPage(input: PageInput, final: RouteDetail, bases: Source
   });
   const token = text(child(list, 'resumptionToken')).trim();
   const ids = unique(withdrawnIds);
+  const { candidates, rejected } = validateMany(url, 'arxiv', located);
   return {
     route: final.route,
-    candidates: validateCandidates(url, 'arxiv', located),
+    candidates,
+    ...(rejected.length ? { rejected } : {}),
     links: token === '' ? [] : [nextPage(final, token)],
     ...(ids.length === 0 ? {} : { withdrawnIds: ids }),
   };

@@ -2,7 +2,7 @@ import { ParseError, type PaperCandidate } from '@paperline/contracts';
 import { arr, isObject, obj, str, type JsonObject } from '../json.js';
 import { asPeriod, routeDetail, type RouteDetail } from '../route.js';
 import type { PageInput, ParsedPage, Period, Route, SourceBases } from '../types.js';
-import { validateCandidates, type Located } from '../validate.js';
+import { validateMany, type Located } from '../validate.js';
 import { readHydrationProps } from './blob.js';
 import { cardCandidates } from './cards.js';
 import { entryToCandidate, paperSource, type EntryContext } from './entry.js';
@@ -71,8 +71,13 @@ export function parseListing(
   if (blob.status === 'absent') {
     const cards = cardCandidates(input.body, ctx);
     if (cards.length === 0) throw new ParseError(url, 'no DailyPapers hydration blob', { source: 'hf' });
-    const candidates = validateCandidates(url, 'hf', cards);
-    return { route: final.route, candidates, links: paperLinks(candidates, bases) };
+    const { candidates, rejected } = validateMany(url, 'hf', cards);
+    return {
+      route: final.route,
+      candidates,
+      links: paperLinks(candidates, bases),
+      ...(rejected.length ? { rejected } : {}),
+    };
   }
   const props = blob.props;
   if (!isObject(props))
@@ -85,6 +90,11 @@ export function parseListing(
   if (items === undefined)
     throw new ParseError(url, 'DailyPapers data-props has no dailyPapers array', { source: 'hf' });
   const located = entriesToCandidates(items, search ? 'searchResults' : 'dailyPapers', ctx);
-  const candidates = validateCandidates(url, 'hf', located);
-  return { route: final.route, candidates, links: paperLinks(candidates, bases) };
+  const { candidates, rejected } = validateMany(url, 'hf', located);
+  return {
+    route: final.route,
+    candidates,
+    links: paperLinks(candidates, bases),
+    ...(rejected.length ? { rejected } : {}),
+  };
 }

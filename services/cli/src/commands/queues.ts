@@ -34,6 +34,7 @@ export function listFailed(
     {
       queues: async () => STAGES.map((name) => ({ name, queue: ctx.queues[name] })),
       failures: (ids) => ctx.crawls.failures(ids),
+      quarantined: () => ctx.crawls.quarantined(),
       reopen: (crawlId, jobId) => ctx.crawls.transition(crawlId, jobId, 'pending'),
     },
     filter,

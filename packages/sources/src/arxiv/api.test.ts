@@ -180,7 +180,10 @@ describe('export API errors', () => {
   });
 
   it('throws ParseError naming the entry and field when no entry makes a valid record', () => {
-    const body = arxivFixture('api-current-3.xml').replace(/<title>(?!arXiv)[^<]*<\/title>/g, '<title>  </title>');
+    const body = arxivFixture('api-current-3.xml').replace(
+      /<title>(?!arXiv)[^<]*<\/title>/g,
+      '<title>  </title>',
+    );
     expect(() => parsePage(page(`${API}?id_list=2403.13187`, body), BASES)).toThrow(
       /does not make a valid record: title: title is empty/,
     );

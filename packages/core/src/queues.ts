@@ -47,28 +47,31 @@ export interface StageCounts {
   prioritized: number;
 }
 
+/** Counts per state of one queue. */
+export async function jobCounts(queue: Queue): Promise<StageCounts> {
+  const c = await queue.getJobCounts(
+    'waiting',
+    'active',
+    'delayed',
+    'failed',
+    'completed',
+    'paused',
+    'prioritized',
+  );
+  return {
+    waiting: c.waiting ?? 0,
+    active: c.active ?? 0,
+    delayed: c.delayed ?? 0,
+    failed: c.failed ?? 0,
+    completed: c.completed ?? 0,
+    paused: c.paused ?? 0,
+    prioritized: c.prioritized ?? 0,
+  };
+}
+
 /** Counts per state for every stage. */
 export async function stageCounts(queues: StageQueues): Promise<Record<Stage, StageCounts>> {
   const out = {} as Record<Stage, StageCounts>;
-  for (const s of STAGES) {
-    const c = await queues[s].getJobCounts(
-      'waiting',
-      'active',
-      'delayed',
-      'failed',
-      'completed',
-      'paused',
-      'prioritized',
-    );
-    out[s] = {
-      waiting: c.waiting ?? 0,
-      active: c.active ?? 0,
-      delayed: c.delayed ?? 0,
-      failed: c.failed ?? 0,
-      completed: c.completed ?? 0,
-      paused: c.paused ?? 0,
-      prioritized: c.prioritized ?? 0,
-    };
-  }
+  for (const s of STAGES) out[s] = await jobCounts(queues[s]);
   return out;
 }

@@ -3,6 +3,7 @@ import { STAGES, type CrawlSummary } from '@paperline/contracts';
 import {
   esReachable,
   foldPaperTotals,
+  jobCounts,
   getPaper,
   readMetrics,
   searchPapers,
@@ -71,34 +72,8 @@ export function createAppDeps(
   const metrics = createPromRegistry({
     queueCounts: async () => {
       const list = await c.queueSet.list();
-      const counts = await Promise.all(
-        list.map((q) =>
-          q.queue.getJobCounts(
-            'waiting',
-            'active',
-            'delayed',
-            'failed',
-            'completed',
-            'paused',
-            'prioritized',
-          ),
-        ),
-      );
-      return list.map((q, i) => {
-        const x = counts[i] ?? {};
-        return {
-          name: q.name,
-          counts: {
-            waiting: x.waiting ?? 0,
-            active: x.active ?? 0,
-            delayed: x.delayed ?? 0,
-            failed: x.failed ?? 0,
-            completed: x.completed ?? 0,
-            paused: x.paused ?? 0,
-            prioritized: x.prioritized ?? 0,
-          },
-        };
-      });
+      const counts = await Promise.all(list.map((q) => jobCounts(q.queue)));
+      return list.map((q, i) => ({ name: q.name, counts: counts[i]! }));
     },
     workerMetrics: () => readMetrics(c.redis, prefix),
     papers,

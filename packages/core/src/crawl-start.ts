@@ -15,7 +15,8 @@ export interface CrawlStartDeps {
 export async function startCrawl(
   deps: CrawlStartDeps,
   seeds: string[],
-  opts: { depth: number; kind?: string; crawlId?: string },
+  /** `resume`: the crawl `crawlId` exists; its seeds are registered again (only unfinished ones run). */
+  opts: { depth: number; kind?: string; crawlId?: string; resume?: boolean },
 ): Promise<string> {
   const bad = seeds.filter((u) => !URL.canParse(u) || !deps.routable(u));
   if (bad.length > 0) {
@@ -26,7 +27,12 @@ export async function startCrawl(
     );
   }
   const crawlId = opts.crawlId ?? newCrawlId();
-  await deps.crawls.create(crawlId, seeds, { depth: opts.depth, ...(opts.kind ? { kind: opts.kind } : {}) });
+  if (!opts.resume) {
+    await deps.crawls.create(crawlId, seeds, {
+      depth: opts.depth,
+      ...(opts.kind ? { kind: opts.kind } : {}),
+    });
+  }
   const unique = [...new Set(seeds)];
   for (let i = 0; i < unique.length; i += 1000) {
     await deps.enqueuer.enqueue(

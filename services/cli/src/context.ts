@@ -43,14 +43,18 @@ export class CliContext {
     return (this._queues ??= createQueues(this.redis, this.cfg.queuePrefix, this.cfg));
   }
 
+  private _crawls?: CrawlStore;
+  private _enqueuer?: Enqueuer;
+
   get crawls(): CrawlStore {
-    return new CrawlStore(this.redis, this.cfg.queuePrefix, {
+    return (this._crawls ??= new CrawlStore(this.redis, this.cfg.queuePrefix, {
       failureTtlSeconds: this.cfg.failedRetentionSeconds,
-    });
+    }));
   }
 
+  /** One per command, so its backlog cache (backpressure) lasts across enqueues. */
   get enqueuer(): Enqueuer {
-    return new Enqueuer(this.queues, this.crawls, { maxBacklog: this.cfg.maxBacklog });
+    return (this._enqueuer ??= new Enqueuer(this.queues, this.crawls, { maxBacklog: this.cfg.maxBacklog }));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { PermanentError, type CrawlSummary } from '@paperline/contracts';
-import { newCrawlId, waitForCrawl } from '@paperline/core';
+import { waitForCrawl } from '@paperline/core';
 import type { CliContext } from '../context.js';
+import { startCrawl } from './crawl.js';
 import { endProgress, printJson, summaryJson, summaryLine } from '../output.js';
 
 const DAY = 86_400_000;
@@ -74,22 +75,14 @@ export async function backfillCommand(
   const key = `${ctx.cfg.queuePrefix}:backfill:${source}:${opts.from}:${opts.to}`;
   const previous = await ctx.redis.get(key);
   const prevSummary = previous ? await ctx.crawls.summary(previous) : null;
-  const crawlId = prevSummary && !prevSummary.finished ? previous! : newCrawlId();
-  if (crawlId === previous) {
-    if (!opts.json) process.stderr.write(`backfill: resuming crawl ${crawlId}\n`);
-  } else {
-    await ctx.crawls.create(crawlId, seeds, { depth: 0, kind: `backfill:${source}` });
-    await ctx.redis.set(key, crawlId, 'EX', 30 * 86_400);
-  }
-  for (let i = 0; i < seeds.length; i += 1000) {
-    await ctx.enqueuer.enqueue(
-      'seed',
-      seeds
-        .slice(i, i + 1000)
-        .map((url) => ({ stage: 'fetch' as const, payload: { crawlId, url, depth: 0 } })),
-    );
-  }
-  await ctx.crawls.seal(crawlId);
+  const resume = prevSummary !== null && !prevSummary.finished;
+  if (resume && !opts.json) process.stderr.write(`backfill: resuming crawl ${previous}\n`);
+  const crawlId = await startCrawl(ctx, seeds, {
+    depth: 0,
+    kind: `backfill:${source}`,
+    ...(resume ? { crawlId: previous!, resume } : {}),
+  });
+  if (!resume) await ctx.redis.set(key, crawlId, 'EX', 30 * 86_400);
   if (!opts.wait) {
     if (opts.json) printJson({ crawlId, days: days.length });
     else process.stdout.write(`${crawlId}\n`);

@@ -17,7 +17,7 @@ export interface CrawlOptions {
 export function startCrawl(
   ctx: CliContext,
   seeds: string[],
-  opts: { depth: number; kind?: string },
+  opts: { depth: number; kind?: string; crawlId?: string; resume?: boolean },
 ): Promise<string> {
   return startCrawlIn(
     {

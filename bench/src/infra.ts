@@ -3,9 +3,11 @@
  * found and removed at the end even after a failure), and the service-side counters it reads.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
 import { papersTemplate } from '@paperline/core';
+import { cpuSeconds } from './procstat.js';
 
 export interface RunNames {
   tag: string;
@@ -77,9 +79,26 @@ export async function cleanupRun(redis: Redis, es: Client, names: RunNames): Pro
 }
 
 /** Total CPU ms Elasticsearch has used (all nodes). Other users' load is included. */
+const isLocalEs = (pid: number): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('org.elasticsearch');
+  } catch {
+    return false;
+  }
+};
+
 export async function esCpuMs(es: Client): Promise<number> {
-  const s = await es.nodes.stats({ metric: 'process' });
-  return Object.values(s.nodes).reduce((sum, n) => sum + (n.process?.cpu?.total_in_millis ?? 0), 0);
+  // Elasticsearch refreshes its own process stats once a second. Nodes on this machine are read
+  // from /proc instead, which is exact to the clock tick.
+  const [stats, info] = await Promise.all([
+    es.nodes.stats({ metric: 'process' }),
+    es.nodes.info({ metric: 'process' }),
+  ]);
+  return Object.entries(stats.nodes).reduce((sum, [nodeId, n]) => {
+    const pid = info.nodes[nodeId]?.process?.id;
+    const local = pid !== undefined && isLocalEs(pid) ? cpuSeconds(pid) : null;
+    return sum + (local !== null ? local * 1000 : (n.process?.cpu?.total_in_millis ?? 0));
+  }, 0);
 }
 
 /** Total CPU seconds Redis has used (user + sys, main and children). */

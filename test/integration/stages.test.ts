@@ -376,6 +376,37 @@ describe('dedupe + index stages', () => {
     ).toBe(9);
   });
 
+  it('concurrent jobs merging the same paper lose no view: the losers of the race merge again', async () => {
+    const jobs = [1, 2, 3, 4, 5, 6].map((n) => {
+      const source = n % 2 ? 'hf' : 'arxiv';
+      const c = cand({
+        arxivId: '2403.55555',
+        source,
+        fetchedAt: `2024-03-2${n}T10:00:00.000Z`,
+        upvotes: source === 'hf' ? n : undefined,
+        ...(source === 'arxiv' ? { categories: [`cs.${'ABCDEF'[n - 1]}`] } : {}),
+      } as Partial<PaperCandidate>);
+      return processDedupe(
+        { crawlId: 'cc', url: `http://x/race/${n}`, candidates: [c] },
+        dedupeDeps,
+        ctx(`r${n}`),
+      );
+    });
+    const results = await Promise.all(jobs);
+    const versions = results.flatMap((r) =>
+      (r.emit ?? []).flatMap((e) =>
+        (e.payload as { docs: Array<{ version: number }> }).docs.map((d) => d.version),
+      ),
+    );
+    expect(new Set(versions).size).toBe(versions.length); // every merge took its own version
+    const state = (await store.load(['arxiv:2403.55555'])).get('arxiv:2403.55555')!;
+    expect(state.views.get('hf')?.fetchedAt).toBe('2024-03-25T10:00:00.000Z');
+    expect(state.views.get('hf')?.upvotes).toBe(5);
+    expect(state.views.get('arxiv')?.fetchedAt).toBe('2024-03-26T10:00:00.000Z');
+    expect(state.views.get('arxiv')?.categories).toEqual(['cs.F']);
+    expect(Number(state.rev)).toBe(6);
+  });
+
   it('with Redis emptied, identity and the content hash come back from Elasticsearch: no duplicate, no write', async () => {
     const keys = await redis.keys(`${names.prefix}:paper:*`);
     await redis.del(...keys, `${names.prefix}:alias`);

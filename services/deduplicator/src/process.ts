@@ -8,21 +8,17 @@ import {
   identityKeys,
   type IdentityKeys,
 } from '@paperline/identity';
-import type { MergeState } from './store.js';
+import type { CommitResult, PaperState, PaperWrite } from './store.js';
 
 /** The narrow dependencies of the dedupe stage. */
 export interface DedupeDeps {
   store: {
-    hydrate(ids: string[]): Promise<void>;
-    mergeMany(
-      items: Array<{ id: string; partial: PaperCandidate }>,
-      now: string,
-    ): Promise<Map<string, MergeState>>;
-    commitMany(items: Array<{ id: string; hash: string }>, jobId: string): Promise<Set<string>>;
+    /** Each paper's state, from the cache or, on a miss, from the index. */
+    load(ids: string[]): Promise<Map<string, PaperState>>;
+    /** Stores a page's merges; null for a paper another job wrote since it was loaded. */
+    commitPage(writes: PaperWrite[], jobId: string): Promise<Map<string, CommitResult>>;
     resolveAliases(keys: string[]): Promise<(string | null)[]>;
     setAliases(pairs: Array<[string, string]>): Promise<void>;
-    /** Each source's current view of a paper (after hydrate). */
-    partials(id: string): Promise<PaperCandidate[]>;
     /** Drops a paper's cache entry (it was merged into another id). */
     forget(id: string): Promise<void>;
     /** Which of these ids have a document in the index. */
@@ -40,6 +36,7 @@ export interface DedupeDeps {
 }
 
 type Doc = { id: string; version: number; doc: Record<string, unknown> };
+type PaperRecordDoc = ReturnType<typeof buildRecord>;
 
 /**
  * Gives each candidate its canonical identity, merges it with what other sources and pages said
@@ -66,13 +63,12 @@ export async function processDedupe(
   // Deleted at the source (OAI-PMH): known papers are re-merged, marked withdrawn, never removed.
   const withdrawn = new Set((job.withdrawnIds ?? []).map((a) => `arxiv:${a}`));
   const gone = [...withdrawn].filter((id) => !perPaper.has(id));
-  await store.hydrate(gone);
+  const goneStates = await store.load(gone);
   for (const id of gone) {
-    const known = await store.partials(id);
+    const known = [...goneStates.get(id)!.views.values()];
     if (known.length > 0) perPaper.set(id, { keys: identityKeys(known[0]!), partials: known });
   }
   const ids = [...perPaper.keys()];
-  await store.hydrate(ids);
 
   // 2. A paper first seen without an id (title fingerprint) joins the record that now has one.
   const deletes: string[] = [];
@@ -83,8 +79,8 @@ export async function processDedupe(
   for (const [i, owner] of titleOwners.entries()) {
     const id = identified[i]!;
     if (!owner || !owner.startsWith('title:') || owner === id) continue;
-    await store.hydrate([owner]);
-    perPaper.get(id)!.partials.unshift(...(await store.partials(owner)));
+    const ownerState = (await store.load([owner])).get(owner)!;
+    perPaper.get(id)!.partials.unshift(...ownerState.views.values());
     await store.forget(owner);
     deletes.push(owner);
     ctx.log.info({ from: owner, to: id }, 'merged a title-only record into its identified paper');
@@ -93,33 +89,54 @@ export async function processDedupe(
     ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])),
   );
 
-  // 3. Merge, withdrawn marks, and the change check.
-  const changed: Doc[] = [];
-  const unchanged: Doc[] = [];
-  // One merge per paper and source (views of one source on this page combined first), and one
-  // change check per paper: each a single pipelined round trip for the whole page.
-  const mergeItems: Array<{ id: string; partial: PaperCandidate }> = [];
+  // 3. Merge, withdrawn marks, and the change check: one read of the whole page and one
+  // compare-and-set write; papers another job wrote meanwhile are read and merged again.
+  // Each source's views on this page combine first (newest fetch winning), then with its stored view.
+  const pageViews = new Map<string, PaperCandidate[]>();
   for (const [id, { partials }] of perPaper) {
     const bySource = new Map<string, PaperCandidate>();
     for (const p of partials) {
       const marked = withdrawn.has(id) ? { ...p, withdrawn: true, fetchedAt: now } : p;
       bySource.set(p.source, combineSameSource(bySource.get(p.source), marked));
     }
-    for (const partial of bySource.values()) mergeItems.push({ id, partial });
+    pageViews.set(id, [...bySource.values()]);
   }
-  const states = await store.mergeMany(mergeItems, now);
-  const built = [...perPaper.keys()].map((id) => {
-    const state = states.get(id)!;
-    const record = buildRecord(id, state.partials, { firstSeenAt: state.firstSeenAt, updatedAt: now });
-    return {
-      id,
-      version: state.version,
-      doc: record as unknown as Record<string, unknown>,
-      hash: record.contentHash,
-    };
-  });
-  const changedIds = await store.commitMany(built, ctx.jobId);
-  for (const { hash: _hash, ...item } of built) (changedIds.has(item.id) ? changed : unchanged).push(item);
+  const changed: Doc[] = [];
+  const unchanged: Doc[] = [];
+  let todo = ids;
+  for (let attempt = 0; todo.length > 0; attempt++) {
+    if (attempt > 20) throw new Error(`merge of ${todo.join(', ')}: too much contention`);
+    const states = await store.load(todo);
+    const writes: Array<PaperWrite & { record: PaperRecordDoc }> = todo.map((id) => {
+      const state = states.get(id)!;
+      const views = new Map(state.views);
+      const touched = pageViews.get(id)!.map((v) => combineSameSource(views.get(v.source), v));
+      for (const v of touched) views.set(v.source, v);
+      const firstSeenAt = state.firstSeenAt ?? now;
+      const record = buildRecord(id, [...views.values()], { firstSeenAt, updatedAt: now });
+      const isChange = record.contentHash !== state.hash || state.hashJob === ctx.jobId;
+      return {
+        id,
+        state,
+        // A paper read from the index is stored whole; a cached one only where this page changed it.
+        views: state.fromIndex ? [...views.values()] : touched,
+        firstSeenAt,
+        ...(isChange ? { written: record.contentHash } : {}),
+        record,
+      };
+    });
+    const results = await store.commitPage(writes, ctx.jobId);
+    todo = [];
+    for (const w of writes) {
+      const r = results.get(w.id);
+      if (!r) {
+        todo.push(w.id);
+        continue;
+      }
+      const item = { id: w.id, version: r.version, doc: w.record as unknown as Record<string, unknown> };
+      (w.written !== undefined ? changed : unchanged).push(item);
+    }
+  }
   if (job.verifyIndex && unchanged.length > 0) {
     // Reprocessing rebuilds what the index lost, even when the cache says it is current.
     const present = await store.existing(unchanged.map((u) => u.id));

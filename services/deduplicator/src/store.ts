@@ -1,71 +1,62 @@
 import type { Redis } from 'ioredis';
 import { LuaScript, forgetWrittenHash, getPapers, paperCacheKey, type EsClient } from '@paperline/core';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
-import { combineSameSource, type StoredSourceRef } from '@paperline/identity';
+import type { StoredSourceRef } from '@paperline/identity';
 
-// KEYS: paper key   ARGV: source, combinedJSON, fetchedAt, nowIso, ttlSeconds, expectedJSON
-// Stores the source's combined view if nobody changed it since it was read (else 'retry'), takes a
-// new merge version, and returns the state to merge from.
-const MERGE = new LuaScript(`
-local k = KEYS[1]
-local cur = redis.call('HGET', k, 'src:' .. ARGV[1]) or ''
-if cur ~= ARGV[6] then return {'retry'} end
-redis.call('HSET', k, 'src:' .. ARGV[1], ARGV[2], 'at:' .. ARGV[1], ARGV[3])
--- The merge version orders writes (Elasticsearch external versions): Redis's clock in µs, and
--- always above the last one, so it also exceeds what a delete left behind in the index.
+// KEYS: the papers of one page   ARGV: ttlSeconds, then per paper: expectedRev, versionFloor, n,
+// then n field/value items. Per paper: if its revision is still the one read, stores the fields,
+// takes a new merge version and bumps the revision; else leaves it alone and answers -1 (read
+// again). The merge version orders writes (Elasticsearch external versions): Redis's clock in µs,
+// always above the last one and above the floor (the indexed version when filled from the index).
+const COMMIT_PAGE = new LuaScript(`
+local ttl = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local ver = math.max(now, tonumber(redis.call('HGET', k, 'ver') or '0') + 1)
-ver = string.format('%.0f', ver)
-redis.call('HSET', k, 'ver', ver)
-redis.call('HSETNX', k, 'first', ARGV[4])
-redis.call('EXPIRE', k, tonumber(ARGV[5]))
-return {ver, redis.call('HGET', k, 'first'), redis.call('HGETALL', k)}`);
-
-// KEYS: paper key   ARGV: hash, jobId
-// 1 = changed (write it), 0 = unchanged. A job re-run after a crash re-emits what it committed.
-const COMMIT = new LuaScript(`
-local k = KEYS[1]
-if redis.call('HGET', k, 'hash') == ARGV[1] then
-  if redis.call('HGET', k, 'hashJob') == ARGV[2] then return 1 end
-  return 0
-end
-redis.call('HSET', k, 'hash', ARGV[1], 'hashJob', ARGV[2])
-return 1`);
-
-// KEYS: paper key   ARGV: esVersion, first, hash, ttl, then pairs source, partialJSON, fetchedAt…
-// Fills a cold cache entry from the index (Redis is a cache; Elasticsearch is the truth).
-const HYDRATE = new LuaScript(`
-local k = KEYS[1]
-local cur = tonumber(redis.call('HGET', k, 'ver') or '0')
-if tonumber(ARGV[1]) > cur then redis.call('HSET', k, 'ver', ARGV[1]) end
-if ARGV[2] ~= '' then redis.call('HSETNX', k, 'first', ARGV[2]) end
-if ARGV[3] ~= '' then redis.call('HSETNX', k, 'hash', ARGV[3]) end
-local i = 5
-while i + 2 <= #ARGV + 0 do
-  local at = redis.call('HGET', k, 'at:' .. ARGV[i])
-  if (not at) or at < ARGV[i + 2] then
-    redis.call('HSET', k, 'src:' .. ARGV[i], ARGV[i + 1], 'at:' .. ARGV[i], ARGV[i + 2])
+local out = {}
+local a = 2
+for i, k in ipairs(KEYS) do
+  local n = tonumber(ARGV[a + 2])
+  local rev = redis.call('HGET', k, 'rev') or '0'
+  if rev ~= ARGV[a] then
+    out[i] = '-1'
+  else
+    if n > 0 then redis.call('HSET', k, unpack(ARGV, a + 3, a + 2 + n)) end
+    local ver = math.max(now, tonumber(redis.call('HGET', k, 'ver') or '0') + 1, tonumber(ARGV[a + 1]) + 1)
+    ver = string.format('%.0f', ver)
+    redis.call('HSET', k, 'ver', ver, 'rev', tostring(tonumber(rev) + 1))
+    redis.call('EXPIRE', k, ttl)
+    out[i] = ver
   end
-  i = i + 3
+  a = a + 3 + n
 end
-redis.call('HSET', k, 'hydrated', '1')
-redis.call('EXPIRE', k, tonumber(ARGV[4]))
-return 1`);
+return out`);
 
-function toState([ver, first, flat]: [number | string, string, string[]]): MergeState {
-  const partials: PaperCandidate[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    if (flat[i]!.startsWith('src:')) partials.push(JSON.parse(flat[i + 1]!) as PaperCandidate);
-  }
-  return { version: Number(ver), firstSeenAt: first, partials };
+/** One paper's dedup state as read from the cache (or, on a miss, from the index). */
+export interface PaperState {
+  /** The revision a write must still find (any other write bumps it). */
+  rev: string;
+  /** Each source's newest view. */
+  views: Map<SourceId, PaperCandidate>;
+  firstSeenAt?: string;
+  /** The content hash last handed to the indexer, and the dedupe job that did it. */
+  hash?: string;
+  hashJob?: string;
+  /** Set when the cache did not hold the paper: what the index had (version 0: nothing). */
+  fromIndex?: { version: number };
 }
 
-export interface MergeState {
-  version: number;
+/** What one paper's merge stores: its new source views and, when its content changed, the hash. */
+export interface PaperWrite {
+  id: string;
+  state: PaperState;
+  views: PaperCandidate[];
   firstSeenAt: string;
-  partials: PaperCandidate[];
+  /** The content hash, when this job hands the paper to the indexer. */
+  written?: string;
 }
+
+/** A merge's result: the paper's new merge version, or null when another job changed it first. */
+export type CommitResult = { version: number } | null;
 
 /**
  * The deduplicator's state: per paper, each source's newest view, the last written content hash
@@ -86,105 +77,84 @@ export class DedupStore {
     return paperCacheKey(this.prefix, id);
   }
 
-  /** Loads from the index every paper of `ids` that the cache does not hold. */
-  async hydrate(ids: string[]): Promise<void> {
+  /**
+   * Reads the state of many papers in one pipelined round trip; papers the cache does not hold
+   * are read from the index (one mget) and come back with `fromIndex`.
+   */
+  async load(ids: string[]): Promise<Map<string, PaperState>> {
+    const out = new Map<string, PaperState>();
+    if (ids.length === 0) return out;
     const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hexists(this.key(id), 'hydrated');
+    for (const id of ids) pipe.hgetall(this.key(id));
     const res = (await pipe.exec()) ?? [];
-    const missing = ids.filter((_, i) => res[i]?.[1] !== 1);
-    if (missing.length === 0) return;
+    const missing: string[] = [];
+    ids.forEach((id, i) => {
+      const [err, h] = res[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      const fields = (h ?? {}) as Record<string, string>;
+      const views = new Map<SourceId, PaperCandidate>();
+      for (const [k, v] of Object.entries(fields)) {
+        if (k.startsWith('src:')) views.set(k.slice(4) as SourceId, JSON.parse(v) as PaperCandidate);
+      }
+      out.set(id, {
+        rev: fields.rev ?? '0',
+        views,
+        ...(fields.first ? { firstSeenAt: fields.first } : {}),
+        ...(fields.hash ? { hash: fields.hash } : {}),
+        ...(fields.hashJob ? { hashJob: fields.hashJob } : {}),
+      });
+      if (fields.hydrated !== '1') missing.push(id);
+    });
+    if (missing.length === 0) return out;
+    // Redis is a cache; Elasticsearch is the truth.
     const docs = await getPapers(this.es, this.alias, missing);
     for (const id of missing) {
+      const st = out.get(id)!;
       const d = docs.get(id);
-      const args: (string | number)[] = [
-        d?.version ?? 0,
-        typeof d?.doc.firstSeenAt === 'string' ? d.doc.firstSeenAt : '',
-        typeof d?.doc.contentHash === 'string' ? d.doc.contentHash : '',
-        this.ttlSeconds,
-      ];
-      const sources = (d?.doc.sources ?? []) as StoredSourceRef[];
-      for (const s of sources) {
-        if (s.record) args.push(s.source, JSON.stringify(s.record), s.fetchedAt);
+      st.fromIndex = { version: d?.version ?? 0 };
+      if (!d) continue;
+      if (!st.firstSeenAt && typeof d.doc.firstSeenAt === 'string') st.firstSeenAt = d.doc.firstSeenAt;
+      if (!st.hash && typeof d.doc.contentHash === 'string') st.hash = d.doc.contentHash;
+      for (const s of (d.doc.sources ?? []) as StoredSourceRef[]) {
+        const cur = st.views.get(s.source);
+        if (s.record && (!cur || cur.fetchedAt < s.fetchedAt)) st.views.set(s.source, s.record);
       }
-      await HYDRATE.run(this.redis, [this.key(id)], args);
-    }
-  }
-
-  /** Adds one source's view of a paper and returns everything known to merge. */
-  async merge(id: string, partial: PaperCandidate, now: string): Promise<MergeState> {
-    for (let attempt = 0; ; attempt++) {
-      const current = (await this.redis.hget(this.key(id), `src:${partial.source}`)) ?? '';
-      const combined = combineSameSource(current ? (JSON.parse(current) as PaperCandidate) : null, partial);
-      const res = (await MERGE.run(
-        this.redis,
-        [this.key(id)],
-        [partial.source, JSON.stringify(combined), combined.fetchedAt, now, this.ttlSeconds, current],
-      )) as [number, string, string[]] | ['retry'];
-      if (res[0] === 'retry') {
-        if (attempt > 20) throw new Error(`merge of ${id}: too much contention`);
-        continue; // another job changed this source's view meanwhile: combine again
-      }
-      return toState(res as [number, string, string[]]);
-    }
-  }
-
-  /**
-   * {@link merge} for many papers at once, in two pipelined round trips instead of two per paper.
-   * Each item is one source's view of one paper; a paper's state is the one after its last item.
-   * Items that lost a race with another job are merged again one by one.
-   */
-  async mergeMany(
-    items: Array<{ id: string; partial: PaperCandidate }>,
-    now: string,
-  ): Promise<Map<string, MergeState>> {
-    const out = new Map<string, MergeState>();
-    if (items.length === 0) return out;
-    const reads = this.redis.pipeline();
-    for (const { id, partial } of items) reads.hget(this.key(id), `src:${partial.source}`);
-    const current = ((await reads.exec()) ?? []).map(([, v]) => (typeof v === 'string' ? v : ''));
-    const writes = items.map(({ id, partial }, i) => {
-      const cur = current[i]!;
-      const combined = combineSameSource(cur ? (JSON.parse(cur) as PaperCandidate) : null, partial);
-      return {
-        id,
-        args: [partial.source, JSON.stringify(combined), combined.fetchedAt, now, this.ttlSeconds, cur],
-      };
-    });
-    const results = await Promise.all(writes.map((w) => MERGE.run(this.redis, [this.key(w.id)], w.args)));
-    for (const [i, res] of results.entries()) {
-      const { id, partial } = items[i]!;
-      const r = res as [number, string, string[]] | ['retry'];
-      out.set(
-        id,
-        r[0] === 'retry' ? await this.merge(id, partial, now) : toState(r as [number, string, string[]]),
-      );
     }
     return out;
   }
 
-  /** {@link commit} for many papers in one pipelined round trip; returns the ids that changed. */
-  async commitMany(items: Array<{ id: string; hash: string }>, jobId: string): Promise<Set<string>> {
-    const res = await Promise.all(
-      items.map((it) => COMMIT.run(this.redis, [this.key(it.id)], [it.hash, jobId])),
-    );
-    return new Set(items.filter((_, i) => Number(res[i]) === 1).map((it) => it.id));
-  }
-
-  /** True when `hash` differs from the last written one (then it becomes the last written one). */
-  async commit(id: string, hash: string, jobId: string): Promise<boolean> {
-    return Number(await COMMIT.run(this.redis, [this.key(id)], [hash, jobId])) === 1;
+  /**
+   * Stores the merges of one page in a single script call: each paper's new source views, its
+   * first-seen time and, when it changed, its content hash, provided nobody wrote the paper since
+   * {@link load} read it. Returns each paper's new merge version, or null for those that lost the
+   * race (the caller reads them again and merges once more).
+   */
+  async commitPage(writes: PaperWrite[], jobId: string): Promise<Map<string, CommitResult>> {
+    const out = new Map<string, CommitResult>();
+    if (writes.length === 0) return out;
+    const args: (string | number)[] = [this.ttlSeconds];
+    for (const w of writes) {
+      const fields: string[] = [];
+      for (const v of w.views)
+        fields.push(`src:${v.source}`, JSON.stringify(v), `at:${v.source}`, v.fetchedAt);
+      if (!w.state.firstSeenAt) fields.push('first', w.firstSeenAt);
+      if (w.written !== undefined) fields.push('hash', w.written, 'hashJob', jobId);
+      else if (w.state.fromIndex && w.state.hash) fields.push('hash', w.state.hash);
+      if (w.state.fromIndex) fields.push('hydrated', '1');
+      args.push(w.state.rev, w.state.fromIndex?.version ?? 0, fields.length, ...fields);
+    }
+    const res = (await COMMIT_PAGE.run(
+      this.redis,
+      writes.map((w) => this.key(w.id)),
+      args,
+    )) as string[];
+    writes.forEach((w, i) => out.set(w.id, res[i] === '-1' ? null : { version: Number(res[i]) }));
+    return out;
   }
 
   /** Forgets the written hash (a write failed): the next sighting writes again. */
   async invalidate(ids: string[]): Promise<void> {
     await forgetWrittenHash(this.redis, this.prefix, ids);
-  }
-
-  async partials(id: string): Promise<PaperCandidate[]> {
-    const all = await this.redis.hgetall(this.key(id));
-    return Object.entries(all)
-      .filter(([k]) => k.startsWith('src:'))
-      .map(([, v]) => JSON.parse(v) as PaperCandidate);
   }
 
   async forget(id: string): Promise<void> {

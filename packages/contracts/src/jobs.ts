@@ -53,7 +53,8 @@ export const IndexJobSchema = z.object({
         id: z.string().min(1),
         /** External version: a later merge always has a higher one. */
         version: z.number().int().positive(),
-        doc: z.record(z.string(), z.unknown()),
+        /** The document, or its JSON already serialized (the deduplicator sends that: no re-encoding). */
+        doc: z.union([z.string().startsWith('{'), z.record(z.string(), z.unknown())]),
       }),
     )
     .max(5000),

@@ -35,7 +35,7 @@ export interface DedupeDeps {
   now?: () => Date;
 }
 
-type Doc = { id: string; version: number; doc: Record<string, unknown> };
+type Doc = { id: string; version: number; doc: string };
 type PaperRecordDoc = ReturnType<typeof buildRecord>;
 
 /**
@@ -133,7 +133,8 @@ export async function processDedupe(
         todo.push(w.id);
         continue;
       }
-      const item = { id: w.id, version: r.version, doc: w.record as unknown as Record<string, unknown> };
+      // Serialized once here: the index job carries the JSON the indexer sends as is.
+      const item = { id: w.id, version: r.version, doc: JSON.stringify(w.record) };
       (w.written !== undefined ? changed : unchanged).push(item);
     }
   }

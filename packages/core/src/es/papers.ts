@@ -50,7 +50,8 @@ export type BulkOutcome =
 export interface BulkItem {
   id: string;
   version: number;
-  doc: Record<string, unknown>;
+  /** The document, or its JSON already serialized (sent as is). */
+  doc: Record<string, unknown> | string;
 }
 
 /**
@@ -59,7 +60,7 @@ export interface BulkItem {
  */
 export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): Promise<BulkOutcome[]> {
   if (items.length === 0) return [];
-  const operations: object[] = [];
+  const operations: Array<object | string> = [];
   for (const it of items) {
     operations.push({ index: { _index: alias, _id: it.id, version: it.version, version_type: 'external' } });
     operations.push(it.doc);

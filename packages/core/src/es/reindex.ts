@@ -42,7 +42,7 @@ export class ShadowTarget {
 /** Writes the items to the shadow index too (external versions: a copy never overwrites a newer one). */
 export async function writeShadow(es: Client, index: string, items: BulkItem[]): Promise<void> {
   if (items.length === 0) return;
-  const operations: object[] = [];
+  const operations: Array<object | string> = [];
   for (const it of items) {
     operations.push({ index: { _index: index, _id: it.id, version: it.version, version_type: 'external' } });
     operations.push(it.doc);

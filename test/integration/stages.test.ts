@@ -140,7 +140,6 @@ describe('fetch stage', () => {
   const robots = new RobotsPolicy(redis, names.prefix, (u) => http.fetch(u), decodeBody);
   const deps = () => ({
     http,
-    decode: decodeBody,
     archive,
     limiter,
     route: (u: string) => routeUrl(u, bases()),
@@ -257,7 +256,7 @@ describe('parse stage', () => {
       fetchedAt: p.fetchedAt,
       source: 'hf',
       size: got.body.length,
-      text: got.body.toString('utf8'),
+      body: got.body,
     });
     await crawls.create('cq', [url], { depth: 0 });
     const res = await processParse(
@@ -288,6 +287,43 @@ describe('parse stage', () => {
     expect(q[0]!.message).toContain('2403.22222');
     expect(q[0]!.message).toContain('title');
     expect((await crawls.summary('cq'))?.failed).toBe(1);
+  });
+
+  it('archives the body compressed, decodes it with its charset, and still reads text-layout archives', async () => {
+    const body = Buffer.from('<html><body>caf\xe9 \x80 na\xefve</body></html>', 'latin1');
+    const sha = 'c'.repeat(64);
+    await archive.put({
+      url: 'http://x/cp1252',
+      finalUrl: 'http://x/cp1252',
+      sha256: sha,
+      status: 200,
+      contentType: 'text/html; charset=windows-1252',
+      fetchedAt: new Date().toISOString(),
+      source: 'hf',
+      size: body.length,
+      body,
+    });
+    const stored = await es.get<{ body: string; encoding: string; text?: string }>({
+      index: names.archive,
+      id: sha,
+    });
+    expect(stored._source?.encoding).toBe('gzip');
+    expect(stored._source?.text).toBeUndefined();
+    expect(await archive.getText(sha, 'http://x/cp1252')).toBe('<html><body>café € naïve</body></html>');
+    expect((await archive.getUrl('http://x/cp1252'))?.sha256).toBe(sha);
+    // An archive written before bodies were compressed holds the decoded text.
+    await es.create({
+      index: names.archive,
+      id: 'd'.repeat(64),
+      document: {
+        sha256: 'd'.repeat(64),
+        text: 'old layout',
+        contentType: 'text/html',
+        size: 10,
+        url: 'http://x/old',
+      },
+    });
+    expect(await archive.getText('d'.repeat(64), 'http://x/old')).toBe('old layout');
   });
 
   it('a missing archived body is a permanent ARCHIVE_MISSING error', async () => {

@@ -35,7 +35,6 @@ const robotsHttp = new HttpClient({
 const robots = new RobotsPolicy(rt.redis, cfg.queuePrefix, (u) => robotsHttp.fetch(u), decodeBody);
 const deps: FetchDeps = {
   http: withFetchMetrics(http, rt.metrics),
-  decode: decodeBody,
   archive,
   limiter,
   route: (url) => routeUrl(url, cfg.bases),

@@ -14,7 +14,6 @@ import type { Route } from '@paperline/sources';
 /** The narrow dependencies of the fetch stage. */
 export interface FetchDeps {
   http: { fetch(url: string, conditional?: ConditionalHeaders): Promise<FetchResult> };
-  decode: (body: Buffer, contentType: string) => { text: string; charset: string };
   archive: {
     put(page: ArchivedPage): Promise<void>;
     getUrl(url: string): Promise<UrlRecord | null>;
@@ -78,7 +77,6 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
     return { outcome: 'not-modified' };
   }
   const sha256 = createHash('sha256').update(res.body).digest('hex');
-  const { text } = deps.decode(res.body, res.contentType);
   const source: SourceId = route.source;
   await deps.archive.put({
     url: job.url,
@@ -91,7 +89,7 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
     fetchedAt,
     source,
     size: res.body.length,
-    text,
+    body: res.body,
   });
   await deps.markFetched(job.crawlId, job.url);
   ctx.log.debug({ status: res.status, bytes: res.body.length, ms: res.elapsedMs }, 'fetched');

@@ -1,5 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import { PermanentError, type SourceId } from '@paperline/contracts';
+import { promisify } from 'node:util';
+import { gunzip as zlibGunzip, gzip as zlibGzip } from 'node:zlib';
+import { decodeBody } from '../http/charset.js';
 import { shortHash } from '../routing.js';
 
 /** What the archive keeps about one fetch of one URL. */
@@ -19,9 +22,26 @@ export interface UrlRecord {
 }
 
 export interface ArchivedPage extends UrlRecord {
-  /** The body decoded to text (charset already resolved). */
-  text: string;
+  /** The body exactly as received (its sha256 is the archive id). */
+  body: Buffer;
 }
+
+/**
+ * One archived body. Written as `body` (the received bytes, gzip-compressed, base64 in JSON) with
+ * `encoding: 'gzip'`; archives written before that hold `text` (the decoded body) and still read.
+ */
+interface PageDoc {
+  sha256: string;
+  body?: string;
+  encoding?: 'gzip';
+  text?: string;
+  contentType: string;
+  size: number;
+  url: string;
+}
+
+const gzip = promisify(zlibGzip);
+const gunzip = promisify(zlibGunzip);
 
 const statusOf = (err: unknown): number | undefined =>
   typeof err === 'object' && err !== null && 'meta' in err
@@ -43,25 +63,38 @@ export class RawArchive {
     return `${this.index}-urls`;
   }
 
-  /** Stores the body (once per sha256) and the URL's fetch record. Idempotent. */
+  /**
+   * Stores the body (once per sha256) and the URL's fetch record, in one bulk request. Idempotent.
+   * The body is kept gzip-compressed: a 440 KB listing page becomes about 85 KB of base64, which
+   * Elasticsearch parses, stores and returns for much less than the page as a JSON string.
+   */
   async put(page: ArchivedPage): Promise<void> {
-    const { text, ...rec } = page;
-    try {
-      await this.es.create({
-        index: this.index,
-        id: page.sha256,
-        document: {
-          sha256: page.sha256,
-          text,
-          contentType: page.contentType,
-          size: page.size,
-          url: page.url,
-        },
-      });
-    } catch (err) {
-      if (statusOf(err) !== 409) throw err; // 409: that content is archived already
+    const { body, ...rec } = page;
+    const doc: PageDoc = {
+      sha256: page.sha256,
+      body: (await gzip(body, { level: 1 })).toString('base64'),
+      encoding: 'gzip',
+      contentType: page.contentType,
+      size: page.size,
+      url: page.url,
+    };
+    const res = await this.es.bulk({
+      operations: [
+        { create: { _index: this.index, _id: page.sha256 } },
+        doc,
+        { index: { _index: this.urlsIndex, _id: shortHash(page.url, 40) } },
+        rec,
+      ],
+    });
+    for (const item of res.items) {
+      const op = item.create ?? item.index;
+      // 409 on create: that content is archived already.
+      if (!op || (op.status >= 300 && !(item.create && op.status === 409))) {
+        throw new Error(
+          `archive write of ${page.url} to ${op?._index ?? this.index} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
+        );
+      }
     }
-    await this.es.index({ index: this.urlsIndex, id: shortHash(page.url, 40), document: rec });
   }
 
   /** Records a 304: the URL's content is still the archived one. */
@@ -83,12 +116,18 @@ export class RawArchive {
     }
   }
 
+  /** The archived body as text, decoded with the charset it was served in. */
   async getText(sha256: string, url: string): Promise<string> {
+    let doc: PageDoc | undefined;
     try {
-      const res = await this.es.get<{ text: string }>({ index: this.index, id: sha256 });
-      if (res._source?.text !== undefined) return res._source.text;
+      doc = (await this.es.get<PageDoc>({ index: this.index, id: sha256 }))._source;
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
+    }
+    if (doc?.text !== undefined) return doc.text;
+    if (doc?.body !== undefined) {
+      const bytes = Buffer.from(doc.body, 'base64');
+      return decodeBody(doc.encoding === 'gzip' ? await gunzip(bytes) : bytes, doc.contentType).text;
     }
     throw new PermanentError('ARCHIVE_MISSING', `archived body ${sha256} of ${url} is not in ${this.index}`, {
       stage: 'parse',

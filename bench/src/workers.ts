@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
+import { workerExecArgv } from '@paperline/core';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const entry = (kind: WorkerKind): string =>
@@ -39,7 +40,7 @@ export function startWorkers(opts: StartOptions): WorkerSet {
     const prof = opts.profile?.kinds.includes(kind)
       ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
       : [];
-    const child = spawn(process.execPath, ['--import', 'tsx', ...prof, entry(kind)], {
+    const child = spawn(process.execPath, [...workerExecArgv(['--import', 'tsx']), ...prof, entry(kind)], {
       cwd: ROOT,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -24,3 +24,4 @@ export * from './es/reindex.js';
 export * from './robots.js';
 export * from './failed.js';
 export * from './paper-cache.js';
+export * from './node-flags.js';

@@ -5,6 +5,20 @@ import { createHash } from 'node:crypto';
  * Two spellings of one title (wrapped, differently escaped) share it.
  */
 export function titleFingerprint(title: string): string {
+  let fp = recent.get(title);
+  if (fp === undefined) {
+    if (recent.size >= RECENT_MAX) recent.clear();
+    fp = compute(title);
+    recent.set(title, fp);
+  }
+  return fp;
+}
+
+// The deduplicator fingerprints each title twice (identity, then the record): remember the last few.
+const RECENT_MAX = 4096;
+const recent = new Map<string, string>();
+
+function compute(title: string): string {
   const norm = title
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

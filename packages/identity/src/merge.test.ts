@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PaperCandidate } from '@paperline/contracts';
-import { buildRecord, canonicalId, contentHash, identityKeys, mergeContent } from './merge.js';
+import fc from 'fast-check';
+import {
+  buildRecord,
+  canonicalId,
+  contentHash,
+  identityKeys,
+  mergeContent,
+  stableStringify,
+} from './merge.js';
 import { titleFingerprint } from './fingerprint.js';
 
 const hf: PaperCandidate = {
@@ -97,5 +105,34 @@ describe('merge precedence (DESIGN.md §4)', () => {
     expect(r.parserVersion).toBe('arxiv-1+hf-1');
     expect(r.contentHash).toBe(contentHash(m));
     expect(r.withdrawn).toBe(false);
+  });
+});
+
+describe('stableStringify', () => {
+  // The implementation content hashes were first computed with: hashes in the index must not move.
+  const reference = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+    if (v && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${reference(x)}`).join(',')}}`;
+    }
+    return JSON.stringify(v);
+  };
+
+  it('is JSON with sorted keys, byte for byte what it always was', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        fc.dictionary(fc.string(), fc.option(fc.string(), { nil: undefined })),
+        (j, d) => {
+          expect(stableStringify(j)).toBe(reference(j));
+          expect(stableStringify({ d, j, é: 1, Z: [d] })).toBe(reference({ d, j, é: 1, Z: [d] }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(stableStringify({ b: 1, a: [1, { d: undefined, c: 'x' }] })).toBe('{"a":[1,{"c":"x"}],"b":1}');
   });
 });

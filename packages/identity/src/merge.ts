@@ -153,14 +153,22 @@ export function mergeContent(partials: SourcePartial[]): PaperContent {
 
 /** JSON with object keys sorted, so equal content always hashes equal. */
 export function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  let out: string;
+  if (Array.isArray(v)) {
+    out = '[';
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + (stableStringify(v[i]) ?? '');
+    return `${out}]`;
   }
-  return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  out = '{';
+  // Keys in UTF-16 code unit order (what sort() does with strings); undefined values left out.
+  for (const k of Object.keys(o).sort()) {
+    const x = o[k];
+    if (x === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${stableStringify(x)}`;
+  }
+  return `${out}}`;
 }
 
 export function contentHash(content: PaperContent): string {

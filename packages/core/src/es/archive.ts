@@ -72,7 +72,8 @@ export class RawArchive {
     const { body, ...rec } = page;
     const doc: PageDoc = {
       sha256: page.sha256,
-      body: (await gzip(body, { level: 1 })).toString('base64'),
+      // One output chunk for the whole page: the default 16 KB chunks cost more than the deflate.
+      body: (await gzip(body, { level: 1, chunkSize: 256 * 1024 })).toString('base64'),
       encoding: 'gzip',
       contentType: page.contentType,
       size: page.size,
@@ -127,7 +128,10 @@ export class RawArchive {
     if (doc?.text !== undefined) return doc.text;
     if (doc?.body !== undefined) {
       const bytes = Buffer.from(doc.body, 'base64');
-      return decodeBody(doc.encoding === 'gzip' ? await gunzip(bytes) : bytes, doc.contentType).text;
+      const size = Number.isFinite(doc.size) ? doc.size + 1 : 0;
+      const chunkSize = Math.min(Math.max(size, 64 * 1024), 32 * 1024 * 1024);
+      return decodeBody(doc.encoding === 'gzip' ? await gunzip(bytes, { chunkSize }) : bytes, doc.contentType)
+        .text;
     }
     throw new PermanentError('ARCHIVE_MISSING', `archived body ${sha256} of ${url} is not in ${this.index}`, {
       stage: 'parse',

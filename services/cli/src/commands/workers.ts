@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_KINDS, type ServiceKind } from '@paperline/contracts';
+import { workerExecArgv } from '@paperline/core';
 
 /** Where each worker kind's entry point lives (each also runs alone, e.g. in docker-compose). */
 export function workerEntry(kind: ServiceKind): string {
@@ -38,7 +39,7 @@ export function startWorkers(kinds: ServiceKind[], env: NodeJS.ProcessEnv = proc
   for (const kind of kinds) {
     const child = fork(workerEntry(kind), [], {
       env,
-      execArgv: process.execArgv,
+      execArgv: workerExecArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.set(kind, child);

@@ -57,6 +57,16 @@ export const EnvSchema = z.object({
   /** Documents per bulk request; a flush also happens after PAPERLINE_BULK_WAIT_MS. */
   PAPERLINE_BULK_SIZE: int(1, 10_000).default(1000),
   PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(250),
+  /**
+   * While the indexer writes faster than this many documents a second (a backfill, a reprocess),
+   * the index refreshes every PAPERLINE_BACKFILL_REFRESH_INTERVAL instead of its template's 1 s;
+   * the normal interval and a refresh come back as soon as writes stop. 0 turns this off.
+   */
+  PAPERLINE_BACKFILL_DOCS_PER_SEC: int(0, 10_000_000).default(1000),
+  PAPERLINE_BACKFILL_REFRESH_INTERVAL: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/, 'an Elasticsearch time value such as 10s')
+    .default('10s'),
   /** Maximum waiting jobs in a stage before its producers pause (backpressure). */
   PAPERLINE_MAX_BACKLOG: int(10, 10_000_000).default(2000),
   /** A job whose worker died is taken over after about this long (BullMQ lock duration). */
@@ -98,6 +108,7 @@ export interface PaperlineConfig {
   };
   concurrency: { fetch: number; parse: number; dedupe: number; index: number };
   bulk: { size: number; waitMs: number };
+  backfill: { docsPerSecond: number; refreshInterval: string };
   maxBacklog: number;
   failedRetentionSeconds: number;
   lockMs: number;
@@ -175,6 +186,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
       index: e.PAPERLINE_INDEX_CONCURRENCY,
     },
     bulk: { size: e.PAPERLINE_BULK_SIZE, waitMs: e.PAPERLINE_BULK_WAIT_MS },
+    backfill: {
+      docsPerSecond: e.PAPERLINE_BACKFILL_DOCS_PER_SEC,
+      refreshInterval: e.PAPERLINE_BACKFILL_REFRESH_INTERVAL,
+    },
     maxBacklog: e.PAPERLINE_MAX_BACKLOG,
     failedRetentionSeconds: e.PAPERLINE_FAILED_RETENTION_DAYS * 86_400,
     lockMs: e.PAPERLINE_LOCK_MS,

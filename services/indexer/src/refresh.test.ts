@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RefreshPolicy, type RefreshControl } from './refresh.js';
+
+describe('RefreshPolicy', () => {
+  let calls: string[];
+  let ctl: RefreshControl;
+  let failNext = 0;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    calls = [];
+    failNext = 0;
+    ctl = {
+      setRefreshInterval: async (v) => {
+        if (failNext-- > 0) throw new Error('cluster unavailable');
+        calls.push(`interval ${v}`);
+      },
+      refresh: async () => void calls.push('refresh'),
+    };
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const policy = (errors: unknown[] = []) =>
+    new RefreshPolicy(ctl, {
+      normalInterval: '1s',
+      backfillInterval: '10s',
+      backfillDocsPerSecond: 1000,
+      windowMs: 3000,
+      idleMs: 1000,
+      now: () => Date.now(),
+      onError: (e) => errors.push(e),
+    });
+
+  it('stays at the normal interval under steady traffic below the backfill rate', async () => {
+    const p = policy();
+    for (let i = 0; i < 40; i++) {
+      p.written(125); // 500 documents a second, in bulks every 250 ms
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual([]);
+  });
+
+  it('refreshes less often during a backfill, and refreshes at once when writes stop', async () => {
+    const p = policy();
+    for (let i = 0; i < 12; i++) {
+      p.written(500); // 2000 a second
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('backfill');
+    expect(calls).toEqual(['interval 10s']);
+    await vi.advanceTimersByTimeAsync(749); // the last write was 250 ms ago
+    expect(calls).toEqual(['interval 10s']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
+  it('settle() ends a backfill before the indexer exits', async () => {
+    const p = policy();
+    p.written(5000);
+    await vi.advanceTimersByTimeAsync(0);
+    await p.settle();
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+    expect(p.current).toBe('normal');
+  });
+
+  it('a failed change is reported and tried again: back to normal after another idle period', async () => {
+    const errors: unknown[] = [];
+    const p = policy(errors);
+    p.written(5000);
+    await vi.advanceTimersByTimeAsync(0);
+    failNext = 1;
+    await vi.advanceTimersByTimeAsync(1000); // idle: the restore fails
+    expect(errors).toHaveLength(1);
+    expect(p.current).toBe('backfill');
+    await vi.advanceTimersByTimeAsync(1000); // and succeeds the next time
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+});

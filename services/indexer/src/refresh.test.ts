@@ -55,6 +55,21 @@ describe('RefreshPolicy', () => {
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });
 
+  it('returns to normal when a backfill slows to steady traffic, and stays there', async () => {
+    const p = policy();
+    for (let i = 0; i < 12; i++) {
+      p.written(500); // 2000 a second
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('backfill');
+    for (let i = 0; i < 80; i++) {
+      p.written(125); // then 500 a second, never idle
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
   it('settle() ends a backfill before the indexer exits', async () => {
     const p = policy();
     p.written(5000);

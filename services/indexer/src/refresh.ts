@@ -25,7 +25,8 @@ export interface RefreshOptions {
  * CPU on refreshes and merges than on indexing. While documents arrive faster than a backfill rate
  * the index refreshes less often; as soon as writes stop it goes back to its normal interval and
  * is refreshed at once, so the end of a crawl is searchable without waiting for the interval.
- * Slower, steady traffic (a daily crawl) never leaves the normal interval.
+ * Slower, steady traffic (a daily crawl) never leaves the normal interval, and a backfill that
+ * slows to under three quarters of the backfill rate returns to it.
  *
  * Mode changes are serialized; a failed change is reported and retried on the next write.
  */
@@ -59,6 +60,11 @@ export class RefreshPolicy {
     this.recent.push({ t: this.now(), n });
     const rate = this.rate();
     if (this.mode === 'normal' && rate >= this.opts.backfillDocsPerSecond) this.switch('backfill', rate);
+    // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis).
+    else if (this.mode === 'backfill' && rate < this.opts.backfillDocsPerSecond * 0.75) {
+      this.switch('normal', rate);
+      return;
+    }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.mode === 'backfill') {
       this.idleTimer = setTimeout(() => this.switch('normal', this.rate()), this.opts.idleMs);
@@ -75,6 +81,9 @@ export class RefreshPolicy {
 
   private switch(mode: 'normal' | 'backfill', rate: number): void {
     this.mode = mode;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    // What came before a return to normal says nothing about the traffic that follows.
+    if (mode === 'normal') this.recent.length = 0;
     this.chain = this.chain.then(async () => {
       if (this.mode !== mode) return; // superseded while queued
       try {

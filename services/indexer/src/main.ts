@@ -43,7 +43,6 @@ const refresh = new RefreshPolicy(
     backfillDocsPerSecond: cfg.backfill.docsPerSecond || Number.POSITIVE_INFINITY,
     windowMs: 3000,
     idleMs: 500,
-    quietMs: 3000,
     onChange: (mode, rate) =>
       rt.log.info({ mode, docsPerSecond: Math.round(rate) }, `index refresh interval: ${mode}`),
     onError: (err) => rt.log.warn({ err }, 'could not change the index refresh interval'),

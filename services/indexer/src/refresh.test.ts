@@ -26,7 +26,6 @@ describe('RefreshPolicy', () => {
       backfillDocsPerSecond: 1000,
       windowMs: 3000,
       idleMs: 1000,
-      quietMs: 3000,
       now: () => Date.now(),
       onError: (e) => errors.push(e),
     });
@@ -41,7 +40,7 @@ describe('RefreshPolicy', () => {
     expect(calls).toEqual([]);
   });
 
-  it('refreshes less often during a backfill, at once when writes pause, and ends it when they stop', async () => {
+  it('refreshes less often during a backfill, and refreshes at once when writes stop', async () => {
     const p = policy();
     for (let i = 0; i < 12; i++) {
       p.written(500); // 2000 a second
@@ -51,15 +50,9 @@ describe('RefreshPolicy', () => {
     expect(calls).toEqual(['interval 10s']);
     await vi.advanceTimersByTimeAsync(749); // the last write was 250 ms ago
     expect(calls).toEqual(['interval 10s']);
-    await vi.advanceTimersByTimeAsync(1); // a pause: searchable now, still a backfill
-    expect(calls).toEqual(['interval 10s', 'refresh']);
-    expect(p.current).toBe('backfill');
-    p.written(500); // the flow goes on: no change
-    await vi.advanceTimersByTimeAsync(999);
-    expect(calls).toEqual(['interval 10s', 'refresh']);
-    await vi.advanceTimersByTimeAsync(2001); // a quiet 3 s: back to normal
+    await vi.advanceTimersByTimeAsync(1);
     expect(p.current).toBe('normal');
-    expect(calls).toEqual(['interval 10s', 'refresh', 'refresh', 'interval 1s', 'refresh']);
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });
 
   it('returns to normal when a backfill slows to steady traffic, and stays there', async () => {
@@ -91,13 +84,12 @@ describe('RefreshPolicy', () => {
     const p = policy(errors);
     p.written(5000);
     await vi.advanceTimersByTimeAsync(0);
-    await vi.advanceTimersByTimeAsync(1000); // a pause: refreshed
     failNext = 1;
-    await vi.advanceTimersByTimeAsync(2000); // quiet: the restore fails
+    await vi.advanceTimersByTimeAsync(1000); // idle: the restore fails
     expect(errors).toHaveLength(1);
     expect(p.current).toBe('backfill');
-    await vi.advanceTimersByTimeAsync(3000); // and succeeds the next time
+    await vi.advanceTimersByTimeAsync(1000); // and succeeds the next time
     expect(p.current).toBe('normal');
-    expect(calls).toEqual(['interval 10s', 'refresh', 'interval 1s', 'refresh']);
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });
 });

@@ -12,10 +12,8 @@ export interface RefreshOptions {
   /** Sustained write rate (documents per second over `windowMs`) that counts as a backfill. */
   backfillDocsPerSecond: number;
   windowMs: number;
-  /** No write for this long makes what was written searchable (a refresh)… */
+  /** No write for this long ends a backfill: the normal interval is restored and the index refreshed. */
   idleMs: number;
-  /** …and no write for this long ends the backfill: the normal interval comes back. */
-  quietMs: number;
   now?: () => number;
   onChange?: (mode: 'backfill' | 'normal', docsPerSecond: number) => void;
   onError?: (err: unknown) => void;
@@ -25,10 +23,8 @@ export interface RefreshOptions {
  * A refresh interval suited to backfills. Each refresh makes a new segment, and small segments are
  * merged again and again: at a steady 1 s interval a 100,000-paper crawl spends more Elasticsearch
  * CPU on refreshes and merges than on indexing. While documents arrive faster than a backfill rate
- * the index refreshes less often; as soon as writes pause it is refreshed at once, so the end of a
- * crawl is searchable without waiting for the interval, and a longer pause restores the normal
- * interval. Changing the interval is a cluster-state update, so short gaps in a crawl's flow only
- * refresh.
+ * the index refreshes less often; as soon as writes stop it goes back to its normal interval and
+ * is refreshed at once, so the end of a crawl is searchable without waiting for the interval.
  * Slower, steady traffic (a daily crawl) never leaves the normal interval, and a backfill that
  * slows to under three quarters of the backfill rate returns to it.
  *
@@ -70,30 +66,10 @@ export class RefreshPolicy {
       return;
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.mode === 'backfill') this.armIdle();
-  }
-
-  /**
-   * A pause in a backfill: what was written becomes searchable now (one refresh), but the index
-   * stays in backfill mode, since a crawl's flow has gaps; a pause `quietMs` long ends it.
-   */
-  private armIdle(): void {
-    this.idleTimer = setTimeout(() => {
-      this.chain = this.chain.then(async () => {
-        if (this.mode !== 'backfill') return;
-        try {
-          await this.ctl.refresh();
-        } catch (err) {
-          this.opts.onError?.(err);
-        }
-      });
-      this.idleTimer = setTimeout(
-        () => this.switch('normal', this.rate()),
-        this.opts.quietMs - this.opts.idleMs,
-      );
+    if (this.mode === 'backfill') {
+      this.idleTimer = setTimeout(() => this.switch('normal', this.rate()), this.opts.idleMs);
       this.idleTimer.unref();
-    }, this.opts.idleMs);
-    this.idleTimer.unref();
+    }
   }
 
   /** Back to the normal interval (and searchable now), e.g. before the indexer exits. */
@@ -123,7 +99,7 @@ export class RefreshPolicy {
         // the next write, a return to normal after another idle period.
         this.mode = mode === 'backfill' ? 'normal' : 'backfill';
         if (mode === 'normal') {
-          this.idleTimer = setTimeout(() => this.switch('normal', this.rate()), this.opts.quietMs);
+          this.idleTimer = setTimeout(() => this.switch('normal', this.rate()), this.opts.idleMs);
           this.idleTimer.unref();
         }
       }

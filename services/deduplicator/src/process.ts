@@ -102,7 +102,7 @@ export async function processDedupe(
     pageViews.set(id, [...bySource.values()]);
   }
   const changed: Doc[] = [];
-  const unchanged: Doc[] = [];
+  const unchanged: Array<{ id: string; version: number; record: PaperRecordDoc }> = [];
   let todo = ids;
   for (let attempt = 0; todo.length > 0; attempt++) {
     if (attempt > 20) throw new Error(`merge of ${todo.join(', ')}: too much contention`);
@@ -134,14 +134,17 @@ export async function processDedupe(
         continue;
       }
       // Serialized once here: the index job carries the JSON the indexer sends as is.
-      const item = { id: w.id, version: r.version, doc: JSON.stringify(w.record) };
-      (w.written !== undefined ? changed : unchanged).push(item);
+      if (w.written !== undefined)
+        changed.push({ id: w.id, version: r.version, doc: JSON.stringify(w.record) });
+      else unchanged.push({ id: w.id, version: r.version, record: w.record });
     }
   }
   if (job.verifyIndex && unchanged.length > 0) {
     // Reprocessing rebuilds what the index lost, even when the cache says it is current.
     const present = await store.existing(unchanged.map((u) => u.id));
-    changed.push(...unchanged.filter((u) => !present.has(u.id)));
+    for (const u of unchanged) {
+      if (!present.has(u.id)) changed.push({ id: u.id, version: u.version, doc: JSON.stringify(u.record) });
+    }
   }
   await deps.markCandidates(job.crawlId, shortHash(job.url), ids);
   await deps.recordPagePapers(job.url, ids);

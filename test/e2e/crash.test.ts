@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { exited, killGroup, lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,8 +69,7 @@ describe('workers SIGKILLed mid-crawl, restarted, then `wait`', () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect([...ids].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
     } finally {
-      killGroup(workers, 'SIGTERM');
-      await exited(workers);
+      await stopWorkers(workers);
     }
   });
 });

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import type { ChildProcess } from 'node:child_process';
 
 interface Summary {
@@ -33,8 +33,7 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
   });
 
   afterAll(async () => {
-    killGroup(workers, 'SIGTERM');
-    await exited(workers);
+    await stopWorkers(workers);
     await site.close();
     await cleanup(redis, es, names);
     redis.disconnect();

@@ -4,7 +4,7 @@ import { Client } from '@elastic/elasticsearch';
 import type { ChildProcess } from 'node:child_process';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { exited, killGroup, lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/proxy.js';
 
 interface Summary {
@@ -37,8 +37,7 @@ describe('operations: retry by code, reprocess offline, backfill resumed after S
 
   afterAll(async () => {
     if (workers) {
-      killGroup(workers, 'SIGTERM');
-      await exited(workers);
+      await stopWorkers(workers);
     }
     await proxy.close();
     await site.close().catch(() => undefined);
@@ -143,8 +142,7 @@ describe('operations: retry by code, reprocess offline, backfill resumed after S
       expect((await es.count({ index: names2.index })).count).toBe(truth.length);
     } finally {
       if (workers) {
-        killGroup(workers, 'SIGTERM');
-        await exited(workers);
+        await stopWorkers(workers);
         workers = undefined;
       }
       await cleanup(redis, es, names2);

@@ -4,7 +4,7 @@ import { Client } from '@elastic/elasticsearch';
 import type { ChildProcess } from 'node:child_process';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 
 describe('reindex under concurrent search load', () => {
   const names = uniqueNames('e2e-reindex');
@@ -24,8 +24,7 @@ describe('reindex under concurrent search load', () => {
   });
 
   afterAll(async () => {
-    killGroup(workers, 'SIGTERM');
-    await exited(workers);
+    await stopWorkers(workers);
     await site.close();
     await cleanup(redis, es, names);
     redis.disconnect();

@@ -8,7 +8,7 @@ import { Client } from '@elastic/elasticsearch';
 import type { ChildProcess } from 'node:child_process';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,8 +27,7 @@ describe('scheduler', () => {
 
   afterAll(async () => {
     if (workers) {
-      killGroup(workers, 'SIGTERM');
-      await exited(workers);
+      await stopWorkers(workers);
     }
     await site.close();
     await cleanup(redis, es, names);
@@ -97,8 +96,7 @@ describe('scheduler', () => {
         if (meta.finishedAt) finished.push({ startedAt: meta.startedAt!, finishedAt: meta.finishedAt });
       }
     }
-    killGroup(workers, 'SIGTERM');
-    await exited(workers);
+    await stopWorkers(workers);
     workers = undefined;
 
     const all = await redis.zrange(`${names.prefix}:crawls`, 0, -1);

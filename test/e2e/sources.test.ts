@@ -10,7 +10,7 @@ import {
   type SnapshotSite,
 } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 
 interface Summary {
   fetched: number;
@@ -63,8 +63,7 @@ describe('Hugging Face and arXiv stand-ins: one merged document per paper', () =
   });
 
   afterAll(async () => {
-    killGroup(workers, 'SIGTERM');
-    await exited(workers);
+    await stopWorkers(workers);
     await site.close();
     await cleanup(redis, es, names);
     redis.disconnect();

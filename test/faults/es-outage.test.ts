@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { REDIS_URL, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
 import {
   LONG,
@@ -48,8 +48,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
 
   afterAll(async () => {
     if (workers) {
-      killGroup(workers, 'SIGTERM');
-      await exited(workers);
+      await stopWorkers(workers);
     }
     await front?.close();
     await site?.close();

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import {
   RSS_LIMIT_MIB,
   failedRows,
@@ -163,8 +163,7 @@ describe('fixture-server faults, SSRF redirects and odd charsets in one crawl', 
 
   afterAll(async () => {
     if (workers) {
-      killGroup(workers, 'SIGTERM');
-      await exited(workers);
+      await stopWorkers(workers);
     }
     await Promise.all([front.close(), canary.close(), allowedHop.close(), site.close()]);
     await cleanup(redis, es, names);

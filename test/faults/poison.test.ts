@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { STAGES, type Stage } from '@paperline/contracts';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import {
   RSS_LIMIT_MIB,
   failedRows,
@@ -56,8 +56,7 @@ describe('poison jobs on every queue', () => {
 
   afterAll(async () => {
     if (workers) {
-      killGroup(workers, 'SIGTERM');
-      await exited(workers);
+      await stopWorkers(workers);
     }
     await site.close();
     await cleanup(redis, es, names);

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import {
   RSS_LIMIT_MIB,
   failedRows,
@@ -40,8 +40,7 @@ describe('Redis SIGKILLed and shut down mid-crawl, restarted from its AOF', () =
 
   afterAll(async () => {
     if (workers) {
-      killGroup(workers, 'SIGTERM');
-      await exited(workers);
+      await stopWorkers(workers);
     }
     await site.close();
     if (own) {

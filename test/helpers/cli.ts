@@ -64,6 +64,12 @@ export function exited(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Stops a workers supervisor gracefully (SIGTERM to its group) and waits for it to exit. */
+export async function stopWorkers(child: ChildProcess): Promise<void> {
+  killGroup(child, 'SIGTERM');
+  await exited(child);
+}
+
 /** The last line of stdout parsed as JSON (the `--json` contract). */
 export function lastJson<T>(out: string): T {
   const lines = out.trim().split('\n');

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
+import type { CrawlSummary } from '@paperline/contracts';
+import type { FailedRow } from '@paperline/core';
 import { DEFAULT_ES_VERSION, defaultStackDir, stackDown, stackUp } from '@paperline/stack';
 import { lastJson, runCli } from './cli.js';
 
@@ -136,17 +138,8 @@ export function sampleWorkerRss(
 /** A worker process's RSS ceiling in these tests (tsx-compiled code, undici, ES and Redis clients). */
 export const RSS_LIMIT_MIB = 400;
 
-/** Rows of `paperline failed --json`. */
-export interface FailedRow {
-  jobId: string;
-  stage: string;
-  crawlId: string;
-  url: string;
-  code: string;
-  message: string;
-  attempts: number;
-  failedAt: string;
-}
+/** Rows of `paperline failed --json`: core's listing. */
+export type { FailedRow };
 
 export async function failedRows(env: NodeJS.ProcessEnv, args: string[] = []): Promise<FailedRow[]> {
   const res = await runCli(['failed', '--json', ...args], env);
@@ -154,15 +147,11 @@ export async function failedRows(env: NodeJS.ProcessEnv, args: string[] = []): P
   return lastJson<FailedRow[]>(res.stdout);
 }
 
-export interface Summary {
-  crawlId: string;
-  fetched: number;
-  parsed: number;
-  indexed: number;
-  unchanged: number;
-  duplicates: number;
-  failed: number;
-}
+/** What `crawl --json` / `wait --json` print that these tests read. */
+export type Summary = Pick<
+  CrawlSummary,
+  'crawlId' | 'fetched' | 'parsed' | 'indexed' | 'unchanged' | 'duplicates' | 'failed'
+>;
 
 /** Every document id in an index (refreshed first). */
 export async function indexedIds(es: Client, index: string): Promise<string[]> {

@@ -1,20 +1,13 @@
 import type { Metrics, Queue } from 'bullmq';
 import type { CrawlSummary } from '@paperline/contracts';
 import type { PaperResult } from '@paperline/core';
-import { listFailed, type FailedSources } from '@paperline/core';
+import { jobCounts, listFailed, type FailedSources, type StageCounts } from '@paperline/core';
 
 /** Minutes of throughput shown per stage. */
 export const THROUGHPUT_MINUTES = 15;
 
-export interface JobCounts {
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  completed: number;
-  paused: number;
-  prioritized: number;
-}
+/** Counts per state of one queue (core's `jobCounts`). */
+export type JobCounts = StageCounts;
 
 export interface StageOverview {
   name: string;
@@ -89,24 +82,12 @@ export function perMinute(m: Metrics, now: number, minutes = THROUGHPUT_MINUTES)
   return out;
 }
 
-const ZERO: JobCounts = {
-  waiting: 0,
-  active: 0,
-  delayed: 0,
-  failed: 0,
-  completed: 0,
-  paused: 0,
-  prioritized: 0,
-};
-
 async function stageOverview(name: string, queue: Queue, now: number): Promise<StageOverview> {
-  const [raw, completed, failed] = await Promise.all([
-    queue.getJobCounts(...(Object.keys(ZERO) as Array<keyof JobCounts>)),
+  const [counts, completed, failed] = await Promise.all([
+    jobCounts(queue),
     queue.getMetrics('completed', 0, THROUGHPUT_MINUTES),
     queue.getMetrics('failed', 0, THROUGHPUT_MINUTES),
   ]);
-  const counts = { ...ZERO };
-  for (const k of Object.keys(ZERO) as Array<keyof JobCounts>) counts[k] = raw[k] ?? 0;
   const series = perMinute(completed, now);
   return {
     name,

@@ -2,9 +2,9 @@ import { ParseError } from '@paperline/contracts';
 import { isObject, parseJson, str } from '../json.js';
 import type { RouteDetail } from '../route.js';
 import type { PageInput, ParsedPage, SourceBases } from '../types.js';
-import { validateCandidates, validateMany } from '../validate.js';
+import { validateCandidates } from '../validate.js';
 import { entryToCandidate } from './entry.js';
-import { entriesToCandidates, paperLinks } from './listing.js';
+import { entriesToCandidates, listedPage } from './listing.js';
 
 function readJson(input: PageInput): unknown {
   const parsed = parseJson(input.body);
@@ -26,13 +26,7 @@ export function parseApiDaily(input: PageInput, final: RouteDetail, bases: Sourc
   if (!Array.isArray(value))
     throw new ParseError(url, `expected a JSON array of entries${apiError(value)}`, { source: 'hf' });
   const located = entriesToCandidates(value, 'entries', { url, fetchedAt: input.fetchedAt, bases });
-  const { candidates, rejected } = validateMany(url, 'hf', located);
-  return {
-    route: final.route,
-    candidates,
-    links: paperLinks(candidates, bases),
-    ...(rejected.length ? { rejected } : {}),
-  };
+  return listedPage(final.route, url, located, bases);
 }
 
 /** `GET /api/papers/{id}`: one flat paper object. */

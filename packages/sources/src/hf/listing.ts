@@ -19,6 +19,17 @@ export function paperLinks(candidates: readonly PaperCandidate[], bases: SourceB
   return [...links];
 }
 
+/** A listing's page: its valid candidates (the invalid ones set aside) and the paper pages it links. */
+export function listedPage(route: Route, url: string, located: Located[], bases: SourceBases): ParsedPage {
+  const { candidates, rejected } = validateMany(url, 'hf', located);
+  return {
+    route,
+    candidates,
+    links: paperLinks(candidates, bases),
+    ...(rejected.length ? { rejected } : {}),
+  };
+}
+
 /** Maps a list of `Entry` items to candidates; throws ParseError on the first bad one. */
 export function entriesToCandidates(items: readonly unknown[], name: string, ctx: EntryContext): Located[] {
   return items.map((item, i) => {
@@ -71,13 +82,7 @@ export function parseListing(
   if (blob.status === 'absent') {
     const cards = cardCandidates(input.body, ctx);
     if (cards.length === 0) throw new ParseError(url, 'no DailyPapers hydration blob', { source: 'hf' });
-    const { candidates, rejected } = validateMany(url, 'hf', cards);
-    return {
-      route: final.route,
-      candidates,
-      links: paperLinks(candidates, bases),
-      ...(rejected.length ? { rejected } : {}),
-    };
+    return listedPage(final.route, url, cards, bases);
   }
   const props = blob.props;
   if (!isObject(props))
@@ -90,11 +95,5 @@ export function parseListing(
   if (items === undefined)
     throw new ParseError(url, 'DailyPapers data-props has no dailyPapers array', { source: 'hf' });
   const located = entriesToCandidates(items, search ? 'searchResults' : 'dailyPapers', ctx);
-  const { candidates, rejected } = validateMany(url, 'hf', located);
-  return {
-    route: final.route,
-    candidates,
-    links: paperLinks(candidates, bases),
-    ...(rejected.length ? { rejected } : {}),
-  };
+  return listedPage(final.route, url, located, bases);
 }

@@ -57,4 +57,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The worker runtime's registry is the one place that composes the stages into a pipeline.
+    files: ['services/workers/src/registry.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

@@ -1,6 +1,6 @@
 /**
- * The four stage workers, one child process per kind, each started from its service's main.ts
- * exactly as `paperline workers` forks them (node + the tsx loader), so that /proc shows one
+ * The four stage workers, one child process per kind, each started from the worker runtime's
+ * entry point exactly as `paperline workers` forks them (node + the tsx loader), so that /proc shows one
  * process per stage. An IPC channel is kept open: the workers' shutdown hook exits them when
  * this process goes away, however it dies.
  */
@@ -11,8 +11,7 @@ import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
 import { workerExecArgv } from '@paperline/core';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const entry = (kind: WorkerKind): string =>
-  fileURLToPath(new URL(`../../services/${kind}/src/main.ts`, import.meta.url));
+const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
 
 export interface WorkerSet {
   children: Map<WorkerKind, ChildProcess>;
@@ -40,11 +39,15 @@ export function startWorkers(opts: StartOptions): WorkerSet {
     const prof = opts.profile?.kinds.includes(kind)
       ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
       : [];
-    const child = spawn(process.execPath, [...workerExecArgv(['--import', 'tsx']), ...prof, entry(kind)], {
-      cwd: ROOT,
-      env: opts.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...workerExecArgv(['--import', 'tsx']), ...prof, WORKERS_ENTRY, kind],
+      {
+        cwd: ROOT,
+        env: opts.env,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
     let buf = '';
     const onData = (d: Buffer) => {
       buf += d.toString();

@@ -83,8 +83,8 @@ export function workerPids(workers: ChildProcess): Map<string, number> {
   for (const pid of descendantPids(workers.pid ?? -1)) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const m = /services\/(\w+)\/src\/main\.ts/.exec(cmd);
-      if (m && m[1] !== 'cli') out.set(m[1]!, pid);
+      const m = /services\/workers\/src\/main\.ts\0(\w+)/.exec(cmd);
+      if (m) out.set(m[1]!, pid);
     } catch {
       /* gone */
     }

@@ -7,24 +7,20 @@ import {
   HostLimiter,
   HttpClient,
   RawArchive,
-  RobotsPolicy,
-  bulkWrite,
-  deletePapers,
   createEsClient,
   createLogger,
-  decodeBody,
-  ensureArchiveIndices,
-  ensurePapersIndex,
+  createRuntime,
   getPapers,
+  type Runtime,
   type StageContext,
+  type StageWiring,
 } from '@paperline/core';
 import { PaperlineError, type PaperCandidate } from '@paperline/contracts';
-import { parsePage, routeUrl } from '@paperline/sources';
-import { processFetch } from '@paperline/fetcher';
-import { processParse, type ParseDeps } from '@paperline/parser';
-import { DedupStore, processDedupe } from '@paperline/deduplicator';
-import { BulkBatcher, processIndex } from '@paperline/indexer';
-import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
+import { fetchStage, processFetch, type FetchDeps } from '@paperline/fetcher';
+import { parseStage, processParse, type ParseDeps } from '@paperline/parser';
+import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
+import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 
 const names = uniqueNames('stages');
 const redis = new Redis(REDIS_URL);
@@ -73,21 +69,13 @@ const page = (entries: unknown[], date = '2024-03-20') => {
 let server: Server;
 let fetchedDisallowed = false;
 let base: string;
-const bases = () => ({
-  hfBaseUrl: base,
-  arxivBaseUrl: 'https://arxiv.org',
-  arxivApiUrl: 'https://export.arxiv.org/api/query',
-});
-
-const parseDeps = (): ParseDeps => ({
-  readBody: (sha, u) => archive.getText(sha, u),
-  parse: (input) => parsePage(input, bases()),
-  route: (u) => routeUrl(u, bases()),
-  markParsed: (c, u) => crawls.markParsed(c, u),
-  markYield: (c, s, u, n) => crawls.markYield(c, s, u, n),
-  quarantine: (f) =>
-    crawls.quarantine({ ...f, stage: 'parse', code: 'INVALID_RECORD', at: new Date().toISOString() }),
-});
+// Every stage is wired exactly as the worker runtime wires it, from a runtime on this file's names.
+let rt: Runtime;
+let fetchWiring: StageWiring<FetchDeps>;
+let parseWiring: StageWiring<ParseDeps>;
+let dedupeWiring: StageWiring<DedupeDeps>;
+let indexWiring: StageWiring<IndexDeps>;
+const parseDeps = (): ParseDeps => parseWiring.deps;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -123,11 +111,16 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await ensureArchiveIndices(es, names.archive);
-  await ensurePapersIndex(es, names.index);
+  rt = createRuntime('stages-test', testEnv(names, { HF_BASE_URL: base, PAPERLINE_BULK_WAIT_MS: '10' }));
+  fetchWiring = await fetchStage.wire(rt);
+  parseWiring = await parseStage.wire(rt);
+  dedupeWiring = await dedupeStage.wire(rt);
+  indexWiring = await indexStage.wire(rt);
 });
 
 afterAll(async () => {
+  for (const w of [fetchWiring, parseWiring, dedupeWiring, indexWiring]) await w?.close?.();
+  await rt?.close();
   server.close();
   await cleanup(redis, es, names);
   redis.disconnect();
@@ -135,18 +128,7 @@ afterAll(async () => {
 });
 
 describe('fetch stage', () => {
-  const http = new HttpClient({ allowHosts: ['127.0.0.1'] });
-  const limiter = new HostLimiter(redis, names.prefix, () => 0);
-  const robots = new RobotsPolicy(redis, names.prefix, (u) => http.fetch(u), decodeBody);
-  const deps = () => ({
-    http,
-    archive,
-    limiter,
-    route: (u: string) => routeUrl(u, bases()),
-    markFetched: (c: string, u: string) => crawls.markFetched(c, u),
-    markPagePapers: (c: string, u: string, ids: string[]) => crawls.markCandidates(c, u, ids),
-    robots: (u: string) => robots.check(u),
-  });
+  const deps = (): FetchDeps => fetchWiring.deps;
 
   it('archives the body content-addressed and hands the parser only its reference', async () => {
     const url = `${base}/papers/date/2024-03-20`;
@@ -346,40 +328,25 @@ describe('dedupe + index stages', () => {
     upvotes: 7,
     ...over,
   });
-  const dedupeDeps = {
-    store,
-    markCandidates: (c: string, k: string, ids: string[]) => crawls.markCandidates(c, k, ids),
-    recordPagePapers: (u: string, ids: string[]) => archive.setPaperIds(u, ids),
-  };
-  const batcher = new BulkBatcher((items) => bulkWrite(es, names.index, items), {
-    maxDocs: 100,
-    maxWaitMs: 10,
-    itemRetries: 2,
-    retryDelayMs: () => 10,
-  });
-  const indexDeps = {
-    bulk: (items: Parameters<typeof batcher.add>[0]) => batcher.add(items),
-    markWritten: (c: string, ids: string[]) => crawls.markWritten(c, ids),
-    remove: (ids: string[]) => deletePapers(es, names.index, ids),
-    invalidate: (ids: string[]) => store.invalidate(ids),
-  };
+  const dedupeDeps = (): DedupeDeps => dedupeWiring.deps;
+  const indexDeps = (): IndexDeps => indexWiring.deps;
 
   it('one paper on two pages becomes one document; unchanged content is not written again', async () => {
     const a = await processDedupe(
       { crawlId: 'cd', url: `${base}/papers/date/2024-03-20`, candidates: [cand({})] },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('d1'),
     );
     expect(a.outcome).toBe('changed');
     const job = a.emit![0]!.payload as Parameters<typeof processIndex>[0];
-    await processIndex(job, indexDeps, ctx('i1'));
+    await processIndex(job, indexDeps(), ctx('i1'));
     const b = await processDedupe(
       {
         crawlId: 'cd',
         url: `${base}/papers/date/2024-03-21`,
         candidates: [cand({ url: `${base}/papers/date/2024-03-21`, fetchedAt: '2024-03-21T10:00:00.000Z' })],
       },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('d2'),
     );
     expect(b.outcome).toBe('unchanged');
@@ -395,18 +362,22 @@ describe('dedupe + index stages', () => {
     const c = cand({ upvotes: 9, fetchedAt: '2024-03-22T10:00:00.000Z' });
     const first = await processDedupe(
       { crawlId: 'cd', url: 'http://x/a', candidates: [c] },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('d3'),
     );
     const again = await processDedupe(
       { crawlId: 'cd', url: 'http://x/a', candidates: [c] },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('d3'),
     );
     expect(first.outcome).toBe('changed');
     expect(again.outcome).toBe('changed');
-    await processIndex(again.emit![0]!.payload as Parameters<typeof processIndex>[0], indexDeps, ctx('i3'));
-    await processIndex(first.emit![0]!.payload as Parameters<typeof processIndex>[0], indexDeps, ctx('i3b'));
+    await processIndex(again.emit![0]!.payload as Parameters<typeof processIndex>[0], indexDeps(), ctx('i3'));
+    await processIndex(
+      first.emit![0]!.payload as Parameters<typeof processIndex>[0],
+      indexDeps(),
+      ctx('i3b'),
+    );
     expect(
       (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345')?.doc.upvotes,
     ).toBe(9);
@@ -424,7 +395,7 @@ describe('dedupe + index stages', () => {
       } as Partial<PaperCandidate>);
       return processDedupe(
         { crawlId: 'cc', url: `http://x/race/${n}`, candidates: [c] },
-        dedupeDeps,
+        dedupeDeps(),
         ctx(`r${n}`),
       );
     });
@@ -453,7 +424,7 @@ describe('dedupe + index stages', () => {
         url: 'http://x/b',
         candidates: [cand({ upvotes: 9, fetchedAt: '2024-03-22T10:00:00.000Z' })],
       },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('d4'),
     );
     expect(r.outcome).toBe('unchanged');
@@ -467,12 +438,16 @@ describe('dedupe + index stages', () => {
     const anon = cand({ arxivId: undefined, title, upvotes: 3, url: 'http://x/anon' });
     const first = await processDedupe(
       { crawlId: 'ct', url: 'http://x/anon', candidates: [anon] },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('t1'),
     );
     const titleDoc = (first.emit![0]!.payload as { docs: Array<{ id: string }> }).docs[0]!.id;
     expect(titleDoc).toMatch(/^title:/);
-    await processIndex(first.emit![0]!.payload as Parameters<typeof processIndex>[0], indexDeps, ctx('t1i'));
+    await processIndex(
+      first.emit![0]!.payload as Parameters<typeof processIndex>[0],
+      indexDeps(),
+      ctx('t1i'),
+    );
 
     const known = cand({
       arxivId: '2403.77777',
@@ -482,12 +457,12 @@ describe('dedupe + index stages', () => {
     });
     const second = await processDedupe(
       { crawlId: 'ct', url: 'http://x/known', candidates: [known] },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('t2'),
     );
     const job = second.emit!.find((e) => e.stage === 'index')!.payload as Parameters<typeof processIndex>[0];
     expect(job.deletes).toEqual([titleDoc]);
-    await processIndex(job, indexDeps, ctx('t2i'));
+    await processIndex(job, indexDeps(), ctx('t2i'));
     const docs = await getPapers(es, names.index, [titleDoc, 'arxiv:2403.77777']);
     expect(docs.has(titleDoc)).toBe(false);
     expect(docs.get('arxiv:2403.77777')?.doc.upvotes).toBe(5);
@@ -498,12 +473,12 @@ describe('dedupe + index stages', () => {
   it('a paper the source reports deleted is kept and marked withdrawn, never removed', async () => {
     const r = await processDedupe(
       { crawlId: 'cw', url: 'http://x/oai', candidates: [], withdrawnIds: ['2403.12345'] },
-      dedupeDeps,
+      dedupeDeps(),
       ctx('w1'),
     );
     await processIndex(
       r.emit!.find((e) => e.stage === 'index')!.payload as Parameters<typeof processIndex>[0],
-      indexDeps,
+      indexDeps(),
       ctx('w1i'),
     );
     const doc = (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345');
@@ -520,7 +495,7 @@ describe('dedupe + index stages', () => {
     const bad = { id: 'arxiv:2403.88888', version: 1, doc: { id: 'arxiv:2403.88888', notInTheSchema: true } };
     const err = await processIndex(
       { crawlId: 'ci', url: 'http://x/c', docs: [good, bad] },
-      indexDeps,
+      indexDeps(),
       ctx('i4'),
     ).catch((e: unknown) => e);
     expect((err as PaperlineError).code).toBe('INDEX_ITEM_FAILED');

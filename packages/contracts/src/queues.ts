@@ -19,3 +19,16 @@ export const STAGE_OF_WORKER: Record<WorkerKind, Stage> = {
   deduplicator: 'dedupe',
   indexer: 'index',
 };
+
+/** Parses `--only a,b` (every kind when absent), refusing unknown names and listing the valid ones. */
+export function parseServiceKinds(only: string | undefined): ServiceKind[] {
+  if (!only) return [...SERVICE_KINDS];
+  const kinds = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = kinds.filter((k) => !(SERVICE_KINDS as readonly string[]).includes(k));
+  if (bad.length)
+    throw new Error(`unknown worker kind(s): ${bad.join(', ')} (choose from ${SERVICE_KINDS.join(', ')})`);
+  return kinds as ServiceKind[];
+}

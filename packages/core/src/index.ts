@@ -15,6 +15,7 @@ export * from './es/archive.js';
 export * from './es/papers.js';
 export * from './http/index.js';
 export * from './runtime.js';
+export * from './stage.js';
 export * from './crawl-wait.js';
 export * from './es/search.js';
 export * from './metrics/index.js';

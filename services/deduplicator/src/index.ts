@@ -1,2 +1,3 @@
 export * from './process.js';
 export * from './store.js';
+export * from './stage.js';

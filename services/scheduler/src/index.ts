@@ -1,2 +1,3 @@
 export * from './process.js';
 export * from './sync.js';
+export * from './service.js';

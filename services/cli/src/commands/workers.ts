@@ -1,24 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_KINDS, type ServiceKind } from '@paperline/contracts';
+import { parseServiceKinds, type ServiceKind } from '@paperline/contracts';
 import { workerExecArgv } from '@paperline/core';
 
-/** Where each worker kind's entry point lives (each also runs alone, e.g. in docker-compose). */
-export function workerEntry(kind: ServiceKind): string {
-  return fileURLToPath(new URL(`../../../${kind}/src/main.ts`, import.meta.url));
-}
-
-export function parseKinds(only: string | undefined): ServiceKind[] {
-  if (!only) return [...SERVICE_KINDS];
-  const kinds = only
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = kinds.filter((k) => !(SERVICE_KINDS as readonly string[]).includes(k));
-  if (bad.length)
-    throw new Error(`unknown worker kind(s): ${bad.join(', ')} (choose from ${SERVICE_KINDS.join(', ')})`);
-  return kinds as ServiceKind[];
-}
+/** The worker runtime's entry point; it runs the kinds named in its first argument. */
+export const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
 
 export interface WorkerGroup {
   children: Map<ServiceKind, ChildProcess>;
@@ -37,7 +23,7 @@ export function startWorkers(kinds: ServiceKind[], env: NodeJS.ProcessEnv = proc
   const children = new Map<ServiceKind, ChildProcess>();
   const exits: Promise<void>[] = [];
   for (const kind of kinds) {
-    const child = fork(workerEntry(kind), [], {
+    const child = fork(WORKERS_ENTRY, [kind], {
       env,
       execArgv: workerExecArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -58,7 +44,7 @@ export function startWorkers(kinds: ServiceKind[], env: NodeJS.ProcessEnv = proc
 
 /** `workers [--only …]`: runs until SIGINT/SIGTERM, then shuts every worker down gracefully. */
 export async function workersCommand(opts: { only?: string }): Promise<number> {
-  const kinds = parseKinds(opts.only);
+  const kinds = parseServiceKinds(opts.only);
   const group = startWorkers(kinds);
   process.stderr.write(
     `workers: ${kinds.join(', ')} (pids ${[...group.children.values()].map((c) => c.pid).join(', ')})\n`,

@@ -1,0 +1,31 @@
+import { RawArchive, defineStage, ensurePapersIndex } from '@paperline/core';
+import { arxivApiUrlsForIds } from '@paperline/sources';
+import { processDedupe, type DedupeDeps } from './process.js';
+import { DedupStore } from './store.js';
+
+/** dedupe: a page's candidates → identity, merge and change check; changed papers go on. */
+export const dedupeStage = defineStage({
+  queue: 'dedupe',
+  worker: 'deduplicator',
+  concurrency: (cfg) => cfg.concurrency.dedupe,
+  async wire(rt) {
+    const { cfg } = rt;
+    await ensurePapersIndex(rt.es, cfg.index);
+    const archive = new RawArchive(rt.es, cfg.archiveIndex);
+    const store = new DedupStore(rt.redis, rt.es, cfg.index, cfg.queuePrefix);
+    const deps: DedupeDeps = {
+      store,
+      markCandidates: (crawlId, pageKey, ids) => rt.crawls.markCandidates(crawlId, pageKey, ids),
+      recordPagePapers: (url, ids) => archive.setPaperIds(url, ids),
+      // arXiv enrichment: id_list batches of up to 100 ids; the fetcher keeps to one request per 3 s.
+      ...(cfg.enrich
+        ? {
+            enrich: async (ids: string[]) =>
+              arxivApiUrlsForIds(await store.claimEnrichment(ids), cfg.bases.arxivApiUrl),
+          }
+        : {}),
+    };
+    return { deps };
+  },
+  process: processDedupe,
+});

@@ -1,0 +1,60 @@
+import {
+  HostLimiter,
+  HttpClient,
+  RawArchive,
+  RobotsPolicy,
+  decodeBody,
+  defineStage,
+  ensureArchiveIndices,
+  shortHash,
+  withFetchMetrics,
+  type PaperlineConfig,
+} from '@paperline/core';
+import { routeUrl } from '@paperline/sources';
+import { processFetch, type FetchDeps } from './process.js';
+
+/** arXiv asks for a longer gap between requests than other hosts: its hosts get the larger one. */
+function hostInterval(cfg: PaperlineConfig): (host: string) => number {
+  const arxivHosts = new Set(
+    [cfg.bases.arxivBaseUrl, cfg.bases.arxivApiUrl, cfg.bases.oaiBaseUrl].map((u) => new URL(u).host),
+  );
+  return (host) =>
+    arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs;
+}
+
+/** fetch: one URL → its body in the raw archive, and a parse job that refers to it. */
+export const fetchStage = defineStage({
+  queue: 'fetch',
+  worker: 'fetcher',
+  concurrency: (cfg) => cfg.concurrency.fetch,
+  async wire(rt) {
+    const { cfg } = rt;
+    await ensureArchiveIndices(rt.es, cfg.archiveIndex);
+    const http = new HttpClient({ userAgent: cfg.userAgent, allowHosts: cfg.allowHosts, ...cfg.fetch });
+    const robotsHttp = new HttpClient({
+      userAgent: cfg.userAgent,
+      allowHosts: cfg.allowHosts,
+      ...cfg.fetch,
+      maxBodyBytes: 512 * 1024,
+      acceptContentTypes: ['text/plain', 'text/html', 'application/octet-stream'],
+    });
+    const robots = new RobotsPolicy(rt.redis, cfg.queuePrefix, (u) => robotsHttp.fetch(u), decodeBody);
+    const deps: FetchDeps = {
+      http: withFetchMetrics(http, rt.metrics),
+      archive: new RawArchive(rt.es, cfg.archiveIndex),
+      limiter: new HostLimiter(rt.redis, cfg.queuePrefix, hostInterval(cfg)),
+      route: (url) => routeUrl(url, cfg.bases),
+      robots: (url) => robots.check(url),
+      markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),
+      markPagePapers: (crawlId, url, ids) => rt.crawls.markCandidates(crawlId, shortHash(url), ids),
+    };
+    return {
+      deps,
+      async close() {
+        await http.close();
+        await robotsHttp.close();
+      },
+    };
+  },
+  process: processFetch,
+});

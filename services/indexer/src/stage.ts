@@ -1,0 +1,99 @@
+import {
+  ShadowTarget,
+  backoffDelay,
+  bulkWrite,
+  bulkWriteWithShadow,
+  defineStage,
+  deletePapers,
+  ensurePapersIndex,
+  forgetWrittenHash,
+  papersTemplate,
+  withBulkMetrics,
+  type BulkItem,
+  type BulkOutcome,
+  type Runtime,
+} from '@paperline/core';
+import { BulkBatcher } from './batcher.js';
+import { RefreshPolicy } from './refresh.js';
+import { processIndex, type IndexDeps } from './process.js';
+
+/** The papers index's refresh interval, switched for backfills by the {@link RefreshPolicy}. */
+async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
+  const { cfg } = rt;
+  const normalInterval = String(
+    (papersTemplate().template.settings as { refresh_interval?: string }).refresh_interval ?? '1s',
+  );
+  const setRefreshInterval = async (value: string) =>
+    void (await rt.es.indices.putSettings({
+      index: cfg.index,
+      settings: { index: { refresh_interval: value } },
+    }));
+  // An indexer that died mid-backfill left the longer interval behind.
+  await setRefreshInterval(normalInterval);
+  return new RefreshPolicy(
+    {
+      setRefreshInterval,
+      refresh: async () => void (await rt.es.indices.refresh({ index: cfg.index })),
+    },
+    {
+      normalInterval,
+      backfillInterval: cfg.backfill.refreshInterval,
+      backfillDocsPerSecond: cfg.backfill.docsPerSecond || Number.POSITIVE_INFINITY,
+      windowMs: 3000,
+      idleMs: 500,
+      onChange: (mode, rate) =>
+        rt.log.info({ mode, docsPerSecond: Math.round(rate) }, `index refresh interval: ${mode}`),
+      onError: (err) => rt.log.warn({ err }, 'could not change the index refresh interval'),
+    },
+  );
+}
+
+/** Bulk writes through the alias, and to the new index too while `reindex` rebuilds it. */
+function bulkWriter(rt: Runtime): (items: BulkItem[]) => Promise<BulkOutcome[]> {
+  const { cfg } = rt;
+  const shadow = new ShadowTarget(rt.redis, cfg.queuePrefix, cfg.index);
+  return withBulkMetrics(
+    (items) => bulkWriteWithShadow(rt.es, cfg.index, shadow, items, (i) => bulkWrite(rt.es, cfg.index, i)),
+    rt.metrics,
+  );
+}
+
+/** index: merged documents → micro-batched bulk writes with external versions. */
+export const indexStage = defineStage({
+  queue: 'index',
+  worker: 'indexer',
+  concurrency: (cfg) => cfg.concurrency.index,
+  async wire(rt) {
+    const { cfg } = rt;
+    await ensurePapersIndex(rt.es, cfg.index);
+    const write = bulkWriter(rt);
+    const refresh = await refreshPolicy(rt);
+    const batcher = new BulkBatcher(
+      async (items) => {
+        const outcomes = await write(items);
+        refresh.written(outcomes.length);
+        return outcomes;
+      },
+      {
+        maxDocs: cfg.bulk.size,
+        maxWaitMs: cfg.bulk.waitMs,
+        itemRetries: 5,
+        retryDelayMs: (n) => backoffDelay(n, { baseMs: 200, maxMs: 5000 }),
+      },
+    );
+    const deps: IndexDeps = {
+      bulk: (items) => batcher.add(items),
+      markWritten: (crawlId, ids) => rt.crawls.markWritten(crawlId, ids),
+      remove: (ids) => deletePapers(rt.es, cfg.index, ids),
+      invalidate: (ids) => forgetWrittenHash(rt.redis, cfg.queuePrefix, ids),
+    };
+    return {
+      deps,
+      async close() {
+        await batcher.drain();
+        await refresh.settle();
+      },
+    };
+  },
+  process: processIndex,
+});

@@ -1,0 +1,23 @@
+/**
+ * The worker runtime's entry point: `main.ts <kind>[,<kind>…]` runs those stages (and/or the
+ * scheduler) in this process until SIGINT/SIGTERM, then stops taking jobs, lets active ones
+ * finish, releases each stage's resources (e.g. the indexer flushes) and closes the clients.
+ * `paperline workers` forks one such process per kind; docker-compose runs one per service.
+ */
+import { parseServiceKinds } from '@paperline/contracts';
+import { createRuntime, installShutdown, startStage } from '@paperline/core';
+import { startScheduler } from '@paperline/scheduler';
+import { stageRegistry } from './registry.js';
+
+const kinds = parseServiceKinds(process.argv[2]);
+const registry = stageRegistry();
+const rt = createRuntime(kinds.join('+'));
+const running: Array<{ stop(): Promise<void> }> = [];
+for (const kind of kinds) {
+  if (kind === 'scheduler') running.push(await startScheduler(rt));
+  for (const def of registry.values()) if (def.worker === kind) running.push(await startStage(rt, def));
+}
+installShutdown(rt.log, async () => {
+  await Promise.all(running.map((r) => r.stop()));
+  await rt.close();
+});

@@ -1,0 +1,19 @@
+import { checkRegistry, type AnyStageDefinition } from '@paperline/core';
+import { fetchStage } from '@paperline/fetcher';
+import { parseStage } from '@paperline/parser';
+import { dedupeStage } from '@paperline/deduplicator';
+import { indexStage } from '@paperline/indexer';
+
+/**
+ * Every pipeline stage this build runs. The one place a new stage is registered; at start-up it
+ * is checked against the routing table (each queue exactly one stage, each stage a route).
+ */
+export const STAGE_DEFINITIONS: readonly AnyStageDefinition[] = [
+  fetchStage,
+  parseStage,
+  dedupeStage,
+  indexStage,
+];
+
+/** The stages, checked; throws a CONFIG_INVALID error that names what is missing or doubled. */
+export const stageRegistry = () => checkRegistry(STAGE_DEFINITIONS);

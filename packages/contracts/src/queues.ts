@@ -12,10 +12,3 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 /** The queue scheduled crawls fire on (not a pipeline stage). */
 export const SCHEDULE_QUEUE = 'schedule';
-
-export const STAGE_OF_WORKER: Record<WorkerKind, Stage> = {
-  fetcher: 'fetch',
-  parser: 'parse',
-  deduplicator: 'dedupe',
-  indexer: 'index',
-};

@@ -7,7 +7,7 @@ const url = (name: string) =>
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-/** Environment variables Paperline reads, with their defaults (DESIGN.md §5). */
+/** Environment variables Paperline reads, with their defaults (docs/operations.md#configuration). */
 export const EnvSchema = z.object({
   REDIS_URL: url('REDIS_URL').default('redis://127.0.0.1:6379'),
   /** Put into REDIS_URL for every connection; REDIS_URL may carry it itself instead. */
@@ -44,7 +44,10 @@ export const EnvSchema = z.object({
   /** arXiv asks for one request per 3 s. */
   PAPERLINE_ARXIV_INTERVAL_MS: int(0, 600_000).default(3000),
   PAPERLINE_FETCH_ATTEMPTS: int(1, 50).default(4),
-  /** Fetcher HTTP limits (DESIGN.md §6): connect, first byte, idle gap in the body, whole fetch. */
+  /**
+   * Fetcher HTTP limits (docs/operations.md#fetching): connect, first byte, idle gap in the body,
+   * whole fetch.
+   */
   PAPERLINE_FETCH_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: int(100, 600_000).default(15_000),
   PAPERLINE_FETCH_BODY_TIMEOUT_MS: int(100, 600_000).default(15_000),

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PaperlineError } from '@paperline/contracts';
-import { loadConfig } from './config.js';
+import { EnvSchema, FILE_SECRETS, loadConfig } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paperline-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,5 +80,13 @@ describe('REDIS_PASSWORD and REDIS_PASSWORD_FILE', () => {
     const err = configError({ REDIS_PASSWORD_FILE: missing });
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toBe(`REDIS_PASSWORD_FILE: cannot read ${missing} (ENOENT)`);
+  });
+});
+
+describe('the configuration reference', () => {
+  it('docs/operations.md names every variable loadConfig reads', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/operations.md', import.meta.url)), 'utf8');
+    const read = [...Object.keys(EnvSchema.shape), ...FILE_SECRETS.map((name) => `${name}_FILE`)];
+    expect(read.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
   });
 });

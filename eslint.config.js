@@ -2,6 +2,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Every package and service is imported by its name, through its `src/index.ts`, never by path. */
+const BY_NAME_ONLY = [
+  {
+    regex: '^@paperline/[^/]+/',
+    message: 'import a sibling package by its name only (its src/index.ts), never a file inside it',
+  },
+  {
+    // A relative path that climbs out and into a `src/` is a deep import into another package.
+    regex: '^(\\.\\./)+(.+/)?src(/|$)',
+    message: 'import a sibling package by its name only (its src/index.ts), never by a relative path',
+  },
+];
+
+/** The services (the processes people start). Only tests import them, to call a stage's processor. */
+const SERVICES = [
+  '@paperline/fetcher',
+  '@paperline/parser',
+  '@paperline/deduplicator',
+  '@paperline/indexer',
+  '@paperline/scheduler',
+  '@paperline/api',
+  '@paperline/cli',
+  '@paperline/workers',
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.paperline/**', 'test-artifacts/**', '**/fixtures/**'] },
   js.configs.recommended,
@@ -22,35 +47,22 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@paperline/*/src/*', '../../packages/*', '../../services/*'],
-              message: 'import sibling packages by name only',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: BY_NAME_ONLY }],
     },
   },
   {
-    files: ['services/*/src/**/*.ts'],
+    // A later `no-restricted-imports` replaces the earlier one: the by-name rule is repeated here.
+    files: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            ...BY_NAME_ONLY,
             {
-              group: [
-                '@paperline/fetcher',
-                '@paperline/parser',
-                '@paperline/deduplicator',
-                '@paperline/indexer',
-                '@paperline/cli',
-              ],
-              message: 'a service never imports another service: stages talk through queues',
+              group: SERVICES,
+              message:
+                'nothing in packages/ or services/ imports a service: stages talk through queues, and dependencies point from services to packages',
             },
           ],
         },
@@ -59,7 +71,7 @@ export default tseslint.config(
   },
   {
     // The worker runtime's registry is the one place that composes the stages into a pipeline.
-    files: ['services/workers/src/registry.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    files: ['services/workers/src/registry.ts', 'services/workers/src/main.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: BY_NAME_ONLY }] },
   },
 );

@@ -1,5 +1,5 @@
 /**
- * Renders a daily listing page in huggingface.co's real shape (SOURCES.md §1.2, §1.6): a full
+ * Renders a daily listing page in huggingface.co's real shape (docs/sources.md): a full
  * document whose `DailyPapers` Svelte hydrater carries the entity-encoded `data-props` blob,
  * followed by the visible 2025–26 cards. A compact cousin of packages/snapshot-site's renderer
  * (whose public surface does not export it); the page weight (~300–400 KB) comes from the blob,

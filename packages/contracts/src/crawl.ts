@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The summary `crawl --json` and `wait --json` print (DESIGN.md §5). */
+/** The summary `crawl --json` and `wait --json` print (docs/operations.md#crawl-summaries). */
 export const CrawlSummarySchema = z.object({
   crawlId: z.string(),
   fetched: z.number().int(),

@@ -13,13 +13,6 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number];
 /** The queue scheduled crawls fire on (not a pipeline stage). */
 export const SCHEDULE_QUEUE = 'schedule';
 
-export const STAGE_OF_WORKER: Record<WorkerKind, Stage> = {
-  fetcher: 'fetch',
-  parser: 'parse',
-  deduplicator: 'dedupe',
-  indexer: 'index',
-};
-
 /** Parses `--only a,b` (every kind when absent), refusing unknown names and listing the valid ones. */
 export function parseServiceKinds(only: string | undefined): ServiceKind[] {
   if (!only) return [...SERVICE_KINDS];

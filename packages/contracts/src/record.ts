@@ -49,7 +49,7 @@ export const PaperCandidateSchema = z.object({
 });
 export type PaperCandidate = z.infer<typeof PaperCandidateSchema>;
 
-/** PaperRecord v1: one Elasticsearch document per paper, `_id` = `id` (DESIGN.md §3). */
+/** PaperRecord v1: one Elasticsearch document per paper, `_id` = `id` (docs/record-schema.md). */
 export const PaperRecordSchema = z.object({
   id: z.string().regex(/^(arxiv|doi|title):.+$/, 'id must be arxiv:…, doi:… or title:…'),
   arxivId: z.string().optional(),

@@ -7,9 +7,11 @@ const url = (name: string) =>
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-/** Environment variables Paperline reads, with their defaults (DESIGN.md §5). */
+/** Environment variables Paperline reads, with their defaults (docs/operations.md#configuration). */
 export const EnvSchema = z.object({
   REDIS_URL: url('REDIS_URL').default('redis://127.0.0.1:6379'),
+  /** Put into REDIS_URL for every connection; REDIS_URL may carry it itself instead. */
+  REDIS_PASSWORD: z.string().optional(),
   ELASTICSEARCH_URL: url('ELASTICSEARCH_URL').default('http://127.0.0.1:9200'),
   ELASTICSEARCH_API_KEY: z.string().optional(),
   ELASTICSEARCH_USERNAME: z.string().optional(),
@@ -42,7 +44,10 @@ export const EnvSchema = z.object({
   /** arXiv asks for one request per 3 s. */
   PAPERLINE_ARXIV_INTERVAL_MS: int(0, 600_000).default(3000),
   PAPERLINE_FETCH_ATTEMPTS: int(1, 50).default(4),
-  /** Fetcher HTTP limits (DESIGN.md §6): connect, first byte, idle gap in the body, whole fetch. */
+  /**
+   * Fetcher HTTP limits (docs/operations.md#fetching): connect, first byte, idle gap in the body,
+   * whole fetch.
+   */
   PAPERLINE_FETCH_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: int(100, 600_000).default(15_000),
   PAPERLINE_FETCH_BODY_TIMEOUT_MS: int(100, 600_000).default(15_000),
@@ -85,6 +90,7 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** Configuration shared by every Paperline process. */
 export interface PaperlineConfig {
+  /** REDIS_URL, with REDIS_PASSWORD put in when that is set: a secret, never logged. */
   redisUrl: string;
   elasticsearch: { url: string; apiKey?: string; username?: string; password?: string; caFile?: string };
   index: string;
@@ -116,14 +122,40 @@ export interface PaperlineConfig {
   enrich: boolean;
 }
 
-/** `NAME_FILE` variables point at files holding secrets (Docker/K8s secrets). */
+const configError = (message: string) =>
+  new PaperlineError('CONFIG_INVALID', message, 'permanent', { stage: 'config' });
+
+/** Secrets that may come from a file named by `NAME_FILE` (Docker/K8s secrets) instead of `NAME`. */
+export const FILE_SECRETS = ['ELASTICSEARCH_API_KEY', 'ELASTICSEARCH_PASSWORD', 'REDIS_PASSWORD'] as const;
+
+/** `NAME_FILE` variables point at files holding secrets; `NAME` itself wins when both are set. */
 function resolveFileSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
-  for (const name of ['ELASTICSEARCH_API_KEY', 'ELASTICSEARCH_PASSWORD', 'REDIS_PASSWORD']) {
+  for (const name of FILE_SECRETS) {
     const file = env[`${name}_FILE`];
-    if (file && !env[name]) out[name] = readFileSync(file, 'utf8').trim();
+    if (!file || env[name]) continue;
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw configError(`${name}_FILE: cannot read ${file} (${why})`);
+    }
   }
   return out;
+}
+
+/**
+ * REDIS_URL with REDIS_PASSWORD put in, so that every connection made from the URL (workers,
+ * CLI, API, the local stack) authenticates. A URL that carries another password is refused.
+ */
+function redisUrlWithPassword(redisUrl: string, password: string | undefined): string {
+  if (!password) return redisUrl;
+  const u = new URL(redisUrl);
+  if (u.password && decodeURIComponent(u.password) !== password) {
+    throw configError('REDIS_URL carries a password and REDIS_PASSWORD(_FILE) another: give only one');
+  }
+  u.password = encodeURIComponent(password);
+  return u.href;
 }
 
 const stripSlash = (u: string) => u.replace(/\/+$/, '');
@@ -136,9 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
   const parsed = EnvSchema.safeParse(resolveFileSecrets(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new PaperlineError('CONFIG_INVALID', `invalid environment:\n  ${lines.join('\n  ')}`, 'permanent', {
-      stage: 'config',
-    });
+    throw configError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
   const bases = {
@@ -153,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     .map((h) => h.trim())
     .filter(Boolean);
   return {
-    redisUrl: e.REDIS_URL,
+    redisUrl: redisUrlWithPassword(e.REDIS_URL, e.REDIS_PASSWORD),
     elasticsearch: {
       url: e.ELASTICSEARCH_URL,
       ...(e.ELASTICSEARCH_API_KEY ? { apiKey: e.ELASTICSEARCH_API_KEY } : {}),

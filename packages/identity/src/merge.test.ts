@@ -61,7 +61,7 @@ describe('identity', () => {
   });
 });
 
-describe('merge precedence (DESIGN.md §4)', () => {
+describe('merge precedence (docs/record-schema.md#merging)', () => {
   const m = mergeContent([hf, arxiv]);
   it('takes title, abstract, authors, categories, DOI from arXiv', () => {
     expect(m.abstract).toBe('arXiv abstract.');

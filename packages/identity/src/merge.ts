@@ -24,7 +24,10 @@ export function identityKeys(c: Pick<PaperCandidate, 'arxivId' | 'doi' | 'title'
   };
 }
 
-/** `arxiv:<id>`, else `doi:<doi>`, else `title:<fingerprint>` (DESIGN.md §3). */
+/**
+ * `arxiv:<id>`, else `doi:<doi>`, else `title:<fingerprint>`
+ * (docs/record-schema.md#canonical-ids-and-aliases).
+ */
 export function canonicalId(keys: IdentityKeys): string {
   if (keys.arxivId) return `arxiv:${keys.arxivId}`;
   if (keys.doi) return `doi:${keys.doi}`;
@@ -44,7 +47,7 @@ type Field = keyof PaperCandidate;
 const ARXIV_FIRST: SourceId[] = ['arxiv', 'hf'];
 const HF_FIRST: SourceId[] = ['hf', 'arxiv'];
 
-/** Which source wins each field when sources disagree (DESIGN.md §4). */
+/** Which source wins each field when sources disagree (docs/record-schema.md#merging). */
 const PRECEDENCE: Partial<Record<Field, SourceId[]>> = {
   title: ARXIV_FIRST,
   abstract: ARXIV_FIRST,

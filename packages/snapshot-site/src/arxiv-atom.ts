@@ -1,8 +1,8 @@
 /**
- * The export API `/api/query` in its current dialect (SOURCES.md §2.3, captured February 2026):
- * namespaces declared once on `<feed>`, `arXiv Query:` title, `Z` dates, https links, ids still
- * `http://arxiv.org/abs/{id}vN`, missing ids silently omitted, an `/api/errors#` entry (HTTP 400)
- * for a malformed id or parameter.
+ * The export API `/api/query` in its current dialect (docs/sources.md#arxiv-export-api, captured
+ * February 2026): namespaces declared once on `<feed>`, `arXiv Query:` title, `Z` dates, https
+ * links, ids still `http://arxiv.org/abs/{id}vN`, missing ids silently omitted, an `/api/errors#`
+ * entry (HTTP 400) for a malformed id or parameter.
  */
 import { createHash } from 'node:crypto';
 import { atomDate, latestVersion, versionDate } from './arxiv-data.js';
@@ -27,7 +27,10 @@ function xa(text: string): string {
   return x(text).replace(/"/g, '&quot;');
 }
 
-/** Well-formed per SOURCES.md §3, and with 4 digits after the dot up to 1412, 5 from 1501. */
+/**
+ * Well-formed per docs/record-schema.md#arxiv-ids, and with 4 digits after the dot up to 1412, 5
+ * from 1501.
+ */
 function wellFormed(id: string): boolean {
   if (OLD_ID.test(id)) return true;
   const m = NEW_ID.exec(id);

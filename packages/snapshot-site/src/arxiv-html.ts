@@ -1,5 +1,5 @@
 /**
- * arXiv's HTML pages in the shapes of arxiv-browse (SOURCES.md §2.1–2.2): the abstract page and
+ * arXiv's HTML pages in the shapes of arxiv-browse (docs/sources.md#arxiv): the abstract page and
  * the `new` listing. arXiv's own absolute URLs point at the stand-in (`baseUrl`); arXiv DOIs and
  * related DOIs keep `https://doi.org/`.
  */
@@ -144,9 +144,10 @@ function metaTags(baseUrl: string, p: ArxivPaper, shown: ArxivVersion): string {
 }
 
 /**
- * The abstract page `/abs/{id}[vN]` of version `shown` of `p` (SOURCES.md §2.2): Google Scholar
- * meta tags, dateline, title (TeX accents resolved), authors, abstract, metatable, submission
- * history, and the withdrawal notice when the paper (or a newer version of it) was withdrawn.
+ * The abstract page `/abs/{id}[vN]` of version `shown` of `p`
+ * (docs/sources.md#arxiv-abstract-pages): Google Scholar meta tags, dateline, title (TeX accents
+ * resolved), authors, abstract, metatable, submission history, and the withdrawal notice when the
+ * paper (or a newer version of it) was withdrawn.
  */
 export function renderAbsPage(
   baseUrl: string,
@@ -272,9 +273,9 @@ const HEADINGS: Record<ListingKind, string> = {
 };
 
 /**
- * `/list/{cat}/new` (SOURCES.md §2.1): the index, `Showing new listings for …`, then one
- * `dl#articles` per non-empty section with `dt`/`dd` pairs numbered across sections, or
- * `No updates today.` when all are empty.
+ * `/list/{cat}/new` (docs/sources.md#arxiv-listing-pages): the index,
+ * `Showing new listings for …`, then one `dl#articles` per non-empty section with `dt`/`dd` pairs
+ * numbered across sections, or `No updates today.` when all are empty.
  */
 export function renderNewListing(baseUrl: string, l: NewListing): string {
   const name = CATEGORY_NAMES[l.category] ?? l.category;

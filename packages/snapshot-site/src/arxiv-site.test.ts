@@ -179,7 +179,7 @@ describe('abstract pages', () => {
     expect(html).toContain(`<link rel="canonical" href="${site.arxivBaseUrl}/abs/2403.09629"/>`);
   });
 
-  it('show the body of SOURCES.md §2.2: dateline, title, authors, abstract, metatable, history', async () => {
+  it('show the body of docs/sources.md#arxiv-abstract-pages: dateline, title, authors, abstract, metatable, history', async () => {
     const html = await (await get('/abs/2402.13572v2')).text();
     expect(html).toContain(
       '<div class="dateline">[Submitted on 21 Feb 2024 (<a href="/abs/2402.13572v1">v1</a>), revised 5 Mar 2024 (this version, v2), <em>latest version 19 Mar 2024</em> (<a href="/abs/2402.13572v3">v3</a>)]</div>',

@@ -1,7 +1,7 @@
 /**
  * The arXiv side of the snapshot (`data/arxiv.json`): one record per paper, holding the metadata as
  * arXiv stores it (raw TeX, arXiv's own line wraps), from which the abs pages, the export API feed
- * and the `new` listings are rendered (SOURCES.md §2.1–2.3).
+ * and the `new` listings are rendered (docs/sources.md#arxiv).
  */
 
 /** One version of a paper, as in the abs page's submission history. */

@@ -32,7 +32,7 @@ describe('snapshot data', () => {
     }
   });
 
-  it('follows the Entry shape of SOURCES.md §1.3', () => {
+  it('follows the Entry shape of docs/sources.md#hugging-face-listing-pages', () => {
     for (const e of entries) {
       const p = e.paper;
       expect(p.id).toMatch(/^\d{4}\.\d{4,5}$/);
@@ -58,7 +58,7 @@ describe('snapshot data', () => {
     expect(withKeywords / papers.length).toBeGreaterThan(0.8);
   });
 
-  it('contains the edge cases of SOURCES.md §4', () => {
+  it('contains the edge cases of docs/sources.md#edge-cases-the-parsers-handle', () => {
     const by = (id: string): DailyPaperEntry => {
       const e = entries.find((x) => x.paper.id === id);
       if (!e) throw new Error(`missing ${id}`);

@@ -1,5 +1,5 @@
 /**
- * The Hugging Face Papers shapes the snapshot serves (SOURCES.md §1.3–1.5). They mirror what
+ * The Hugging Face Papers shapes the snapshot serves (docs/sources.md#hugging-face). They mirror what
  * huggingface.co returns, including its inconsistencies: the username is `user` in
  * {@link HfDailyUser} but `name` in {@link HfSubmitter}.
  */
@@ -113,7 +113,7 @@ export interface SnapshotData {
   days: SnapshotDay[];
 }
 
-/** A comment on a paper page (SOURCES.md §1.5). */
+/** A comment on a paper page (docs/sources.md#hugging-face-paper-pages). */
 export interface HfComment {
   id: string;
   createdAt: string;

@@ -1,6 +1,6 @@
 /**
  * Text normalisation shared by the parsers: HF and arXiv give titles, abstracts and names as raw
- * TeX with hard line wraps; records carry clean text (DESIGN.md §3).
+ * TeX with hard line wraps; records carry clean text (docs/record-schema.md#clean-text).
  */
 
 /** Symbol accent macros (`\'e`) and the combining mark each stands for. */

@@ -207,7 +207,7 @@ export const OPENAPI = {
       },
       PaperRecord: {
         type: 'object',
-        description: 'Record schema v1 (DESIGN.md §3)',
+        description: 'Record schema v1 (docs/record-schema.md)',
         required: ['id', 'title'],
         properties: {
           id: { type: 'string' },

@@ -18,7 +18,7 @@ export function summaryLine(s: CrawlSummary): string {
   );
 }
 
-/** The summary fields DESIGN.md §5 fixes, in order. */
+/** The summary fields docs/operations.md#crawl-summaries lists, in order. */
 export function summaryJson(s: CrawlSummary): Record<string, unknown> {
   return {
     crawlId: s.crawlId,

@@ -1,13 +1,20 @@
 import type { BulkItem, BulkOutcome } from '@paperline/core';
 
+/** Every option is required; the values noted are those the indexer (`main.ts`) passes. */
 export interface BatcherOptions {
-  /** Flush when this many documents are buffered. @defaultValue 500 */
+  /** Flush when this many documents are buffered. @defaultValue 1000 (`PAPERLINE_BULK_SIZE`) */
   maxDocs: number;
-  /** Flush at the latest this long after the first buffered document. @defaultValue 50 */
+  /**
+   * Flush at the latest this long after the first buffered document.
+   * @defaultValue 250 (`PAPERLINE_BULK_WAIT_MS`)
+   */
   maxWaitMs: number;
   /** Items the cluster pushed back (429/5xx) are re-sent this many times. @defaultValue 5 */
   itemRetries: number;
-  /** Delay before re-sending pushed-back items. */
+  /**
+   * Delay before re-sending pushed-back items.
+   * @defaultValue full jitter under 200 ms, doubling with each attempt, at most 5 s
+   */
   retryDelayMs: (attempt: number) => number;
 }
 
@@ -19,7 +26,7 @@ interface Pending {
 }
 
 /**
- * Micro-batches documents from many concurrent index jobs into bulk requests of a few hundred
+ * Micro-batches documents from many concurrent index jobs into bulk requests of up to `maxDocs`
  * documents. Each caller gets back the outcome of exactly its own items.
  */
 export class BulkBatcher {

@@ -20,27 +20,6 @@ export async function getPapers(es: Client, alias: string, ids: string[]): Promi
   return out;
 }
 
-/** Finds documents whose title fingerprint matches (merging id-less records when an id arrives). */
-export async function findByFingerprint(
-  es: Client,
-  alias: string,
-  fingerprints: string[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (fingerprints.length === 0) return out;
-  const res = await es.search<{ id: string; titleFingerprint: string }>({
-    index: alias,
-    size: Math.min(1000, fingerprints.length * 5),
-    query: { terms: { titleFingerprint: fingerprints } },
-    _source: ['id', 'titleFingerprint'],
-  });
-  for (const h of res.hits.hits) {
-    const s = h._source;
-    if (s && !out.has(s.titleFingerprint)) out.set(s.titleFingerprint, s.id);
-  }
-  return out;
-}
-
 export type BulkOutcome =
   | { id: string; result: 'written' }
   | { id: string; result: 'superseded' } // a newer version is already in the index

@@ -71,13 +71,13 @@ function doi($: CheerioAPI): string | undefined {
 }
 
 /**
- * An arXiv abstract page `/abs/{id}[vN]` (SOURCES.md §2.2). The `citation_*` meta tags come
- * first (title, authors as "Last, First" turned into "First Last", v1 date, related DOI, id,
- * abstract); the body fills in what they lack (h1.title, div.authors, blockquote.abstract) and
- * gives what they never carry: categories (Subjects, primary first), the versions (submission
+ * An arXiv abstract page `/abs/{id}[vN]` (docs/sources.md#arxiv-abstract-pages). The `citation_*`
+ * meta tags come first (title, authors as "Last, First" turned into "First Last", v1 date, related
+ * DOI, id, abstract); the body fills in what they lack (h1.title, div.authors, blockquote.abstract)
+ * and gives what they never carry: categories (Subjects, primary first), the versions (submission
  * history: the highest `[vN]`; its `[v1]` time makes `citation_date` precise), and whether the
- * paper is withdrawn (`(withdrawn)` on the latest version, or the withdrawal notice). GitHub
- * links in the abstract become `codeUrls`. The arXiv DataCite DOI is not a related DOI.
+ * paper is withdrawn (`(withdrawn)` on the latest version, or the withdrawal notice). GitHub links
+ * in the abstract become `codeUrls`. The arXiv DataCite DOI is not a related DOI.
  *
  * @throws ParseError when the page is not an abstract page (no `citation_title` and no
  *   `h1.title`), has no arXiv id, or does not make a valid record (e.g. an empty title).

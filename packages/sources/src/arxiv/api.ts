@@ -69,10 +69,10 @@ function entryCandidate(
 }
 
 /**
- * An export API Atom feed (SOURCES.md §2.3), in both dialects: the current one (namespaces on
- * the root, `arXiv Query` title, `Z` times, https links, bare `<link href>`) and the legacy one
- * (namespaces per element, `ArXiv Query`, `-04:00` offsets, http links, `title="doi"` links,
- * hard-wrapped titles and summaries). Version from the entry id's `vN`, `publishedAt` from
+ * An export API Atom feed (docs/sources.md#arxiv-export-api), in both dialects: the current one
+ * (namespaces on the root, `arXiv Query` title, `Z` times, https links, bare `<link href>`) and the
+ * legacy one (namespaces per element, `ArXiv Query`, `-04:00` offsets, http links, `title="doi"`
+ * links, hard-wrapped titles and summaries). Version from the entry id's `vN`, `publishedAt` from
  * `<published>`, categories primary first, `doi` from `arxiv:doi`, `withdrawn` when the comment
  * says so. Legacy empty entries (a requested id that does not exist) are dropped; `/api/errors#`
  * entries are skipped.

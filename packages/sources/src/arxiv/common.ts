@@ -1,6 +1,6 @@
 /**
  * What every arXiv parser shares: identifier and category shapes, name and date formats, the
- * related-DOI rule and the candidate builder (SOURCES.md §2–§3).
+ * related-DOI rule and the candidate builder (docs/sources.md#arxiv, docs/record-schema.md#arxiv-ids).
  */
 import type { PaperCandidate } from '@paperline/contracts';
 import { arxivIdFromDoi, normalizeDoi } from '@paperline/identity';

@@ -1,4 +1,7 @@
-/** The submission history and dateline of an arXiv abstract page (SOURCES.md §2.2). */
+/**
+ * The submission history and dateline of an arXiv abstract page
+ * (docs/sources.md#arxiv-abstract-pages).
+ */
 import { dayMonthYear } from './common.js';
 
 /** One `[vN]` line of the submission history. */

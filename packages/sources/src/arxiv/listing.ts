@@ -128,11 +128,11 @@ function pagingLinks($: CheerioAPI, final: RouteDetail, bases: SourceBases): str
 }
 
 /**
- * An arXiv listing `/list/{category|archive}/{period}` (SOURCES.md §2.1): every `<dt>`/`<dd>`
- * pair across the page's `dl#articles` sections, in the current and the pre-2024
- * (`dt > span.list-identifier > a`) layouts. `(cross-list from X)` and `(replaced)` entries are
- * read like the others; a paper listed twice yields one candidate (the first). Abstracts (and so
- * code links) exist only on `new`. "No updates…" pages yield no candidates.
+ * An arXiv listing `/list/{category|archive}/{period}` (docs/sources.md#arxiv-listing-pages):
+ * every `<dt>`/`<dd>` pair across the page's `dl#articles` sections, in the current and the
+ * pre-2024 (`dt > span.list-identifier > a`) layouts. `(cross-list from X)` and `(replaced)`
+ * entries are read like the others; a paper listed twice yields one candidate (the first).
+ * Abstracts (and so code links) exist only on `new`. "No updates…" pages yield no candidates.
  *
  * Links: each paper's abstract page, then the listing's other pages (`skip=`).
  *

@@ -60,11 +60,11 @@ function nextPage(final: RouteDetail, token: string): string {
 }
 
 /**
- * An OAI-PMH `ListRecords` response with `metadataPrefix=arXiv` (SOURCES.md §2.4): each record
- * becomes a candidate (authors `Forenames Keyname`, categories split on spaces, `created` as the
- * v1 date, related DOI, abstract). Deleted records have no metadata: their ids are returned in
- * `withdrawnIds`. A non-empty `<resumptionToken>` links to the next page; `noRecordsMatch` is an
- * empty page.
+ * An OAI-PMH `ListRecords` response with `metadataPrefix=arXiv` (docs/sources.md#arxiv-oai-pmh):
+ * each record becomes a candidate (authors `Forenames Keyname`, categories split on spaces,
+ * `created` as the v1 date, related DOI, abstract). Deleted records have no metadata: their ids are
+ * returned in `withdrawnIds`. A non-empty `<resumptionToken>` links to the next page;
+ * `noRecordsMatch` is an empty page.
  *
  * @throws ParseError naming the OAI-PMH error code for any other `<error>`, and when the body is
  *   not an OAI-PMH `ListRecords` response, a record has no arXiv metadata (another

@@ -19,7 +19,10 @@ function apiError(value: unknown): string {
   return message === undefined ? '' : `: ${message.slice(0, 200)}`;
 }
 
-/** `GET /api/daily_papers`: an array of `Entry` (SOURCES.md §1.4). `[]` past the end is valid. */
+/**
+ * `GET /api/daily_papers`: an array of `Entry` (docs/sources.md#hugging-face-json-api). `[]` past
+ * the end is valid.
+ */
 export function parseApiDaily(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
   const url = input.finalUrl;
   const value = readJson(input);

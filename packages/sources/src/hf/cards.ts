@@ -10,8 +10,9 @@ import type { EntryContext } from './entry.js';
 /**
  * Fallback for listing pages without a hydration blob: the visible cards
  * (`<article>…<h3><a href="/papers/{id}" class="line-clamp-3 cursor-pointer text-balance">`,
- * upvotes in `label div.leading-none`; SOURCES.md §1.6). Cards carry only id, title and upvotes,
- * so records have no authors (`authorCount` 0), abstract, dates or code links.
+ * upvotes in `label div.leading-none`; docs/sources.md#hugging-face-listing-pages). Cards carry
+ * only id, title and upvotes, so records have no authors (`authorCount` 0), abstract, dates or
+ * code links.
  */
 export function cardCandidates(html: string, ctx: EntryContext): Located[] {
   const $ = load(html);

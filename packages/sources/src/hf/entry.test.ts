@@ -7,7 +7,7 @@ const ctx = { url: 'https://huggingface.co/papers/date/2024-02-22', fetchedAt: F
 const map = (item: unknown) => entryToCandidate(paperSource(item, 'dailyPapers[0]', ctx.url), ctx);
 
 describe('entryToCandidate', () => {
-  it('needs only an id and a title (SOURCES.md §4.1: everything else may be absent)', () => {
+  it('needs only an id and a title (docs/sources.md#edge-cases-the-parsers-handle: everything else may be absent)', () => {
     const c = map({
       paper: { id: '2402.13572', title: 'On the Expressive Power of a Variant of the Looped Transformer' },
     });

@@ -97,8 +97,9 @@ function nonNegativeInt(v: unknown): number | undefined {
 
 /**
  * Maps one HF paper (from a listing `Entry`, a paper page or the JSON API) to a candidate record.
- * Follows SOURCES.md §1.3/§4.1: every field but `paper.id` and a title may be absent or null.
- * The result is not validated here; {@link validateCandidates} does that for the whole page.
+ * Follows docs/sources.md#hugging-face-listing-pages: every field but `paper.id` and a title may be
+ * absent or null. The result is not validated here; {@link validateCandidates} does that for the
+ * whole page.
  */
 export function entryToCandidate(src: PaperSource, ctx: EntryContext): PaperCandidate {
   const { paper, entry } = src;

@@ -59,9 +59,9 @@ function isSearch(url: URL, props: JsonObject): boolean {
 
 /**
  * HF listing pages (`/papers`, `/papers/date|week|month/…`, `/papers/trending`, with or without
- * `?q=`): reads the `DailyPapers` hydration blob (SOURCES.md §1.2); on search pages
- * `searchResults` when present. Without a blob, falls back to the visible cards; with neither,
- * throws ParseError.
+ * `?q=`): reads the `DailyPapers` hydration blob (docs/sources.md#hugging-face-listing-pages); on
+ * search pages `searchResults` when present. Without a blob, falls back to the visible cards; with
+ * neither, throws ParseError.
  *
  * @param requested - the route of the requested URL, to catch pages that show another period.
  */

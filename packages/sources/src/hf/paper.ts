@@ -7,8 +7,9 @@ import { readHydrationProps } from './blob.js';
 import { entryToCandidate } from './entry.js';
 
 /**
- * The HF paper page `/papers/{id}`: the `PaperContent` hydration blob (SOURCES.md §1.5), whose
- * `paper` is a flat paper object. Paper pages link nowhere worth following.
+ * The HF paper page `/papers/{id}`: the `PaperContent` hydration blob
+ * (docs/sources.md#hugging-face-paper-pages), whose `paper` is a flat paper object. Paper pages
+ * link nowhere worth following.
  */
 export function parsePaperPage(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
   const url = input.finalUrl;

@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PaperlineError } from '@paperline/contracts';
+import { EnvSchema, FILE_SECRETS, loadConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'paperline-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A secret file as Docker and Kubernetes mount them (trailing newline included). */
+function secretFile(name: string, content: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** The password a Redis client made from the configured URL authenticates with. */
+function passwordUsed(redisUrl: string): string | undefined {
+  const client = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    return client.options.password;
+  } finally {
+    client.disconnect();
+  }
+}
+
+function configError(env: NodeJS.ProcessEnv): PaperlineError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof PaperlineError) return err;
+    throw err;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('REDIS_PASSWORD and REDIS_PASSWORD_FILE', () => {
+  const password = 'p@ss:w/rd%41 #é';
+
+  it('puts the password from the file into the Redis URL every connection is made from', () => {
+    const cfg = loadConfig({
+      REDIS_URL: 'redis://10.0.0.5:6380/2',
+      REDIS_PASSWORD_FILE: secretFile('redis-password', `${password}\n`),
+    });
+    expect(passwordUsed(cfg.redisUrl)).toBe(password);
+    const u = new URL(cfg.redisUrl);
+    expect([u.hostname, u.port, u.pathname]).toEqual(['10.0.0.5', '6380', '/2']);
+  });
+
+  it('takes REDIS_PASSWORD from the environment, which wins over the file', () => {
+    const cfg = loadConfig({
+      REDIS_PASSWORD: 'from-env-0123',
+      REDIS_PASSWORD_FILE: secretFile('ignored', 'from-file-0123'),
+    });
+    expect(passwordUsed(cfg.redisUrl)).toBe('from-env-0123');
+  });
+
+  it('leaves a URL without REDIS_PASSWORD as it is, password included', () => {
+    expect(loadConfig({}).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(passwordUsed(loadConfig({ REDIS_URL: 'redis://:in-url@127.0.0.1:6379' }).redisUrl)).toBe('in-url');
+    expect(
+      passwordUsed(
+        loadConfig({ REDIS_URL: 'redis://:same@127.0.0.1:6379', REDIS_PASSWORD: 'same' }).redisUrl,
+      ),
+    ).toBe('same');
+  });
+
+  it('refuses two different passwords with CONFIG_INVALID naming both variables', () => {
+    const err = configError({ REDIS_URL: 'redis://:one@127.0.0.1:6379', REDIS_PASSWORD: 'two' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/REDIS_URL.*REDIS_PASSWORD/);
+    expect(err.message).not.toContain('two');
+  });
+
+  it('names the variable and the file when the secret file cannot be read', () => {
+    const missing = join(dir, 'no-such-file');
+    const err = configError({ REDIS_PASSWORD_FILE: missing });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toBe(`REDIS_PASSWORD_FILE: cannot read ${missing} (ENOENT)`);
+  });
+});
+
+describe('the configuration reference', () => {
+  it('docs/operations.md names every variable loadConfig reads', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/operations.md', import.meta.url)), 'utf8');
+    const read = [...Object.keys(EnvSchema.shape), ...FILE_SECRETS.map((name) => `${name}_FILE`)];
+    expect(read.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
+  });
+});

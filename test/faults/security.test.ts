@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { PaperlineError } from '@paperline/contracts';
 import { HttpClient, createEsClient, createLogger, createRedis, loadConfig } from '@paperline/core';
 import { ROOT } from '../helpers/cli.js';
@@ -283,15 +283,11 @@ describe('secrets never reach the logs', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    onTestFinished(() => {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
     // Neither Redis nor Elasticsearch answers: it logs connection errors, then gives up on start-up.
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    await exited;
+    await new Promise<void>((r) => child.once('exit', () => r()));
     expect(out).toMatch(/ECONNREFUSED/);
     expect(leaks(out)).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
@@ -40,6 +41,8 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
   let summary: { crawlId: string; indexed: number; duplicates: number };
   const get = (path: string, init?: RequestInit) => fetch(`${base}${path}`, init);
   const json = async <T>(path: string): Promise<T> => (await get(path)).json() as Promise<T>;
+  const bearer = { authorization: `Bearer ${TOKEN}` };
+  const basic = { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` };
 
   beforeAll(async () => {
     site = await startSnapshotSite({ port: 0 });
@@ -185,8 +188,11 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 
-  it('the overview JSON shows every stage and the crawl with its summary', async () => {
-    const o = await json<{
+  it('the overview JSON needs the token, and shows every stage and the crawl with its summary', async () => {
+    expect((await get('/api/overview')).status).toBe(401);
+    expect((await get('/')).status).toBe(401);
+    expect((await get('/', { headers: basic })).status).toBe(200);
+    const o = (await (await get('/api/overview', { headers: bearer })).json()) as {
       stages: Array<{
         name: string;
         counts: { completed: number };
@@ -194,7 +200,7 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
         throughput: { total: number };
       }>;
       crawls: Array<{ crawlId: string; finished: boolean; indexed: number; progress: number }>;
-    }>('/api/overview');
+    };
     // The four stages first; a `schedule` queue follows when the scheduler has created one.
     expect(o.stages.map((s) => s.name).slice(0, 4)).toEqual(['fetch', 'parse', 'dedupe', 'index']);
     for (const s of o.stages.slice(0, 4)) {
@@ -210,25 +216,46 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
     });
   });
 
-  it('with a token, the dashboard and retries need it; the read-only API stays public', async () => {
+  it('with a token, the dashboard needs it, retries need it as Bearer; the read-only API stays public', async () => {
     const dash = await get('/dashboard/');
     expect(dash.status).toBe(401);
     expect(dash.headers.get('www-authenticate')).toMatch(/^Basic/);
-    const basic = `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`;
-    const ok = await get('/dashboard/', { headers: { authorization: basic } });
+    const ok = await get('/dashboard/', { headers: basic });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('Paperline queues');
-    const queues = await get('/dashboard/api/queues', { headers: { authorization: basic } });
+    const queues = await get('/dashboard/api/queues', { headers: basic });
     expect(((await queues.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toEqual(
       expect.arrayContaining(['fetch', 'parse', 'dedupe', 'index']),
     );
     expect((await get('/api/failed/nope/retry', { method: 'POST' })).status).toBe(401);
     expect((await get('/api/failed/retry?code=HTTP_TIMEOUT', { method: 'POST' })).status).toBe(401);
-    const authed = await get('/api/failed/nope/retry', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
+    // A form posted from another site carries the browser's cached basic credentials: refused.
+    const viaBasic = await get('/api/failed/nope/retry', { method: 'POST', headers: basic });
+    expect(viaBasic.status).toBe(401);
+    expect(((await viaBasic.json()) as { message: string }).message).toContain(
+      'Authorization: Bearer <token>',
+    );
+    const viaQuery = await get(`/api/failed/nope/retry?token=${TOKEN}`, { method: 'POST' });
+    expect(viaQuery.status).toBe(401);
+    expect(((await viaQuery.json()) as { message: string }).message).toContain('query string');
+    const authed = await get('/api/failed/nope/retry', { method: 'POST', headers: bearer });
     expect(authed.status).toBe(404);
     expect((await get('/api/search?q=model')).status).toBe(200);
+  });
+
+  it("the dashboard's buttons pause a queue with its session from the same origin, never from another", async () => {
+    const fetchQueue = new Queue('fetch', { connection: redis, prefix: names.prefix });
+    const login = await get('/dashboard/', { headers: basic });
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    expect(cookie).toMatch(/^paperline_session=/);
+    const pause = (origin: string) =>
+      get('/dashboard/api/queues/fetch/pause', { method: 'PUT', headers: { cookie, origin } });
+    const otherPort = `http://127.0.0.1:${Number(new URL(base).port) + 1}`;
+    expect((await pause(otherPort)).status).toBe(403);
+    expect(await fetchQueue.isPaused()).toBe(false);
+    expect((await pause(base)).status).toBe(200);
+    expect(await fetchQueue.isPaused()).toBe(true);
+    await fetchQueue.resume();
+    await fetchQueue.close();
   });
 });

@@ -11,6 +11,7 @@ import { ROOT, exited, killGroup, lastJson, runCli, startWorkersProcess } from '
 import { freePort, launchChromium, startServe, waitUntilUp } from '../helpers/browser.js';
 
 const TOKEN = 'e2e-browser-token-7d1e';
+const BEARER = { authorization: `Bearer ${TOKEN}` };
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const STAGES = ['fetch', 'parse', 'dedupe', 'index'];
 
@@ -73,7 +74,7 @@ describe('the overview page and the queue dashboard in a real browser', () => {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(`${base}/`);
     await page.locator('[data-queue="index"]').waitFor();
-    const data = (await (await fetch(`${base}/api/overview`)).json()) as OverviewJson;
+    const data = (await (await fetch(`${base}/api/overview`, { headers: BEARER })).json()) as OverviewJson;
     for (const name of STAGES) {
       const card = page.locator(`[data-queue="${name}"]`);
       await expect(card.locator('h3').textContent()).resolves.toBe(name);
@@ -101,7 +102,7 @@ describe('the overview page and the queue dashboard in a real browser', () => {
   it('the dashboard (logged in with the token) lists the four queues with their counts', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/dashboard/`);
-    const data = (await (await fetch(`${base}/api/overview`)).json()) as OverviewJson;
+    const data = (await (await fetch(`${base}/api/overview`, { headers: BEARER })).json()) as OverviewJson;
     for (const name of STAGES) {
       const s = data.stages.find((x) => x.name === name)!;
       // Each queue has a card: its name links to the queue, and a footer says how many jobs it holds.

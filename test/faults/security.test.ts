@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { LookupAddress } from 'node:dns';
 import { Socket, isIPv6, type LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { PaperlineError } from '@paperline/contracts';
 import { HttpClient, createEsClient, createLogger, createRedis, loadConfig } from '@paperline/core';
 import { ROOT } from '../helpers/cli.js';
@@ -213,6 +213,58 @@ describe('secrets never reach the logs', () => {
     expect(out).toContain(`ECONNREFUSED 127.0.0.1:${closed}`);
   });
 
+  it('blanks secret keys at any depth and configured secret values anywhere, messages included', () => {
+    const API_TOKEN = 'api-token-2b7c9e1f4d';
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'paperline-secret-')), 'es-api-key');
+    writeFileSync(keyFile, `${SECRETS.ELASTICSEARCH_API_KEY}\n`);
+    const env = {
+      PAPERLINE_API_TOKEN: API_TOKEN,
+      ELASTICSEARCH_API_KEY_FILE: keyFile,
+      REDIS_URL: `redis://:${SECRETS.REDIS_PASSWORD_IN_URL}@127.0.0.1:6379`,
+    };
+    let out = '';
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+    const log = createLogger({ name: 'security-test', destination, env });
+    // Depth 6, under secret keys, with values nobody configured: only the key gives them away.
+    log.info({
+      a: { b: { c: { d: { e: { password: 'deep-unlisted-1', PAPERLINE_API_TOKEN: 'x-unlisted-2' } } } } },
+    });
+    log.warn(`retrying with ${API_TOKEN} and ${SECRETS.ELASTICSEARCH_API_KEY}`);
+    log.error(new Error(`AUTH failed for ${SECRETS.REDIS_PASSWORD_IN_URL}`));
+    log
+      .child({ header: `Bearer ${API_TOKEN}` })
+      .info({ url: `/api/failed/retry?token=${API_TOKEN}` }, 'request');
+
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(4);
+    for (const secret of ['deep-unlisted-1', 'x-unlisted-2', API_TOKEN, ...Object.values(SECRETS)])
+      expect(out).not.toContain(secret);
+    expect(lines[0]).toMatchObject({
+      a: { b: { c: { d: { e: { password: '[redacted]', PAPERLINE_API_TOKEN: '[redacted]' } } } } },
+    });
+    expect(lines[1]!.msg).toBe('retrying with [redacted] and [redacted]');
+    expect(lines[2]).toMatchObject({
+      msg: 'AUTH failed for [redacted]',
+      err: { message: 'AUTH failed for [redacted]' },
+    });
+    expect(lines[2]!.err).toMatchObject({
+      stack: expect.stringMatching(/^Error: AUTH failed for \[redacted\]\n/),
+    });
+    expect(lines[3]).toMatchObject({
+      header: 'Bearer [redacted]',
+      url: '/api/failed/retry?token=[redacted]',
+      msg: 'request',
+    });
+  });
+
   it('a worker started with secrets in its environment logs none of them', async () => {
     const closed = await freePort();
     const child = spawn(process.execPath, [TSX, CLI, 'workers', '--only', 'indexer'], {
@@ -231,15 +283,11 @@ describe('secrets never reach the logs', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    onTestFinished(() => {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
     // Neither Redis nor Elasticsearch answers: it logs connection errors, then gives up on start-up.
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    await exited;
+    await new Promise<void>((r) => child.once('exit', () => r()));
     expect(out).toMatch(/ECONNREFUSED/);
     expect(leaks(out)).toEqual([]);
   });

@@ -220,7 +220,7 @@ describe('parse stage', () => {
 
   it('sets an invalid record aside as failed with its reason; the valid ones on the page go on', async () => {
     const url = `${base}/papers/date/2024-03-19`;
-    const http = new HttpClient({ allowHosts: ['127.0.0.1'] });
+    const http = new HttpClient({ blockPrivateAddresses: false });
     const got = await http.fetch(url);
     await http.close();
     const { createHash } = await import('node:crypto');

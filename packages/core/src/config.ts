@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PaperlineError } from '@paperline/contracts';
+import { normalizeAllowHosts } from './http/guard.js';
 
 const url = (name: string) =>
   z.string().refine((v) => URL.canParse(v), { message: `${name} must be an absolute URL` });
@@ -97,6 +98,7 @@ export interface PaperlineConfig {
   archiveIndex: string;
   queuePrefix: string;
   bases: { hfBaseUrl: string; arxivBaseUrl: string; arxivApiUrl: string; oaiBaseUrl: string };
+  /** Where private addresses may be reached (`scheme://host:port`): the base URLs and PAPERLINE_ALLOW_HOSTS. */
   allowHosts: string[];
   userAgent: string;
   logLevel: Env['PAPERLINE_LOG_LEVEL'];
@@ -178,10 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     oaiBaseUrl: e.ARXIV_OAI_URL,
   };
 
-  const baseHosts = Object.values(bases).map((u) => new URL(u).host);
-  const extra = e.PAPERLINE_ALLOW_HOSTS.split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
+  // A base URL lets private addresses be reached at its own scheme, host and port only.
+  const allowHosts = normalizeAllowHosts([...Object.values(bases), ...e.PAPERLINE_ALLOW_HOSTS.split(',')]);
   return {
     redisUrl: redisUrlWithPassword(e.REDIS_URL, e.REDIS_PASSWORD),
     elasticsearch: {
@@ -195,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     archiveIndex: e.PAPERLINE_ARCHIVE_INDEX,
     queuePrefix: e.PAPERLINE_QUEUE_PREFIX,
     bases,
-    allowHosts: [...new Set([...baseHosts, ...extra])],
+    allowHosts: [...allowHosts],
     userAgent: e.PAPERLINE_USER_AGENT,
     logLevel: e.PAPERLINE_LOG_LEVEL,
     hostIntervalMs: e.PAPERLINE_HOST_INTERVAL_MS,

@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './logger.js';
+export * from './secrets.js';
 export * from './redis.js';
 export * from './scripts.js';
 export * from './routing.js';

@@ -151,7 +151,7 @@ describe('auth', () => {
     ).toBe(403);
   });
 
-  it('with a token the dashboard and actions need it, as Bearer or basic password', async () => {
+  it('with a token the dashboard and actions need it: reads as Bearer or basic password, actions as Bearer', async () => {
     const s = stubApp({ token: TOKEN });
     app = s.app;
     const anon = await app.inject('/dashboard/');
@@ -186,6 +186,102 @@ describe('auth', () => {
     expect((await app.inject('/api/search?q=x')).statusCode).toBe(200);
   });
 
+  it('state-changing requests refuse basic auth and query-string tokens, naming the Bearer header', async () => {
+    const s = stubApp({ token: TOKEN });
+    app = s.app;
+    const refused = async (
+      url: string,
+      headers: Record<string, string> = {},
+      method: 'POST' | 'PUT' = 'POST',
+    ) => {
+      const r = await app!.inject({ method, url, headers });
+      expect(r.statusCode, url).toBe(401);
+      expect(r.headers['www-authenticate'], url).toMatch(/^Bearer realm="Paperline"/);
+      return r.json<{ error: string; message: string }>();
+    };
+    const viaBasic = await refused('/api/failed/known/retry', { authorization: basic('admin', TOKEN) });
+    expect(viaBasic).toEqual({
+      error: 'unauthorized',
+      message:
+        'POST changes state: basic auth is not accepted for it; send the API token in the header ' +
+        '`Authorization: Bearer <token>`',
+    });
+    const viaQuery = await refused(`/api/failed/known/retry?token=${TOKEN}`);
+    expect(viaQuery.message).toBe(
+      'the token is not accepted in the query string: send the API token in the header `Authorization: Bearer <token>`',
+    );
+    await refused(`/api/failed/retry?code=HTTP_TIMEOUT&access_token=${TOKEN}`, {
+      authorization: `Bearer ${TOKEN}`,
+    });
+    await refused('/dashboard/api/queues/pause', { authorization: basic('admin', TOKEN) }, 'PUT');
+    expect(s.calls.retried).toEqual([]);
+    // The same credentials still read.
+    const read = await app.inject({
+      url: '/api/overview',
+      headers: { authorization: basic('admin', TOKEN) },
+    });
+    expect(read.statusCode).toBe(200);
+  });
+
+  it('the overview page and JSON need the token whenever one is set', async () => {
+    app = stubApp({ token: TOKEN }).app;
+    for (const url of ['/api/overview', '/']) {
+      const anon = await app.inject(url);
+      expect(anon.statusCode, url).toBe(401);
+      expect(anon.body, url).not.toContain('paperline');
+      expect(anon.headers['www-authenticate'], url).toMatch(/^Basic realm="Paperline"/);
+      for (const authorization of [`Bearer ${TOKEN}`, basic('admin', TOKEN)])
+        expect((await app.inject({ url, headers: { authorization } })).statusCode, url).toBe(200);
+    }
+    expect((await app.inject(`/api/overview?token=${TOKEN}`)).statusCode).toBe(401);
+    // Search, metrics and health stay public without PROTECT_ALL.
+    for (const url of ['/api/search?q=x', '/metrics', '/healthz'])
+      expect((await app.inject(url)).statusCode, url).toBe(200);
+  });
+
+  it("the dashboard's own buttons act with its session cookie from the same origin only", async () => {
+    app = stubApp({ token: TOKEN }).app;
+    const login = await app.inject({ url: '/dashboard/', headers: { authorization: basic('admin', TOKEN) } });
+    expect(login.statusCode).toBe(200);
+    const setCookie = String(login.headers['set-cookie']);
+    expect(setCookie).toMatch(/^paperline_session=[\w-]+; Path=\/dashboard; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).not.toContain(TOKEN);
+    const cookie = setCookie.split(';')[0]!;
+    const put = (headers: Record<string, string>) =>
+      app!.inject({ method: 'PUT', url: '/dashboard/api/queues/pause', headers: { cookie, ...headers } });
+    // What a browser sends from the dashboard's page (with the cached basic credentials too).
+    const own = await put({ 'sec-fetch-site': 'same-origin', authorization: basic('admin', TOKEN) });
+    expect(own.statusCode).toBe(200);
+    expect((await put({ origin: 'http://localhost:80' })).statusCode).toBe(200);
+    const elsewhere: Array<Record<string, string>> = [
+      { 'sec-fetch-site': 'same-site' }, // another port of this host: same site, other origin
+      { 'sec-fetch-site': 'cross-site', origin: 'http://localhost:80' },
+      { origin: 'http://localhost:3000' },
+      {}, // no sign of where it comes from
+    ];
+    for (const from of elsewhere) {
+      const r = await put(from);
+      expect(r.statusCode, JSON.stringify(from)).toBe(403);
+      expect(r.json()).toEqual({
+        error: 'forbidden',
+        message: 'refused a cross-origin request with the dashboard session',
+      });
+    }
+    const forged = await app.inject({
+      method: 'PUT',
+      url: '/dashboard/api/queues/pause',
+      headers: { cookie: 'paperline_session=forged', 'sec-fetch-site': 'same-origin' },
+    });
+    expect(forged.statusCode).toBe(401);
+    // The session is the dashboard's: it does not reach the other actions.
+    const action = await app.inject({
+      method: 'POST',
+      url: '/api/failed/known/retry',
+      headers: { cookie, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(action.statusCode).toBe(401);
+  });
+
   it('PROTECT_ALL puts the read-only endpoints behind the token too', async () => {
     app = stubApp({ token: TOKEN, protectAll: true }).app;
     for (const url of ['/api/search?q=x', '/metrics', '/healthz', '/'])
@@ -206,7 +302,7 @@ describe('auth', () => {
     });
     expect(big.statusCode).toBe(413);
     const codes = [];
-    for (let i = 0; i < 4; i++) codes.push((await app.inject('/api/overview')).statusCode);
+    for (let i = 0; i < 4; i++) codes.push((await app.inject('/api/search?q=x')).statusCode);
     expect(codes).toEqual([200, 200, 429, 429]);
   });
 });

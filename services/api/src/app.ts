@@ -11,9 +11,9 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '@paperline/core';
 import type { ApiOptions } from './config.js';
 import type { Overview } from './overview.js';
-import { requireToken } from './auth.js';
+import { issueSession, requireToken } from './auth.js';
 import { OPENAPI } from './openapi.js';
-import { dashboardRoutes } from './dashboard.js';
+import { DASHBOARD_PATH, dashboardRoutes } from './dashboard.js';
 import { healthRoutes, type ReadinessChecks } from './routes/health.js';
 import { searchRoutes, type SearchDeps } from './routes/search.js';
 import { overviewRoutes } from './routes/overview.js';
@@ -51,9 +51,11 @@ function isUnavailable(err: FastifyError): boolean {
 
 /**
  * Builds the HTTP app: the overview page and JSON, the search API, `/metrics`, health probes, the
- * queue dashboard and the retry actions. Read-only routes are public unless `protectAll`;
- * the dashboard and actions need the token when one is set (and are read-only/disabled when
- * not). Not listening yet: call `listen`, or `inject` in tests.
+ * queue dashboard and the retry actions. Search, metrics, health and OpenAPI are public unless
+ * `protectAll`; the overview (it shows failing URLs and their messages) and the dashboard need
+ * the token whenever one is set; state-changing requests need it as a Bearer header (or, from the
+ * dashboard's own page, its session cookie) and are disabled without one. Not listening yet: call
+ * `listen`, or `inject` in tests.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { token, protectAll, rateLimitPerMinute } = deps.options;
@@ -106,12 +108,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (protectAll && token) scope.addHook('onRequest', requireToken(token));
     await scope.register(healthRoutes, { checks: deps.checks });
     await scope.register(searchRoutes, { search: deps.search, getPaper: deps.getPaper });
-    await scope.register(overviewRoutes, { overview: deps.overview });
     await scope.register(metricsRoutes, { registry: deps.metrics });
     scope.get('/openapi.json', async () => OPENAPI);
   };
+  // The overview names failing URLs and their error messages: behind the token like the dashboard.
+  const overview: FastifyPluginAsync = async (scope) => {
+    if (token) scope.addHook('onRequest', requireToken(token));
+    await scope.register(overviewRoutes, { overview: deps.overview });
+  };
+  // A browser logged into the dashboard gets the session its own buttons act with.
+  const dashboard: FastifyPluginAsync = async (scope) => {
+    if (token) scope.addHook('onSend', issueSession(token, DASHBOARD_PATH));
+    await scope.register(dashboardRoutes, { ...deps.dashboard, ...(token ? { token } : {}) });
+  };
   void app.register(readOnly);
+  void app.register(overview);
   void app.register(actionRoutes, { ...deps.actions, ...(token ? { token } : {}) });
-  void app.register(dashboardRoutes, { ...deps.dashboard, ...(token ? { token } : {}) });
+  void app.register(dashboard);
   return app;
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { PaperlineError } from '@paperline/contracts';
+import { readSecret } from '@paperline/core';
 
 /** The HTTP side's own settings (the shared ones come from core's `loadConfig`). */
 export interface ApiOptions {
@@ -9,9 +9,10 @@ export interface ApiOptions {
   /** `PAPERLINE_API_HOST`. @defaultValue '127.0.0.1' */
   host: string;
   /**
-   * `PAPERLINE_API_TOKEN` (or a file named by `PAPERLINE_API_TOKEN_FILE`): a Bearer token, or
-   * the password of HTTP basic auth with any user name. Required for the dashboard and every
-   * state-changing action when set; without it those actions are disabled.
+   * `PAPERLINE_API_TOKEN` (or a file named by `PAPERLINE_API_TOKEN_FILE`). When set, the
+   * dashboard and the overview need it (as a Bearer token, or the password of HTTP basic auth with
+   * any user name), and state-changing requests need it as `Authorization: Bearer <token>`;
+   * without it state-changing requests are disabled.
    */
   token?: string;
   /** `PAPERLINE_API_PROTECT_ALL=1`: the read-only endpoints need the token too. @defaultValue false */
@@ -46,8 +47,7 @@ function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number,
 
 /** Reads the API's environment; throws CONFIG_INVALID naming the variable that is wrong. */
 export function loadApiOptions(env: NodeJS.ProcessEnv = process.env): ApiOptions {
-  const file = env.PAPERLINE_API_TOKEN_FILE;
-  const token = (env.PAPERLINE_API_TOKEN || (file ? readFileSync(file, 'utf8') : '')).trim();
+  const token = (readSecret(env, 'PAPERLINE_API_TOKEN') ?? '').trim();
   if (token && token.length < MIN_TOKEN_LENGTH) {
     throw new PaperlineError(
       'CONFIG_INVALID',

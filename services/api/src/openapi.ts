@@ -13,7 +13,10 @@ const queryParam = (name: string, description: string, schema: object) => ({
   schema,
 });
 
-const auth = [{ bearer: [] }, { basic: [] }];
+/** Reads behind the token accept it as Bearer or as the basic-auth password. */
+const readAuth = [{ bearer: [] }, { basic: [] }];
+/** State-changing requests accept only the Bearer header (basic auth is what a forged form sends). */
+const actionAuth = [{ bearer: [] }];
 
 export const OPENAPI = {
   openapi: '3.1.0',
@@ -21,9 +24,10 @@ export const OPENAPI = {
     title: 'Paperline API',
     version: '1.0.0',
     description:
-      'Search the Paperline paper index, inspect the pipeline, retry failed jobs. Read-only endpoints are ' +
-      'public unless PAPERLINE_API_PROTECT_ALL=1; state-changing ones need PAPERLINE_API_TOKEN (Bearer, or ' +
-      'basic auth with the token as password).',
+      'Search the Paperline paper index, inspect the pipeline, retry failed jobs. Search, metrics and ' +
+      'health are public unless PAPERLINE_API_PROTECT_ALL=1; the overview needs PAPERLINE_API_TOKEN ' +
+      'whenever one is set (Bearer, or basic auth with the token as password); state-changing requests ' +
+      'need it as `Authorization: Bearer <token>` (basic auth and query-string tokens are refused).',
   },
   paths: {
     '/api/search': {
@@ -82,11 +86,13 @@ export const OPENAPI = {
       get: {
         summary: 'Queues per stage (counts, backlog, throughput), failures by code, recent crawls',
         operationId: 'getOverview',
+        security: readAuth,
         responses: {
           '200': {
             description: 'the overview',
             content: { 'application/json': { schema: { type: 'object' } } },
           },
+          '401': error('a token is set and the request does not carry it'),
         },
       },
     },
@@ -94,14 +100,14 @@ export const OPENAPI = {
       post: {
         summary: 'Retry one failed job (its crawl reopens)',
         operationId: 'retryJob',
-        security: auth,
+        security: actionAuth,
         parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
           '200': {
             description: 'retried',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } },
           },
-          '401': error('missing or wrong token'),
+          '401': error('missing or wrong Bearer token (basic auth is refused here)'),
           '403': error('no token configured: actions are disabled'),
           '404': error('no failed job with that id'),
         },
@@ -111,7 +117,7 @@ export const OPENAPI = {
       post: {
         summary: 'Retry every failed job with an error code',
         operationId: 'retryByCode',
-        security: auth,
+        security: actionAuth,
         parameters: [
           {
             name: 'code',
@@ -131,7 +137,7 @@ export const OPENAPI = {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Retried' } } },
           },
           '400': error('code missing or unknown'),
-          '401': error('missing or wrong token'),
+          '401': error('missing or wrong Bearer token (basic auth is refused here)'),
           '403': error('no token configured: actions are disabled'),
         },
       },

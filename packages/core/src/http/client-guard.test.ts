@@ -1,6 +1,7 @@
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
 import type { LookupFunction } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
 import { HttpClient, type HttpClientOptions } from './client.js';
 import { fakeLookup, startServer, type TestServer } from './test-support.js';
 
@@ -48,12 +49,37 @@ describe('SSRF guard', () => {
     expect(s.connections).toBe(0);
   });
 
-  it('allows a host by hostname (any port) or by hostname:port (that port only)', async () => {
+  it('allows host:port on that port only, and a bare host on its default ports only', async () => {
     const s = await ok();
-    expect((await client({ allowHosts: ['127.0.0.1'] }).fetch(s.origin)).status).toBe(200);
     expect((await client({ allowHosts: [`127.0.0.1:${s.port}`] }).fetch(s.origin)).status).toBe(200);
-    const err = await failure(client({ allowHosts: [`127.0.0.1:${s.port + 1}`] }).fetch(s.origin));
+    const otherPort = await failure(client({ allowHosts: [`127.0.0.1:${s.port + 1}`] }).fetch(s.origin));
+    expect(otherPort.code).toBe('HTTP_BLOCKED_ADDRESS');
+    const bareHost = await failure(client({ allowHosts: ['127.0.0.1'] }).fetch(s.origin));
+    expect(bareHost.code).toBe('HTTP_BLOCKED_ADDRESS');
+    expect(s.connections).toBe(1);
+  });
+
+  it("a base URL allows exactly its scheme, host and port: not the host's other ports or schemes", async () => {
+    const [a, b] = [await ok(), await ok()];
+    const { allowHosts } = loadConfig({ HF_BASE_URL: a.origin });
+    const c = client({ allowHosts });
+    expect((await c.fetch(`${a.origin}/papers`)).status).toBe(200);
+    const otherPort = await failure(c.fetch(`${b.origin}/`));
+    expect(otherPort.code).toBe('HTTP_BLOCKED_ADDRESS');
+    expect(otherPort.context).toMatchObject({ host: '127.0.0.1', address: '127.0.0.1' });
+    const otherScheme = await failure(c.fetch(`https://127.0.0.1:${a.port}/papers`));
+    expect(otherScheme.code).toBe('HTTP_BLOCKED_ADDRESS');
+    expect([a.connections, b.connections]).toEqual([1, 0]);
+  });
+
+  it('a base URL without a port allows its default port, not every port of its host', async () => {
+    const s = await ok();
+    const lookup = fakeLookup({ 'papers.test': '127.0.0.1' });
+    const { allowHosts } = loadConfig({ HF_BASE_URL: 'http://papers.test' });
+    const err = await failure(client({ allowHosts, lookup }).fetch(`http://papers.test:${s.port}/`));
     expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
+    expect(err.context).toMatchObject({ host: 'papers.test', address: '127.0.0.1' });
+    expect(s.connections).toBe(0);
   });
 
   it('allows everything but cloud metadata when blockPrivateAddresses is false', async () => {
@@ -101,7 +127,7 @@ describe('SSRF guard', () => {
     );
     servers.push(s);
     const lookup = fakeLookup({ 'metadata.test': '169.254.169.254' });
-    const err = await failure(client({ allowHosts: ['127.0.0.1'], lookup }).fetch(s.origin));
+    const err = await failure(client({ allowHosts: [`127.0.0.1:${s.port}`], lookup }).fetch(s.origin));
     expect(err.code).toBe('HTTP_BLOCKED_ADDRESS');
     expect(err.context.address).toBe('169.254.169.254');
   });

@@ -48,9 +48,10 @@ export interface HttpClientOptions {
    */
   acceptContentTypes?: string[];
   /**
-   * SSRF guard: hosts (`hostname` or `hostname:port`) allowed even though they resolve to
-   * private/loopback addresses — the configured base URLs' hosts plus PAPERLINE_ALLOW_HOSTS.
-   * Cloud metadata addresses stay refused. @defaultValue []
+   * SSRF guard: destinations allowed even though they resolve to private/loopback addresses — the
+   * configured base URLs plus PAPERLINE_ALLOW_HOSTS. A URL allows its scheme, host and port;
+   * `host:port` that port; `host` ports 80 and 443 (see `normalizeAllowHosts`). Cloud metadata
+   * addresses stay refused. @defaultValue []
    */
   allowHosts?: string[];
   /** Refuse private, loopback, link-local… addresses (see `isBlockedAddress`). @defaultValue true */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isBlockedAddress, isCloudMetadataAddress, isHostAllowed, normalizeAllowHosts } from './guard.js';
+import { PaperlineError } from '@paperline/contracts';
+import {
+  isBlockedAddress,
+  isCloudMetadataAddress,
+  isDestinationAllowed,
+  normalizeAllowHosts,
+} from './guard.js';
 
 describe('isBlockedAddress', () => {
   it.each([
@@ -74,21 +80,49 @@ describe('isCloudMetadataAddress', () => {
 });
 
 describe('allow list', () => {
-  const allow = normalizeAllowHosts(['127.0.0.1', 'Papers.Test:8080', 'http://localhost:9000/x', '::1', ' ']);
+  const allow = normalizeAllowHosts([
+    '127.0.0.1',
+    'Papers.Test:8080',
+    'http://localhost:9000/x',
+    'https://[::1]',
+    ' ',
+  ]);
 
-  it('normalizes entries', () => {
-    expect([...allow].sort()).toEqual(['127.0.0.1', '[::1]', 'localhost:9000', 'papers.test:8080']);
+  it('normalizes entries to scheme://host:port destinations', () => {
+    expect([...allow].sort()).toEqual([
+      'http://127.0.0.1:80',
+      'http://localhost:9000',
+      'http://papers.test:8080',
+      'https://127.0.0.1:443',
+      'https://[::1]:443',
+      'https://papers.test:8080',
+    ]);
   });
 
-  it('matches a hostname on any port, or hostname:port exactly', () => {
-    expect(isHostAllowed(allow, '127.0.0.1', 1234)).toBe(true);
-    expect(isHostAllowed(allow, 'papers.test', 8080)).toBe(true);
-    expect(isHostAllowed(allow, 'PAPERS.test', 8080)).toBe(true);
-    expect(isHostAllowed(allow, 'papers.test', 8081)).toBe(false);
-    expect(isHostAllowed(allow, 'localhost', 9000)).toBe(true);
-    expect(isHostAllowed(allow, 'localhost', 80)).toBe(false);
-    expect(isHostAllowed(allow, '::1', 80)).toBe(true);
-    expect(isHostAllowed(allow, '[::1]', 80)).toBe(true);
-    expect(isHostAllowed(allow, '10.0.0.1', 80)).toBe(false);
+  it('matches a host on its default ports, host:port on that port, a URL on its scheme and port', () => {
+    expect(isDestinationAllowed(allow, 'http:', '127.0.0.1', 80)).toBe(true);
+    expect(isDestinationAllowed(allow, 'https:', '127.0.0.1', 443)).toBe(true);
+    expect(isDestinationAllowed(allow, 'http:', '127.0.0.1', 1234)).toBe(false);
+    expect(isDestinationAllowed(allow, 'http:', '127.0.0.1', 443)).toBe(false);
+    expect(isDestinationAllowed(allow, 'http:', 'PAPERS.test', 8080)).toBe(true);
+    expect(isDestinationAllowed(allow, 'https:', 'papers.test', 8080)).toBe(true);
+    expect(isDestinationAllowed(allow, 'http:', 'papers.test', 8081)).toBe(false);
+    expect(isDestinationAllowed(allow, 'http:', 'localhost', 9000)).toBe(true);
+    expect(isDestinationAllowed(allow, 'https:', 'localhost', 9000)).toBe(false);
+    expect(isDestinationAllowed(allow, 'http:', 'localhost', 80)).toBe(false);
+    expect(isDestinationAllowed(allow, 'https:', '::1', 443)).toBe(true);
+    expect(isDestinationAllowed(allow, 'https:', '[::1]', 443)).toBe(true);
+    expect(isDestinationAllowed(allow, 'http:', '::1', 80)).toBe(false);
+    expect(isDestinationAllowed(allow, 'ws:', 'localhost', 9000)).toBe(false);
   });
+
+  it.each(['a/b', 'user@host', 'host:', 'host:70000', 'ftp://files.test', 'http://', 'two words'])(
+    'refuses the entry %j with CONFIG_INVALID naming it',
+    (entry) => {
+      const refuse = () => normalizeAllowHosts([entry]);
+      expect(refuse).toThrow(PaperlineError);
+      expect(refuse).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+      expect(refuse).toThrow(`PAPERLINE_ALLOW_HOSTS: '${entry}'`);
+    },
+  );
 });

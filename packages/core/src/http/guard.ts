@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, isIPv4, isIPv6, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
+import { PaperlineError } from '@paperline/contracts';
 
 /*
  * SSRF guard. Addresses are checked where the socket is opened: the connector below resolves names
@@ -129,32 +130,64 @@ export class BlockedAddressError extends Error {
   }
 }
 
-/**
- * Normalizes allow-list entries to lowercase `host` or `host:port` (IPv6 in brackets). Entries may
- * also be full URLs (`http://127.0.0.1:8080/`), whose host is taken.
- */
-export function normalizeAllowHosts(entries: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const raw of entries) {
-    let entry = raw.trim().toLowerCase();
-    if (entry.includes('://')) {
-      try {
-        entry = new URL(entry).host;
-      } catch {
-        continue;
-      }
-    }
-    if (isIPv6(entry)) entry = `[${entry}]`;
-    if (entry) out.add(entry);
-  }
-  return out;
+const DEFAULT_PORTS = { 'http:': 80, 'https:': 443 } as const;
+type Scheme = keyof typeof DEFAULT_PORTS;
+const isScheme = (p: string): p is Scheme => p in DEFAULT_PORTS;
+
+/** An allowed destination as the allow-list keeps it: `scheme://host:port`, host lower-case, IPv6 in brackets. */
+function destinationKey(scheme: Scheme, hostname: string, port: number): string {
+  const bare = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return `${scheme}//${isIPv6(bare) ? `[${bare}]` : bare}:${port}`;
 }
 
-/** Whether `hostname` (unbracketed) on `port` matches an allow-list entry `host` or `host:port`. */
-export function isHostAllowed(allow: ReadonlySet<string>, hostname: string, port: number): boolean {
-  const bare = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  const host = isIPv6(bare) ? `[${bare}]` : bare;
-  return allow.has(host) || allow.has(`${host}:${port}`);
+function invalidEntry(entry: string, why: string): PaperlineError {
+  return new PaperlineError(
+    'CONFIG_INVALID',
+    `PAPERLINE_ALLOW_HOSTS: '${entry}' ${why}; give host, host:port or an http(s) base URL`,
+    'permanent',
+    { stage: 'config' },
+  );
+}
+
+/** The destinations one allow-list entry stands for (see {@link normalizeAllowHosts}). */
+function entryDestinations(raw: string): string[] {
+  const entry = raw.trim();
+  if (entry.includes('://')) {
+    if (!URL.canParse(entry)) throw invalidEntry(entry, 'is not a valid URL');
+    const u = new URL(entry);
+    if (!isScheme(u.protocol)) throw invalidEntry(entry, 'has a scheme other than http or https');
+    return [destinationKey(u.protocol, u.hostname, Number(u.port) || DEFAULT_PORTS[u.protocol])];
+  }
+  const host = isIPv6(entry) ? `[${entry}]` : entry;
+  const u = URL.canParse(`http://${host}`) ? new URL(`http://${host}`) : undefined;
+  if (!u || u.href !== `http://${u.host}/` || host.endsWith(':')) throw invalidEntry(entry, 'is not a host');
+  const port = /:(\d+)$/.exec(host)?.[1];
+  return port
+    ? [destinationKey('http:', u.hostname, Number(port)), destinationKey('https:', u.hostname, Number(port))]
+    : [destinationKey('http:', u.hostname, 80), destinationKey('https:', u.hostname, 443)];
+}
+
+/**
+ * Normalizes allow-list entries to the destinations (`scheme://host:port`) where a private or
+ * loopback address may be reached:
+ * - a URL (`http://127.0.0.1:8080/papers`, as a base URL is): exactly its scheme, host and port
+ *   (the scheme's default port when it has none);
+ * - `host:port`: that port, over http and https;
+ * - `host`: http on port 80 and https on 443, as a URL without a port means.
+ * Blank entries are skipped; anything else throws CONFIG_INVALID naming the entry.
+ */
+export function normalizeAllowHosts(entries: readonly string[]): Set<string> {
+  return new Set(entries.filter((e) => e.trim()).flatMap(entryDestinations));
+}
+
+/** Whether a connection to `hostname` on `port` over `protocol` (`http:`/`https:`) is on the allow-list. */
+export function isDestinationAllowed(
+  allow: ReadonlySet<string>,
+  protocol: string,
+  hostname: string,
+  port: number,
+): boolean {
+  return isScheme(protocol) && allow.has(destinationKey(protocol, hostname, port));
 }
 
 /** Wraps a DNS lookup so that an answer containing a refused address fails with {@link BlockedAddressError}. */
@@ -178,16 +211,16 @@ export interface GuardedConnectorOptions {
   timeoutMs: number;
   /** Refuse private/loopback/… addresses (cloud metadata is refused regardless). */
   blockPrivateAddresses: boolean;
-  /** Normalized allow-list, see {@link normalizeAllowHosts}. */
+  /** Allowed destinations, see {@link normalizeAllowHosts}. */
   allowHosts: ReadonlySet<string>;
   /** DNS lookup to use instead of `dns.lookup`. */
   lookup?: LookupFunction | undefined;
 }
 
 /**
- * An undici connector enforcing the SSRF guard at connect time. Hosts on the allow-list (by
- * hostname or hostname:port) and every host when `blockPrivateAddresses` is false are only
- * refused cloud metadata addresses.
+ * An undici connector enforcing the SSRF guard at connect time. Connections to an allowed
+ * destination (scheme, host and port) and every connection when `blockPrivateAddresses` is false
+ * are only refused cloud metadata addresses.
  */
 export function createGuardedConnector(opts: GuardedConnectorOptions): buildConnector.connector {
   const base: LookupFunction = opts.lookup ?? (dnsLookup as LookupFunction);
@@ -198,7 +231,7 @@ export function createGuardedConnector(opts: GuardedConnectorOptions): buildConn
   const lenient = connector(isCloudMetadataAddress);
   return (options, callback) => {
     const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
-    const allowed = isHostAllowed(opts.allowHosts, options.hostname, port);
+    const allowed = isDestinationAllowed(opts.allowHosts, options.protocol, options.hostname, port);
     const check = allowed ? isCloudMetadataAddress : strictCheck;
     const literal = options.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(literal) !== 0 && check(literal)) {

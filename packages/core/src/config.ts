@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PaperlineError } from '@paperline/contracts';
 import { normalizeAllowHosts } from './http/guard.js';
+import { SECRET_VARS, readSecret } from './secrets.js';
 
 const url = (name: string) =>
   z.string().refine((v) => URL.canParse(v), { message: `${name} must be an absolute URL` });
@@ -128,19 +128,18 @@ const configError = (message: string) =>
   new PaperlineError('CONFIG_INVALID', message, 'permanent', { stage: 'config' });
 
 /** Secrets that may come from a file named by `NAME_FILE` (Docker/K8s secrets) instead of `NAME`. */
-export const FILE_SECRETS = ['ELASTICSEARCH_API_KEY', 'ELASTICSEARCH_PASSWORD', 'REDIS_PASSWORD'] as const;
+export const FILE_SECRETS = SECRET_VARS;
 
 /** `NAME_FILE` variables point at files holding secrets; `NAME` itself wins when both are set. */
 function resolveFileSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
-  for (const name of FILE_SECRETS) {
-    const file = env[`${name}_FILE`];
-    if (!file || env[name]) continue;
+  for (const name of SECRET_VARS) {
     try {
-      out[name] = readFileSync(file, 'utf8').trim();
+      const value = readSecret(env, name);
+      if (value !== undefined) out[name] = value;
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code ?? String(err);
-      throw configError(`${name}_FILE: cannot read ${file} (${why})`);
+      throw configError(`${name}_FILE: cannot read ${env[`${name}_FILE`]} (${why})`);
     }
   }
   return out;

@@ -14,6 +14,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const entry = (kind: WorkerKind): string =>
   fileURLToPath(new URL(`../../services/${kind}/src/main.ts`, import.meta.url));
 
+/** The node flags every worker runs with (the tsx loader, and the product's own worker flags). */
+export const workerNodeArgs = (): string[] => workerExecArgv(['--import', 'tsx']);
+
 export interface WorkerSet {
   children: Map<WorkerKind, ChildProcess>;
   pids(): Map<string, number>;
@@ -40,7 +43,7 @@ export function startWorkers(opts: StartOptions): WorkerSet {
     const prof = opts.profile?.kinds.includes(kind)
       ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
       : [];
-    const child = spawn(process.execPath, [...workerExecArgv(['--import', 'tsx']), ...prof, entry(kind)], {
+    const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, entry(kind)], {
       cwd: ROOT,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -5,11 +5,13 @@
  * comparable PaperRecord-shaped documents built in the handler (clean text, canonical id,
  * content hash, the source's view kept under `sources[].record`), an in-memory content-hash
  * dedupe (repeats are unchanged), and a bulk sink of fixed-size batches into a fresh index the
- * harness created from the same template.
+ * harness created from the same template with bulk-load settings (it refreshes the index once all
+ * peer processes are done). Several processes may share the work, each with its own URL list.
  *
- * Config (env): PEER_SITE_URL, PEER_URLS_FILE (one URL a line) or PEER_PAGES + PEER_FIRST_DATE,
- * PEER_INDEX, PEER_BULK_SIZE, PEER_BULK_CONCURRENCY, PEER_MAX_CONCURRENCY, ELASTICSEARCH_URL,
- * CRAWLEE_STORAGE_DIR (a temp dir). Prints one JSON line of counters at the end.
+ * Config (env): PEER_SITE_URL, PEER_URLS_FILE (one URL a line), PEER_INDEX, PEER_BULK_SIZE,
+ * PEER_BULK_CONCURRENCY, PEER_MAX_CONCURRENCY, ELASTICSEARCH_URL, CRAWLEE_STORAGE_DIR (a temp
+ * dir). Started with an IPC channel: it reports 'ready' once loaded and crawls on 'go', so the
+ * harness times the crawl without the start-up. Prints one JSON line of counters at the end.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -188,11 +190,14 @@ const crawler = new CheerioCrawler(
   config,
 );
 
+process.send?.('ready');
+await new Promise((resolve) => process.once('message', resolve));
 const cpu0 = process.cpuUsage();
 await crawler.run(urls);
 await flush();
 while (inflight.size > 0) await Promise.race(inflight);
 await es.close();
+process.disconnect?.();
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
   `${JSON.stringify({ ...counters, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,

@@ -20,6 +20,8 @@ export interface RunNames {
   ceiling: string;
   tune: (k: number) => string;
   peer: string;
+  /** Fresh indices for the peer's concurrency calibration. */
+  peerTune: (k: number) => string;
 }
 
 export function runNames(): RunNames {
@@ -32,13 +34,37 @@ export function runNames(): RunNames {
     ceiling: `${tag}-ceiling`,
     tune: (k) => `${tag}-tune-${k}`,
     peer: `${tag}-peer`,
+    peerTune: (k) => `${tag}-peertune-${k}`,
   };
 }
 
-/** A fresh index with the settings and mappings of the papers template in infra/ (PaperRecord v1). */
-export async function createPapersIndex(es: Client, name: string): Promise<void> {
+/**
+ * Elastic's "tune for indexing speed" recipe for a one-off load, as the ceiling and the peer use
+ * it: no replicas and no periodic refresh while loading, then one refresh at the end
+ * (`searchableAfterRefresh`). The pipeline keeps its product settings (the template's, and the
+ * indexer's own backfill interval).
+ */
+export const BULK_LOAD_SETTINGS = { number_of_replicas: 0, refresh_interval: '-1' } as const;
+
+/** The index settings of the papers template in infra/ (PaperRecord v1). */
+export const templateIndexSettings = (): Record<string, unknown> =>
+  papersTemplate().template.settings as Record<string, unknown>;
+
+/**
+ * A fresh index with the settings and mappings of the papers template in infra/ (PaperRecord v1),
+ * with `overrides` on top of its settings.
+ */
+export async function createPapersIndex(
+  es: Client,
+  name: string,
+  overrides: Record<string, unknown> = {},
+): Promise<void> {
   const t = papersTemplate().template;
-  await es.indices.create({ index: name, settings: t.settings as never, mappings: t.mappings as never });
+  await es.indices.create({
+    index: name,
+    settings: { ...(t.settings as Record<string, unknown>), ...overrides } as never,
+    mappings: t.mappings as never,
+  });
   await es.cluster.health({ index: name, wait_for_status: 'yellow', timeout: '30s' });
 }
 
@@ -134,30 +160,43 @@ export interface EsIndexTimes {
   storeMb: number;
 }
 
-export async function indexTimes(es: Client, tag: string): Promise<Record<string, EsIndexTimes>> {
+/** Time Elasticsearch spent on each index matching `pattern`, by full index name. */
+async function statsByIndex(es: Client, pattern: string): Promise<Record<string, EsIndexTimes>> {
   const s = await es.indices
     .stats({
-      index: `${tag}-*`,
+      index: pattern,
       metric: ['docs', 'indexing', 'get', 'search', 'refresh', 'merge', 'flush', 'store'],
     })
     .catch(() => ({ indices: {} }));
-  const out: Record<string, EsIndexTimes> = {};
   type Stats = Awaited<ReturnType<Client['indices']['stats']>>;
   const indices = (s as Stats).indices ?? {};
-  for (const [name, v] of Object.entries(indices)) {
-    const t = v.total;
-    out[name.slice(tag.length + 1)] = {
-      docs: t?.docs?.count ?? 0,
-      indexMs: t?.indexing?.index_time_in_millis ?? 0,
-      getMs: t?.get?.time_in_millis ?? 0,
-      searchMs: (t?.search?.query_time_in_millis ?? 0) + (t?.search?.fetch_time_in_millis ?? 0),
-      refreshMs: t?.refresh?.total_time_in_millis ?? 0,
-      mergeMs: t?.merges?.total_time_in_millis ?? 0,
-      flushMs: t?.flush?.total_time_in_millis ?? 0,
-      storeMb: (t?.store?.size_in_bytes ?? 0) / 1_048_576,
-    };
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(indices).map(([name, v]) => {
+      const t = v.total;
+      const times: EsIndexTimes = {
+        docs: t?.docs?.count ?? 0,
+        indexMs: t?.indexing?.index_time_in_millis ?? 0,
+        getMs: t?.get?.time_in_millis ?? 0,
+        searchMs: (t?.search?.query_time_in_millis ?? 0) + (t?.search?.fetch_time_in_millis ?? 0),
+        refreshMs: t?.refresh?.total_time_in_millis ?? 0,
+        mergeMs: t?.merges?.total_time_in_millis ?? 0,
+        flushMs: t?.flush?.total_time_in_millis ?? 0,
+        storeMb: (t?.store?.size_in_bytes ?? 0) / 1_048_576,
+      };
+      return [name, times];
+    }),
+  );
+}
+
+/** Every index of the run, keyed by its name without the run tag (`papers-v1`, `ceiling`, …). */
+export async function indexTimes(es: Client, tag: string): Promise<Record<string, EsIndexTimes>> {
+  const byName = await statsByIndex(es, `${tag}-*`);
+  return Object.fromEntries(Object.entries(byName).map(([name, t]) => [name.slice(tag.length + 1), t]));
+}
+
+/** One index, since it was created. */
+export async function indexTimesOf(es: Client, index: string): Promise<Record<string, EsIndexTimes>> {
+  return diffIndexTimes(await statsByIndex(es, index), {});
 }
 
 export function diffIndexTimes(

@@ -1,197 +1,256 @@
 /**
- * `pnpm bench [--pages N] [--json] …` — the Paperline throughput/latency benchmark (not a test).
+ * `pnpm bench [--pages N] [--json] [--record] …` — the Paperline throughput/latency benchmark (not a test).
  *
  * 1. a synthetic Hugging Face site (N daily listing pages × 50 papers, real page shape) on 127.0.0.1;
  * 2. the real pipeline (four worker processes) crawls all N pages: papers/s, CPU and RSS per stage;
  * 3. the same workers at a steady offered rate: p50/p99 latency from fetch to searchable;
  * 4. the physical ceiling: the pipeline's own documents bulk-indexed straight into a fresh index;
- * 5. a Crawlee CheerioCrawler peer crawling the same site into a fresh index.
+ * 5. a Crawlee CheerioCrawler peer, one process per core, crawling the same site into a fresh index.
+ * Every run writes a result file (bench/results/ with --record). A contender or a latency phase
+ * that does not reach every document fails the run (exit 1).
  * Every index, Redis key and child process of the run is removed at the end, on failure and on SIGINT.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import type { Redis } from 'ioredis';
+import type { WorkerKind } from '@paperline/contracts';
 import { createEsClient, createRedis, esReachable, loadConfig } from '@paperline/core';
 import { parseArgs, type BenchArgs } from './args.js';
-import { readBack, runCeiling } from './ceiling.js';
-import { cleanupRun, runNames } from './infra.js';
-import { runLatency } from './latency.js';
+import { readBack, runCeiling, type CeilingResult } from './ceiling.js';
+import { cleanupRun, runNames, type RunNames } from './infra.js';
+import { runLatency, type LatencyResult } from './latency.js';
+import { commitState, endLoadavg, machineInfo } from './machine.js';
 import { firstNew } from './model.js';
-import { runPeer } from './peer.js';
+import { calibratePeer, runPeer, type PeerCalibration, type PeerResult } from './peer.js';
 import { startPipeline, runThroughput, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { formatProfile, summariseProfile } from './profile.js';
-import { buildResult, formatTable } from './report.js';
-import { startNullSite, startSite } from './site.js';
-import { ROOT } from './workers.js';
+import { formatSummary } from './report.js';
+import { buildRecord, type Measured } from './result.js';
+import { RESULTS_DIR, SCRATCH_DIR, writeResult } from './resultfile.js';
+import { startNullSite, startSite, type SyntheticSite } from './site.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 
-/** The commit measured, and whether the code under test had uncommitted changes. */
-function gitState(): { head: string; dirty: boolean } | undefined {
-  try {
-    const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
-    return {
-      head: git('rev-parse', '--short', 'HEAD'),
-      dirty: git('status', '--porcelain', '--', 'packages', 'services', 'infra') !== '',
-    };
-  } catch {
-    return undefined;
-  }
+/** Everything a run holds that clean-up must release. */
+interface Run {
+  args: BenchArgs;
+  names: RunNames;
+  redis: Redis;
+  es: Client;
+  site: SyntheticSite;
+  elsewhere: Awaited<ReturnType<typeof startNullSite>>;
+  profileDir: string | undefined;
+  pipeline: Pipeline | undefined;
+  peerPids: number[];
 }
 
-async function main(args: BenchArgs): Promise<number> {
-  const started = new Date();
+/** The steady-rate phase's pages: far from the crawled days, so every latency paper is new. */
+function latencyPlan(args: BenchArgs) {
+  const pagesPerSecond = args.rate / 50;
+  return {
+    seed: args.seed,
+    pagesPerSecond,
+    fromPage: args.pages + 1000,
+    pages: Math.max(1, Math.round(pagesPerSecond * args.latencySeconds)),
+  };
+}
+
+/** Connects to Redis and Elasticsearch and starts the sites; undefined when a service is down. */
+async function openRun(args: BenchArgs): Promise<Run | undefined> {
   const base = loadConfig(process.env);
-  const names = runNames();
   const redis = createRedis(base.redisUrl, 'producer');
   redis.on('error', () => undefined);
   const es = createEsClient(base.elasticsearch, { requestTimeoutMs: 120_000 });
   if (!(await esReachable(es)) || (await redis.ping().catch(() => 'down')) !== 'PONG') {
-    say('error: Redis or Elasticsearch does not answer; run `pnpm paperline stack up` first');
-    return 2;
+    redis.disconnect();
+    await es.close().catch(() => undefined);
+    return undefined;
   }
-  const pagesPerSecond = args.rate / 50;
-  const latencyPages = Math.max(1, Math.round(pagesPerSecond * args.latencySeconds));
-  const latencyFrom = args.pages + 1000; // far from the crawled days: every latency paper is new
-  const site = await startSite({ seed: args.seed, maxPage: latencyFrom + latencyPages });
-  const elsewhere = await startNullSite();
-  const profileDir = args.profile.length ? mkdtempSync(join(tmpdir(), `${names.tag}-prof-`)) : undefined;
-  let pipeline: Pipeline | undefined;
-  let peerPid: number | undefined;
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    if (peerPid) {
+  const names = runNames();
+  const plan = latencyPlan(args);
+  return {
+    args,
+    names,
+    redis,
+    es,
+    site: await startSite({ seed: args.seed, maxPage: plan.fromPage + plan.pages }),
+    elsewhere: await startNullSite(),
+    profileDir: args.profile.length ? mkdtempSync(join(tmpdir(), `${names.tag}-prof-`)) : undefined,
+    pipeline: undefined,
+    peerPids: [],
+  };
+}
+
+/** Stops every child, closes the sites and removes the run's keys and indices. Idempotent. */
+function closer(run: Run): () => Promise<void> {
+  let closed: Promise<void> | undefined;
+  const close = async () => {
+    for (const pid of run.peerPids) {
       try {
-        process.kill(peerPid, 'SIGTERM');
+        process.kill(pid, 'SIGTERM');
       } catch {
         /* gone */
       }
     }
-    await pipeline?.close().catch(() => undefined);
-    await site.close().catch(() => undefined);
-    await elsewhere.close().catch(() => undefined);
-    const removed = await cleanupRun(redis, es, names).catch((e: unknown) => [
+    await run.pipeline?.close().catch(() => undefined);
+    await run.site.close().catch(() => undefined);
+    await run.elsewhere.close().catch(() => undefined);
+    const removed = await cleanupRun(run.redis, run.es, run.names).catch((e: unknown) => [
       `cleanup failed: ${String(e)}`,
     ]);
-    say(`cleanup: ${removed.join(', ')} (${names.tag})`);
-    redis.disconnect();
-    await es.close().catch(() => undefined);
+    say(`cleanup: ${removed.join(', ')} (${run.names.tag})`);
+    run.redis.disconnect();
+    await run.es.close().catch(() => undefined);
   };
+  return () => (closed ??= close());
+}
+
+function pipelineOptions(run: Run): PipelineOptions {
+  return {
+    names: run.names,
+    site: run.site,
+    elsewhereUrl: run.elsewhere.url,
+    redis: run.redis,
+    es: run.es,
+    say,
+    ...(run.profileDir ? { profile: { kinds: run.args.profile, dir: run.profileDir } } : {}),
+  };
+}
+
+/** The pipeline's crawl and its latency phase; the workers are stopped at the end. */
+async function pipelinePhases(run: Run, expected: number) {
+  const opts = pipelineOptions(run);
+  const pipeline = (run.pipeline = await startPipeline(opts));
+  const cfg = pipeline.cfg;
+  say(
+    `pipeline config: concurrency ${JSON.stringify(cfg.concurrency)}, bulk ${cfg.bulk.size}/${cfg.bulk.waitMs} ms, backfill refresh ${cfg.backfill.refreshInterval} above ${cfg.backfill.docsPerSecond} docs/s, max backlog ${cfg.maxBacklog}`,
+  );
+  const thr = await runThroughput(pipeline, opts, run.args.pages, expected);
+  say(
+    `[pipeline] ${thr.papers}/${expected} papers in ${thr.durationSeconds.toFixed(2)} s = ${thr.papersPerSecond.toFixed(1)} papers/s (crawl finished after ${thr.finishedAfterSeconds.toFixed(2)} s)`,
+  );
+  // The later phases use the pipeline's documents and workers: a pipeline that fell short ends the run.
+  if (!thr.searchable.complete || thr.crawl.failed > 0)
+    throw new Error(
+      `pipeline incomplete: ${thr.searchable.count}/${expected} searchable, ${thr.crawl.failed} failed jobs`,
+    );
+  const latencyStart = new Date().toISOString();
+  const lat = run.args.skipLatency ? undefined : await runLatency(pipeline, opts, latencyPlan(run.args));
+  if (lat)
+    say(
+      `[latency] p50 ${Math.round(lat.p50Ms)} ms, p99 ${Math.round(lat.p99Ms)} ms, ${lat.found}/${lat.total} papers searchable`,
+    );
+  await pipeline.close();
+  run.pipeline = undefined;
+  return { cfg, thr, lat, latencyStart };
+}
+
+/** The largest `.cpuprofile` of each profiled worker (tsx's loader thread writes a small one too). */
+function collectProfiles(dir: string, kinds: WorkerKind[]): Record<string, string> {
+  const profiles: Record<string, string> = {};
+  for (const kind of kinds) {
+    const sub = join(dir, kind);
+    const file = readdirSync(sub)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort((a, b) => statSync(join(sub, b)).size - statSync(join(sub, a)).size)[0];
+    if (!file) continue;
+    profiles[kind] = join(sub, file);
+    say(
+      `\nCPU profile of the ${kind} (${profiles[kind]}):\n${formatProfile(summariseProfile(profiles[kind], 30))}\n`,
+    );
+  }
+  return profiles;
+}
+
+/** The ceiling on the documents the pipeline's crawl wrote (the latency phase's papers left out). */
+async function ceilingPhase(run: Run, index: string, lat: LatencyResult | undefined, latencyStart: string) {
+  say('[ceiling] reading back the pipeline’s documents…');
+  const back = await readBack(
+    run.es,
+    index,
+    lat ? { range: { firstSeenAt: { lt: latencyStart } } } : undefined,
+  );
+  const ceiling = await runCeiling(run.es, run.names, back.docs, back.bytes, say);
+  say(
+    `[ceiling] ${ceiling.papers}/${ceiling.expected} papers in ${ceiling.durationSeconds.toFixed(2)} s = ${ceiling.papersPerSecond.toFixed(1)} papers/s`,
+  );
+  return ceiling;
+}
+
+/** The peer: as many processes as asked (the core count by default), its concurrency calibrated or given. */
+async function peerPhase(
+  run: Run,
+  ceiling: CeilingResult,
+  expected: number,
+): Promise<{ peer?: PeerResult; calibration?: PeerCalibration }> {
+  const { args, es, names, site } = run;
+  if (args.skipPeer) return {};
+  const base = {
+    pages: args.pages,
+    processes: args.peerProcs,
+    bulkSize: ceiling.bulkSize,
+    // The ceiling's best number of bulk requests in flight, shared out between the processes.
+    bulkConcurrency: Math.max(1, Math.ceil(ceiling.concurrency / args.peerProcs)),
+    say,
+    onChildren: (pids: number[]) => (run.peerPids = pids),
+  };
+  const calibration =
+    args.peerConcurrency === undefined ? await calibratePeer(es, names, site, base) : undefined;
+  const maxConcurrency = args.peerConcurrency ?? calibration!.chosen;
+  const peer = await runPeer(es, names.peer, site, { ...base, expected, maxConcurrency });
+  say(
+    `[peer] ${peer.papers}/${peer.expected} papers in ${peer.durationSeconds.toFixed(2)} s = ${peer.papersPerSecond.toFixed(1)} papers/s (${peer.processes} × concurrency ${maxConcurrency})`,
+  );
+  return { peer, ...(calibration ? { calibration } : {}) };
+}
+
+async function measure(run: Run): Promise<{ measured: Measured; profiles: Record<string, string> }> {
+  const expected = firstNew(run.args.pages);
+  const { cfg, thr, lat, latencyStart } = await pipelinePhases(run, expected);
+  const profiles = run.profileDir ? collectProfiles(run.profileDir, run.args.profile) : {};
+  const ceiling = await ceilingPhase(run, cfg.index, lat, latencyStart);
+  const { peer, calibration } = await peerPhase(run, ceiling, expected);
+  return {
+    measured: { args: run.args, cfg, expected, thr, lat, ceiling, peer, peerCalibration: calibration },
+    profiles,
+  };
+}
+
+async function main(args: BenchArgs): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const run = await openRun(args);
+  if (!run) {
+    say('error: Redis or Elasticsearch does not answer; run `pnpm paperline stack up` first');
+    return 2;
+  }
+  const close = closer(run);
   const onSignal = (sig: NodeJS.Signals) => {
     say(`${sig}: stopping and cleaning up…`);
-    void cleanup().finally(() => process.exit(130));
+    void close().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-
   try {
-    say(
-      `run ${names.tag}: site ${site.url}, ${args.pages} pages, Redis prefix ${names.prefix}, index ${names.index}`,
-    );
-    const opts: PipelineOptions = {
-      names,
-      site,
-      elsewhereUrl: elsewhere.url,
-      redis,
-      es,
-      say,
-      ...(profileDir ? { profile: { kinds: args.profile, dir: profileDir } } : {}),
-    };
-    pipeline = await startPipeline(opts);
-    const cfg = pipeline.cfg;
-    say(
-      `pipeline config: concurrency ${JSON.stringify(cfg.concurrency)}, bulk ${cfg.bulk.size}/${cfg.bulk.waitMs} ms, max backlog ${cfg.maxBacklog}, host interval ${cfg.hostIntervalMs} ms`,
-    );
-    const expected = firstNew(args.pages);
-    const thr = await runThroughput(pipeline, opts, args.pages, expected);
-    say(
-      `[pipeline] ${thr.papers} papers in ${thr.durationSeconds.toFixed(2)} s = ${thr.papersPerSecond.toFixed(1)} papers/s (crawl finished after ${thr.finishedAfterSeconds.toFixed(2)} s)`,
-    );
-    if (!thr.searchable.complete || thr.crawl.failed > 0) {
-      throw new Error(
-        `pipeline incomplete: ${thr.searchable.count}/${expected} searchable, ${thr.crawl.failed} failed jobs`,
-      );
-    }
-    const latencyStart = new Date().toISOString();
-    const lat = args.skipLatency
-      ? undefined
-      : await runLatency(pipeline, opts, {
-          seed: args.seed,
-          fromPage: latencyFrom,
-          pages: latencyPages,
-          pagesPerSecond,
-        });
-    if (lat)
-      say(
-        `[latency] p50 ${Math.round(lat.p50Ms)} ms, p99 ${Math.round(lat.p99Ms)} ms over ${lat.found}/${lat.papers} papers`,
-      );
-    await pipeline.close();
-    pipeline = undefined;
-
-    const profiles: Record<string, string> = {};
-    if (profileDir) {
-      for (const kind of args.profile) {
-        const dir = join(profileDir, kind);
-        // One file per thread (tsx's loader runs in a worker thread): the main thread's is the largest.
-        const file = readdirSync(dir)
-          .filter((f) => f.endsWith('.cpuprofile'))
-          .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
-        if (!file) continue;
-        profiles[kind] = join(dir, file);
-        say(
-          `\nCPU profile of the ${kind} (${profiles[kind]}):\n${formatProfile(summariseProfile(profiles[kind], 30))}\n`,
-        );
-      }
-    }
-
-    say('[ceiling] reading back the pipeline’s documents…');
-    const back = await readBack(
-      es,
-      cfg.index,
-      lat ? { range: { firstSeenAt: { lt: latencyStart } } } : undefined,
-    );
-    if (back.docs.length !== expected)
-      throw new Error(`read back ${back.docs.length} docs, expected ${expected}`);
-    const ceiling = await runCeiling(es, names, back.docs, back.bytes, say);
-    back.docs.length = 0;
-    say(
-      `[ceiling] ${ceiling.papers} papers in ${ceiling.durationSeconds.toFixed(2)} s = ${ceiling.papersPerSecond.toFixed(1)} papers/s`,
-    );
-
-    const peer = args.skipPeer
-      ? undefined
-      : await runPeer(es, names, site, {
-          pages: args.pages,
-          expected,
-          maxConcurrency: args.peerConcurrency,
-          bulkSize: ceiling.bulkSize,
-          bulkConcurrency: ceiling.concurrency,
-          say,
-          onChild: (pid) => (peerPid = pid),
-        });
-    peerPid = undefined;
-    if (peer)
-      say(
-        `[peer] ${peer.papers} papers in ${peer.durationSeconds.toFixed(2)} s = ${peer.papersPerSecond.toFixed(1)} papers/s`,
-      );
-
-    const result = buildResult(thr, ceiling, peer, lat, cfg, {
-      startedAt: started.toISOString(),
+    say(`run ${run.names.tag}: site ${run.site.url}, ${args.pages} pages, Redis prefix ${run.names.prefix}`);
+    const [commit, machine] = [commitState(), await machineInfo(run.es, run.redis)];
+    const { measured, profiles } = await measure(run);
+    const record = buildRecord(measured, {
+      run: run.names.tag,
+      startedAt,
       finishedAt: new Date().toISOString(),
-      run: names.tag,
-      git: gitState(),
-      arxivStandInRequests: elsewhere.requests(),
-      seed: args.seed,
-      ...(profileDir ? { profiles } : {}),
+      commit,
+      machine: endLoadavg(machine),
+      detail: { arxivStandInRequests: run.elsewhere.requests(), ...(run.profileDir ? { profiles } : {}) },
     });
-    process.stdout.write(`${formatTable(result, thr, lat, peer)}\n`);
-    if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    return 0;
+    const file = await writeResult(args.record ? RESULTS_DIR : SCRATCH_DIR, record);
+    process.stdout.write(`${formatSummary(record, file)}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+    if (!record.ok) say(`error: the run failed:\n  ${record.failures.join('\n  ')}`);
+    return record.ok ? 0 : 1;
   } finally {
-    await cleanup(); // profiles (if any) are kept in the temp dir printed above
+    await close(); // profiles (if any) are kept in the temp dir printed above
   }
 }
 

@@ -196,85 +196,118 @@ export interface ThroughputResult {
   esIndexStats: Record<string, EsIndexTimes>;
 }
 
+/** Redis memory sampled every second: the growth from the start to the peak, when stopped. */
+async function redisMemoryGrowth(redis: Redis): Promise<() => number> {
+  const mem0 = await redisUsedMb(redis);
+  let peak = mem0;
+  const timer = setInterval(() => {
+    redisUsedMb(redis).then(
+      (m) => (peak = Math.max(peak, m)),
+      () => undefined,
+    );
+  }, 1000);
+  return () => {
+    clearInterval(timer);
+    return peak - mem0;
+  };
+}
+
+/** What the site served from now on: mean page size and rendering time. */
+function siteWindow(site: SyntheticSite): () => { avgPageKb: number; siteRenderSeconds: number } {
+  const { bytes, count, renderMs } = site.log;
+  return () => {
+    const served = site.log.count - count;
+    return {
+      avgPageKb: served ? (site.log.bytes - bytes) / served / 1024 : 0,
+      siteRenderSeconds: (site.log.renderMs - renderMs) / 1000,
+    };
+  };
+}
+
+/** Every 2 s: progress, and each stage's waiting/active jobs (kept in `backlog`). */
+function progressReporter(
+  p: Pipeline,
+  o: PipelineOptions,
+  total: { pages: number; expected: number },
+  searchable: () => number,
+  backlog: Array<Record<string, number>>,
+): (s: CrawlSummary) => void {
+  let lastSay = 0;
+  return (s) => {
+    const t = now();
+    if (t - lastSay < 2000) return;
+    lastSay = t;
+    const el = o.site.log.first ? (t - o.site.log.first) / 1000 : 0;
+    void stageCounts(p.queues).then(
+      (c) => {
+        const q = STAGES.map((st) => `${st} ${c[st].waiting}/${c[st].active}`).join(', ');
+        backlog.push({ t: el, ...Object.fromEntries(STAGES.map((st) => [st, c[st].waiting])) });
+        const n = searchable();
+        o.say(
+          `[pipeline] ${el.toFixed(1)} s  fetched ${s.fetched}/${total.pages}  parsed ${s.parsed}  indexed ${s.indexed}  searchable ${n}/${total.expected}  (${el > 0 ? Math.round(n / el) : 0} papers/s)  waiting/active: ${q}`,
+        );
+      },
+      () => undefined,
+    );
+  };
+}
+
+/**
+ * Crawls the pages and polls until every distinct paper is searchable, the crawl failed, or
+ * 30 s after the crawl finished: the crawl's summary, when it finished and the last poll.
+ */
+async function crawlUntilSearchable(
+  p: Pipeline,
+  o: PipelineOptions,
+  total: { pages: number; expected: number },
+  backlog: Array<Record<string, number>>,
+) {
+  const seeds = Array.from({ length: total.pages }, (_, i) => `${o.site.url}/papers/date/${dateOf(i)}`);
+  const crawlId = await startCrawl(p, seeds);
+  o.say(`crawl ${crawlId}: ${total.pages} pages, ${total.expected} distinct papers expected`);
+  let searchable = 0;
+  let finishedAt: number | undefined;
+  let failed = false;
+  const onProgress = progressReporter(p, o, total, () => searchable, backlog);
+  const crawlDone = Promise.race([
+    waitForCrawl(p.crawls, p.queues, crawlId, { pollMs: 250, onProgress }),
+    p.died,
+  ]);
+  crawlDone.then(
+    () => (finishedAt = now()),
+    () => (failed = true),
+  );
+  const seen = await waitSearchable(o.es, p.cfg.index, total.expected, {
+    pollMs: 100,
+    stop: () => failed || (finishedAt !== undefined && now() - finishedAt > 30_000),
+    onPoll: (c) => (searchable = c),
+  });
+  return { crawl: await crawlDone, finishedAt, seen };
+}
+
 export async function runThroughput(
   p: Pipeline,
   o: PipelineOptions,
   pages: number,
   expected: number,
 ): Promise<ThroughputResult> {
-  const { site, es, redis, say } = o;
+  const { site, es, redis } = o;
   site.reset();
-  const bytes0 = site.log.bytes;
-  const count0 = site.log.count;
-  const render0 = site.log.renderMs;
+  const served = siteWindow(site);
   p.rss.take();
   p.cpu.mark();
   const services = await serviceCpuWindow(es, redis);
-  const mem0 = await redisUsedMb(redis);
+  const memoryGrowth = await redisMemoryGrowth(redis);
   const stats0 = await indexTimes(es, o.names.tag);
-  let memPeak = mem0;
-  const memTimer = setInterval(() => {
-    redisUsedMb(redis).then(
-      (m) => (memPeak = Math.max(memPeak, m)),
-      () => undefined,
-    );
-  }, 1000);
-
-  const seeds = Array.from({ length: pages }, (_, i) => `${site.url}/papers/date/${dateOf(i)}`);
-  const crawlId = await startCrawl(p, seeds);
-  say(`crawl ${crawlId}: ${pages} pages, ${expected} distinct papers expected`);
-  let searchableCount = 0;
   const backlog: Array<Record<string, number>> = [];
-  let lastSay = 0;
-  let finishedAt: number | undefined;
-  let failed = false;
-  const crawlDone = Promise.race([
-    waitForCrawl(p.crawls, p.queues, crawlId, {
-      pollMs: 250,
-      onProgress: (s) => {
-        const t = now();
-        if (t - lastSay < 2000) return;
-        lastSay = t;
-        const el = site.log.first ? (t - site.log.first) / 1000 : 0;
-        void stageCounts(p.queues).then(
-          (c) => {
-            const q = STAGES.map((st) => `${st} ${c[st].waiting}/${c[st].active}`).join(', ');
-            backlog.push({ t: el, ...Object.fromEntries(STAGES.map((st) => [st, c[st].waiting])) });
-            say(
-              `[pipeline] ${el.toFixed(1)} s  fetched ${s.fetched}/${pages}  parsed ${s.parsed}  indexed ${s.indexed}  searchable ${searchableCount}/${expected}  (${el > 0 ? Math.round(searchableCount / el) : 0} papers/s)  waiting/active: ${q}`,
-            );
-          },
-          () => undefined,
-        );
-      },
-    }),
-    p.died,
-  ]).then(
-    (s) => {
-      finishedAt = now();
-      return s;
-    },
-    (err: unknown) => {
-      failed = true;
-      throw err;
-    },
-  );
-  crawlDone.catch(() => undefined);
-  const seen = await waitSearchable(es, p.cfg.index, expected, {
-    pollMs: 100,
-    stop: () => failed || (finishedAt !== undefined && now() - finishedAt > 30_000),
-    onPoll: (c) => (searchableCount = c),
-  });
-  const crawl = await crawlDone;
-  clearInterval(memTimer);
+  const { crawl, finishedAt, seen } = await crawlUntilSearchable(p, o, { pages, expected }, backlog);
+  const redisMemoryGrowthMb = memoryGrowth();
   const first = site.log.first ?? seen.at;
   const durationSeconds = (seen.at - first) / 1000;
   const cpuSeconds = p.cpu.read();
   const rssTimeline = p.rss.timeline;
   const peakRssMb = p.rss.take();
-  const hwm: Record<string, number> = {};
-  for (const [k, pid] of p.workers.pids()) hwm[k] = hwmMb(pid) ?? 0;
-  const served = site.log.count - count0;
+  const hwm = Object.fromEntries([...p.workers.pids()].map(([k, pid]) => [k, hwmMb(pid) ?? 0]));
   return {
     pages,
     papers: seen.count,
@@ -287,9 +320,8 @@ export async function runThroughput(
     peakRssMb,
     hwmMb: hwm,
     services: await services(),
-    redisMemoryGrowthMb: memPeak - mem0,
-    avgPageKb: served ? (site.log.bytes - bytes0) / served / 1024 : 0,
-    siteRenderSeconds: (site.log.renderMs - render0) / 1000,
+    redisMemoryGrowthMb,
+    ...served(),
     backlog,
     rssTimeline,
     esIndexStats: diffIndexTimes(await indexTimes(es, o.names.tag), stats0),

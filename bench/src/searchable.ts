@@ -1,9 +1,10 @@
 /**
- * "Searchable" is measured the same way for the pipeline, the bulk ceiling and the peer: the index
- * is polled with `_count` every `pollMs` WITHOUT forcing a refresh (the template's
- * refresh_interval of 1 s applies; the steady polling also keeps the shard from going
- * search-idle), and the end time is the start of the first poll that sees every expected document.
- * The error is at most one poll interval plus one `_count` round trip, always late, never early.
+ * When documents count as searchable. The pipeline (and the latency phase) is polled with `_count`
+ * every `pollMs` WITHOUT forcing a refresh (its own refresh settings apply; the steady polling
+ * also keeps the shard from going search-idle), and the end time is the start of the first poll
+ * that sees every expected document: at most one poll interval plus one round trip late, never
+ * early. The ceiling and the peer load with `refresh_interval: -1` and end with one refresh, then
+ * one `_count` (`searchableAfterRefresh`).
  */
 import type { Client } from '@elastic/elasticsearch';
 import { countDocs } from './infra.js';
@@ -42,4 +43,17 @@ export async function waitSearchable(
     if (opts.stop?.() || at > deadline) return { at, count, complete: false };
     await sleep(Math.max(0, pollMs - (now() - at)));
   }
+}
+
+/**
+ * The end of a bulk load run with `refresh_interval: -1`: one refresh, then one `_count`. The
+ * time is taken after the refresh returns, when every document it made visible is searchable.
+ */
+export async function searchableAfterRefresh(
+  es: Client,
+  index: string,
+  expected: number,
+): Promise<Searchable> {
+  await es.indices.refresh({ index });
+  return waitSearchable(es, index, expected, { stop: () => true });
 }

@@ -13,6 +13,9 @@ import { workerExecArgv } from '@paperline/core';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
 
+/** The node flags every worker runs with (the tsx loader, and the product's own worker flags). */
+export const workerNodeArgs = (): string[] => workerExecArgv(['--import', 'tsx']);
+
 export interface WorkerSet {
   children: Map<WorkerKind, ChildProcess>;
   pids(): Map<string, number>;
@@ -39,15 +42,11 @@ export function startWorkers(opts: StartOptions): WorkerSet {
     const prof = opts.profile?.kinds.includes(kind)
       ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
       : [];
-    const child = spawn(
-      process.execPath,
-      [...workerExecArgv(['--import', 'tsx']), ...prof, WORKERS_ENTRY, kind],
-      {
-        cwd: ROOT,
-        env: opts.env,
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      },
-    );
+    const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kind], {
+      cwd: ROOT,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     let buf = '';
     const onData = (d: Buffer) => {
       buf += d.toString();

@@ -1,0 +1,253 @@
+/**
+ * The figures tables of README.md and bench/README.md, rendered from the result files alone
+ * (`pnpm bench:tables`). Each table is followed by how its figures are measured.
+ */
+import type { BenchRecord } from './resultfile.js';
+import { resultFileName } from './resultfile.js';
+
+/** The issue's size: always has a row, even before any run of it was recorded. */
+export const HEADLINE_PAGES = 2000;
+
+type Count = { found: number; total: number } | null;
+
+const int = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : Math.round(v).toString();
+const dec = (v: number | null | undefined, d: number) => (v === null || v === undefined ? '—' : v.toFixed(d));
+const found = (c: Count) => (c ? `${c.found}/${c.total}` : '—');
+const when = (r: BenchRecord) => `${r.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
+const commit = (r: BenchRecord) =>
+  r.commit ? `${r.commit.short}${r.commit.dirty ? ' (dirty)' : ''}` : 'no git';
+
+export function mdTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** A link to the result file, relative to the markdown file at `base` ('' or '../'). */
+const runLink = (r: BenchRecord, base: string) => `[${when(r)}](${base}results/${resultFileName(r)})`;
+
+const peerText = (r: BenchRecord) =>
+  r.settings.peer
+    ? `${int(r.peerPapersPerSecond)} (${r.settings.peer.processes} × ${r.settings.peer.maxConcurrency})`
+    : '—';
+const latencyText = (r: BenchRecord) =>
+  r.settings.latency
+    ? `${int(r.p50Ms)} / ${int(r.p99Ms)} at ${int(r.settings.latency.offeredPapersPerSecond)}/s`
+    : '—';
+const cpuText = (r: BenchRecord) =>
+  ['pipelineTotal', 'peerTotal', 'ceilingTotal'].map((k) => dec(r.cpuMsPerPaper[k], 2)).join(' / ');
+
+/** The latest run that passed, per N, newest N first; the headline N always has a row. */
+function latestPerSize(records: BenchRecord[]): Array<[number, BenchRecord | undefined]> {
+  const latest = new Map<number, BenchRecord | undefined>([[HEADLINE_PAGES, undefined]]);
+  for (const r of records) if (r.ok) latest.set(r.pages, r);
+  return [...latest.entries()].sort((a, b) => b[0] - a[0]);
+}
+
+const SUMMARY_HEADER = [
+  'N (papers)',
+  'run',
+  'pipeline papers/s',
+  'ceiling papers/s',
+  'peer papers/s (procs × concurrency)',
+  'ratioToCeiling',
+  'ratioToPeer',
+  'p50 / p99 ms',
+  'CPU ms/paper: pipeline / peer / ceiling',
+  'largest worker RSS MB',
+];
+
+function summaryRow(pages: number, r: BenchRecord | undefined, base: string): string[] {
+  if (!r) return [String(pages), `no result yet for N = ${pages}`, ...SUMMARY_HEADER.slice(2).map(() => '')];
+  return [
+    `${r.pages} (${r.papers})`,
+    `${runLink(r, base)}, ${commit(r)}`,
+    int(r.papersPerSecond),
+    int(r.ceilingPapersPerSecond),
+    peerText(r),
+    dec(r.ratioToCeiling, 2),
+    dec(r.ratioToPeer, 2),
+    latencyText(r),
+    cpuText(r),
+    int(r.peakRssMb),
+  ];
+}
+
+const HOW_MEASURED = `How each figure is measured:
+- **papers/s**: distinct papers ÷ (the site's first listing request → the first \`_count\` that sees them all).
+  The pipeline keeps its product refresh settings and is polled every 100 ms; the ceiling and the peer
+  load with \`refresh_interval: -1\` and no replicas, then refresh once.
+- **ceiling**: the pipeline's own documents, pre-serialized, bulk-indexed by the bench at the batch size and
+  concurrency that were fastest in a calibration. **peer**: Crawlee \`CheerioCrawler\` processes (as many
+  as the pipeline's cores), each with a share of the pages, at the per-process concurrency that was
+  fastest in a calibration.
+- **ratioToCeiling / ratioToPeer**: pipeline papers/s ÷ ceiling / peer papers/s (targets ≥ 0.8 / ≥ 1.0).
+- **p50 / p99**: fetch → searchable at the offered steady rate, over every paper of the offered pages
+  (the run fails if one never becomes searchable).
+- **CPU ms/paper**: utime + stime over the timed window ÷ papers; the pipeline counts its four workers,
+  Elasticsearch and Redis, the peer its processes and Elasticsearch, the ceiling Elasticsearch and its client.
+  Elasticsearch and Redis are shared, so other users' load is included.
+- **RSS**: the largest \`VmRSS\` of a worker, sampled every 250 ms during the crawl and the latency phase.`;
+
+/** README.md's Performance table: the latest passing run per N. */
+export function renderSummary(records: BenchRecord[], base = 'bench/'): string {
+  const rows = latestPerSize(records).map(([pages, r]) => summaryRow(pages, r, base));
+  return `${mdTable(SUMMARY_HEADER, rows)}\n\n${HOW_MEASURED}\n\nEvery run, per process figures and settings: \`bench/README.md\`.`;
+}
+
+const RUNS_HEADER = [
+  'run (UTC)',
+  'commit',
+  'N',
+  'machine: cores, load',
+  'pipeline',
+  'ceiling',
+  'peer (procs × conc.)',
+  'ratio to ceiling / peer',
+  'p50 / p99 ms',
+  'found: pipeline, ceiling, peer, latency',
+  'CPU ms/paper: pipeline / peer / ceiling',
+  'result',
+];
+
+function runRow(r: BenchRecord): string[] {
+  return [
+    runLink(r, ''),
+    commit(r),
+    String(r.pages),
+    `${r.machine.cores}, ${r.machine.loadavg.start[0] ?? '—'} → ${r.machine.loadavg.end[0] ?? '—'}`,
+    int(r.papersPerSecond),
+    int(r.ceilingPapersPerSecond),
+    peerText(r),
+    `${dec(r.ratioToCeiling, 2)} / ${dec(r.ratioToPeer, 2)}`,
+    latencyText(r),
+    [r.found.pipeline, r.found.ceiling, r.found.peer, r.found.latency].map(found).join(', '),
+    cpuText(r),
+    r.ok ? 'ok' : `**failed**: ${r.failures.join('; ')}`,
+  ];
+}
+
+/** Every recorded run, newest first. */
+function runsTable(records: BenchRecord[]): string {
+  if (records.length === 0)
+    return 'No recorded run yet: `pnpm bench --record` writes one into `bench/results/`.';
+  return mdTable(RUNS_HEADER, [...records].reverse().map(runRow));
+}
+
+const ROLES: Record<string, string> = {
+  fetcher: 'pipeline worker',
+  parser: 'pipeline worker',
+  deduplicator: 'pipeline worker',
+  indexer: 'pipeline worker',
+  pipelineElasticsearch: 'Elasticsearch, during the crawl',
+  pipelineRedis: 'Redis, during the crawl',
+  pipelineTotal: '**pipeline total**',
+  ceilingClient: 'the bench sending the ceiling’s bulks',
+  ceilingElasticsearch: 'Elasticsearch, during the ceiling load',
+  ceilingTotal: '**ceiling total**',
+  peerElasticsearch: 'Elasticsearch, during the peer crawl',
+  peerTotal: '**peer total**',
+};
+
+/** CPU ms per paper and peak RSS of every process of one run. */
+function processTable(r: BenchRecord): string {
+  const rss = { ...r.perStagePeakRssMb, ...(r.peerPeakRssMb ?? {}) };
+  const rows = Object.entries(r.cpuMsPerPaper)
+    .filter(([k]) => k !== 'pipelineWorkers' && k !== 'peerProcesses')
+    .map(([k, v]) => [k, ROLES[k] ?? 'peer process', dec(v, 3), int(rss[k])]);
+  return mdTable(['process', 'what', 'CPU ms/paper', 'peak RSS MB'], rows);
+}
+
+const indexText = (i: BenchRecord['settings']['pipeline']['index']) =>
+  `${i.replicas} replicas, refresh ${i.refreshInterval}${i.backfill && i.backfill.docsPerSecond > 0 ? ` (${i.backfill.refreshInterval} above ${i.backfill.docsPerSecond} docs/s)` : ''}${i.refreshAtEnd ? ', one refresh at the end' : ''}`;
+
+/** The settings each contender ran with in one run. */
+function settingsTable(r: BenchRecord): string {
+  const { pipeline: p, ceiling: c, peer } = r.settings;
+  const trials = (t: Array<Record<string, number>>, key: string, rate: string) =>
+    t.map((x) => `${x[key]}: ${int(x[rate])}`).join(', ');
+  const rows = [
+    [
+      'pipeline',
+      `${p.processes} (one per stage)`,
+      `fetch ${p.concurrency.fetch}, parse ${p.concurrency.parse}, dedupe ${p.concurrency.dedupe}, index ${p.concurrency.index}`,
+      `${p.bulk.size} docs or ${p.bulk.waitMs} ms`,
+      indexText(p.index),
+      'product defaults and PAPERLINE_* environment',
+    ],
+    [
+      'ceiling',
+      String(c.processes),
+      `${c.concurrency} bulk requests in flight`,
+      `${c.bulkSize} docs`,
+      indexText(c.index),
+      `fastest of ${c.calibration.length} trials on a sample`,
+    ],
+  ];
+  if (peer)
+    rows.push([
+      'peer',
+      String(peer.processes),
+      `CheerioCrawler ${peer.maxConcurrency} per process, ${peer.bulkConcurrency} bulk requests in flight per process`,
+      `${peer.bulkSize} docs (the ceiling’s)`,
+      indexText(peer.index),
+      peer.concurrencyChosenBy === 'given'
+        ? 'given (--peer-concurrency)'
+        : `fastest per-process concurrency, papers/s: ${trials(peer.calibration, 'maxConcurrency', 'papersPerSecond')}`,
+    ]);
+  return mdTable(['contender', 'processes', 'concurrency', 'bulk', 'index', 'chosen by'], rows);
+}
+
+function targetsTable(r: BenchRecord): string {
+  const rows = Object.entries(r.targets).map(([k, t]) => [
+    k,
+    k === 'p99Ms' ? `≤ ${t.target}` : `≥ ${t.target}`,
+    t.value === null ? '—' : String(t.value),
+    t.met === null ? '—' : t.met ? 'met' : '**not met**',
+  ]);
+  return mdTable(['target', 'goal', 'value', ''], rows);
+}
+
+/** The run the detail tables show: the latest passing run at the headline N, else the latest run. */
+function featured(records: BenchRecord[]): BenchRecord | undefined {
+  const ok = records.filter((r) => r.ok);
+  return ok.filter((r) => r.pages === HEADLINE_PAGES).pop() ?? ok.pop();
+}
+
+function featuredSections(r: BenchRecord | undefined): string {
+  if (!r) return `No result yet for N = ${HEADLINE_PAGES}.`;
+  const m = r.machine;
+  return [
+    `Run ${runLink(r, '')} at ${commit(r)}, N = ${r.pages}: ${m.cores} cores (${m.cpuModel}), ${m.memGb} GB,`,
+    `Node ${m.node}, Elasticsearch ${m.elasticsearch}, Redis ${m.redis}; 1-minute load ${m.loadavg.start[0]} at the start, ${m.loadavg.end[0]} at the end.`,
+    '',
+    '#### Per process',
+    '',
+    processTable(r),
+    '',
+    'CPU ms/paper: the process’s utime + stime (`/proc/<pid>/stat`; Elasticsearch from `/proc` when local, Redis from `INFO cpu`) over its contender’s timed window, ÷ that contender’s papers. Peak RSS: the largest `VmRSS`, sampled every 250 ms.',
+    '',
+    '#### Settings each contender ran with',
+    '',
+    settingsTable(r),
+    '',
+    '#### Targets',
+    '',
+    targetsTable(r),
+  ].join('\n');
+}
+
+/** bench/README.md's figures: every run, then the per-process detail of the featured run. */
+export function renderBenchFigures(records: BenchRecord[]): string {
+  return [
+    '### Every recorded run (newest first)',
+    '',
+    runsTable(records),
+    '',
+    HOW_MEASURED,
+    '',
+    `### Detail of the latest passing run at N = ${HEADLINE_PAGES} (else the latest passing run)`,
+    '',
+    featuredSections(featured(records)),
+  ].join('\n');
+}

@@ -1,0 +1,255 @@
+/**
+ * The result of a run (the result file and the `--json` line), built from what each phase measured:
+ * the settings each contender ran with, every figure, and the failures that make the run fail.
+ */
+import { WORKER_KINDS } from '@paperline/contracts';
+import type { PaperlineConfig } from '@paperline/core';
+import type { BenchArgs } from './args.js';
+import type { CeilingResult } from './ceiling.js';
+import { BULK_LOAD_SETTINGS, templateIndexSettings } from './infra.js';
+import type { LatencyResult } from './latency.js';
+import type { PeerCalibration, PeerResult } from './peer.js';
+import type { ThroughputResult } from './pipeline.js';
+import type { BenchRecord } from './resultfile.js';
+import { workerNodeArgs } from './workers.js';
+
+/** What the phases measured. */
+export interface Measured {
+  args: BenchArgs;
+  cfg: PaperlineConfig;
+  /** Distinct papers of the crawled pages (from the site's model). */
+  expected: number;
+  thr: ThroughputResult;
+  lat: LatencyResult | undefined;
+  ceiling: CeilingResult;
+  peer: PeerResult | undefined;
+  /** Undefined when the peer was skipped or its concurrency given. */
+  peerCalibration: PeerCalibration | undefined;
+}
+
+/** Where and when. */
+export interface RunMeta {
+  run: string;
+  startedAt: string;
+  finishedAt: string;
+  commit: BenchRecord['commit'];
+  machine: BenchRecord['machine'];
+  detail: Record<string, unknown>;
+}
+
+export const TARGETS = { ratioToCeiling: 0.8, ratioToPeer: 1.0, p99Ms: 2000 } as const;
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const roundAll = (o: Record<string, number>, round = r1) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)]));
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** A percentile in whole ms; null when there was nothing to measure. */
+const ms = (x: number | undefined): number | null =>
+  x !== undefined && Number.isFinite(x) ? Math.round(x) : null;
+
+/** Every way the run fell short: a contender or the latency phase that did not reach every document. */
+export function failuresOf(m: Measured): string[] {
+  const f: string[] = [];
+  const short = (who: string, c: { found: number; total: number } | null) => {
+    if (c && c.found < c.total) f.push(`${who} made ${c.found} of ${c.total} papers searchable`);
+  };
+  const found = foundOf(m);
+  short('pipeline', found.pipeline);
+  if (m.thr.crawl.failed > 0) f.push(`pipeline: ${m.thr.crawl.failed} crawl jobs failed`);
+  short('ceiling', found.ceiling);
+  short('peer', found.peer);
+  short('latency phase', found.latency);
+  return f;
+}
+
+export function foundOf(m: Measured): BenchRecord['found'] {
+  return {
+    pipeline: { found: m.thr.papers, total: m.expected },
+    ceiling: { found: m.ceiling.papers, total: m.ceiling.expected },
+    peer: m.peer ? { found: m.peer.papers, total: m.peer.expected } : null,
+    latency: m.lat ? { found: m.lat.found, total: m.lat.total } : null,
+  };
+}
+
+/** CPU ms per paper of each process and service over its contender's timed window, and the totals. */
+export function cpuMsPerPaper({ thr, ceiling, peer }: Measured): Record<string, number> {
+  const per = (seconds: number, papers: number) => (1000 * seconds) / papers;
+  const workers = sum(Object.values(thr.cpuSeconds));
+  const { esSeconds, redisSeconds } = thr.services;
+  const peerProcesses = peer
+    ? Object.entries(peer.perProcess).map(([k, p]) => [k, p.cpuSeconds] as const)
+    : [];
+  const out: Record<string, number> = {
+    ...Object.fromEntries(Object.entries(thr.cpuSeconds).map(([k, v]) => [k, per(v, thr.papers)])),
+    pipelineWorkers: per(workers, thr.papers),
+    pipelineElasticsearch: per(esSeconds, thr.papers),
+    pipelineRedis: per(redisSeconds, thr.papers),
+    pipelineTotal: per(workers + esSeconds + redisSeconds, thr.papers),
+    ceilingClient: per(ceiling.clientCpuSeconds, ceiling.papers),
+    ceilingElasticsearch: per(ceiling.esCpuSeconds, ceiling.papers),
+    ceilingTotal: per(ceiling.esCpuSeconds + ceiling.clientCpuSeconds, ceiling.papers),
+  };
+  if (peer) {
+    for (const [k, s] of peerProcesses) out[k] = per(s, peer.papers);
+    out.peerProcesses = per(peer.cpuSeconds, peer.papers);
+    out.peerElasticsearch = per(peer.esCpuSeconds, peer.papers);
+    out.peerTotal = per(peer.cpuSeconds + peer.esCpuSeconds, peer.papers);
+  }
+  return roundAll(out, r3);
+}
+
+const bulkLoadIndex = {
+  replicas: BULK_LOAD_SETTINGS.number_of_replicas,
+  refreshInterval: '-1',
+  refreshAtEnd: true,
+};
+
+function pipelineSettings(cfg: PaperlineConfig): BenchRecord['settings']['pipeline'] {
+  const t = templateIndexSettings();
+  return {
+    processes: WORKER_KINDS.length,
+    concurrency: cfg.concurrency,
+    bulk: cfg.bulk,
+    maxBacklog: cfg.maxBacklog,
+    hostIntervalMs: cfg.hostIntervalMs,
+    enrich: cfg.enrich,
+    nodeArgs: workerNodeArgs(),
+    index: {
+      replicas: Number(t.number_of_replicas ?? 1),
+      refreshInterval: String(t.refresh_interval ?? '1s'),
+      refreshAtEnd: false,
+      backfill: cfg.backfill,
+    },
+  };
+}
+
+function peerSettings(m: Measured): BenchRecord['settings']['peer'] {
+  if (!m.peer) return null;
+  return {
+    processes: m.peer.processes,
+    maxConcurrency: m.peer.maxConcurrency,
+    concurrencyChosenBy: m.peerCalibration ? 'calibrated' : 'given',
+    bulkSize: m.peer.bulkSize,
+    bulkConcurrency: m.peer.bulkConcurrency,
+    index: bulkLoadIndex,
+    calibration: (m.peerCalibration?.trials ?? []).map((t) => ({
+      ...t,
+      papersPerSecond: r1(t.papersPerSecond),
+    })),
+  };
+}
+
+const paperlineEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('PAPERLINE_') && e[1] !== undefined,
+    ),
+  );
+
+export function settingsOf(m: Measured): BenchRecord['settings'] {
+  return {
+    args: { ...m.args, peerConcurrency: m.args.peerConcurrency ?? 'calibrated' },
+    env: paperlineEnv(),
+    pipeline: pipelineSettings(m.cfg),
+    ceiling: {
+      processes: 1,
+      bulkSize: m.ceiling.bulkSize,
+      concurrency: m.ceiling.concurrency,
+      index: bulkLoadIndex,
+      calibration: m.ceiling.trials.map((t) => ({ ...t, docsPerSecond: r1(t.docsPerSecond) })),
+    },
+    peer: peerSettings(m),
+    latency: m.lat
+      ? {
+          offeredPapersPerSecond: r1(m.lat.offeredPapersPerSecond),
+          seconds: m.args.latencySeconds,
+          pages: m.lat.pages,
+        }
+      : null,
+  };
+}
+
+function targetsOf(ratioToCeiling: number, ratioToPeer: number | null, p99Ms: number | null) {
+  return {
+    ratioToCeiling: {
+      target: TARGETS.ratioToCeiling,
+      value: r3(ratioToCeiling),
+      met: ratioToCeiling >= TARGETS.ratioToCeiling,
+    },
+    ratioToPeer: {
+      target: TARGETS.ratioToPeer,
+      value: ratioToPeer === null ? null : r3(ratioToPeer),
+      met: ratioToPeer === null ? null : ratioToPeer >= TARGETS.ratioToPeer,
+    },
+    p99Ms: { target: TARGETS.p99Ms, value: p99Ms, met: p99Ms === null ? null : p99Ms <= TARGETS.p99Ms },
+  };
+}
+
+/** Per stage, the largest RSS of the throughput and latency phases. */
+function peakRssByStage({ thr, lat }: Measured): Record<string, number> {
+  const peaks: Record<string, number> = { ...thr.peakRssMb };
+  for (const [k, v] of Object.entries(lat?.peakRssMb ?? {})) peaks[k] = Math.max(peaks[k] ?? 0, v);
+  return roundAll(peaks);
+}
+
+/** The phases' own records, for digging further (timelines, trials, per-index Elasticsearch time). */
+function detailOf({ thr, ceiling, peer, lat }: Measured): Record<string, unknown> {
+  return {
+    pipeline: {
+      crawl: { ...thr.crawl, seeds: thr.crawl.seeds.length },
+      finishedAfterSeconds: r3(thr.finishedAfterSeconds),
+      hwmMb: roundAll(thr.hwmMb),
+      servicesCpuSeconds: roundAll({ ...thr.services }),
+      redisMemoryGrowthMb: r1(thr.redisMemoryGrowthMb),
+      avgPageKb: r1(thr.avgPageKb),
+      siteRenderSeconds: r1(thr.siteRenderSeconds),
+      esIndexStats: thr.esIndexStats,
+      backlog: thr.backlog,
+      rssTimeline: thr.rssTimeline,
+    },
+    ceiling,
+    ...(peer ? { peer } : {}),
+    ...(lat ? { latency: lat } : {}),
+  };
+}
+
+export function buildRecord(m: Measured, meta: RunMeta): BenchRecord {
+  const { thr, ceiling, peer, lat } = m;
+  const failures = failuresOf(m);
+  const ratioToCeiling = thr.papersPerSecond / ceiling.papersPerSecond;
+  const ratioToPeer = peer ? thr.papersPerSecond / peer.papersPerSecond : null;
+  const p99Ms = ms(lat?.p99Ms);
+  const perStagePeakRssMb = peakRssByStage(m);
+  return {
+    schema: 1,
+    ok: failures.length === 0,
+    failures,
+    run: meta.run,
+    startedAt: meta.startedAt,
+    finishedAt: meta.finishedAt,
+    commit: meta.commit,
+    machine: meta.machine,
+    settings: settingsOf(m),
+    pages: thr.pages,
+    papers: m.expected,
+    papersPerSecond: r1(thr.papersPerSecond),
+    ceilingPapersPerSecond: r1(ceiling.papersPerSecond),
+    peerPapersPerSecond: peer ? r1(peer.papersPerSecond) : null,
+    ratioToCeiling: r3(ratioToCeiling),
+    ratioToPeer: ratioToPeer === null ? null : r3(ratioToPeer),
+    p50Ms: ms(lat?.p50Ms),
+    p99Ms,
+    found: foundOf(m),
+    cpuMsPerPaper: cpuMsPerPaper(m),
+    perStageCpuSeconds: roundAll(thr.cpuSeconds),
+    perStagePeakRssMb,
+    peerPeakRssMb: peer
+      ? roundAll(Object.fromEntries(Object.entries(peer.perProcess).map(([k, p]) => [k, p.peakRssMb])))
+      : null,
+    peakRssMb: Math.max(0, ...Object.values(perStagePeakRssMb)),
+    durationSeconds: r3(thr.durationSeconds),
+    targets: targetsOf(ratioToCeiling, ratioToPeer, p99Ms),
+    detail: { ...meta.detail, ...detailOf(m) },
+  };
+}

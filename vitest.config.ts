@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 const integrationSetup = ['test/helpers/global-setup.ts'];
+/** In every project: tests reach only loopback (test/helpers/net-tripwire.mjs). */
+const setupFiles = ['test/helpers/tripwire-setup.ts'];
 
 export default defineConfig({
   test: {
@@ -9,6 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          setupFiles,
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
@@ -17,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          setupFiles,
           include: ['test/integration/**/*.test.ts', 'packages/*/src/**/*.integration.test.ts'],
           globalSetup: integrationSetup,
           testTimeout: 120_000,
@@ -27,6 +31,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          setupFiles,
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: integrationSetup,
           testTimeout: 300_000,
@@ -37,6 +42,7 @@ export default defineConfig({
       {
         test: {
           name: 'faults',
+          setupFiles,
           include: ['test/faults/**/*.test.ts'],
           globalSetup: integrationSetup,
           testTimeout: 300_000,

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { Redis } from 'ioredis';
@@ -8,7 +8,13 @@ import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { ROOT, exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
-import { freePort, launchChromium, startServe, waitUntilUp } from '../helpers/browser.js';
+import {
+  freePort,
+  launchChromium,
+  loopbackOnlyContext,
+  startServe,
+  waitUntilUp,
+} from '../helpers/browser.js';
 
 const TOKEN = 'e2e-browser-token-7d1e';
 const BEARER = { authorization: `Bearer ${TOKEN}` };
@@ -29,12 +35,13 @@ describe('the overview page and the queue dashboard in a real browser', () => {
   let serve: ChildProcess;
   let browser: Browser;
   let context: BrowserContext;
+  let offLoopback: string[];
   let base: string;
   let crawlId: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const launched = launchChromium(); // installs chromium first when missing
+    const launched = launchChromium(); // starts while the stack is set up
     launched.catch(() => undefined); // awaited below; don't report a failure twice
     site = await startSnapshotSite({ port: 0 });
     const env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_API_TOKEN: TOKEN });
@@ -50,10 +57,15 @@ describe('the overview page and the queue dashboard in a real browser', () => {
     expect(res.code, res.stderr).toBe(0);
     crawlId = lastJson<{ crawlId: string }>(res.stdout).crawlId;
     browser = await launched;
-    context = await browser.newContext({
+    ({ context, offLoopback } = await loopbackOnlyContext(browser, {
       viewport: { width: 1360, height: 900 },
       httpCredentials: { username: 'admin', password: TOKEN },
-    });
+    }));
+  });
+
+  // The pages load only what this server serves: no font, script or stylesheet from a CDN.
+  afterEach(() => {
+    expect(offLoopback.splice(0), 'requests beyond loopback (aborted)').toEqual([]);
   });
 
   afterAll(async () => {

@@ -30,7 +30,7 @@ import {
   type FaultSite,
 } from '../helpers/faults-servers.js';
 
-const TRIPWIRE = fileURLToPath(new URL('./net-tripwire.mjs', import.meta.url));
+const TRIPWIRE = fileURLToPath(new URL('../helpers/net-tripwire.mjs', import.meta.url));
 const MB = 1024 * 1024;
 const RETRY_AFTER_S = 3;
 const TOTAL_TIMEOUT_MS = 3000;

@@ -13,7 +13,7 @@ import { ROOT } from '../helpers/cli.js';
 import { startCountingServer } from '../helpers/faults-servers.js';
 import { freePort } from '../helpers/browser.js';
 
-const TRIPWIRE = fileURLToPath(new URL('./net-tripwire.mjs', import.meta.url));
+const TRIPWIRE = fileURLToPath(new URL('../helpers/net-tripwire.mjs', import.meta.url));
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const CLI = join(ROOT, 'services/cli/src/main.ts');
 

@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import { ROOT } from './cli.js';
+import { isLoopbackHost } from './loopback.mjs';
 
 /** Helpers for the tests that drive the HTTP side: start `serve`, and a headless Chromium. */
 
@@ -11,34 +12,55 @@ export const CHROMIUM = '/usr/bin/chromium';
 const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 
-/**
- * Installs Debian's chromium with apt-get when it is missing (tests and CI run as root). Runs
- * `apt-get update` once first; takes a minute or two the first time, nothing afterwards.
- */
-export function ensureChromium(): string {
-  if (existsSync(CHROMIUM)) return CHROMIUM;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
-  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
+/** Tests install nothing: infra/scripts/setup.sh installs Debian's chromium when it is missing. */
+function requireChromium(): string {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: run \`bash infra/scripts/setup.sh\` once (as root, with apt-get) to install it`,
+    );
+  }
   return CHROMIUM;
 }
 
-/** Headless Chromium with the flags a container needs (no sandbox, no GPU, no background traffic). */
+/**
+ * Headless Chromium that resolves no name but localhost: every other host is NOTFOUND before any
+ * DNS query (Chromium resolves names itself, not through Node), so its own background requests
+ * (component updates, account checks) go nowhere either. Playwright's default switches already
+ * turn off background networking, sync and the features that phone home; a second
+ * `--disable-features` here would replace its list, not extend it.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: ensureChromium(),
+    executablePath: requireChromium(),
     headless: true,
     args: [
-      '--no-sandbox',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]',
       '--disable-gpu',
       '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
     ],
   });
+}
+
+/**
+ * A browser context whose pages reach only loopback: any other request (or WebSocket) is aborted
+ * before it leaves and its URL added to `offLoopback`, which a test asserts empty.
+ */
+export async function loopbackOnlyContext(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; offLoopback: string[] }> {
+  const context = await browser.newContext({ ...options, serviceWorkers: 'block' });
+  const offLoopback: string[] = [];
+  const elsewhere = (url: URL) => !isLoopbackHost(url.hostname);
+  await context.route(elsewhere, (route) => {
+    offLoopback.push(route.request().url());
+    return route.abort('blockedbyclient');
+  });
+  await context.routeWebSocket(elsewhere, (ws) => {
+    offLoopback.push(ws.url());
+    return ws.close();
+  });
+  return { context, offLoopback };
 }
 
 /** A TCP port nobody listens on right now. */
@@ -64,8 +86,11 @@ export function startServe(env: NodeJS.ProcessEnv, port: number, host = '127.0.0
   });
 }
 
-/** Polls `url` until it answers 200 (or the process exits, or `timeoutMs` passes). */
-export async function waitUntilUp(url: string, child?: ChildProcess, timeoutMs = 30_000): Promise<void> {
+/**
+ * Polls `url` until it answers 200, or the process exits, or `timeoutMs` passes (generous: on a
+ * loaded 2-core machine `serve` has taken over 25 s to compile and start).
+ */
+export async function waitUntilUp(url: string, child?: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let stderr = '';
   child?.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -88,7 +88,7 @@ export async function startElasticsearch(t: ServiceTarget, o: ResolvedStackOptio
     o.log(`elasticsearch: ready (pid ${own.pid}) after ${((Date.now() - since) / 1000).toFixed(1)} s`);
     return status;
   }
-  if (await isPortInUse(t.host, t.port)) {
+  if (await isPortInUse(t)) {
     throw new StackError(
       `port ${t.port} on ${t.host} is taken by something that is not a healthy Elasticsearch`,
     );

@@ -1,3 +1,5 @@
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { StackError } from './errors.js';
@@ -38,6 +40,12 @@ export interface StackOptions {
   timeoutMs?: number;
   /** Receives progress lines meant for a terminal. @defaultValue ignore them */
   log?: (msg: string) => void;
+  /**
+   * Resolves the host names of both URLs when probing the services (tests pass a stand-in, so
+   * that nothing asks a DNS server).
+   * @defaultValue `dns.lookup`
+   */
+  lookup?: LookupFunction;
 }
 
 /** One service as seen now. */
@@ -74,6 +82,7 @@ export interface ResolvedStackOptions {
   heapMax: string;
   timeoutMs: number;
   log: (msg: string) => void;
+  lookup: LookupFunction;
 }
 
 const HEAP = /^\d+[kmgKMG]?$/;
@@ -133,5 +142,6 @@ export function resolveStackOptions(
     heapMax,
     timeoutMs,
     log: opts.log ?? (() => undefined),
+    lookup: opts.lookup ?? (dnsLookup as LookupFunction),
   };
 }

@@ -63,8 +63,8 @@ describe('probeRedis', () => {
     });
     const http = await track(fakeElasticsearch(esReplies('8.19.21')));
     expect((await probeRedis(parseRedisUrl(`redis://127.0.0.1:${http.port}`))).state).toBe('unusable');
-    expect(await isPortInUse('127.0.0.1', http.port)).toBe(true);
-    expect(await isPortInUse('127.0.0.1', port)).toBe(false);
+    expect(await isPortInUse({ host: '127.0.0.1', port: http.port })).toBe(true);
+    expect(await isPortInUse({ host: '127.0.0.1', port })).toBe(false);
   });
 });
 

@@ -1,4 +1,7 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
+import { text as readText } from 'node:stream/consumers';
 import { connect as tlsConnect } from 'node:tls';
 import { describeError, isErrnoException } from './errors.js';
 import { encodeCommand, parseReplies, redisVersionFromInfo, type RespReply } from './resp.js';
@@ -23,9 +26,10 @@ const REFUSED = new Set([
 ]);
 
 function openSocket(t: ServiceTarget): Socket {
+  const { host, port, lookup } = t;
   return t.tls
-    ? tlsConnect({ host: t.host, port: t.port, servername: t.host, rejectUnauthorized: false })
-    : netConnect({ host: t.host, port: t.port });
+    ? tlsConnect({ host, port, lookup, servername: host, rejectUnauthorized: false })
+    : netConnect({ host, port, lookup });
 }
 
 /** Raw-TCP Redis probe: (`AUTH`,) `PING` → `+PONG`, then `INFO server` for the version. */
@@ -98,10 +102,13 @@ export function probeRedis(t: ServiceTarget, timeoutMs = 2000): Promise<Probe> {
   });
 }
 
-/** True when something accepts TCP connections on host:port. */
-export function isPortInUse(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** True when something accepts TCP connections on the target's host and port. */
+export function isPortInUse(
+  { host, port, lookup }: Pick<ServiceTarget, 'host' | 'port' | 'lookup'>,
+  timeoutMs = 1000,
+): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = netConnect({ host, port });
+    const socket = netConnect({ host, port, lookup });
     const done = (v: boolean): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -125,17 +132,30 @@ function esRequest(t: ServiceTarget, path: string): { url: string; headers: Reco
   return { url: new URL(path, base).href, headers };
 }
 
+/** `GET path` with the target's lookup (global fetch takes none); the body as text. */
+function get(t: ServiceTarget, path: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const { url, headers } = esRequest(t, path);
+  const request = t.tls ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    // A connection of its own (agent: false), closed after the answer: a probe keeps nothing open.
+    const options = { headers, lookup: t.lookup, agent: false, signal: AbortSignal.timeout(timeoutMs) };
+    const req = request(url, options, (res) => {
+      readText(res).then((body) => resolve({ status: res.statusCode ?? 0, text: body }), reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function getJson(
   t: ServiceTarget,
   path: string,
   timeoutMs: number,
 ): Promise<{ status: number; body: unknown }> {
-  const { url, headers } = esRequest(t, path);
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  let body: unknown = text;
+  const res = await get(t, path, timeoutMs);
+  let body: unknown = res.text;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(res.text);
   } catch {
     // not JSON: keep the text for the message
   }
@@ -166,8 +186,7 @@ export async function probeElasticsearch(t: ServiceTarget, timeoutMs = 3000): Pr
   try {
     health = await getJson(t, '_cluster/health', timeoutMs);
   } catch (err) {
-    const cause = err instanceof Error ? err.cause : undefined;
-    const code = isErrnoException(cause) ? cause.code : undefined;
+    const code = isErrnoException(err) ? err.code : undefined;
     if (code !== undefined && REFUSED.has(code))
       return { state: 'down', detail: `connection refused (${code})` };
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StackError, stackDown, stackStatus, stackUp } from './index.js';
@@ -71,8 +72,16 @@ describe('stack with services that already answer', () => {
   });
 
   it('starts nothing for a host that is not loopback', async () => {
-    const o = { ...(await opts()), redisUrl: 'redis://paperline-test.invalid:6379' };
+    // The name is resolved by a stand-in that knows no host: no DNS server is asked.
+    const asked: string[] = [];
+    const lookup: LookupFunction = (hostname, _options, callback) => {
+      asked.push(hostname);
+      const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+      setImmediate(() => callback(err, '', 0));
+    };
+    const o = { ...(await opts()), redisUrl: 'redis://paperline-test.invalid:6379', lookup };
     await expect(stackUp(o)).rejects.toThrow(/paperline-test\.invalid.*only loopback services/);
+    expect(asked).toContain('paperline-test.invalid');
   });
 
   it('stackDown leaves services it did not start alone, and stackStatus reports a stale pid file untouched', async () => {

@@ -24,7 +24,10 @@ interface Targets {
 }
 
 function targets(o: ResolvedStackOptions): Targets {
-  return { redis: parseRedisUrl(o.redisUrl), elasticsearch: parseElasticsearchUrl(o.elasticsearchUrl) };
+  return {
+    redis: { ...parseRedisUrl(o.redisUrl), lookup: o.lookup },
+    elasticsearch: { ...parseElasticsearchUrl(o.elasticsearchUrl), lookup: o.lookup },
+  };
 }
 
 async function inspect(

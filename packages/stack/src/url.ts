@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { StackError } from './errors.js';
 
 /** Where a service is expected, parsed from its URL. */
@@ -11,6 +11,8 @@ export interface ServiceTarget {
   /** The host is this machine's loopback (`localhost`, 127.0.0.0/8, `::1`): we may start it. */
   loopback: boolean;
   tls: boolean;
+  /** Resolves `host` when it is a name. @defaultValue `dns.lookup` */
+  lookup?: LookupFunction;
   username?: string;
   password?: string;
 }

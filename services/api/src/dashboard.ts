@@ -8,6 +8,17 @@ import { requireActionAuth, requireToken } from './auth.js';
 /** Where the queue dashboard is mounted. */
 export const DASHBOARD_PATH = '/dashboard';
 
+/** A `<link>` to another origin (bull-board's page links a Google Fonts stylesheet). */
+const REMOTE_LINK = /<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>\s*/gi;
+
+/**
+ * bull-board's page without its links to other origins: an operator's browser loads only what
+ * this server serves. Its stylesheet falls back to system fonts (`system-ui`, `ui-monospace`).
+ */
+function withoutRemoteLinks(html: string): string {
+  return html.replace(REMOTE_LINK, '');
+}
+
 export interface DashboardOptions {
   /** The queues shown from the start (the four stages). */
   queues: readonly Queue[];
@@ -18,9 +29,9 @@ export interface DashboardOptions {
 }
 
 /**
- * bull-board for Paperline's queues at `/dashboard/`. When a token is set every dashboard request
- * needs it, and the board may retry, clean and remove jobs; without a token the board is
- * read-only and its state-changing routes answer 403.
+ * bull-board for Paperline's queues at `/dashboard/`, served with local assets only. When a token
+ * is set every dashboard request needs it, and the board may retry, clean and remove jobs;
+ * without a token the board is read-only and its state-changing routes answer 403.
  */
 export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app, opts) => {
   const readOnlyMode = !opts.token;
@@ -35,5 +46,10 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
   opts.subscribe?.((q) => board.addQueue(adapter(q)));
 
   app.addHook('onRequest', opts.token ? requireToken(opts.token) : requireActionAuth(undefined));
+  app.addHook('onSend', async (_request, reply, payload) =>
+    typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('text/html')
+      ? withoutRemoteLinks(payload)
+      : payload,
+  );
   await app.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
 };

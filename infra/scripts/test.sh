@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source infra/scripts/setup.sh
+source infra/scripts/setup-tests.sh
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0
 start=$(date +%s)
 pnpm paperline stack up

@@ -12,11 +12,11 @@ export const CHROMIUM = '/usr/bin/chromium';
 const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 
-/** Tests install nothing: infra/scripts/setup.sh installs Debian's chromium when it is missing. */
+/** Tests install nothing: infra/scripts/setup-tests.sh installs Debian's chromium when it is missing. */
 function requireChromium(): string {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `${CHROMIUM} is missing: run \`bash infra/scripts/setup.sh\` once (as root, with apt-get) to install it`,
+      `${CHROMIUM} is missing: run \`bash infra/scripts/setup-tests.sh\` once (as root, with apt-get) to install it`,
     );
   }
   return CHROMIUM;

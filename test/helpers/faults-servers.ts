@@ -258,8 +258,8 @@ export async function startFaultSite(opts: { upstream?: string; host?: string } 
             'content-type': f.then.contentType,
             'content-length': String(f.then.body.length),
           });
-          res.write(f.then.body.subarray(0, Math.floor(f.then.body.length / 2)));
-          setTimeout(() => req.socket.destroy(), 50);
+          // Ending the socket once the half is written keeps TCP's order: half a body, then the end.
+          res.write(f.then.body.subarray(0, Math.floor(f.then.body.length / 2)), () => req.socket.end());
         } else {
           log('ok');
           sendServed(res, f.then);

@@ -174,16 +174,6 @@ describe('fetch stage', () => {
     ).catch((e: unknown) => e);
     expect((err as PaperlineError).code).toBe('UNSUPPORTED_URL');
   });
-
-  it('spaces requests to one host by the politeness interval, across limiter instances', async () => {
-    const a = new HostLimiter(redis, names.prefix, () => 300);
-    const b = new HostLimiter(redis, names.prefix, () => 300);
-    const first = await a.reserve('polite.example');
-    const second = await b.reserve('polite.example');
-    expect(first).toEqual({ kind: 'go', waitMs: 0 });
-    expect(second.kind).toBe('go');
-    expect(second.kind === 'go' && second.waitMs).toBeGreaterThan(200);
-  });
 });
 
 describe('parse stage', () => {

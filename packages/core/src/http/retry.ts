@@ -1,14 +1,14 @@
+import { parseHttpDate } from './http-date.js';
+
 /** Longest delay a `Retry-After` header can impose; longer values are capped to this. */
 export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
 /** Delay used for a 429 without a usable `Retry-After`. */
 export const DEFAULT_RATE_LIMIT_DELAY_MS = 30_000;
 
-const HTTP_DATE_START = /^(?:mon|tue|wed|thu|fri|sat|sun)/i;
-
 /**
  * Parses a `Retry-After` header: delay-seconds (`120`) or an HTTP-date
- * (`Wed, 21 Oct 2015 07:28:00 GMT`, also the obsolete RFC 850 and asctime forms) into
+ * (`Wed, 21 Oct 2015 07:28:00 GMT`, also the obsolete RFC 850 and asctime forms, all UTC) into
  * milliseconds from `now`, capped at {@link MAX_RETRY_AFTER_MS}. A date in the past gives 0.
  * Returns undefined when the header is absent or unreadable.
  *
@@ -20,12 +20,10 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   let ms: number;
   if (/^\d+(?:\.\d+)?$/.test(text)) {
     ms = Number(text) * 1000;
-  } else if (HTTP_DATE_START.test(text)) {
-    const at = Date.parse(text);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - now;
   } else {
-    return undefined;
+    const at = parseHttpDate(text, now);
+    if (at === undefined) return undefined;
+    ms = at - now;
   }
   return Math.round(Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS));
 }

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
   CrawlStore,
-  HostLimiter,
   HttpClient,
   RawArchive,
   createEsClient,

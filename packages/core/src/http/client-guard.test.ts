@@ -164,14 +164,12 @@ describe('SSRF guard', () => {
 
   it('fails with HTTP_TIMEOUT when connecting takes longer than connectTimeoutMs', async () => {
     const hanging: LookupFunction = () => undefined; // DNS never answers: the connect phase stalls
-    const started = Date.now();
     const err = await failure(client({ connectTimeoutMs: 300, lookup: hanging }).fetch('http://slow.test/x'));
     expect(err).toBeInstanceOf(TransientError);
     expect(err.code).toBe('HTTP_TIMEOUT');
     expect(err.message).toBe(
       'GET http://slow.test/x: could not connect to slow.test within 300 ms (HTTP_TIMEOUT)',
     );
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('maps a DNS failure to transient HTTP_CONNECTION', async () => {

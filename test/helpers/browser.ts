@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Route,
+} from 'playwright-core';
 import { ROOT } from './cli.js';
 import { isLoopbackHost } from './loopback.mjs';
 
@@ -23,27 +29,31 @@ function requireChromium(): string {
 }
 
 /**
- * Headless Chromium that resolves no name but localhost: every other host is NOTFOUND before any
- * DNS query (Chromium resolves names itself, not through Node), so its own background requests
- * (component updates, account checks) go nowhere either. Playwright's default switches already
- * turn off background networking, sync and the features that phone home; a second
- * `--disable-features` here would replace its list, not extend it.
+ * Headless Chromium that resolves no name at all, loopback included, so it opens no socket: in its
+ * network stack every host lookup, even of 127.0.0.1, first runs an IPv6 reachability probe (a UDP
+ * connect() to 2001:4860:4860::8888). `^NOTFOUND` fails a lookup in the mapping layer, before that
+ * resolver (`~NOTFOUND` is a valid host name and would reach it), so Chromium's own background
+ * requests (component updates, account checks) die unsent; pages get their answers through
+ * `loopbackOnlyContext`. Playwright's default switches already turn off background networking, sync
+ * and the features that phone home; a second `--disable-features` here would replace its list, not
+ * extend it.
+ * Check: t=$(mktemp); strace -f -e trace=connect -o $t pnpm -s exec vitest run test/e2e/browser.test.ts; grep -E 'inet' $t | grep -v '127.0.0.1' | grep -v '::1' prints nothing.
  */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: requireChromium(),
     headless: true,
-    args: [
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]',
-      '--disable-gpu',
-      '--disable-quic',
-    ],
+    args: ['--host-resolver-rules=MAP * ^NOTFOUND', '--disable-gpu', '--disable-quic'],
   });
 }
 
 /**
- * A browser context whose pages reach only loopback: any other request (or WebSocket) is aborted
- * before it leaves and its URL added to `offLoopback`, which a test asserts empty.
+ * A browser context whose pages reach only loopback, and only through Playwright: each loopback
+ * request is fetched from Node and the answer handed to the page. Any other request (or WebSocket)
+ * is aborted before it leaves and its URL added to `offLoopback`, which a test asserts empty.
+ * Nothing reaches Chromium's network stack, where names never resolve: loopback WebSockets are not
+ * relayed, and as Playwright routes only a redirect's first hop, a page fails to follow a redirect
+ * (ERR_NAME_NOT_RESOLVED), so navigate to final URLs.
  */
 export async function loopbackOnlyContext(
   browser: Browser,
@@ -51,6 +61,7 @@ export async function loopbackOnlyContext(
 ): Promise<{ context: BrowserContext; offLoopback: string[] }> {
   const context = await browser.newContext({ ...options, serviceWorkers: 'block' });
   const offLoopback: string[] = [];
+  await context.route((url) => isLoopbackHost(url.hostname), relayFromNode);
   const elsewhere = (url: URL) => !isLoopbackHost(url.hostname);
   await context.route(elsewhere, (route) => {
     offLoopback.push(route.request().url());
@@ -61,6 +72,11 @@ export async function loopbackOnlyContext(
     return ws.close();
   });
   return { context, offLoopback };
+}
+
+/** Answers a page's request with what Node fetches for it; a redirect goes back unfollowed. */
+async function relayFromNode(route: Route): Promise<void> {
+  return route.fulfill({ response: await route.fetch({ maxRedirects: 0 }) });
 }
 
 /** A TCP port nobody listens on right now. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
-import { papersTemplate } from '@paperline/core';
+import { RedisKeys, papersTemplate } from '@paperline/core';
 import { cpuSeconds } from './procstat.js';
 
 export interface RunNames {
@@ -78,7 +78,13 @@ export async function cleanupRun(redis: Redis, es: Client, names: RunNames): Pro
   let cursor = '0';
   let keys = 0;
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${names.prefix}:*`, 'COUNT', 2000);
+    const [next, found] = await redis.scan(
+      cursor,
+      'MATCH',
+      new RedisKeys(names.prefix).everything,
+      'COUNT',
+      2000,
+    );
     cursor = next;
     if (found.length) {
       await redis.unlink(...found);

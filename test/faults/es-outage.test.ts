@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
+import { RedisKeys } from '@paperline/core';
 import { REDIS_URL, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
@@ -54,7 +55,13 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
     await site?.close();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${names.prefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        new RedisKeys(names.prefix).everything,
+        'COUNT',
+        1000,
+      );
       cursor = next;
       if (keys.length) await redis.unlink(...keys);
     } while (cursor !== '0');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '@paperline/core';
 import type { Client } from '@elastic/elasticsearch';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -41,7 +42,13 @@ export async function cleanup(
 ): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${names.prefix}:*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      new RedisKeys(names.prefix).everything,
+      'COUNT',
+      1000,
+    );
     cursor = next;
     if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');

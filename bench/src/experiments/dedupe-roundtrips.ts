@@ -8,7 +8,7 @@
  *   pnpm exec tsx bench/src/experiments/dedupe-roundtrips.ts [jobs=200]
  */
 import { randomBytes } from 'node:crypto';
-import { LuaScript, createRedis, loadConfig } from '@paperline/core';
+import { LuaScript, RedisKeys, createRedis, loadConfig } from '@paperline/core';
 
 const MERGE = new LuaScript(`
 local k = KEYS[1]
@@ -32,7 +32,7 @@ return 1`);
 const jobs = Number(process.argv[2] ?? 200);
 const cfg = loadConfig(process.env);
 const redis = createRedis(cfg.redisUrl, 'worker');
-const prefix = `bench-exp-${randomBytes(3).toString('hex')}`;
+const keys = new RedisKeys(`bench-exp-${randomBytes(3).toString('hex')}`);
 const partial = JSON.stringify({
   source: 'hf',
   title: 'x'.repeat(80),
@@ -41,7 +41,7 @@ const partial = JSON.stringify({
 });
 
 async function jobSequential(j: number): Promise<void> {
-  const ids = Array.from({ length: 50 }, (_, i) => `${prefix}:paper:${j}-${i}`);
+  const ids = Array.from({ length: 50 }, (_, i) => keys.paper(`${j}-${i}`));
   for (const k of ids) await HYDRATE.run(redis, [k], [3600]);
   for (const k of ids) {
     await MERGE.run(redis, [k], ['hf', partial, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', 3600]);
@@ -50,7 +50,7 @@ async function jobSequential(j: number): Promise<void> {
 }
 
 async function jobPipelined(j: number): Promise<void> {
-  const ids = Array.from({ length: 50 }, (_, i) => `${prefix}:paper:${j}-${i}`);
+  const ids = Array.from({ length: 50 }, (_, i) => keys.paper(`${j}-${i}`));
   await MERGE.run(redis, [ids[0]!], ['hf', partial, '2024', '2024', 3600]); // make sure scripts are loaded
   const step = async (f: (p: ReturnType<typeof redis.pipeline>, k: string) => void) => {
     const p = redis.pipeline();
@@ -84,8 +84,8 @@ async function measure(name: string, f: (j: number) => Promise<void>, concurrenc
 }
 
 try {
-  await HYDRATE.run(redis, [`${prefix}:warm`], [60]);
-  await COMMIT.run(redis, [`${prefix}:warm`], ['h', 'j']);
+  await HYDRATE.run(redis, [keys.paper('warm')], [60]);
+  await COMMIT.run(redis, [keys.paper('warm')], ['h', 'j']);
   let base = 0;
   for (const c of [1, 8, 32]) {
     await measure('sequential', jobSequential, c, (base += jobs));
@@ -94,9 +94,9 @@ try {
 } finally {
   let cursor = '0';
   do {
-    const [n, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+    const [n, found] = await redis.scan(cursor, 'MATCH', keys.everything, 'COUNT', 5000);
     cursor = n;
-    if (keys.length) await redis.unlink(...keys);
+    if (found.length) await redis.unlink(...found);
   } while (cursor !== '0');
   redis.disconnect();
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
 import { LuaScript } from './scripts.js';
+import { RedisKeys, type CrawlPart } from './keys.js';
 
 /**
  * Where a crawl stands, kept in Redis so that any process (a worker, `wait`, the API) can read it
@@ -84,19 +85,22 @@ export class CrawlStore {
   /** Crawl keys expire this long after the last write to them. @defaultValue 30 days */
   private readonly ttlSeconds: number;
 
+  private readonly keys: RedisKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     opts: { ttlSeconds?: number; failureTtlSeconds?: number } = {},
   ) {
+    this.keys = new RedisKeys(prefix);
     this.ttlSeconds = opts.ttlSeconds ?? 30 * 86_400;
     this.failureTtlSeconds = opts.failureTtlSeconds ?? 14 * 86_400;
   }
 
   private readonly failureTtlSeconds: number;
 
-  private key(crawlId: string, part: string): string {
-    return `${this.prefix}:crawl:${crawlId}:${part}`;
+  private key(crawlId: string, part: CrawlPart): string {
+    return this.keys.crawl(crawlId)[part];
   }
 
   async create(crawlId: string, seeds: string[], opts: { depth: number; kind?: string }): Promise<void> {
@@ -111,7 +115,7 @@ export class CrawlStore {
         kind: opts.kind ?? 'crawl',
       })
       .expire(meta, this.ttlSeconds)
-      .zadd(`${this.prefix}:crawls`, Date.now(), crawlId)
+      .zadd(this.keys.crawls, Date.now(), crawlId)
       .exec();
   }
 
@@ -141,17 +145,13 @@ export class CrawlStore {
   }
 
   async transition(crawlId: string, jobId: string, to: JobState): Promise<void> {
-    const keys = ['jobs', 'open', 'failed', 'meta'].map((p) => this.key(crawlId, p));
+    const k = this.keys.crawl(crawlId);
+    const keys = [k.jobs, k.open, k.failed, k.meta];
     await TRANSITION.run(this.redis, keys, [jobId, STATE_CODE[to], new Date().toISOString()]);
   }
 
   async recordFailure(f: FailureRecord): Promise<void> {
-    await this.redis.set(
-      `${this.prefix}:failure:${f.jobId}`,
-      JSON.stringify(f),
-      'EX',
-      this.failureTtlSeconds,
-    );
+    await this.redis.set(this.keys.failure(f.jobId), JSON.stringify(f), 'EX', this.failureTtlSeconds);
     if (f.crawlId) await this.transition(f.crawlId, f.jobId, 'failed');
   }
 
@@ -160,13 +160,13 @@ export class CrawlStore {
    * (newest first, up to 10,000) for `failed`. It is fixed by a parser fix and `reprocess`.
    */
   async quarantine(f: FailureRecord): Promise<void> {
-    const key = `${this.prefix}:quarantine`;
+    const key = this.keys.quarantine;
     await this.redis.multi().lpush(key, JSON.stringify(f)).ltrim(key, 0, 9_999).exec();
     await this.recordFailure(f);
   }
 
   async quarantined(limit = 1000): Promise<FailureRecord[]> {
-    return (await this.redis.lrange(`${this.prefix}:quarantine`, 0, limit - 1)).map(
+    return (await this.redis.lrange(this.keys.quarantine, 0, limit - 1)).map(
       (r) => JSON.parse(r) as FailureRecord,
     );
   }
@@ -174,7 +174,7 @@ export class CrawlStore {
   async failures(jobIds: string[]): Promise<Map<string, FailureRecord>> {
     const out = new Map<string, FailureRecord>();
     if (jobIds.length === 0) return out;
-    const raw = await this.redis.mget(jobIds.map((id) => `${this.prefix}:failure:${id}`));
+    const raw = await this.redis.mget(jobIds.map((id) => this.keys.failure(id)));
     raw.forEach((r, i) => {
       if (r) out.set(jobIds[i]!, JSON.parse(r) as FailureRecord);
     });
@@ -227,7 +227,7 @@ export class CrawlStore {
     const out: NonNullable<CrawlSummary['health']> = {};
     for (const [source, e] of bySource) {
       const papersPerPage = e.papers / e.pages;
-      const bk = `${this.prefix}:health:${source}`;
+      const bk = this.keys.healthBaseline(source);
       const base = await this.redis.hgetall(bk);
       const n = Number(base.n ?? 0);
       const ema = Number(base.ema ?? 0);
@@ -251,7 +251,7 @@ export class CrawlStore {
     await this.addToSet(crawlId, 'written', paperIds);
   }
 
-  private async addToSet(crawlId: string, part: string, members: string[]): Promise<void> {
+  private async addToSet(crawlId: string, part: CrawlPart, members: string[]): Promise<void> {
     if (members.length === 0) return;
     const k = this.key(crawlId, part);
     await this.redis
@@ -261,7 +261,7 @@ export class CrawlStore {
       .exec();
   }
 
-  private async touch(crawlId: string, parts: string[]): Promise<void> {
+  private async touch(crawlId: string, parts: CrawlPart[]): Promise<void> {
     const m = this.redis.multi();
     for (const p of parts) m.expire(this.key(crawlId, p), this.ttlSeconds);
     await m.exec();
@@ -280,7 +280,7 @@ export class CrawlStore {
 
   async summary(crawlId: string): Promise<CrawlSummary | null> {
     const r = this.redis;
-    const k = (p: string) => this.key(crawlId, p);
+    const k = (p: CrawlPart) => this.key(crawlId, p);
     const res = await r
       .multi()
       .hgetall(k('meta'))
@@ -320,6 +320,6 @@ export class CrawlStore {
 
   /** Most recent crawls first. */
   async recent(limit = 20): Promise<string[]> {
-    return this.redis.zrevrange(`${this.prefix}:crawls`, 0, limit - 1);
+    return this.redis.zrevrange(this.keys.crawls, 0, limit - 1);
   }
 }

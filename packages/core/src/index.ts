@@ -3,6 +3,7 @@ export * from './logger.js';
 export * from './secrets.js';
 export * from './redis.js';
 export * from './scripts.js';
+export * from './keys.js';
 export * from './routing.js';
 export * from './queues.js';
 export * from './crawl-state.js';

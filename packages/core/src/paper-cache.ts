@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from './scripts.js';
-
-/** The Redis key of a paper's dedup cache entry (each source's view, last written hash, version). */
-export const paperCacheKey = (prefix: string, id: string): string => `${prefix}:paper:${id}`;
+import { RedisKeys } from './keys.js';
 
 // KEYS: paper keys. Drops the written hash and bumps the revision, so a merge that read the old
 // hash before this loses its compare-and-set and reads again. Absent keys stay absent.
@@ -20,7 +18,7 @@ export async function forgetWrittenHash(redis: Redis, prefix: string, ids: strin
   if (ids.length === 0) return;
   await FORGET.run(
     redis,
-    ids.map((id) => paperCacheKey(prefix, id)),
+    ids.map((id) => new RedisKeys(prefix).paper(id)),
     [],
   );
 }

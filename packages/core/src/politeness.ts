@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from './scripts.js';
+import { RedisKeys } from './keys.js';
 
 // KEYS: host slot key   ARGV: intervalMs
 // Takes the host's slot if it is free now (then the next one opens an interval later) and
@@ -78,6 +79,6 @@ export class HostLimiter {
   }
 
   #key(host: string): string {
-    return `${this.prefix}:polite:${host}`;
+    return new RedisKeys(this.prefix).polite(host);
   }
 }

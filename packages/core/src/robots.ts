@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
 import type { FetchResult } from './http/index.js';
+import { RedisKeys } from './keys.js';
 
 interface Robot {
   isDisallowed(url: string, ua?: string): boolean | undefined;
@@ -65,7 +66,7 @@ export class RobotsPolicy {
   private async rules(origin: string): Promise<string | null> {
     const mem = this.local.get(origin);
     if (mem && Date.now() - mem.at < 60_000) return mem.text;
-    const key = `${this.prefix}:robots:${origin}`;
+    const key = new RedisKeys(this.prefix).robots(origin);
     const shared = await this.redis.get(key);
     if (shared !== null) {
       const text = shared === '' ? null : shared;

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { STAGES } from '@paperline/contracts';
-import type { StageQueues } from '@paperline/core';
+import { RedisKeys, type StageQueues } from '@paperline/core';
 
 /** Queues shown when they exist in Redis, but never required (the scheduler may not run). */
 export const OPTIONAL_QUEUES = ['schedule'] as const;
@@ -69,7 +69,7 @@ export class QueueSet {
     for (const name of OPTIONAL_QUEUES) {
       if (this.optional.has(name)) continue;
       const found = await this.redis
-        .exists(...MARKERS.map((m) => `${this.prefix}:${name}:${m}`))
+        .exists(...MARKERS.map((m) => new RedisKeys(this.prefix).queue(name, m)))
         .catch(() => 0);
       if (found === 0) continue;
       const queue = new Queue(name, { connection: this.redis, prefix: this.prefix });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LuaScript, forgetWrittenHash, getPapers, paperCacheKey, type EsClient } from '@paperline/core';
+import { LuaScript, RedisKeys, forgetWrittenHash, getPapers, type EsClient } from '@paperline/core';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import type { StoredSourceRef } from '@paperline/identity';
 
@@ -64,6 +64,8 @@ export type CommitResult = { version: number } | null;
  * document in Elasticsearch, so emptying Redis never duplicates a paper.
  */
 export class DedupStore {
+  private readonly keys: RedisKeys;
+
   constructor(
     private readonly redis: Redis,
     private readonly es: EsClient,
@@ -71,10 +73,12 @@ export class DedupStore {
     private readonly prefix: string,
     /** @defaultValue 7 days */
     private readonly ttlSeconds = 7 * 86_400,
-  ) {}
+  ) {
+    this.keys = new RedisKeys(prefix);
+  }
 
   private key(id: string): string {
-    return paperCacheKey(this.prefix, id);
+    return this.keys.paper(id);
   }
 
   /**
@@ -164,7 +168,7 @@ export class DedupStore {
   /** Claims ids for enrichment; returns those not claimed in the last `ttlSeconds`. */
   async claimEnrichment(arxivIds: string[], ttlSeconds = 7 * 86_400): Promise<string[]> {
     const pipe = this.redis.pipeline();
-    for (const a of arxivIds) pipe.set(`${this.prefix}:enrich:${a}`, '1', 'EX', ttlSeconds, 'NX');
+    for (const a of arxivIds) pipe.set(this.keys.enrichClaim(a), '1', 'EX', ttlSeconds, 'NX');
     const res = (await pipe.exec()) ?? [];
     return arxivIds.filter((_, i) => res[i]?.[1] === 'OK');
   }
@@ -176,12 +180,12 @@ export class DedupStore {
   /** Alias table: every known key of a paper → its canonical id. */
   async resolveAliases(keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
-    return this.redis.hmget(`${this.prefix}:alias`, ...keys);
+    return this.redis.hmget(this.keys.alias, ...keys);
   }
 
   async setAliases(pairs: Array<[key: string, id: string]>): Promise<void> {
     if (pairs.length === 0) return;
-    await this.redis.hset(`${this.prefix}:alias`, Object.fromEntries(pairs));
+    await this.redis.hset(this.keys.alias, Object.fromEntries(pairs));
   }
 }
 

@@ -1,7 +1,14 @@
 import { statSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import { SCHEDULE_QUEUE } from '@paperline/contracts';
-import { loadSchedules, resolveSeeds, startCrawl, type Runtime, type Schedule } from '@paperline/core';
+import {
+  RedisKeys,
+  loadSchedules,
+  resolveSeeds,
+  startCrawl,
+  type Runtime,
+  type Schedule,
+} from '@paperline/core';
 import { routeUrl } from '@paperline/sources';
 import { fireSchedule, type ScheduleDeps } from './process.js';
 import { syncJobSchedulers } from './sync.js';
@@ -13,7 +20,7 @@ import { syncJobSchedulers } from './sync.js';
 export async function startScheduler(rt: Runtime): Promise<{ stop(): Promise<void> }> {
   const { cfg, log } = rt;
   const queue = new Queue(SCHEDULE_QUEUE, { connection: rt.redis, prefix: cfg.queuePrefix });
-  const lastKey = (name: string) => `${cfg.queuePrefix}:schedule:${name}:crawl`;
+  const keys = new RedisKeys(cfg.queuePrefix);
 
   let schedules: Schedule[] = loadSchedules(cfg.schedulesFile);
   let mtime = fileMtime();
@@ -39,9 +46,9 @@ export async function startScheduler(rt: Runtime): Promise<{ stop(): Promise<voi
         seeds,
         opts,
       ),
-    lastCrawl: (name) => rt.redis.get(lastKey(name)),
+    lastCrawl: (name) => rt.redis.get(keys.scheduleLastCrawl(name)),
     setLastCrawl: async (name, id) => {
-      await rt.redis.set(lastKey(name), id, 'EX', 30 * 86_400);
+      await rt.redis.set(keys.scheduleLastCrawl(name), id, 'EX', 30 * 86_400);
     },
     isFinished: async (id) => (await rt.crawls.summary(id))?.finished ?? true,
   };

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { PermanentError } from '@paperline/contracts';
 import { aliasTargets, concreteIndexName, papersTemplate, putTemplate } from './templates.js';
 import type { BulkItem, BulkOutcome } from './papers.js';
+import { RedisKeys } from '../keys.js';
 
 /**
  * While a rebuild runs, every write to the alias is also written to the new index (its "shadow"),
@@ -25,7 +26,7 @@ export class ShadowTarget {
   ) {}
 
   private get key(): string {
-    return `${this.prefix}:reindex:${this.alias}`;
+    return new RedisKeys(this.prefix).reindexShadow(this.alias);
   }
 
   async current(): Promise<string | null> {

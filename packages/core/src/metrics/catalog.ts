@@ -2,7 +2,7 @@
  * The worker-side metrics Paperline records cluster-wide: their names, labels and histogram
  * buckets, and how a sample is laid out in Redis.
  *
- * Every metric is one Redis hash, `${prefix}:metrics:${name}`. A counter's fields are its encoded
+ * Every metric is one Redis hash (`RedisKeys.metric(name)`). A counter's fields are its encoded
  * label sets; a histogram's fields are `${labels}|${bucketIndex}` (non-cumulative counts, the last
  * index being +Inf) and `${labels}|sum`. Workers add to these with HINCRBY/HINCRBYFLOAT, so any
  * number of processes on any number of machines aggregate into one value.
@@ -85,11 +85,6 @@ export const PAPERS_METRIC = counter(
 );
 
 export const METRIC_LIST: readonly MetricDef[] = Object.values(WORKER_METRICS);
-
-/** The Redis hash holding one metric. */
-export function metricKey(prefix: string, name: string): string {
-  return `${prefix}:metrics:${name}`;
-}
 
 /** `a=x,b=y` with values URI-encoded, in the metric's label order; '' when it has no labels. */
 export function encodeLabels(names: readonly string[], labels: Readonly<Record<string, string>>): string {

@@ -6,12 +6,13 @@ import { MetricsRecorder } from './recorder.js';
 import { readMetrics } from './reader.js';
 import { foldPaperTotals } from './papers.js';
 import { newCrawlId } from '../crawl-state.js';
+import { RedisKeys } from '../keys.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `t-metrics-${randomBytes(3).toString('hex')}`;
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
+  const keys = await redis.keys(new RedisKeys(prefix).everything);
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
 });
@@ -76,6 +77,6 @@ describe('metrics through real Redis', () => {
     // Crawls older than the horizon are neither folded nor remembered.
     const old = summary(newCrawlId(new Date('2000-01-01')), { indexed: 100, finished: true });
     expect(await foldPaperTotals(redis, prefix, [old])).toEqual({ indexed: 5, unchanged: 2, duplicate: 1 });
-    expect(await redis.hlen(`${prefix}:metrics:papers_folded`)).toBe(2);
+    expect(await redis.hlen(new RedisKeys(prefix).metric('papers_folded'))).toBe(2);
   });
 });

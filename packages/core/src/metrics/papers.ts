@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { CrawlSummary } from '@paperline/contracts';
 import { LuaScript } from '../scripts.js';
 import { newCrawlId } from '../crawl-state.js';
-import { PAPERS_METRIC, encodeLabels, metricKey } from './catalog.js';
+import { RedisKeys } from '../keys.js';
+import { PAPERS_METRIC, encodeLabels } from './catalog.js';
 
 export const PAPER_RESULTS = ['indexed', 'unchanged', 'duplicate'] as const;
 export type PaperResult = (typeof PAPER_RESULTS)[number];
@@ -61,7 +62,8 @@ export async function foldPaperTotals(
   const days = opts.forgetAfterDays ?? 60;
   const cutoff = newCrawlId(new Date((opts.now ?? new Date()).getTime() - days * 86_400_000)).split('-')[0]!;
   args.push(cutoff, ...FIELDS);
-  const keys = [metricKey(prefix, PAPERS_METRIC.name), metricKey(prefix, 'papers_folded')];
+  const k = new RedisKeys(prefix);
+  const keys = [k.metric(PAPERS_METRIC.name), k.metric('papers_folded')];
   const res = (await FOLD.run(redis, keys, args)) as Array<string | null>;
   const num = (v: string | null | undefined) => Number(v ?? 0) || 0;
   return { indexed: num(res[0]), unchanged: num(res[1]), duplicate: num(res[2]) };

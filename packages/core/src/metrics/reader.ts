@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { METRIC_LIST, decodeLabels, metricKey, type HistogramDef, type MetricDef } from './catalog.js';
+import { RedisKeys } from '../keys.js';
+import { METRIC_LIST, decodeLabels, type HistogramDef, type MetricDef } from './catalog.js';
 
 /** One label set of a counter, summed over every worker. */
 export interface CounterSample {
@@ -73,7 +74,8 @@ export async function readMetrics(
   defs: readonly MetricDef[] = METRIC_LIST,
 ): Promise<MetricsSnapshot> {
   const pipe = redis.pipeline();
-  for (const def of defs) pipe.hgetall(metricKey(prefix, def.name));
+  const keys = new RedisKeys(prefix);
+  for (const def of defs) pipe.hgetall(keys.metric(def.name));
   const res = (await pipe.exec()) ?? [];
   const raw: Record<string, Record<string, string>> = {};
   defs.forEach((def, i) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@paperline/contracts';
-import { WORKER_METRICS, decodeLabels, encodeLabels, metricKey, statusClass } from './catalog.js';
+import { WORKER_METRICS, decodeLabels, encodeLabels, statusClass } from './catalog.js';
+import { RedisKeys } from '../keys.js';
 import { MetricsRecorder, type MetricsPipeline, type MetricsSink } from './recorder.js';
 import { parseMetricHashes } from './reader.js';
 import { bulkReason, withBulkMetrics, withFetchMetrics } from './instrument.js';
@@ -36,7 +37,9 @@ class FakeRedis implements MetricsSink {
   raw(prefix: string): Record<string, Record<string, string>> {
     const out: Record<string, Record<string, string>> = {};
     for (const [k, h] of this.hashes) {
-      out[k.slice(`${prefix}:metrics:`.length)] = Object.fromEntries([...h].map(([f, v]) => [f, String(v)]));
+      out[k.slice(new RedisKeys(prefix).metric('').length)] = Object.fromEntries(
+        [...h].map(([f, v]) => [f, String(v)]),
+      );
     }
     return out;
   }
@@ -54,16 +57,16 @@ describe('MetricsRecorder', () => {
     expect(redis.pipelines).toBe(0);
     await rec.flush();
     expect(redis.pipelines).toBe(1);
-    const dur = redis.hashes.get(metricKey('p', 'paperline_job_duration_seconds'))!;
+    const dur = redis.hashes.get(new RedisKeys('p').metric('paperline_job_duration_seconds'))!;
     const ok = encodeLabels(['stage', 'outcome'], { stage: 'fetch', outcome: 'fetched' });
     expect(dur.get(`${ok}|3`)).toBe(5); // 0.03 s falls in the 0.05 bucket (index 3)
     expect(dur.get(`${ok}|sum`)).toBeCloseTo(0.15);
-    const fetches = redis.hashes.get(metricKey('p', 'paperline_fetch_responses_total'))!;
+    const fetches = redis.hashes.get(new RedisKeys('p').metric('paperline_fetch_responses_total'))!;
     expect(fetches.get('host=example.org,status_class=2xx')).toBe(2);
     expect(fetches.get('host=example.org,status_class=error')).toBe(1);
     expect(
       redis.hashes
-        .get(metricKey('p', 'paperline_job_failures_total'))!
+        .get(new RedisKeys('p').metric('paperline_job_failures_total'))!
         .get('stage=fetch,code=HTTP_NOT_FOUND'),
     ).toBe(1);
     await rec.flush(); // nothing new: no round trip
@@ -87,7 +90,7 @@ describe('MetricsRecorder', () => {
     await rec.close();
     expect(
       redis.hashes
-        .get(metricKey('p', 'paperline_bulk_item_failures_total'))!
+        .get(new RedisKeys('p').metric('paperline_bulk_item_failures_total'))!
         .get('reason=mapper_parsing_exception'),
     ).toBe(3);
   });

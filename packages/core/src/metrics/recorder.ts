@@ -1,9 +1,9 @@
 import type { Logger } from '../logger.js';
+import { RedisKeys } from '../keys.js';
 import {
   WORKER_METRICS,
   bucketIndex,
   encodeLabels,
-  metricKey,
   statusClass,
   type CounterDef,
   type HistogramDef,
@@ -39,7 +39,7 @@ interface Delta {
 
 /**
  * Accumulates worker-side metrics in memory and adds them to Redis hashes
- * (`${prefix}:metrics:*`) every couple of seconds in one pipeline, so that the API can expose
+ * (`RedisKeys.metric`) every couple of seconds in one pipeline, so that the API can expose
  * the sum over every worker process on every machine. Recording is synchronous and never
  * throws: a job never waits for metrics. `close()` flushes what is left.
  */
@@ -48,15 +48,17 @@ export class MetricsRecorder {
   private inflight: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly maxPending: number;
+  private readonly keys: RedisKeys;
   private lastWarn = 0;
   /** Samples dropped because too many distinct fields were pending (Redis unreachable). */
   dropped = 0;
 
   constructor(
     private readonly sink: MetricsSink,
-    private readonly prefix: string,
+    prefix: string,
     private readonly opts: MetricsRecorderOptions = {},
   ) {
+    this.keys = new RedisKeys(prefix);
     this.maxPending = opts.maxPending ?? 10_000;
     this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 2000);
     this.timer.unref();
@@ -65,13 +67,13 @@ export class MetricsRecorder {
   /** Adds `n` to a counter. */
   inc<L extends string>(def: CounterDef<L>, labels: Readonly<Record<L, string>>, n = 1): void {
     if (!(n > 0)) return;
-    this.add(metricKey(this.prefix, def.name), encodeLabels(def.labels, labels), n, false);
+    this.add(this.keys.metric(def.name), encodeLabels(def.labels, labels), n, false);
   }
 
   /** Records one observation (in seconds for durations) in a histogram. */
   observe<L extends string>(def: HistogramDef<L>, labels: Readonly<Record<L, string>>, value: number): void {
     if (!Number.isFinite(value) || value < 0) return;
-    const key = metricKey(this.prefix, def.name);
+    const key = this.keys.metric(def.name);
     const lk = encodeLabels(def.labels, labels);
     this.add(key, `${lk}|${bucketIndex(def.buckets, value)}`, 1, false);
     this.add(key, `${lk}|sum`, value, true);

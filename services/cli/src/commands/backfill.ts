@@ -1,5 +1,5 @@
 import { PermanentError, type CrawlSummary } from '@paperline/contracts';
-import { waitForCrawl } from '@paperline/core';
+import { RedisKeys, waitForCrawl } from '@paperline/core';
 import type { CliContext } from '../context.js';
 import { startCrawl } from './crawl.js';
 import { endProgress, printJson, summaryJson, summaryLine } from '../output.js';
@@ -72,7 +72,7 @@ export async function backfillCommand(
       : [
           `${ctx.cfg.bases.oaiBaseUrl}?verb=ListRecords&metadataPrefix=arXiv&from=${opts.from}&until=${opts.to}${opts.set ? `&set=${encodeURIComponent(opts.set)}` : ''}`,
         ];
-  const key = `${ctx.cfg.queuePrefix}:backfill:${source}:${opts.from}:${opts.to}`;
+  const key = new RedisKeys(ctx.cfg.queuePrefix).backfillCrawl(source, opts.from, opts.to);
   const previous = await ctx.redis.get(key);
   const prevSummary = previous ? await ctx.crawls.summary(previous) : null;
   const resume = prevSummary !== null && !prevSummary.finished;

@@ -1,0 +1,124 @@
+import { QueueKeys } from 'bullmq';
+
+/** The parts of one crawl's books (their meaning: {@link CrawlStore}). */
+export const CRAWL_PARTS = [
+  'meta',
+  'jobs',
+  'open',
+  'failed',
+  'fetched',
+  'parsed',
+  'papers',
+  'cands',
+  'written',
+  'yield',
+] as const;
+export type CrawlPart = (typeof CRAWL_PARTS)[number];
+
+/** The keys of one crawl's books, by part. */
+export type CrawlKeys = Readonly<Record<CrawlPart, string>>;
+
+/**
+ * Every Redis key Paperline uses, built in this one place under the queue prefix (in the manner of
+ * BullMQ's own `QueueKeys`, which builds the queues' keys and is used here for them). Each family
+ * has one owning module that reads and writes it; that module is named on each method. On Redis
+ * Cluster the prefix is a `{hash tag}`, so every key of a Lua script shares a slot.
+ */
+export class RedisKeys {
+  private readonly queueKeys: QueueKeys;
+
+  constructor(readonly prefix: string) {
+    this.queueKeys = new QueueKeys(prefix);
+  }
+
+  /** A SCAN pattern matching every key under the prefix, the queues' included. */
+  get everything(): string {
+    return `${this.prefix}:*`;
+  }
+
+  /** Crawl ids by start time (CrawlStore). */
+  get crawls(): string {
+    return `${this.prefix}:crawls`;
+  }
+
+  /** One crawl's books (CrawlStore). */
+  crawl(crawlId: string): CrawlKeys {
+    const base = `${this.prefix}:crawl:${crawlId}:`;
+    return Object.fromEntries(CRAWL_PARTS.map((part) => [part, base + part])) as Record<CrawlPart, string>;
+  }
+
+  /** A failed job's failure record (CrawlStore). */
+  failure(jobId: string): string {
+    return `${this.prefix}:failure:${jobId}`;
+  }
+
+  /** Records set aside as invalid (CrawlStore). */
+  get quarantine(): string {
+    return `${this.prefix}:quarantine`;
+  }
+
+  /** A source's health baseline (CrawlStore). */
+  healthBaseline(source: string): string {
+    return `${this.prefix}:health:${source}`;
+  }
+
+  /** A paper's dedup cache entry (PaperCache). */
+  paper(paperId: string): string {
+    return `${this.prefix}:paper:${paperId}`;
+  }
+
+  /** A SCAN pattern matching every dedup cache entry (PaperCache). */
+  get papers(): string {
+    return this.paper('*');
+  }
+
+  /** The alias table: every known key of a paper → its canonical id (the deduplicator's DedupStore). */
+  get alias(): string {
+    return `${this.prefix}:alias`;
+  }
+
+  /** An arXiv id claimed for enrichment (the deduplicator's DedupStore). */
+  enrichClaim(arxivId: string): string {
+    return `${this.prefix}:enrich:${arxivId}`;
+  }
+
+  /** A SCAN pattern matching every enrichment claim (the deduplicator's DedupStore). */
+  get enrichClaims(): string {
+    return this.enrichClaim('*');
+  }
+
+  /** A host's next free request slot (HostLimiter). */
+  polite(host: string): string {
+    return `${this.prefix}:polite:${host}`;
+  }
+
+  /** An origin's robots.txt, shared by every fetcher (RobotsCache). */
+  robots(origin: string): string {
+    return `${this.prefix}:robots:${origin}`;
+  }
+
+  /** One worker metric's hash (the metrics recorder, reader and paper totals). */
+  metric(name: string): string {
+    return `${this.prefix}:metrics:${name}`;
+  }
+
+  /** The last crawl a schedule started (the scheduler). */
+  scheduleLastCrawl(schedule: string): string {
+    return `${this.prefix}:schedule:${schedule}:crawl`;
+  }
+
+  /** The crawl of a backfill of one source over a date range (the `backfill` command). */
+  backfillCrawl(source: string, from: string, to: string): string {
+    return `${this.prefix}:backfill:${source}:${from}:${to}`;
+  }
+
+  /** The index a rebuild is filling, which indexers also write to (ShadowTarget). */
+  reindexShadow(alias: string): string {
+    return `${this.prefix}:reindex:${alias}`;
+  }
+
+  /** One of BullMQ's keys of a queue (e.g. `meta`, `failed`), as BullMQ builds it. */
+  queue(name: string, type: string): string {
+    return this.queueKeys.toKey(name, type);
+  }
+}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
-import { RedisKeys, papersTemplate } from '@paperline/core';
+import { RedisKeys, papersTemplate, unlinkMatching } from '@paperline/core';
 import { cpuSeconds } from './procstat.js';
 
 export interface RunNames {
@@ -75,22 +75,7 @@ export async function deleteIndex(es: Client, name: string): Promise<void> {
 /** Removes every Redis key under the prefix, every index and template of this run. Idempotent. */
 export async function cleanupRun(redis: Redis, es: Client, names: RunNames): Promise<string[]> {
   const removed: string[] = [];
-  let cursor = '0';
-  let keys = 0;
-  do {
-    const [next, found] = await redis.scan(
-      cursor,
-      'MATCH',
-      new RedisKeys(names.prefix).everything,
-      'COUNT',
-      2000,
-    );
-    cursor = next;
-    if (found.length) {
-      await redis.unlink(...found);
-      keys += found.length;
-    }
-  } while (cursor !== '0');
+  const keys = await unlinkMatching(redis, new RedisKeys(names.prefix).everything);
   removed.push(`${keys} redis keys`);
   // Wildcard deletes are refused (action.destructive_requires_name): resolve names first.
   const found = await es.indices

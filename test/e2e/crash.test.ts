@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
+import { CrawlStore } from '@paperline/core';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
@@ -11,6 +12,7 @@ describe('workers SIGKILLed mid-crawl, restarted, then `wait`', () => {
   const names = uniqueNames('e2e-crash');
   const redis = new Redis(REDIS_URL);
   const es = new Client({ node: ELASTICSEARCH_URL });
+  const crawls = new CrawlStore(redis, names.prefix);
   let site: SnapshotSite;
 
   beforeAll(async () => {
@@ -41,14 +43,14 @@ describe('workers SIGKILLed mid-crawl, restarted, then `wait`', () => {
     // Wait until the crawl is well under way, then kill every worker without warning.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const fetched = await redis.scard(`${names.prefix}:crawl:${crawlId}:fetched`);
+      const { fetched } = await crawls.sizes(crawlId);
       if (fetched >= seeds.length + 3) break;
       if (Date.now() > deadline) throw new Error('crawl did not get under way');
       await sleep(100);
     }
     killGroup(workers, 'SIGKILL');
     await exited(workers);
-    const open = Number(await redis.get(`${names.prefix}:crawl:${crawlId}:open`));
+    const open = await crawls.openCount(crawlId);
     expect(open).toBeGreaterThan(0); // really mid-crawl
 
     workers = startWorkersProcess(env);

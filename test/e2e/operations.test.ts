@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
+import { CrawlStore } from '@paperline/core';
 import type { ChildProcess } from 'node:child_process';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
@@ -119,13 +120,14 @@ describe('operations: retry by code, reprocess offline, backfill resumed after S
       );
       expect(started.days).toBe(9);
       const deadline = Date.now() + 60_000;
-      while ((await redis.scard(`${names2.prefix}:crawl:${started.crawlId}:fetched`)) < 2) {
+      const crawls2 = new CrawlStore(redis, names2.prefix);
+      while ((await crawls2.sizes(started.crawlId)).fetched < 2) {
         if (Date.now() > deadline) throw new Error('backfill did not start');
         await sleep(100);
       }
       killGroup(workers, 'SIGKILL');
       await exited(workers);
-      expect(Number(await redis.get(`${names2.prefix}:crawl:${started.crawlId}:open`))).toBeGreaterThan(0);
+      expect(await crawls2.openCount(started.crawlId)).toBeGreaterThan(0);
 
       workers = startWorkersProcess(env2);
       const res = await runCli(

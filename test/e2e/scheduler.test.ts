@@ -6,6 +6,8 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Client } from '@elastic/elasticsearch';
 import type { ChildProcess } from 'node:child_process';
+import { CrawlStore } from '@paperline/core';
+import type { CrawlSummary } from '@paperline/contracts';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
@@ -16,6 +18,12 @@ describe('scheduler', () => {
   const names = uniqueNames('e2e-sched');
   const redis = new Redis(REDIS_URL);
   const es = new Client({ node: ELASTICSEARCH_URL });
+  const crawls = new CrawlStore(redis, names.prefix);
+  /** Every crawl started under this file's prefix. */
+  const runs = async (): Promise<CrawlSummary[]> =>
+    (await Promise.all((await crawls.recent(1000)).map((id) => crawls.summary(id)))).filter(
+      (s): s is CrawlSummary => s !== null,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'paperline-sched-'));
   const file = join(dir, 'schedules.json');
   let site: SnapshotSite;
@@ -90,22 +98,18 @@ describe('scheduler', () => {
       if (Date.now() > deadline) throw new Error('the schedule did not complete two crawls');
       await sleep(500);
       finished.length = 0;
-      for (const id of await redis.zrange(`${names.prefix}:crawls`, 0, -1)) {
-        const meta = await redis.hgetall(`${names.prefix}:crawl:${id}:meta`);
-        expect(meta.kind).toBe('schedule:snap');
-        if (meta.finishedAt) finished.push({ startedAt: meta.startedAt!, finishedAt: meta.finishedAt });
+      for (const run of await runs()) {
+        expect(run.kind).toBe('schedule:snap');
+        if (run.finishedAt) finished.push({ startedAt: run.startedAt, finishedAt: run.finishedAt });
       }
     }
     await stopWorkers(workers);
     workers = undefined;
 
-    const all = await redis.zrange(`${names.prefix}:crawls`, 0, -1);
-    const runs = [];
-    for (const id of all) runs.push(await redis.hgetall(`${names.prefix}:crawl:${id}:meta`));
-    runs.sort((a, b) => a.startedAt!.localeCompare(b.startedAt!));
-    for (let i = 1; i < runs.length; i++) {
-      expect(runs[i - 1]!.finishedAt, 'a run started while the previous one was running').toBeDefined();
-      expect(runs[i]!.startedAt! >= runs[i - 1]!.finishedAt!).toBe(true);
+    const all = (await runs()).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    for (let i = 1; i < all.length; i++) {
+      expect(all[i - 1]!.finishedAt, 'a run started while the previous one was running').toBeDefined();
+      expect(all[i]!.startedAt >= all[i - 1]!.finishedAt!).toBe(true);
     }
     const q = new Queue('schedule', { connection: redis, prefix: names.prefix });
     const outcomes = (await q.getCompleted(0, 200)).map(

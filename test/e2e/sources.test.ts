@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import type { ChildProcess } from 'node:child_process';
 import { cleanText } from '@paperline/sources';
+import { DedupStore } from '@paperline/deduplicator';
 import {
   snapshotArxivTruth,
   snapshotTruth,
@@ -112,10 +113,7 @@ describe('Hugging Face and arXiv stand-ins: one merged document per paper', () =
   });
 
   it('with the Redis dedup state emptied, a new crawl finds every paper again and duplicates none', async () => {
-    for (const pattern of [`${names.prefix}:paper:*`, `${names.prefix}:alias`, `${names.prefix}:enrich:*`]) {
-      const keys = await redis.keys(pattern);
-      if (keys.length) await redis.del(...keys);
-    }
+    await new DedupStore(redis, es, names.index, names.prefix).clear();
     const before = await docs();
     const res = await runCli(['crawl', ...seeds, '--wait', '--json'], env);
     expect(res.code, res.stderr).toBe(0);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
-import { RedisKeys } from '@paperline/core';
+import { CrawlStore, unlinkMatching, RedisKeys } from '@paperline/core';
 import { REDIS_URL, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
@@ -32,6 +32,7 @@ const OUTAGE_MS = LONG ? 60_000 : 15_000;
 describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then started again`, () => {
   const names = uniqueNames('f-es');
   const redis = new Redis(REDIS_URL);
+  const crawls = new CrawlStore(redis, names.prefix);
   let site: SnapshotSite;
   let front: FaultSite;
   let own: OwnElasticsearch;
@@ -53,18 +54,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
     }
     await front?.close();
     await site?.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        new RedisKeys(names.prefix).everything,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await unlinkMatching(redis, new RedisKeys(names.prefix).everything);
     redis.disconnect();
     await es?.close();
     await own?.stop();
@@ -92,14 +82,11 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
     const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
     expect(started.code, started.stderr).toBe(0);
     const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
-    const key = (part: string) => `${names.prefix}:crawl:${crawlId}:${part}`;
 
     // Some papers written, most pages still to fetch: stop Elasticsearch now.
-    await waitFor('the first papers to be written', async () => (await redis.scard(key('written'))) >= 3);
-    const before = {
-      fetched: await redis.scard(key('fetched')),
-      written: await redis.scard(key('written')),
-    };
+    await waitFor('the first papers to be written', async () => (await crawls.sizes(crawlId)).written >= 3);
+    const { fetched, written } = await crawls.sizes(crawlId);
+    const before = { fetched, written };
     const downAt = Date.now();
     await own.stop();
     openGate();
@@ -109,7 +96,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
     await sleep(OUTAGE_MS);
     expect(isAlive(workers), 'workers survived the outage').toBe(true);
     // Nothing failed for good while Elasticsearch was away.
-    const failedDuring = await redis.scard(key('failed'));
+    const failedDuring = (await crawls.sizes(crawlId)).failed;
     const restartAt = Date.now();
     await own.start();
     const upAt = Date.now();

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
+import { CrawlStore } from '@paperline/core';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
@@ -67,7 +68,6 @@ describe('Redis SIGKILLed and shut down mid-crawl, restarted from its AOF', () =
     const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
     expect(started.code, started.stderr).toBe(0);
     const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
-    const key = (part: string) => `${names.prefix}:crawl:${crawlId}:${part}`;
     const total = seeds.length + truth.length;
 
     const probe = () => {
@@ -78,7 +78,7 @@ describe('Redis SIGKILLed and shut down mid-crawl, restarted from its AOF', () =
     const fetched = async () => {
       const r = probe();
       try {
-        return await r.scard(key('fetched'));
+        return (await new CrawlStore(r, names.prefix).sizes(crawlId)).fetched;
       } finally {
         r.disconnect();
       }

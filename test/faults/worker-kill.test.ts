@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { Queue } from 'bullmq';
+import { CrawlStore } from '@paperline/core';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
@@ -30,6 +31,7 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
   const names = uniqueNames('f-kill');
   const redis = new Redis(REDIS_URL);
   const es = new Client({ node: ELASTICSEARCH_URL });
+  const crawls = new CrawlStore(redis, names.prefix);
   let site: SnapshotSite;
   let front: FaultSite;
   const groups: ChildProcess[] = [];
@@ -80,11 +82,10 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
     const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
     expect(started.code, started.stderr).toBe(0);
     const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
-    const key = (part: string) => `${names.prefix}:crawl:${crawlId}:${part}`;
     const indexQueue = new Queue('index', { connection: redis, prefix: names.prefix });
 
     // Mid-batch: some papers written already, and index jobs active right now.
-    await waitFor('the first papers to be written', async () => (await redis.scard(key('written'))) >= 1);
+    await waitFor('the first papers to be written', async () => (await crawls.sizes(crawlId)).written >= 1);
     listingGate.open();
     await waitFor(
       'index jobs active after the first writes',
@@ -93,20 +94,20 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
       25,
     );
     const activeAtKill = (await indexQueue.getJobCounts('active')).active!;
-    const writtenAtKill = await redis.scard(key('written'));
+    const writtenAtKill = (await crawls.sizes(crawlId)).written;
     expect(workerPids(indexer).has('indexer')).toBe(true);
     killGroup(indexer, 'SIGKILL');
     await exited(indexer);
-    expect(Number(await redis.get(key('open')))).toBeGreaterThan(0);
+    expect(await crawls.openCount(crawlId)).toBeGreaterThan(0);
 
     // Without an indexer the rest of the pipeline keeps going: the held paper pages are fetched and
     // parsed.
-    const fetchedAtKill = await redis.scard(key('fetched'));
-    const parsedAtKill = await redis.scard(key('parsed'));
+    const fetchedAtKill = (await crawls.sizes(crawlId)).fetched;
+    const parsedAtKill = (await crawls.sizes(crawlId)).parsed;
     papersGate.open();
     await waitFor('fetching and parsing to go on without the indexer', async () => {
-      const fetched = await redis.scard(key('fetched'));
-      const parsed = await redis.scard(key('parsed'));
+      const fetched = (await crawls.sizes(crawlId)).fetched;
+      const parsed = (await crawls.sizes(crawlId)).parsed;
       return fetched > fetchedAtKill && parsed > parsedAtKill;
     });
     expect(isAlive(others)).toBe(true);

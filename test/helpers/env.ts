@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 import type { Redis } from 'ioredis';
-import { RedisKeys } from '@paperline/core';
+import { RedisKeys, unlinkMatching } from '@paperline/core';
 import type { Client } from '@elastic/elasticsearch';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,18 +40,7 @@ export async function cleanup(
   es: Client,
   names: { prefix: string; index: string; archive: string },
 ): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(
-      cursor,
-      'MATCH',
-      new RedisKeys(names.prefix).everything,
-      'COUNT',
-      1000,
-    );
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
+  await unlinkMatching(redis, new RedisKeys(names.prefix).everything);
   // Wildcard deletes are refused (action.destructive_requires_name): resolve names first.
   const found = await es.indices
     .get({

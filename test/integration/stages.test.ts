@@ -6,6 +6,7 @@ import {
   CrawlStore,
   HttpClient,
   RawArchive,
+  RobotsCache,
   createEsClient,
   createLogger,
   createRuntime,
@@ -139,7 +140,7 @@ describe('fetch stage', () => {
     expect(JSON.stringify(p)).not.toContain('dailyPapers');
     expect(await archive.getText(p.sha256, url)).toContain('data-target="DailyPapers"');
     expect((await archive.getUrl(url))?.sha256).toBe(p.sha256);
-    expect(await redis.sismember(`${names.prefix}:crawl:cfetch:fetched`, url)).toBe(1);
+    expect(await crawls.contains('cfetch', 'fetched', url)).toBe(true);
   });
 
   it('refuses non-HTML content with a typed permanent error', async () => {
@@ -162,7 +163,7 @@ describe('fetch stage', () => {
     expect((err as PaperlineError).code).toBe('ROBOTS_DISALLOWED');
     expect((err as PaperlineError).retry).toBe('permanent');
     expect(fetchedDisallowed).toBe(false);
-    expect(await redis.get(`${names.prefix}:robots:${base}`)).toContain('Disallow');
+    expect(await new RobotsCache(redis, names.prefix).get(base)).toContain('Disallow');
   });
 
   it('refuses a URL no source parses', async () => {
@@ -343,8 +344,7 @@ describe('dedupe + index stages', () => {
     expect(docs.get('arxiv:2403.12345')?.doc.title).toBe('Looped Transformers & Friends');
     const s = await crawls.summary('cd');
     expect(s).toBeNull(); // never created: counts are per crawl, the sets are still there
-    expect(await redis.scard(`${names.prefix}:crawl:cd:papers`)).toBe(1);
-    expect(await redis.scard(`${names.prefix}:crawl:cd:cands`)).toBe(2);
+    expect(await crawls.sizes('cd')).toMatchObject({ papers: 1, cands: 2 });
   });
 
   it('a re-run of the same dedupe job after a crash re-emits what it committed', async () => {
@@ -404,8 +404,7 @@ describe('dedupe + index stages', () => {
   });
 
   it('with Redis emptied, identity and the content hash come back from Elasticsearch: no duplicate, no write', async () => {
-    const keys = await redis.keys(`${names.prefix}:paper:*`);
-    await redis.del(...keys, `${names.prefix}:alias`);
+    await store.clear();
     const before = (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345')!;
     const r = await processDedupe(
       {
@@ -491,6 +490,6 @@ describe('dedupe + index stages', () => {
     expect((err as PaperlineError).message).toContain('arxiv:2403.88888');
     expect((err as PaperlineError).message).toContain('strict_dynamic_mapping_exception');
     expect((await getPapers(es, names.index, ['arxiv:2403.99999'])).has('arxiv:2403.99999')).toBe(true);
-    expect(await redis.sismember(`${names.prefix}:crawl:ci:written`, 'arxiv:2403.99999')).toBe(1);
+    expect(await crawls.contains('ci', 'written', 'arxiv:2403.99999')).toBe(true);
   });
 });

@@ -8,7 +8,7 @@
  *   pnpm exec tsx bench/src/experiments/dedupe-roundtrips.ts [jobs=200]
  */
 import { randomBytes } from 'node:crypto';
-import { LuaScript, RedisKeys, createRedis, loadConfig } from '@paperline/core';
+import { LuaScript, RedisKeys, createRedis, loadConfig, unlinkMatching } from '@paperline/core';
 
 const MERGE = new LuaScript(`
 local k = KEYS[1]
@@ -92,11 +92,6 @@ try {
     await measure('pipelined', jobPipelined, c, (base += jobs));
   }
 } finally {
-  let cursor = '0';
-  do {
-    const [n, found] = await redis.scan(cursor, 'MATCH', keys.everything, 'COUNT', 5000);
-    cursor = n;
-    if (found.length) await redis.unlink(...found);
-  } while (cursor !== '0');
+  await unlinkMatching(redis, keys.everything);
   redis.disconnect();
 }

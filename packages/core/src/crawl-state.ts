@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
 import { LuaScript } from './scripts.js';
 import { RedisKeys, type CrawlPart } from './keys.js';
+import { shortHash } from './routing.js';
 
 /**
  * Where a crawl stands, kept in Redis so that any process (a worker, `wait`, the API) can read it
@@ -68,6 +69,21 @@ export interface FailureRecord {
   url?: string;
   at: string;
 }
+
+/** A crawl's sets: URLs fetched, pages parsed, papers seen and written, sightings, failed jobs. */
+export const CRAWL_SETS = ['fetched', 'parsed', 'papers', 'written', 'cands', 'failed'] as const;
+export type CrawlSet = (typeof CRAWL_SETS)[number];
+
+/** The values of a transaction's replies; the first error is thrown. */
+function replies(res: Array<[Error | null, unknown]> | null): unknown[] {
+  return (res ?? []).map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
+}
+
+const setSizes = (sizes: unknown[]): Record<CrawlSet, number> =>
+  Object.fromEntries(CRAWL_SETS.map((set, i) => [set, Number(sizes[i] ?? 0)])) as Record<CrawlSet, number>;
 
 export type JobState = 'pending' | 'done' | 'failed';
 const STATE_CODE = { pending: 'p', done: 'd', failed: 'f' } as const;
@@ -189,14 +205,18 @@ export class CrawlStore {
     await this.addToSet(crawlId, 'parsed', [url]);
   }
 
-  /** Records which papers a page yielded (for the papers and duplicates counts). */
-  async markCandidates(crawlId: string, pageKey: string, paperIds: string[]): Promise<void> {
+  /**
+   * Records which papers a page yielded (for the papers and duplicates counts). A sighting is the
+   * pair (page, paper), so a page counted twice — parsed, or found unchanged by a 304 — counts once.
+   */
+  async markCandidates(crawlId: string, pageUrl: string, paperIds: string[]): Promise<void> {
     if (paperIds.length === 0) return;
+    const page = shortHash(pageUrl);
     await this.addToSet(crawlId, 'papers', paperIds);
     await this.addToSet(
       crawlId,
       'cands',
-      paperIds.map((id) => `${pageKey}|${id}`),
+      paperIds.map((id) => `${page}|${id}`),
     );
   }
 
@@ -274,37 +294,32 @@ export class CrawlStore {
       .map(([k]) => k);
   }
 
-  async failedJobIds(crawlId: string): Promise<string[]> {
-    return this.redis.smembers(this.key(crawlId, 'failed'));
+  /** The sizes of a crawl's sets: every count of its summary comes from these. */
+  async sizes(crawlId: string): Promise<Record<CrawlSet, number>> {
+    const m = this.redis.multi();
+    for (const set of CRAWL_SETS) m.scard(this.key(crawlId, set));
+    return setSizes(replies(await m.exec()));
+  }
+
+  /** Whether a member (a URL fetched, a paper written…) is in one of a crawl's sets. */
+  async contains(crawlId: string, set: CrawlSet, member: string): Promise<boolean> {
+    return (await this.redis.sismember(this.key(crawlId, set), member)) === 1;
   }
 
   async summary(crawlId: string): Promise<CrawlSummary | null> {
-    const r = this.redis;
-    const k = (p: CrawlPart) => this.key(crawlId, p);
-    const res = await r
-      .multi()
-      .hgetall(k('meta'))
-      .scard(k('fetched'))
-      .scard(k('parsed'))
-      .scard(k('papers'))
-      .scard(k('written'))
-      .scard(k('cands'))
-      .scard(k('failed'))
-      .exec();
-    if (!res) return null;
-    const [meta, fetched, parsed, papers, written, cands, failed] = res.map(([err, v]) => {
-      if (err) throw err;
-      return v;
-    }) as [Record<string, string>, number, number, number, number, number, number];
-    if (!meta.crawlId) return null;
+    const m = this.redis.multi().hgetall(this.key(crawlId, 'meta'));
+    for (const set of CRAWL_SETS) m.scard(this.key(crawlId, set));
+    const [meta, ...sizes] = replies(await m.exec()) as [Record<string, string> | undefined, ...number[]];
+    if (!meta?.crawlId) return null;
+    const n = setSizes(sizes);
     return {
       crawlId,
-      fetched,
-      parsed,
-      indexed: written,
-      unchanged: Math.max(0, papers - written),
-      duplicates: Math.max(0, cands - papers),
-      failed,
+      fetched: n.fetched,
+      parsed: n.parsed,
+      indexed: n.written,
+      unchanged: Math.max(0, n.papers - n.written),
+      duplicates: Math.max(0, n.cands - n.papers),
+      failed: n.failed,
       finished: Boolean(meta.finishedAt),
       startedAt: meta.startedAt ?? '',
       ...(meta.finishedAt ? { finishedAt: meta.finishedAt } : {}),
@@ -312,6 +327,15 @@ export class CrawlStore {
       ...(meta.kind ? { kind: meta.kind } : {}),
       ...(meta.finishedAt ? { health: await this.health(crawlId, meta) } : {}),
     };
+  }
+
+  /** Jobs registered with the crawl, and those of them still pending. */
+  async jobCounts(crawlId: string): Promise<{ registered: number; pending: number }> {
+    const [registered, pending] = await Promise.all([
+      this.redis.hlen(this.key(crawlId, 'jobs')),
+      this.openCount(crawlId),
+    ]);
+    return { registered, pending };
   }
 
   async openCount(crawlId: string): Promise<number> {

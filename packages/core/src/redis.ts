@@ -26,3 +26,15 @@ export function redactUrl(url: string): string {
     return '[unparseable url]';
   }
 }
+
+/** Unlinks every key matching a SCAN pattern (e.g. a key family's); returns how many. */
+export async function unlinkMatching(redis: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) removed += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return removed;
+}

@@ -25,6 +25,34 @@ export interface RobotsOptions {
 }
 
 /**
+ * The robots.txt of each origin as fetched, shared by every fetcher through Redis for `ttlSeconds`;
+ * the one module that reads and writes those keys.
+ */
+export class RobotsCache {
+  private readonly keys: RedisKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    /** @defaultValue 24 h */
+    private readonly ttlSeconds = 86_400,
+  ) {
+    this.keys = new RedisKeys(prefix);
+  }
+
+  /** The origin's rules: their text, `null` for none (allow everything), `undefined` when not cached. */
+  async get(origin: string): Promise<string | null | undefined> {
+    const shared = await this.redis.get(this.keys.robots(origin));
+    if (shared === null) return undefined;
+    return shared === '' ? null : shared;
+  }
+
+  async set(origin: string, text: string | null): Promise<void> {
+    await this.redis.set(this.keys.robots(origin), text ?? '', 'EX', this.ttlSeconds);
+  }
+}
+
+/**
  * robots.txt, obeyed (RFC 9309): fetched once per origin and shared by all fetchers through Redis.
  * A missing robots.txt (4xx) allows everything; an unreachable one (5xx, network) allows nothing
  * for now, so the job is retried later rather than crawling blind.
@@ -32,17 +60,17 @@ export interface RobotsOptions {
 export class RobotsPolicy {
   private readonly local = new Map<string, CachedRobots>();
   private readonly agent: string;
-  private readonly ttlSeconds: number;
+  private readonly shared: RobotsCache;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    redis: Redis,
+    prefix: string,
     private readonly fetchRobots: (url: string) => Promise<FetchResult>,
     private readonly decode: (body: Buffer, contentType: string) => { text: string },
     opts: RobotsOptions = {},
   ) {
     this.agent = opts.agent ?? 'Paperline';
-    this.ttlSeconds = opts.ttlSeconds ?? 86_400;
+    this.shared = new RobotsCache(redis, prefix, opts.ttlSeconds);
   }
 
   /** Throws ROBOTS_DISALLOWED (permanent) when robots.txt forbids the URL. */
@@ -66,15 +94,13 @@ export class RobotsPolicy {
   private async rules(origin: string): Promise<string | null> {
     const mem = this.local.get(origin);
     if (mem && Date.now() - mem.at < 60_000) return mem.text;
-    const key = new RedisKeys(this.prefix).robots(origin);
-    const shared = await this.redis.get(key);
-    if (shared !== null) {
-      const text = shared === '' ? null : shared;
-      this.local.set(origin, { text, at: Date.now() });
-      return text;
+    const shared = await this.shared.get(origin);
+    if (shared !== undefined) {
+      this.local.set(origin, { text: shared, at: Date.now() });
+      return shared;
     }
     const text = await this.download(origin);
-    await this.redis.set(key, text ?? '', 'EX', this.ttlSeconds);
+    await this.shared.set(origin, text);
     this.local.set(origin, { text, at: Date.now() });
     return text;
   }

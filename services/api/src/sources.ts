@@ -58,14 +58,7 @@ export function createAppDeps(
     prefix,
     crawlIds: (limit) => c.crawls.recent(limit),
     summary: (id) => c.crawls.summary(id),
-    jobs: async (id) => {
-      // Registered jobs are the fields of the crawl's job-state hash (see CrawlStore).
-      const [registered, pending] = await Promise.all([
-        c.redis.hlen(`${prefix}:crawl:${id}:jobs`),
-        c.crawls.openCount(id),
-      ]);
-      return { registered, pending };
-    },
+    jobs: (id) => c.crawls.jobCounts(id),
     papers: (s) => foldPaperTotals(c.redis, prefix, s),
   };
 

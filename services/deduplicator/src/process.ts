@@ -1,5 +1,5 @@
 import type { DedupeJob, PaperCandidate } from '@paperline/contracts';
-import { shortHash, type Emit, type StageContext, type StageResult } from '@paperline/core';
+import type { Emit, StageContext, StageResult } from '@paperline/core';
 import {
   aliasKeys,
   buildRecord,
@@ -24,7 +24,7 @@ export interface DedupeDeps {
     /** Which of these ids have a document in the index. */
     existing(ids: string[]): Promise<Set<string>>;
   };
-  markCandidates: (crawlId: string, pageKey: string, paperIds: string[]) => Promise<void>;
+  markCandidates: (crawlId: string, pageUrl: string, paperIds: string[]) => Promise<void>;
   /** Remembers which papers the page yielded (a later 304 counts them without parsing). */
   recordPagePapers: (url: string, paperIds: string[]) => Promise<void>;
   /**
@@ -146,7 +146,7 @@ export async function processDedupe(
       if (!present.has(u.id)) changed.push({ id: u.id, version: u.version, doc: JSON.stringify(u.record) });
     }
   }
-  await deps.markCandidates(job.crawlId, shortHash(job.url), ids);
+  await deps.markCandidates(job.crawlId, job.url, ids);
   await deps.recordPagePapers(job.url, ids);
 
   // 4. Papers known only from Hugging Face are looked up on arXiv (never while reprocessing).

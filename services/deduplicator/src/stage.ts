@@ -15,7 +15,7 @@ export const dedupeStage = defineStage({
     const store = new DedupStore(rt.redis, rt.es, cfg.index, cfg.queuePrefix);
     const deps: DedupeDeps = {
       store,
-      markCandidates: (crawlId, pageKey, ids) => rt.crawls.markCandidates(crawlId, pageKey, ids),
+      markCandidates: (crawlId, pageUrl, ids) => rt.crawls.markCandidates(crawlId, pageUrl, ids),
       recordPagePapers: (url, ids) => archive.setPaperIds(url, ids),
       // arXiv enrichment: id_list batches of up to 100 ids; the fetcher keeps to one request per 3 s.
       ...(cfg.enrich

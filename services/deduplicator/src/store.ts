@@ -1,46 +1,17 @@
 import type { Redis } from 'ioredis';
-import { LuaScript, RedisKeys, forgetWrittenHash, getPapers, type EsClient } from '@paperline/core';
+import {
+  PaperCache,
+  RedisKeys,
+  getPapers,
+  unlinkMatching,
+  type CachedPaper,
+  type EsClient,
+} from '@paperline/core';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import type { StoredSourceRef } from '@paperline/identity';
 
-// KEYS: the papers of one page   ARGV: ttlSeconds, then per paper: expectedRev, versionFloor, n,
-// then n field/value items. Per paper: if its revision is still the one read, stores the fields,
-// takes a new merge version and bumps the revision; else leaves it alone and answers -1 (read
-// again). The merge version orders writes (Elasticsearch external versions): Redis's clock in µs,
-// always above the last one and above the floor (the indexed version when filled from the index).
-const COMMIT_PAGE = new LuaScript(`
-local ttl = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local out = {}
-local a = 2
-for i, k in ipairs(KEYS) do
-  local n = tonumber(ARGV[a + 2])
-  local rev = redis.call('HGET', k, 'rev') or '0'
-  if rev ~= ARGV[a] then
-    out[i] = '-1'
-  else
-    if n > 0 then redis.call('HSET', k, unpack(ARGV, a + 3, a + 2 + n)) end
-    local ver = math.max(now, tonumber(redis.call('HGET', k, 'ver') or '0') + 1, tonumber(ARGV[a + 1]) + 1)
-    ver = string.format('%.0f', ver)
-    redis.call('HSET', k, 'ver', ver, 'rev', tostring(tonumber(rev) + 1))
-    redis.call('EXPIRE', k, ttl)
-    out[i] = ver
-  end
-  a = a + 3 + n
-end
-return out`);
-
 /** One paper's dedup state as read from the cache (or, on a miss, from the index). */
-export interface PaperState {
-  /** The revision a write must still find (any other write bumps it). */
-  rev: string;
-  /** Each source's newest view. */
-  views: Map<SourceId, PaperCandidate>;
-  firstSeenAt?: string;
-  /** The content hash last handed to the indexer, and the dedupe job that did it. */
-  hash?: string;
-  hashJob?: string;
+export interface PaperState extends Omit<CachedPaper, 'hydrated'> {
   /** Set when the cache did not hold the paper: what the index had (version 0: nothing). */
   fromIndex?: { version: number };
 }
@@ -60,25 +31,24 @@ export type CommitResult = { version: number } | null;
 
 /**
  * The deduplicator's state: per paper, each source's newest view, the last written content hash
- * and a merge version. Kept in Redis as a cache (entries expire); on a miss it is rebuilt from the
- * document in Elasticsearch, so emptying Redis never duplicates a paper.
+ * and a merge version, kept in the dedup cache ({@link PaperCache}); on a miss it is rebuilt from
+ * the document in Elasticsearch, so emptying Redis never duplicates a paper. Also the alias table
+ * and the enrichment claims, which this store alone reads and writes.
  */
 export class DedupStore {
   private readonly keys: RedisKeys;
+  private readonly cache: PaperCache;
 
   constructor(
     private readonly redis: Redis,
     private readonly es: EsClient,
     private readonly alias: string,
-    private readonly prefix: string,
-    /** @defaultValue 7 days */
-    private readonly ttlSeconds = 7 * 86_400,
+    prefix: string,
+    /** How long a cache entry outlives its last write. @defaultValue 7 days */
+    ttlSeconds?: number,
   ) {
     this.keys = new RedisKeys(prefix);
-  }
-
-  private key(id: string): string {
-    return this.keys.paper(id);
+    this.cache = new PaperCache(redis, prefix, ttlSeconds);
   }
 
   /**
@@ -87,28 +57,11 @@ export class DedupStore {
    */
   async load(ids: string[]): Promise<Map<string, PaperState>> {
     const out = new Map<string, PaperState>();
-    if (ids.length === 0) return out;
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.key(id));
-    const res = (await pipe.exec()) ?? [];
     const missing: string[] = [];
-    ids.forEach((id, i) => {
-      const [err, h] = res[i] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      const fields = (h ?? {}) as Record<string, string>;
-      const views = new Map<SourceId, PaperCandidate>();
-      for (const [k, v] of Object.entries(fields)) {
-        if (k.startsWith('src:')) views.set(k.slice(4) as SourceId, JSON.parse(v) as PaperCandidate);
-      }
-      out.set(id, {
-        rev: fields.rev ?? '0',
-        views,
-        ...(fields.first ? { firstSeenAt: fields.first } : {}),
-        ...(fields.hash ? { hash: fields.hash } : {}),
-        ...(fields.hashJob ? { hashJob: fields.hashJob } : {}),
-      });
-      if (fields.hydrated !== '1') missing.push(id);
-    });
+    for (const [id, { hydrated, ...state }] of await this.cache.read(ids)) {
+      out.set(id, state);
+      if (!hydrated) missing.push(id);
+    }
     if (missing.length === 0) return out;
     // Redis is a cache; Elasticsearch is the truth.
     const docs = await getPapers(this.es, this.alias, missing);
@@ -134,35 +87,27 @@ export class DedupStore {
    * race (the caller reads them again and merges once more).
    */
   async commitPage(writes: PaperWrite[], jobId: string): Promise<Map<string, CommitResult>> {
-    const out = new Map<string, CommitResult>();
-    if (writes.length === 0) return out;
-    const args: (string | number)[] = [this.ttlSeconds];
-    for (const w of writes) {
-      const fields: string[] = [];
-      for (const v of w.views)
-        fields.push(`src:${v.source}`, JSON.stringify(v), `at:${v.source}`, v.fetchedAt);
-      if (!w.state.firstSeenAt) fields.push('first', w.firstSeenAt);
-      if (w.written !== undefined) fields.push('hash', w.written, 'hashJob', jobId);
-      else if (w.state.fromIndex && w.state.hash) fields.push('hash', w.state.hash);
-      if (w.state.fromIndex) fields.push('hydrated', '1');
-      args.push(w.state.rev, w.state.fromIndex?.version ?? 0, fields.length, ...fields);
-    }
-    const res = (await COMMIT_PAGE.run(
-      this.redis,
-      writes.map((w) => this.key(w.id)),
-      args,
-    )) as string[];
-    writes.forEach((w, i) => out.set(w.id, res[i] === '-1' ? null : { version: Number(res[i]) }));
-    return out;
+    const versions = await this.cache.commit(
+      writes.map(({ id, state, views, firstSeenAt, written }) => ({
+        id,
+        rev: state.rev,
+        versionFloor: state.fromIndex?.version ?? 0,
+        views,
+        ...(state.firstSeenAt ? {} : { firstSeenAt }),
+        ...(written !== undefined
+          ? { hash: written, hashJob: jobId }
+          : state.fromIndex && state.hash
+            ? { hash: state.hash }
+            : {}),
+        ...(state.fromIndex ? { hydrated: true } : {}),
+      })),
+    );
+    return new Map([...versions].map(([id, v]) => [id, v === null ? null : { version: v }]));
   }
 
-  /** Forgets the written hash (a write failed): the next sighting writes again. */
-  async invalidate(ids: string[]): Promise<void> {
-    await forgetWrittenHash(this.redis, this.prefix, ids);
-  }
-
+  /** Drops a paper's cache entry (it was merged into another id). */
   async forget(id: string): Promise<void> {
-    await this.redis.del(this.key(id));
+    await this.cache.drop(id);
   }
 
   /** Claims ids for enrichment; returns those not claimed in the last `ttlSeconds`. */
@@ -186,6 +131,16 @@ export class DedupStore {
   async setAliases(pairs: Array<[key: string, id: string]>): Promise<void> {
     if (pairs.length === 0) return;
     await this.redis.hset(this.keys.alias, Object.fromEntries(pairs));
+  }
+
+  /**
+   * Empties this state in Redis: the cache, the alias table and the enrichment claims. Nothing is
+   * lost: each paper's identity, views and hash are read back from the index at its next sighting.
+   */
+  async clear(): Promise<void> {
+    await this.cache.clear();
+    await this.redis.del(this.keys.alias);
+    await unlinkMatching(this.redis, this.keys.enrichClaims);
   }
 }
 

@@ -6,7 +6,6 @@ import {
   decodeBody,
   defineStage,
   ensureArchiveIndices,
-  shortHash,
   withFetchMetrics,
   type PaperlineConfig,
 } from '@paperline/core';
@@ -46,7 +45,7 @@ export const fetchStage = defineStage({
       route: (url) => routeUrl(url, cfg.bases),
       robots: (url) => robots.check(url),
       markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),
-      markPagePapers: (crawlId, url, ids) => rt.crawls.markCandidates(crawlId, shortHash(url), ids),
+      markPagePapers: (crawlId, url, ids) => rt.crawls.markCandidates(crawlId, url, ids),
     };
     return {
       deps,

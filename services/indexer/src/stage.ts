@@ -6,7 +6,7 @@ import {
   defineStage,
   deletePapers,
   ensurePapersIndex,
-  forgetWrittenHash,
+  PaperCache,
   papersTemplate,
   withBulkMetrics,
   type BulkItem,
@@ -81,11 +81,12 @@ export const indexStage = defineStage({
         retryDelayMs: (n) => backoffDelay(n, { baseMs: 200, maxMs: 5000 }),
       },
     );
+    const cache = new PaperCache(rt.redis, cfg.queuePrefix);
     const deps: IndexDeps = {
       bulk: (items) => batcher.add(items),
       markWritten: (crawlId, ids) => rt.crawls.markWritten(crawlId, ids),
       remove: (ids) => deletePapers(rt.es, cfg.index, ids),
-      invalidate: (ids) => forgetWrittenHash(rt.redis, cfg.queuePrefix, ids),
+      invalidate: (ids) => cache.forgetWrittenHash(ids),
     };
     return {
       deps,

@@ -40,6 +40,9 @@ interface PageDoc {
   url: string;
 }
 
+/** The id of a URL's record in the `-urls` index. */
+const urlRecordId = (url: string): string => shortHash(url, 40);
+
 const gzip = promisify(zlibGzip);
 const gunzip = promisify(zlibGunzip);
 
@@ -83,7 +86,7 @@ export class RawArchive {
       operations: [
         { create: { _index: this.index, _id: page.sha256 } },
         doc,
-        { index: { _index: this.urlsIndex, _id: shortHash(page.url, 40) } },
+        { index: { _index: this.urlsIndex, _id: urlRecordId(page.url) } },
         rec,
       ],
     });
@@ -100,7 +103,7 @@ export class RawArchive {
 
   /** Records a 304: the URL's content is still the archived one. */
   async touch(url: string, fetchedAt: string): Promise<void> {
-    await this.es.update({ index: this.urlsIndex, id: shortHash(url, 40), doc: { fetchedAt } });
+    await this.es.update({ index: this.urlsIndex, id: urlRecordId(url), doc: { fetchedAt } });
   }
 
   /** Remembers which papers a page yielded, so a later 304 can count them unchanged unparsed. */
@@ -108,7 +111,7 @@ export class RawArchive {
     try {
       await this.es.update({
         index: this.urlsIndex,
-        id: shortHash(url, 40),
+        id: urlRecordId(url),
         doc: { paperIds },
         retry_on_conflict: 3,
       });
@@ -141,7 +144,7 @@ export class RawArchive {
 
   async getUrl(url: string): Promise<UrlRecord | null> {
     try {
-      const res = await this.es.get<UrlRecord>({ index: this.urlsIndex, id: shortHash(url, 40) });
+      const res = await this.es.get<UrlRecord>({ index: this.urlsIndex, id: urlRecordId(url) });
       return res._source ?? null;
     } catch (err) {
       if (statusOf(err) === 404) return null;

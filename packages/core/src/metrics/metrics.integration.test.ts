@@ -7,13 +7,13 @@ import { readMetrics } from './reader.js';
 import { foldPaperTotals } from './papers.js';
 import { newCrawlId } from '../crawl-state.js';
 import { RedisKeys } from '../keys.js';
+import { unlinkMatching } from '../redis.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `t-metrics-${randomBytes(3).toString('hex')}`;
 
 afterAll(async () => {
-  const keys = await redis.keys(new RedisKeys(prefix).everything);
-  if (keys.length) await redis.del(...keys);
+  await unlinkMatching(redis, new RedisKeys(prefix).everything);
   redis.disconnect();
 });
 

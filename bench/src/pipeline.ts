@@ -269,10 +269,7 @@ async function crawlUntilSearchable(
   let finishedAt: number | undefined;
   let failed = false;
   const onProgress = progressReporter(p, o, total, () => searchable, backlog);
-  const crawlDone = Promise.race([
-    waitForCrawl(p.crawls, p.queues, crawlId, { pollMs: 250, onProgress }),
-    p.died,
-  ]);
+  const crawlDone = Promise.race([waitForCrawl(p.crawls, crawlId, { pollMs: 250, onProgress }), p.died]);
   crawlDone.then(
     () => (finishedAt = now()),
     () => (failed = true),

@@ -15,9 +15,9 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-async function finishedCrawl(id: string, papersPerPage: number[]): Promise<void> {
+async function finishedCrawl(id: string, papersPerPage: number[], source = 'hf'): Promise<void> {
   await crawls.create(id, [], { depth: 0 });
-  for (const [i, n] of papersPerPage.entries()) await crawls.markYield(id, 'hf', `http://x/${id}/${i}`, n);
+  for (const [i, n] of papersPerPage.entries()) await crawls.markYield(id, source, `http://x/${id}/${i}`, n);
   await crawls.seal(id);
 }
 
@@ -52,6 +52,22 @@ describe('crawl accounting', () => {
     expect(await crawls.summary('c1')).toMatchObject({ failed: 0, finished: false });
     await crawls.transition('c1', 'j2', 'done');
     expect(await crawls.summary('c1')).toMatchObject({ failed: 0, finished: true });
+  });
+
+  it('judges source health when the crawl finishes, not when its summary is read', async () => {
+    // Its own source, so that the other test's baseline is left alone.
+    for (const id of ['w1', 'w2', 'w3']) await finishedCrawl(id, [20], 'arxiv');
+    // Three crawls finished unread: the baseline learned from each.
+    await finishedCrawl('w4', [1], 'arxiv');
+    expect((await crawls.summary('w4'))?.health?.arxiv).toMatchObject({ status: 'degraded', baseline: 20 });
+    // A crawl that finishes by its last job's transition is judged too.
+    await crawls.create('w5', [], { depth: 0 });
+    await crawls.register('w5', ['j']);
+    await crawls.seal('w5');
+    await crawls.markYield('w5', 'arxiv', 'http://x/w5', 20);
+    expect((await crawls.summary('w5'))?.health).toBeUndefined();
+    await crawls.transition('w5', 'j', 'done');
+    expect((await crawls.summary('w5'))?.health?.arxiv).toMatchObject({ status: 'ok', pages: 1 });
   });
 
   it('flags a source that yields far fewer papers than usual, and keeps it out of the baseline', async () => {

@@ -60,7 +60,7 @@ describe('stage runner', () => {
       code: 'INVALID_PAYLOAD',
       stage: 'parse',
     });
-    const s = await waitForCrawl(crawls, queues, 'cpoison', { timeoutMs: 10_000 });
+    const s = await waitForCrawl(crawls, 'cpoison', { timeoutMs: 10_000 });
     expect(s).toMatchObject({ finished: true, failed: 1 });
     await events.close();
     await worker.close();
@@ -82,7 +82,7 @@ describe('stage runner', () => {
       { stage: 'fetch', payload: { crawlId: 'cretry', url: 'http://127.0.0.1:1/x', depth: 0 } },
     ]);
     await crawls.seal('cretry');
-    const s = await waitForCrawl(crawls, queues, 'cretry', { timeoutMs: 30_000, pollMs: 100 });
+    const s = await waitForCrawl(crawls, 'cretry', { timeoutMs: 30_000, pollMs: 100 });
     expect(calls).toBe(3);
     expect(s).toMatchObject({ finished: true, failed: 0 });
     expect(await crawls.openCount('cretry')).toBe(0);

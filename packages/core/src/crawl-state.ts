@@ -32,6 +32,7 @@ if added > 0 then redis.call('INCRBY', KEYS[2], added) end
 return out`);
 
 // KEYS: jobs, open, failed, meta   ARGV: jobId, to ('d'|'f'|'p'), nowIso
+// Returns 2 when this transition finished the crawl, else 1 (0: nothing changed).
 const TRANSITION = new LuaScript(`
 local from = redis.call('HGET', KEYS[1], ARGV[1])
 local to = ARGV[2]
@@ -48,16 +49,22 @@ if to == 'p' then redis.call('INCR', KEYS[2]) end
 if from == 'f' then redis.call('SREM', KEYS[3], ARGV[1]) end
 if to == 'f' then redis.call('SADD', KEYS[3], ARGV[1]) end
 if to ~= 'p' and tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 and redis.call('HGET', KEYS[4], 'sealed') == '1' then
-  redis.call('HSETNX', KEYS[4], 'finishedAt', ARGV[3])
+  if redis.call('HSETNX', KEYS[4], 'finishedAt', ARGV[3]) == 1 then return 2 end
 end
 if to == 'p' then redis.call('HDEL', KEYS[4], 'finishedAt') end
 return 1`);
 
 // KEYS: meta, open   ARGV: nowIso
+// Returns 2 when sealing finished the crawl (nothing was pending), else 1.
 const SEAL = new LuaScript(`
 redis.call('HSET', KEYS[1], 'sealed', '1')
-if tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 then redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1]) end
+if tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 then
+  return redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1]) + 1
+end
 return 1`);
+
+/** What the transition and seal scripts answer when they finished the crawl. */
+const FINISHED = 2;
 
 export interface FailureRecord {
   jobId: string;
@@ -85,7 +92,8 @@ function replies(res: Array<[Error | null, unknown]> | null): unknown[] {
 const setSizes = (sizes: unknown[]): Record<CrawlSet, number> =>
   Object.fromEntries(CRAWL_SETS.map((set, i) => [set, Number(sizes[i] ?? 0)])) as Record<CrawlSet, number>;
 
-export type JobState = 'pending' | 'done' | 'failed';
+const JOB_STATES = ['pending', 'done', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 const STATE_CODE = { pending: 'p', done: 'd', failed: 'f' } as const;
 
 /** A new crawl id: sortable by time, safe in BullMQ job ids and Redis keys. */
@@ -153,17 +161,23 @@ export class CrawlStore {
 
   /** Marks all seeds as registered: from now on an empty pending set means finished. */
   async seal(crawlId: string): Promise<void> {
-    await SEAL.run(
-      this.redis,
-      [this.key(crawlId, 'meta'), this.key(crawlId, 'open')],
-      [new Date().toISOString()],
-    );
+    const k = this.keys.crawl(crawlId);
+    const res = await SEAL.run(this.redis, [k.meta, k.open], [new Date().toISOString()]);
+    if (res === FINISHED) await this.judgeHealth(crawlId);
   }
 
+  /** Moves a job to a state; the move that finishes the crawl also judges its source health. */
   async transition(crawlId: string, jobId: string, to: JobState): Promise<void> {
     const k = this.keys.crawl(crawlId);
     const keys = [k.jobs, k.open, k.failed, k.meta];
-    await TRANSITION.run(this.redis, keys, [jobId, STATE_CODE[to], new Date().toISOString()]);
+    const res = await TRANSITION.run(this.redis, keys, [jobId, STATE_CODE[to], new Date().toISOString()]);
+    if (res === FINISHED) await this.judgeHealth(crawlId);
+  }
+
+  /** A job's state in the crawl's books (undefined: never registered). */
+  async jobState(crawlId: string, jobId: string): Promise<JobState | undefined> {
+    const code = await this.redis.hget(this.key(crawlId, 'jobs'), jobId);
+    return JOB_STATES.find((s) => STATE_CODE[s] === code);
   }
 
   async recordFailure(f: FailureRecord): Promise<void> {
@@ -227,14 +241,13 @@ export class CrawlStore {
   }
 
   /**
-   * Source health of a finished crawl: each source's papers per page against its running baseline
-   * (an exponential average over earlier healthy crawls). Evaluated once per crawl; a degraded
-   * result is flagged and kept out of the baseline.
+   * Source health of a crawl that just finished, judged by the writer that finished it: each
+   * source's papers per page against its running baseline (an exponential average over earlier
+   * healthy crawls). Judged once per crawl (a crawl reopened by a retry keeps its first verdict);
+   * a degraded result is flagged and kept out of the baseline.
    */
-  private async health(crawlId: string, meta: Record<string, string>): Promise<CrawlSummary['health']> {
-    if (meta.health) return JSON.parse(meta.health) as CrawlSummary['health'];
-    // Evaluated once per crawl, by whichever reader claims it first.
-    if ((await this.redis.hsetnx(this.key(crawlId, 'meta'), 'healthClaim', '1')) === 0) return undefined;
+  private async judgeHealth(crawlId: string): Promise<void> {
+    if ((await this.redis.hsetnx(this.key(crawlId, 'meta'), 'healthClaim', '1')) === 0) return;
     const perPage = await this.redis.hgetall(this.key(crawlId, 'yield'));
     const bySource = new Map<string, { pages: number; papers: number }>();
     for (const [field, n] of Object.entries(perPage)) {
@@ -264,7 +277,6 @@ export class CrawlStore {
       }
     }
     await this.redis.hset(this.key(crawlId, 'meta'), 'health', JSON.stringify(out));
-    return out;
   }
 
   async markWritten(crawlId: string, paperIds: string[]): Promise<void> {
@@ -285,13 +297,6 @@ export class CrawlStore {
     const m = this.redis.multi();
     for (const p of parts) m.expire(this.key(crawlId, p), this.ttlSeconds);
     await m.exec();
-  }
-
-  async pendingJobIds(crawlId: string): Promise<string[]> {
-    const all = await this.redis.hgetall(this.key(crawlId, 'jobs'));
-    return Object.entries(all)
-      .filter(([, v]) => v === 'p')
-      .map(([k]) => k);
   }
 
   /** The sizes of a crawl's sets: every count of its summary comes from these. */
@@ -325,7 +330,9 @@ export class CrawlStore {
       ...(meta.finishedAt ? { finishedAt: meta.finishedAt } : {}),
       seeds: meta.seeds ? (JSON.parse(meta.seeds) as string[]) : [],
       ...(meta.kind ? { kind: meta.kind } : {}),
-      ...(meta.finishedAt ? { health: await this.health(crawlId, meta) } : {}),
+      ...(meta.finishedAt && meta.health
+        ? { health: JSON.parse(meta.health) as NonNullable<CrawlSummary['health']> }
+        : {}),
     };
   }
 

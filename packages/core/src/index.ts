@@ -19,6 +19,7 @@ export * from './http/index.js';
 export * from './runtime.js';
 export * from './stage.js';
 export * from './crawl-wait.js';
+export * from './crawl-repair.js';
 export * from './es/search.js';
 export * from './metrics/index.js';
 export * from './schedules.js';

@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import type { Emit } from './routing.js';
 import { backoffDelay } from './http/index.js';
 import { isStoreUnavailable } from './es/client.js';
+import { bookUnseenFailure } from './crawl-repair.js';
 
 /** What a stage's processor returns: an outcome for logs and metrics, and the jobs that follow. */
 export interface StageResult {
@@ -183,5 +184,23 @@ export function createStageWorker<S extends Stage>(
     },
   );
   worker.on('error', (err) => deps.log.error({ err, queue: stage }, 'worker error'));
+  worker.on('failed', (job, err) => void bookFailure(stage, job, err, deps));
   return worker;
+}
+
+/** Books in its crawl a job BullMQ failed before the processor ran (one that stalled too often). */
+async function bookFailure(
+  stage: Stage,
+  job: Job | undefined,
+  err: Error,
+  deps: StageWorkerDeps,
+): Promise<void> {
+  if (!job) return;
+  const log = deps.log.child({ queue: stage, jobId: job.id });
+  try {
+    if (await bookUnseenFailure(deps.crawls, stage, job, err.message))
+      log.warn({ error: err.message }, `${stage} job failed before its processor ran`);
+  } catch (e) {
+    log.error({ err: e }, `${stage} job failed and could not be booked in its crawl`);
+  }
 }

@@ -94,7 +94,7 @@ export async function backfillCommand(
     source === 'hf' ? days.length : 0,
     opts.progress ?? (!opts.json && process.stderr.isTTY === true),
   );
-  const s = await waitForCrawl(ctx.crawls, ctx.queues, crawlId, { onProgress: (x) => progress(x) });
+  const s = await waitForCrawl(ctx.crawls, crawlId, { onProgress: (x) => progress(x) });
   endProgress();
   await ctx.es.indices.refresh({ index: ctx.cfg.index }).catch(() => undefined);
   if (opts.json) printJson(summaryJson(s));

@@ -37,7 +37,7 @@ export async function waitAndReport(
   crawlId: string,
   opts: { json: boolean; progress?: boolean },
 ): Promise<CrawlSummary> {
-  const s = await waitForCrawl(ctx.crawls, ctx.queues, crawlId, {
+  const s = await waitForCrawl(ctx.crawls, crawlId, {
     onProgress: progressReporter(opts.progress ?? (!opts.json && process.stderr.isTTY === true)),
   });
   endProgress();

@@ -5,63 +5,9 @@ import { LuaScript } from './scripts.js';
 import { RedisKeys, type CrawlPart } from './keys.js';
 import { shortHash } from './routing.js';
 
-/**
- * Where a crawl stands, kept in Redis so that any process (a worker, `wait`, the API) can read it
- * and so that it survives worker crashes.
- *
- * Every count is idempotent: it is the size of a set (URLs fetched, pages parsed, papers seen,
- * papers written) or a state transition of a job id, so a job that runs twice after a crash counts
- * once. A crawl is finished when it is sealed (all seeds registered) and no registered job is still
- * pending.
- */
-// Registers job ids as pending; returns those that should be (re-)added to a queue: new ones and
-// ones still pending (registered before a crash, maybe never added). Done or failed jobs are not
-// added again, so each URL is fetched once per crawl.
-const REGISTER = new LuaScript(`
-local added = 0
-local out = {}
-for i = 1, #ARGV do
-  if redis.call('HSETNX', KEYS[1], ARGV[i], 'p') == 1 then
-    added = added + 1
-    out[#out + 1] = ARGV[i]
-  elseif redis.call('HGET', KEYS[1], ARGV[i]) == 'p' then
-    out[#out + 1] = ARGV[i]
-  end
-end
-if added > 0 then redis.call('INCRBY', KEYS[2], added) end
-return out`);
-
-// KEYS: jobs, open, failed, meta   ARGV: jobId, to ('d'|'f'|'p'), nowIso
-// Returns 2 when this transition finished the crawl, else 1 (0: nothing changed).
-const TRANSITION = new LuaScript(`
-local from = redis.call('HGET', KEYS[1], ARGV[1])
-local to = ARGV[2]
-if from == to then return 0 end
-if from == false then
-  if to == 'p' then redis.call('HSET', KEYS[1], ARGV[1], 'p'); redis.call('INCR', KEYS[2]) return 1 end
-  redis.call('HSET', KEYS[1], ARGV[1], to)
-  if to == 'f' then redis.call('SADD', KEYS[3], ARGV[1]) end
-  return 1
-end
-redis.call('HSET', KEYS[1], ARGV[1], to)
-if from == 'p' then redis.call('DECR', KEYS[2]) end
-if to == 'p' then redis.call('INCR', KEYS[2]) end
-if from == 'f' then redis.call('SREM', KEYS[3], ARGV[1]) end
-if to == 'f' then redis.call('SADD', KEYS[3], ARGV[1]) end
-if to ~= 'p' and tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 and redis.call('HGET', KEYS[4], 'sealed') == '1' then
-  if redis.call('HSETNX', KEYS[4], 'finishedAt', ARGV[3]) == 1 then return 2 end
-end
-if to == 'p' then redis.call('HDEL', KEYS[4], 'finishedAt') end
-return 1`);
-
-// KEYS: meta, open   ARGV: nowIso
-// Returns 2 when sealing finished the crawl (nothing was pending), else 1.
-const SEAL = new LuaScript(`
-redis.call('HSET', KEYS[1], 'sealed', '1')
-if tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 then
-  return redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1]) + 1
-end
-return 1`);
+const REGISTER = LuaScript.file('crawl-register');
+const TRANSITION = LuaScript.file('crawl-transition');
+const SEAL = LuaScript.file('crawl-seal');
 
 /** What the transition and seal scripts answer when they finished the crawl. */
 const FINISHED = 2;
@@ -105,6 +51,16 @@ export function newCrawlId(now = new Date()): string {
   return `c${ts}-${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * Where a crawl stands, kept in Redis so that any process (a worker, `wait`, the API) can read it
+ * and so that it survives worker crashes.
+ *
+ * Every count is idempotent: it is the size of a set (URLs fetched, pages parsed, papers seen,
+ * papers written) or a state transition of a job id, so a job that runs twice after a crash counts
+ * once. A crawl is finished when it is sealed (all seeds registered) and no registered job is still
+ * pending. The one module that reads and writes a crawl's books, its failure records and the
+ * sources' health baselines; its scripts are in `packages/core/lua/crawl-*.lua`.
+ */
 export class CrawlStore {
   /** Crawl keys expire this long after the last write to them. @defaultValue 30 days */
   private readonly ttlSeconds: number;

@@ -4,44 +4,8 @@ import { LuaScript } from './scripts.js';
 import { RedisKeys } from './keys.js';
 import { unlinkMatching } from './redis.js';
 
-// KEYS: the papers of one page   ARGV: ttlSeconds, then per paper: expectedRev, versionFloor, n,
-// then n field/value items. Per paper: if its revision is still the one read, stores the fields,
-// takes a new merge version and bumps the revision; else leaves it alone and answers -1 (read
-// again). The merge version orders writes (Elasticsearch external versions): Redis's clock in µs,
-// always above the last one and above the floor (the indexed version when filled from the index).
-const COMMIT = new LuaScript(`
-local ttl = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local out = {}
-local a = 2
-for i, k in ipairs(KEYS) do
-  local n = tonumber(ARGV[a + 2])
-  local rev = redis.call('HGET', k, 'rev') or '0'
-  if rev ~= ARGV[a] then
-    out[i] = '-1'
-  else
-    if n > 0 then redis.call('HSET', k, unpack(ARGV, a + 3, a + 2 + n)) end
-    local ver = math.max(now, tonumber(redis.call('HGET', k, 'ver') or '0') + 1, tonumber(ARGV[a + 1]) + 1)
-    ver = string.format('%.0f', ver)
-    redis.call('HSET', k, 'ver', ver, 'rev', tostring(tonumber(rev) + 1))
-    redis.call('EXPIRE', k, ttl)
-    out[i] = ver
-  end
-  a = a + 3 + n
-end
-return out`);
-
-// KEYS: paper keys. Drops the written hash and bumps the revision, so a merge that read the old
-// hash before this loses its compare-and-set and reads again. Absent keys stay absent.
-const FORGET = new LuaScript(`
-for _, k in ipairs(KEYS) do
-  if redis.call('EXISTS', k) == 1 then
-    redis.call('HDEL', k, 'hash', 'hashJob')
-    redis.call('HINCRBY', k, 'rev', 1)
-  end
-end
-return 1`);
+const COMMIT = LuaScript.file('paper-commit');
+const FORGET = LuaScript.file('paper-forget-hash');
 
 /** One paper's entry in the dedup cache. */
 export interface CachedPaper {

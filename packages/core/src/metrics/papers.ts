@@ -10,35 +10,7 @@ export type PaperResult = (typeof PAPER_RESULTS)[number];
 
 const FIELDS = PAPER_RESULTS.map((result) => encodeLabels(PAPERS_METRIC.labels, { result }));
 
-// KEYS: totals, folded   ARGV: (crawlId, indexed, unchanged, duplicate)*, cutoff, 3 field names
-// Adds to the totals what each crawl gained since it was last folded (never less than zero, so
-// the totals only grow), remembers what was folded, and forgets crawls older than the cutoff.
-const FOLD = new LuaScript(`
-local names = { ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV] }
-local cutoff = ARGV[#ARGV - 3]
-for i = 1, #ARGV - 4, 4 do
-  local id = ARGV[i]
-  if id >= cutoff then
-    local prev = { 0, 0, 0 }
-    local raw = redis.call('HGET', KEYS[2], id)
-    if raw then
-      local j = 1
-      for v in string.gmatch(raw, '[^,]+') do prev[j] = tonumber(v) or 0; j = j + 1 end
-    end
-    for j = 1, 3 do
-      local cur = tonumber(ARGV[i + j]) or 0
-      if cur > prev[j] then
-        redis.call('HINCRBY', KEYS[1], names[j], cur - prev[j])
-        prev[j] = cur
-      end
-    end
-    redis.call('HSET', KEYS[2], id, prev[1] .. ',' .. prev[2] .. ',' .. prev[3])
-  end
-end
-for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
-  if f < cutoff then redis.call('HDEL', KEYS[2], f) end
-end
-return redis.call('HMGET', KEYS[1], names[1], names[2], names[3])`);
+const FOLD = LuaScript.file('metrics-fold-papers');
 
 /**
  * Folds crawl summaries into cluster-wide paper counters (`paperline_papers_total{result}`) and

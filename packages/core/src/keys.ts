@@ -44,7 +44,9 @@ export class RedisKeys {
   /** One crawl's books (CrawlStore). */
   crawl(crawlId: string): CrawlKeys {
     const base = `${this.prefix}:crawl:${crawlId}:`;
-    return Object.fromEntries(CRAWL_PARTS.map((part) => [part, base + part])) as Record<CrawlPart, string>;
+    const keys = {} as Record<CrawlPart, string>;
+    for (const part of CRAWL_PARTS) keys[part] = base + part;
+    return keys;
   }
 
   /** A failed job's failure record (CrawlStore). */

@@ -2,31 +2,8 @@ import type { Redis } from 'ioredis';
 import { LuaScript } from './scripts.js';
 import { RedisKeys } from './keys.js';
 
-// KEYS: host slot key   ARGV: intervalMs
-// Takes the host's slot if it is free now (then the next one opens an interval later) and
-// returns {1, now}; otherwise returns {0, ms until it opens}. Times are Redis's clock (TIME), so
-// fetchers on machines with skewed clocks agree. Taken at the moment of the request, so a request
-// that was delayed can never crowd the next one.
-const ACQUIRE = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local nextAt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nextAt then return {0, nextAt - now} end
-local interval = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], tostring(now + interval), 'PX', interval + 60000)
-return {1, now}`);
-
-// KEYS: host slot key   ARGV: delayMs
-// Moves the host's next slot to `delayMs` from now on Redis's clock, unless it is already later:
-// a slot is only ever pushed out, never brought forward. Returns the slot's time after the call.
-const PUSH_BACK = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local delay = tonumber(ARGV[1])
-local nextAt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now + delay <= nextAt then return nextAt end
-redis.call('SET', KEYS[1], tostring(now + delay), 'PX', delay + 60000)
-return now + delay`);
+const ACQUIRE = LuaScript.file('polite-acquire');
+const PUSH_BACK = LuaScript.file('polite-push-back');
 
 export type SlotDecision =
   /**

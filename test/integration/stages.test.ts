@@ -27,7 +27,12 @@ const redis = new Redis(REDIS_URL);
 const es = createEsClient({ url: ELASTICSEARCH_URL });
 const crawls = new CrawlStore(redis, names.prefix);
 const archive = new RawArchive(es, names.archive);
-const ctx = (jobId: string): StageContext => ({ jobId, attempt: 1, log: createLogger({ level: 'silent' }) });
+const ctx = (jobId: string): StageContext => ({
+  jobId,
+  attempt: 1,
+  log: createLogger({ level: 'silent' }),
+  signal: new AbortController().signal,
+});
 
 const entry = (id: string, title: string, upvotes: number) => ({
   paper: {

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'ARCHIVE_MISSING',
   'INDEX_ITEM_FAILED',
   'INDEX_UNAVAILABLE',
+  'JOB_TIMEOUT',
   'REINDEX_FAILED',
   'CONFIG_INVALID',
   'STACK_UNAVAILABLE',
@@ -31,6 +32,9 @@ export const ERROR_CODES = [
   'EMBED_INPUT_INVALID',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The code a failed job is recorded under: its error's code, `UNKNOWN` for an untyped error. */
+export type FailureCode = ErrorCode | 'UNKNOWN';
 
 export interface ErrorContext {
   readonly url?: string;

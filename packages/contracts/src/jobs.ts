@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { PaperCandidateSchema, SourceIdSchema } from './record.js';
+import type { FailureCode } from './errors.js';
+import type { Stage } from './queues.js';
 
 const crawlId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'crawlId must be 1-64 of [A-Za-z0-9_-]');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
@@ -76,3 +78,15 @@ export interface JobPayloads {
   dedupe: DedupeJob;
   index: IndexJob;
 }
+
+/** What a job of each queue reports when its stage finished it (the `outcome` label of job metrics). */
+export interface JobOutcomes {
+  fetch: 'fetched' | 'not-modified';
+  parse: 'parsed' | 'empty';
+  dedupe: 'changed' | 'unchanged';
+  index: 'indexed';
+}
+
+/** How one run of a job ended: done with its stage's outcome, or failed with a code. */
+export type JobOutcome<S extends Stage = Stage> =
+  { kind: 'done'; outcome: JobOutcomes[S] } | { kind: 'failed'; code: FailureCode };

@@ -73,6 +73,14 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\d+(ms|s|m)$/, 'an Elasticsearch time value such as 10s')
     .default('10s'),
+  /**
+   * How long one run of a job of each stage may take before it fails with JOB_TIMEOUT (and is
+   * retried). Unset for fetch: the fetch stage derives it from the HTTP timeouts.
+   */
+  PAPERLINE_FETCH_JOB_TIMEOUT_MS: int(1000, 3_600_000).optional(),
+  PAPERLINE_PARSE_JOB_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
+  PAPERLINE_DEDUPE_JOB_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  PAPERLINE_INDEX_JOB_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
   /** Maximum waiting jobs in a stage before its producers pause (backpressure). */
   PAPERLINE_MAX_BACKLOG: int(10, 10_000_000).default(2000),
   /** A job whose worker died is taken over after about this long (BullMQ lock duration). */
@@ -115,6 +123,8 @@ export interface PaperlineConfig {
     maxRedirects: number;
   };
   concurrency: { fetch: number; parse: number; dedupe: number; index: number };
+  /** Time limit of one run of a job, per stage; fetch's, when unset, is the fetch stage's own default. */
+  jobTimeoutMs: { fetch?: number; parse: number; dedupe: number; index: number };
   bulk: { size: number; waitMs: number };
   backfill: { docsPerSecond: number; refreshInterval: string };
   maxBacklog: number;
@@ -213,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
       parse: e.PAPERLINE_PARSE_CONCURRENCY,
       dedupe: e.PAPERLINE_DEDUPE_CONCURRENCY,
       index: e.PAPERLINE_INDEX_CONCURRENCY,
+    },
+    jobTimeoutMs: {
+      ...(e.PAPERLINE_FETCH_JOB_TIMEOUT_MS === undefined ? {} : { fetch: e.PAPERLINE_FETCH_JOB_TIMEOUT_MS }),
+      parse: e.PAPERLINE_PARSE_JOB_TIMEOUT_MS,
+      dedupe: e.PAPERLINE_DEDUPE_JOB_TIMEOUT_MS,
+      index: e.PAPERLINE_INDEX_JOB_TIMEOUT_MS,
     },
     bulk: { size: e.PAPERLINE_BULK_SIZE, waitMs: e.PAPERLINE_BULK_WAIT_MS },
     backfill: {

@@ -1,10 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import { JOB_SCHEMAS, PermanentError, type Stage } from '@paperline/contracts';
 import type { CrawlStore } from './crawl-state.js';
 import type { StageQueues } from './queues.js';
 import { ROUTES, isForwardEdge, jobIdFor, type Emit } from './routing.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface EnqueuerOptions {
   /** A forward stage with more waiting jobs than this makes producers wait. @defaultValue 2000 */
@@ -32,7 +31,11 @@ export class Enqueuer {
     this.pollMs = opts.pollMs ?? 250;
   }
 
-  async enqueue(from: Stage | 'seed', emits: Emit[]): Promise<string[]> {
+  /**
+   * Adds `emits` after `from`; returns their job ids. A wait for room (backpressure) ends with an
+   * AbortError when `signal` aborts.
+   */
+  async enqueue(from: Stage | 'seed', emits: Emit[], signal?: AbortSignal): Promise<string[]> {
     const byStage = new Map<Stage, Emit[]>();
     for (const e of emits) {
       if (from !== 'seed' && !ROUTES[from].includes(e.stage)) {
@@ -51,7 +54,7 @@ export class Enqueuer {
     }
     const ids: string[] = [];
     for (const [stage, list] of byStage) {
-      if (isForwardEdge(from, stage)) await this.waitForRoom(stage);
+      if (isForwardEdge(from, stage)) await this.waitForRoom(stage, signal);
       const jobs = list.map((e) => ({ id: jobIdFor(e.stage, e.payload as never), e }));
       const byCrawl = new Map<string, string[]>();
       for (const j of jobs)
@@ -70,11 +73,11 @@ export class Enqueuer {
     return ids;
   }
 
-  private async waitForRoom(stage: Stage): Promise<void> {
+  private async waitForRoom(stage: Stage, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       const n = await this.backlog(stage);
       if (n < this.maxBacklog) return;
-      await sleep(this.pollMs);
+      await sleep(this.pollMs, undefined, { signal });
     }
   }
 

@@ -9,6 +9,7 @@ export * from './queues.js';
 export * from './crawl-state.js';
 export * from './enqueuer.js';
 export * from './runner.js';
+export * from './time-limit.js';
 export * from './politeness.js';
 export * from './shutdown.js';
 export * from './es/client.js';

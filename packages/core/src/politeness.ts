@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { LuaScript } from './scripts.js';
 import { RedisKeys } from './keys.js';
@@ -27,9 +28,10 @@ export class HostLimiter {
 
   /**
    * Waits for the host's next free slot and takes it; when the slot is further away than
-   * `maxWaitMs`, takes nothing and says how long to put the job off instead.
+   * `maxWaitMs`, takes nothing and says how long to put the job off instead. The wait ends with
+   * an AbortError when `signal` aborts.
    */
-  async reserve(host: string): Promise<SlotDecision> {
+  async reserve(host: string, signal?: AbortSignal): Promise<SlotDecision> {
     const interval = this.intervalFor(host);
     if (interval <= 0) return { kind: 'go', waitMs: 0 };
     let waited = 0;
@@ -42,7 +44,7 @@ export class HostLimiter {
       if (waited + value > this.maxWaitMs) return { kind: 'later', delayMs: value };
       // Small jitter so fetchers waiting for the same slot don't all ask at the same instant.
       const nap = value + Math.floor(Math.random() * 15);
-      await new Promise((r) => setTimeout(r, nap));
+      await sleep(nap, undefined, { signal });
       waited += nap;
     }
   }

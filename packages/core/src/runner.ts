@@ -3,6 +3,9 @@ import {
   JOB_SCHEMAS,
   PaperlineError,
   RateLimitedError,
+  type FailureCode,
+  type JobOutcome,
+  type JobOutcomes,
   type JobPayloads,
   type Stage,
 } from '@paperline/contracts';
@@ -13,34 +16,44 @@ import type { Emit } from './routing.js';
 import { backoffDelay } from './http/index.js';
 import { isStoreUnavailable } from './es/client.js';
 import { bookUnseenFailure } from './crawl-repair.js';
+import { isAbortError, withTimeLimit } from './time-limit.js';
 
-/** What a stage's processor returns: an outcome for logs and metrics, and the jobs that follow. */
-export interface StageResult {
-  outcome: string;
-  emit?: Emit[];
-  /** Not now: put the job back until this time (politeness), without using an attempt. */
-  delayUntil?: number;
-}
+/**
+ * What a stage's processor returns: its outcome and the jobs that follow, or — not now — a time
+ * to put the job back until (politeness), without using an attempt.
+ */
+export type StageResult<S extends Stage = Stage> =
+  { outcome: JobOutcomes[S]; emit?: Emit[] } | { outcome: 'deferred'; delayUntil: number; emit?: never };
 
 export interface StageContext {
   jobId: string;
   attempt: number;
   log: Logger;
+  /**
+   * Aborted when the worker shuts down or the job runs over its stage's time limit: naps and
+   * waits end on it.
+   */
+  signal: AbortSignal;
 }
 
-export type Processor<S extends Stage> = (payload: JobPayloads[S], ctx: StageContext) => Promise<StageResult>;
+export type Processor<S extends Stage> = (
+  payload: JobPayloads[S],
+  ctx: StageContext,
+) => Promise<StageResult<S>>;
 
 export interface StageWorkerDeps {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
+  /** How long one run of a job may take before it fails with `JOB_TIMEOUT` (and is retried). */
+  timeoutMs: number;
   /** BullMQ lock duration; stalled jobs are checked every half of it. @defaultValue 30000 */
   lockMs?: number;
   crawls: CrawlStore;
   enqueuer: Enqueuer;
   log: Logger;
-  /** Called after each job with its outcome (metrics). */
-  onOutcome?: (stage: Stage, outcome: string, ms: number) => void;
+  /** Called once after each job that finished or failed, with how it ended (metrics). */
+  onOutcome?: (stage: Stage, outcome: JobOutcome, ms: number) => void;
 }
 
 /**
@@ -50,22 +63,6 @@ export interface StageWorkerDeps {
 export function paperlineBackoff(attemptsMade: number, _type?: string, err?: Error): number {
   if (err instanceof RateLimitedError) return err.retryAfterMs;
   return backoffDelay(attemptsMade, { baseMs: 1000, maxMs: 60_000 });
-}
-
-function crawlIdOf(data: unknown): string | undefined {
-  if (typeof data === 'object' && data !== null && 'crawlId' in data) {
-    const c = (data as { crawlId: unknown }).crawlId;
-    if (typeof c === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(c)) return c;
-  }
-  return undefined;
-}
-
-function urlOf(data: unknown): string | undefined {
-  if (typeof data === 'object' && data !== null && 'url' in data) {
-    const u = (data as { url: unknown }).url;
-    if (typeof u === 'string') return u;
-  }
-  return undefined;
 }
 
 /**
@@ -83,94 +80,247 @@ export function storeWaitDelay(streak: number, random: () => number = Math.rando
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** The field of a payload (possibly invalid) as a string, if it is one. */
+function field(data: unknown, name: 'crawlId' | 'url'): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const v = (data as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+const CRAWL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** One run of one job, as the handlers see it. */
+interface JobRun {
+  job: Job;
+  token: string | undefined;
+  /** BullMQ's signal for this job: aborted when the worker closes. */
+  shutdown: AbortSignal | undefined;
+  log: Logger;
+  started: number;
+  url: string | undefined;
+  /** This run's number (1-based) and how many the job has. */
+  attempt: number;
+  attempts: number;
+}
+
 /**
- * A BullMQ worker for one stage: validates the payload, runs the processor, adds what follows
- * through the routing table, and keeps the crawl's books. Permanent errors fail the job at once
- * (UnrecoverableError) and are recorded with their code; transient ones retry with backoff.
+ * How the runner handles a failure, chosen by the error's class (or, for untyped errors, by what
+ * they are): see the handler of each in {@link StageRunner}.
+ */
+export type FailureClass =
+  'permanent' | 'rate-limited' | 'dependency-outage' | 'interrupted' | 'retryable' | 'unexpected';
+
+/** Which handler a job's failure goes to. `shuttingDown`: the worker is closing. */
+export function classifyFailure(err: unknown, shuttingDown: boolean): FailureClass {
+  if (shuttingDown && isAbortError(err)) return 'interrupted';
+  if (err instanceof PaperlineError) {
+    if (err.retry === 'permanent') return 'permanent';
+    if (err.retry === 'rate-limited') return 'rate-limited';
+    return err.code === 'INDEX_UNAVAILABLE' ? 'dependency-outage' : 'retryable';
+  }
+  return isStoreUnavailable(err) ? 'dependency-outage' : 'unexpected';
+}
+
+/** A failed run: the error, the code and message it is recorded under, and whether it is for good. */
+interface Failure {
+  err: unknown;
+  code: FailureCode;
+  message: string;
+  permanent: boolean;
+}
+
+/**
+ * Runs one stage's jobs: validates the payload, runs the processor under the stage's time limit,
+ * adds what follows through the routing table and keeps the crawl's books. A failure goes to one
+ * small handler chosen by its class; the books, the log line and the metric of each outcome are
+ * written in one place each ({@link StageRunner.finish}, {@link StageRunner.fail}).
+ */
+class StageRunner<S extends Stage> {
+  /** Elasticsearch-outage failures this worker met in a row (any success resets it). */
+  private storeStreak = 0;
+
+  constructor(
+    private readonly stage: S,
+    private readonly processor: Processor<S>,
+    private readonly deps: StageWorkerDeps,
+  ) {}
+
+  async run(job: Job, token: string | undefined, shutdown: AbortSignal | undefined): Promise<unknown> {
+    const url = field(job.data, 'url');
+    const run: JobRun = {
+      job,
+      token,
+      shutdown,
+      log: this.deps.log.child({ queue: this.stage, jobId: job.id, url }),
+      started: Date.now(),
+      url,
+      attempt: job.attemptsMade + 1,
+      attempts: job.opts.attempts ?? 1,
+    };
+    try {
+      const payload = this.validate(job.data);
+      const result = await withTimeLimit(
+        { stage: this.stage, ms: this.deps.timeoutMs, ...(url ? { url } : {}) },
+        shutdown,
+        (signal) => this.processor(payload, { jobId: job.id!, attempt: run.attempt, log: run.log, signal }),
+      );
+      if ('delayUntil' in result) return await this.putBack(run, result.delayUntil);
+      return await this.finish(run, payload, result);
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      return await this.onFailure(run, err);
+    }
+  }
+
+  private validate(data: unknown): JobPayloads[S] {
+    const parsed = JOB_SCHEMAS[this.stage].safeParse(data);
+    if (parsed.success) return parsed.data as JobPayloads[S];
+    const issue = parsed.error.issues[0];
+    throw new PaperlineError(
+      'INVALID_PAYLOAD',
+      `invalid ${this.stage} job payload at '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'unknown'}`,
+      'permanent',
+      { stage: this.stage, context: { url: field(data, 'url') } },
+    );
+  }
+
+  /** Done: what follows is added (waiting for room, unless shutting down), then the books. */
+  private async finish(
+    run: JobRun,
+    payload: JobPayloads[S],
+    result: { outcome: JobOutcomes[S]; emit?: Emit[] },
+  ): Promise<{ outcome: string }> {
+    if (result.emit?.length) await this.deps.enqueuer.enqueue(this.stage, result.emit, run.shutdown);
+    await this.deps.crawls.transition(payload.crawlId, run.job.id!, 'done');
+    this.storeStreak = 0;
+    this.observe(run, { kind: 'done', outcome: result.outcome });
+    return { outcome: result.outcome };
+  }
+
+  /** Moves the job back to `delayed` until `at`, using no attempt. */
+  private async putBack(run: JobRun, at: number): Promise<never> {
+    await run.job.moveToDelayed(at, run.token);
+    throw new DelayedError();
+  }
+
+  private onFailure(run: JobRun, err: unknown): Promise<never> {
+    switch (classifyFailure(err, run.shutdown?.aborted ?? false)) {
+      case 'permanent':
+        return this.onPermanent(run, err as PaperlineError);
+      case 'rate-limited':
+        return this.onRateLimited(run, err as RateLimitedError);
+      case 'dependency-outage':
+        return this.onDependencyOutage(run, err);
+      case 'interrupted':
+        return this.onInterrupted(run);
+      case 'retryable':
+        return this.onRetryable(run, err as PaperlineError);
+      case 'unexpected':
+        return this.onUnexpected(run, err);
+    }
+  }
+
+  /** Bad input or a refusal (404, parse error, invalid payload…): fails now, never retried. */
+  private async onPermanent(run: JobRun, err: PaperlineError): Promise<never> {
+    await this.fail(run, { err, code: err.code, message: err.message, permanent: true });
+    throw new UnrecoverableError(`[${err.code}] ${err.message}`);
+  }
+
+  /**
+   * The remote asked us to slow down: retried after its Retry-After ({@link paperlineBackoff}),
+   * which uses an attempt like any retry, so the attempts setting bounds it.
+   */
+  private async onRateLimited(run: JobRun, err: RateLimitedError): Promise<never> {
+    await this.fail(run, { err, code: err.code, message: err.message, permanent: false });
+    throw err;
+  }
+
+  /**
+   * Elasticsearch down or restarting is nobody's fault in this job: it waits the outage out (as
+   * workers wait for Redis), put back without using an attempt, so an outage fails nothing —
+   * up to {@link MAX_STORE_WAITS} times, then it fails the ordinary way.
+   */
+  private async onDependencyOutage(run: JobRun, err: unknown): Promise<never> {
+    if (run.job.attemptsStarted >= MAX_STORE_WAITS) {
+      return err instanceof PaperlineError ? this.onRetryable(run, err) : this.onUnexpected(run, err);
+    }
+    this.storeStreak += 1;
+    const delayMs = storeWaitDelay(this.storeStreak);
+    run.log.warn(
+      {
+        code: err instanceof PaperlineError ? err.code : 'STORE_UNAVAILABLE',
+        delayMs,
+        error: err instanceof Error ? err.message : String(err),
+      },
+      `${this.stage} job waits for Elasticsearch`,
+    );
+    return this.putBack(run, Date.now() + delayMs);
+  }
+
+  /** The worker is shutting down and ended this job's wait: back to the queue, untouched. */
+  private async onInterrupted(run: JobRun): Promise<never> {
+    run.log.info(`${this.stage} job put back: the worker is shutting down`);
+    return this.putBack(run, Date.now());
+  }
+
+  /** A transient failure (timeout, 5xx, connection loss): retried with backoff. */
+  private async onRetryable(run: JobRun, err: PaperlineError): Promise<never> {
+    await this.fail(run, { err, code: err.code, message: err.message, permanent: false });
+    throw err;
+  }
+
+  /** An error Paperline did not type: retried as a transient one, logged with its stack. */
+  private async onUnexpected(run: JobRun, err: unknown): Promise<never> {
+    const message = err instanceof Error ? err.message : String(err);
+    await this.fail(run, { err, code: 'UNKNOWN', message, permanent: false });
+    throw err;
+  }
+
+  /**
+   * A failed run: recorded in the crawl's books when the job fails for good (even a job of no
+   * crawl, a poison payload, so `failed` shows its code), logged, counted.
+   */
+  private async fail(run: JobRun, f: Failure): Promise<void> {
+    if (f.permanent || run.attempt >= run.attempts) {
+      const crawlId = field(run.job.data, 'crawlId');
+      await this.deps.crawls.recordFailure({
+        jobId: run.job.id!,
+        crawlId: crawlId && CRAWL_ID.test(crawlId) ? crawlId : '',
+        stage: this.stage,
+        code: f.code,
+        message: f.message,
+        ...(run.url ? { url: run.url } : {}),
+        at: new Date().toISOString(),
+      });
+    }
+    const at = { code: f.code, attempt: run.attempt, attempts: run.attempts, permanent: f.permanent };
+    // Expected failures (typed, with a code) are logged without a stack; surprises with one.
+    if (f.err instanceof PaperlineError)
+      run.log.warn({ ...at, error: f.message, context: f.err.context }, `${this.stage} job failed`);
+    else run.log.error({ ...at, err: f.err }, `${this.stage} job failed unexpectedly`);
+    this.observe(run, { kind: 'failed', code: f.code });
+  }
+
+  private observe(run: JobRun, outcome: JobOutcome): void {
+    this.deps.onOutcome?.(this.stage, outcome, Date.now() - run.started);
+  }
+}
+
+/**
+ * A BullMQ worker for one stage (see {@link StageRunner}). Closing the worker aborts its active
+ * jobs' signals, so their naps and waits end and they go back to the queue untouched; work that
+ * does not wait finishes as before.
  */
 export function createStageWorker<S extends Stage>(
   stage: S,
   processor: Processor<S>,
   deps: StageWorkerDeps,
 ): Worker {
-  const schema = JOB_SCHEMAS[stage];
-  let storeStreak = 0;
+  const runner = new StageRunner(stage, processor, deps);
   const worker = new Worker(
     stage,
-    async (job: Job, token?: string) => {
-      const started = Date.now();
-      const jobId = job.id!;
-      const log = deps.log.child({ queue: stage, jobId, url: urlOf(job.data) });
-      const crawlId = crawlIdOf(job.data);
-      const attempts = job.opts.attempts ?? 1;
-      try {
-        const parsed = schema.safeParse(job.data);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new PaperlineError(
-            'INVALID_PAYLOAD',
-            `invalid ${stage} job payload at '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'unknown'}`,
-            'permanent',
-            { stage, context: { url: urlOf(job.data) } },
-          );
-        }
-        const payload = parsed.data as JobPayloads[S];
-        const result = await processor(payload, { jobId, attempt: job.attemptsMade + 1, log });
-        if (result.delayUntil !== undefined) {
-          await job.moveToDelayed(result.delayUntil, token);
-          throw new DelayedError();
-        }
-        if (result.emit?.length) await deps.enqueuer.enqueue(stage, result.emit);
-        await deps.crawls.transition(payload.crawlId, jobId, 'done');
-        storeStreak = 0;
-        deps.onOutcome?.(stage, result.outcome, Date.now() - started);
-        return { outcome: result.outcome };
-      } catch (err) {
-        if (err instanceof DelayedError) throw err;
-        const pe = err instanceof PaperlineError ? err : undefined;
-        const permanent = pe?.retry === 'permanent';
-        // Elasticsearch down or restarting is nobody's fault in this job: wait it out (as workers
-        // wait for Redis) instead of spending attempts, so an outage fails nothing.
-        const storeDown = pe?.code === 'INDEX_UNAVAILABLE' || (!pe && isStoreUnavailable(err));
-        if (!permanent && storeDown && job.attemptsStarted < MAX_STORE_WAITS) {
-          storeStreak += 1;
-          const delayMs = storeWaitDelay(storeStreak);
-          log.warn(
-            {
-              code: pe?.code ?? 'STORE_UNAVAILABLE',
-              delayMs,
-              error: err instanceof Error ? err.message : String(err),
-            },
-            `${stage} job waits for Elasticsearch`,
-          );
-          await job.moveToDelayed(Date.now() + delayMs, token);
-          throw new DelayedError();
-        }
-        const last = job.attemptsMade + 1 >= attempts;
-        const code = pe?.code ?? 'UNKNOWN';
-        const message = err instanceof Error ? err.message : String(err);
-        // Recorded even for a job of no crawl (a poison payload), so `failed` shows its code.
-        if (permanent || last) {
-          await deps.crawls.recordFailure({
-            jobId,
-            crawlId: crawlId ?? '',
-            stage,
-            code,
-            message,
-            ...(urlOf(job.data) ? { url: urlOf(job.data)! } : {}),
-            at: new Date().toISOString(),
-          });
-        }
-        const at = { code, attempt: job.attemptsMade + 1, attempts, permanent };
-        // Expected failures (typed, with a code) are logged without a stack; surprises with one.
-        if (pe) log.warn({ ...at, error: pe.message, context: pe.context }, `${stage} job failed`);
-        else log.error({ ...at, err }, `${stage} job failed unexpectedly`);
-
-        deps.onOutcome?.(stage, `failed:${code}`, Date.now() - started);
-        if (permanent) throw new UnrecoverableError(`[${code}] ${message}`);
-        throw err;
-      }
-    },
+    // Three parameters: BullMQ hands a processor that declares them a per-job AbortSignal.
+    (job: Job, token?: string, signal?: AbortSignal) => runner.run(job, token, signal),
     {
       connection: deps.connection,
       prefix: deps.prefix,
@@ -183,6 +333,7 @@ export function createStageWorker<S extends Stage>(
       metrics: { maxDataPoints: 60 * 24 },
     },
   );
+  worker.on('closing', () => worker.cancelAllJobs('shutdown'));
   worker.on('error', (err) => deps.log.error({ err, queue: stage }, 'worker error'));
   worker.on('failed', (job, err) => void bookFailure(stage, job, err, deps));
   return worker;

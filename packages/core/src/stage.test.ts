@@ -7,8 +7,9 @@ const stage = (queue: Stage): AnyStageDefinition =>
     queue,
     worker: 'fetcher',
     concurrency: () => 1,
+    timeoutMs: () => 1000,
     wire: async () => ({ deps: {} }),
-    process: async () => ({ outcome: 'done' }),
+    process: async () => ({ outcome: 'empty' }),
   }) as AnyStageDefinition;
 
 describe('stage registry', () => {

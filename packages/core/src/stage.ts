@@ -22,7 +22,8 @@ export interface StageWiring<D> {
 
 /**
  * One pipeline stage, declared once: the queue it consumes, that queue's payload schema, its
- * concurrency setting, how its dependencies are built from a runtime, and its processor. The
+ * concurrency setting and time limit, how its dependencies are built from a runtime, and its
+ * processor. The
  * worker runtime and the tests build a stage the same way, through `wire(runtime)`.
  */
 export interface StageDefinition<S extends Stage = Stage, D = unknown> {
@@ -32,8 +33,10 @@ export interface StageDefinition<S extends Stage = Stage, D = unknown> {
   readonly worker: WorkerKind;
   readonly payload: z.ZodType<JobPayloads[S]>;
   concurrency(cfg: PaperlineConfig): number;
+  /** How long one run of a job may take; past it the job fails with `JOB_TIMEOUT` and is retried. */
+  timeoutMs(cfg: PaperlineConfig): number;
   wire(rt: Runtime): Promise<StageWiring<D>>;
-  process(payload: JobPayloads[S], deps: D, ctx: StageContext): Promise<StageResult>;
+  process(payload: JobPayloads[S], deps: D, ctx: StageContext): Promise<StageResult<S>>;
 }
 
 /** Declares a stage; the payload schema is the queue's own from the contracts. */
@@ -81,17 +84,19 @@ export async function startStage<S extends Stage, D>(
 ): Promise<RunningStage> {
   const { deps, close } = await def.wire(rt);
   const concurrency = def.concurrency(rt.cfg);
+  const timeoutMs = def.timeoutMs(rt.cfg);
   const worker = createStageWorker(def.queue, (payload, ctx) => def.process(payload, deps, ctx), {
     connection: rt.redis,
     prefix: rt.cfg.queuePrefix,
     concurrency,
+    timeoutMs,
     lockMs: rt.cfg.lockMs,
     crawls: rt.crawls,
     enqueuer: rt.enqueuer,
     log: rt.log,
     onOutcome: (s, outcome, ms) => rt.metrics.observeJob(s, outcome, ms),
   });
-  rt.log.info({ queue: def.queue, concurrency, prefix: rt.cfg.queuePrefix }, 'worker started');
+  rt.log.info({ queue: def.queue, concurrency, timeoutMs, prefix: rt.cfg.queuePrefix }, 'worker started');
   return {
     worker,
     async stop() {

@@ -46,7 +46,7 @@ export async function processDedupe(
   job: DedupeJob,
   deps: DedupeDeps,
   ctx: StageContext,
-): Promise<StageResult> {
+): Promise<StageResult<'dedupe'>> {
   const now = (deps.now?.() ?? new Date()).toISOString();
   const { store } = deps;
 

@@ -8,6 +8,7 @@ export const dedupeStage = defineStage({
   queue: 'dedupe',
   worker: 'deduplicator',
   concurrency: (cfg) => cfg.concurrency.dedupe,
+  timeoutMs: (cfg) => cfg.jobTimeoutMs.dedupe,
   async wire(rt) {
     const { cfg } = rt;
     await ensurePapersIndex(rt.es, cfg.index);

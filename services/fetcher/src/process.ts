@@ -20,7 +20,8 @@ export interface FetchDeps {
     touch(url: string, fetchedAt: string): Promise<void>;
   };
   limiter: {
-    reserve(host: string): Promise<SlotDecision>;
+    /** Ends with an AbortError when `signal` aborts. */
+    reserve(host: string, signal?: AbortSignal): Promise<SlotDecision>;
     pushBack(host: string, ms: number): Promise<unknown>;
   };
   route: (url: string) => Route | null;
@@ -36,7 +37,11 @@ export interface FetchDeps {
  * Fetches one URL politely, archives the body content-addressed and hands the parser a reference
  * to it (never the body itself).
  */
-export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageContext): Promise<StageResult> {
+export async function processFetch(
+  job: FetchJob,
+  deps: FetchDeps,
+  ctx: StageContext,
+): Promise<StageResult<'fetch'>> {
   const route = deps.route(job.url);
   if (!route) {
     throw new PermanentError(
@@ -60,7 +65,7 @@ export async function processFetch(job: FetchJob, deps: FetchDeps, ctx: StageCon
 
   // The slot is the last thing awaited before the request goes out: whatever comes between them
   // (an Elasticsearch round trip, a robots.txt check) would narrow the gap the site sees.
-  const slot = await deps.limiter.reserve(host);
+  const slot = await deps.limiter.reserve(host, ctx.signal);
   if (slot.kind === 'later') return { outcome: 'deferred', delayUntil: Date.now() + slot.delayMs };
   if (slot.grantedAt !== undefined) {
     ctx.log.debug({ host, grantedAt: slot.grantedAt, waitedMs: slot.waitMs }, 'took the host slot');

@@ -21,11 +21,23 @@ function hostInterval(cfg: PaperlineConfig): (host: string) => number {
     arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs;
 }
 
+/** A host slot this near is waited for (a nap within the job); a later one defers the job. */
+const SLOT_HOLD_MS = 2000;
+
+/**
+ * A fetch job's default time limit: robots.txt (when not cached) and the page, each under the
+ * HTTP client's total timeout, the nap for the host's slot, and 10 s for the archive and books.
+ */
+function fetchTimeoutMs(cfg: PaperlineConfig): number {
+  return cfg.jobTimeoutMs.fetch ?? 2 * cfg.fetch.totalTimeoutMs + SLOT_HOLD_MS + 10_000;
+}
+
 /** fetch: one URL → its body in the raw archive, and a parse job that refers to it. */
 export const fetchStage = defineStage({
   queue: 'fetch',
   worker: 'fetcher',
   concurrency: (cfg) => cfg.concurrency.fetch,
+  timeoutMs: fetchTimeoutMs,
   async wire(rt) {
     const { cfg } = rt;
     await ensureArchiveIndices(rt.es, cfg.archiveIndex);
@@ -41,7 +53,7 @@ export const fetchStage = defineStage({
     const deps: FetchDeps = {
       http: withFetchMetrics(http, rt.metrics),
       archive: new RawArchive(rt.es, cfg.archiveIndex),
-      limiter: new HostLimiter(rt.redis, cfg.queuePrefix, hostInterval(cfg)),
+      limiter: new HostLimiter(rt.redis, cfg.queuePrefix, hostInterval(cfg), SLOT_HOLD_MS),
       route: (url) => routeUrl(url, cfg.bases),
       robots: (url) => robots.check(url),
       markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),

@@ -17,7 +17,11 @@ export interface IndexDeps {
  * for: written (or superseded by a newer version), retried when the cluster pushed back, or
  * failed with its reason — never dropped silently.
  */
-export async function processIndex(job: IndexJob, deps: IndexDeps, ctx: StageContext): Promise<StageResult> {
+export async function processIndex(
+  job: IndexJob,
+  deps: IndexDeps,
+  ctx: StageContext,
+): Promise<StageResult<'index'>> {
   let outcomes: BulkOutcome[];
   try {
     outcomes = await deps.bulk(job.docs.map((d) => ({ id: d.id, version: d.version, doc: d.doc })));

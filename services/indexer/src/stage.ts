@@ -63,6 +63,7 @@ export const indexStage = defineStage({
   queue: 'index',
   worker: 'indexer',
   concurrency: (cfg) => cfg.concurrency.index,
+  timeoutMs: (cfg) => cfg.jobTimeoutMs.index,
   async wire(rt) {
     const { cfg } = rt;
     await ensurePapersIndex(rt.es, cfg.index);

@@ -19,7 +19,11 @@ export interface ParseDeps {
  * Reads the archived body, runs the source's parser, and hands the candidates to the deduplicator
  * and newly discovered links (while depth remains) back to the fetcher.
  */
-export async function processParse(job: ParseJob, deps: ParseDeps, ctx: StageContext): Promise<StageResult> {
+export async function processParse(
+  job: ParseJob,
+  deps: ParseDeps,
+  ctx: StageContext,
+): Promise<StageResult<'parse'>> {
   const body = await deps.readBody(job.sha256, job.url);
   const page = deps.parse(
     {

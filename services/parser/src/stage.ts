@@ -7,6 +7,7 @@ export const parseStage = defineStage({
   queue: 'parse',
   worker: 'parser',
   concurrency: (cfg) => cfg.concurrency.parse,
+  timeoutMs: (cfg) => cfg.jobTimeoutMs.parse,
   async wire(rt) {
     const { cfg } = rt;
     const archive = new RawArchive(rt.es, cfg.archiveIndex);

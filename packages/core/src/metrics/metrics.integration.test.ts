@@ -35,8 +35,8 @@ describe('metrics through real Redis', () => {
   it('two recorders flush into one aggregate that the reader sees', async () => {
     const a = new MetricsRecorder(redis, prefix, { flushMs: 60_000 });
     const b = new MetricsRecorder(redis, prefix, { flushMs: 60_000 });
-    a.observeJob('parse', 'parsed', 12);
-    b.observeJob('parse', 'parsed', 20);
+    a.observeJob('parse', { kind: 'done', outcome: 'parsed' }, 12);
+    b.observeJob('parse', { kind: 'done', outcome: 'parsed' }, 20);
     b.countFetchResponse('127.0.0.1:4000', 304);
     await Promise.all([a.close(), b.close()]);
     const snap = await readMetrics(redis, prefix);

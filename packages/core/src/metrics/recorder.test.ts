@@ -49,8 +49,8 @@ describe('MetricsRecorder', () => {
   it('aggregates in memory and writes each field once per flush', async () => {
     const redis = new FakeRedis();
     const rec = new MetricsRecorder(redis, 'p', { flushMs: 60_000 });
-    for (let i = 0; i < 5; i++) rec.observeJob('fetch', 'fetched', 30);
-    rec.observeJob('fetch', 'failed:HTTP_NOT_FOUND', 2000);
+    for (let i = 0; i < 5; i++) rec.observeJob('fetch', { kind: 'done', outcome: 'fetched' }, 30);
+    rec.observeJob('fetch', { kind: 'failed', code: 'HTTP_NOT_FOUND' }, 2000);
     rec.countFetchResponse('example.org', 200);
     rec.countFetchResponse('example.org', 200);
     rec.countFetchResponse('example.org', undefined);
@@ -99,9 +99,9 @@ describe('MetricsRecorder', () => {
     const redis = new FakeRedis();
     const a = new MetricsRecorder(redis, 'p', { flushMs: 60_000 });
     const b = new MetricsRecorder(redis, 'p', { flushMs: 60_000 });
-    a.observeJob('index', 'indexed', 4);
-    b.observeJob('index', 'indexed', 400);
-    b.observeJob('index', 'indexed', 500_000);
+    a.observeJob('index', { kind: 'done', outcome: 'indexed' }, 4);
+    b.observeJob('index', { kind: 'done', outcome: 'indexed' }, 400);
+    b.observeJob('index', { kind: 'done', outcome: 'indexed' }, 500_000);
     await Promise.all([a.close(), b.close()]);
     const snap = parseMetricHashes(redis.raw('p'));
     const [h] = snap.histograms['paperline_job_duration_seconds']!;

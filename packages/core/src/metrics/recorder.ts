@@ -1,3 +1,4 @@
+import type { JobOutcome } from '@paperline/contracts';
 import type { Logger } from '../logger.js';
 import { RedisKeys } from '../keys.js';
 import {
@@ -80,13 +81,13 @@ export class MetricsRecorder {
   }
 
   /**
-   * One finished job, as the stage runner reports it: `outcome` is the processor's outcome or
-   * `failed:<CODE>` (recorded as outcome `failed`, and counted by code).
+   * One finished job, as the stage runner reports it: done with the processor's outcome, or
+   * failed (recorded as outcome `failed`, and counted by code).
    */
-  observeJob(stage: string, outcome: string, ms: number): void {
-    const failed = outcome.startsWith('failed:');
-    this.observe(WORKER_METRICS.jobDuration, { stage, outcome: failed ? 'failed' : outcome }, ms / 1000);
-    if (failed) this.inc(WORKER_METRICS.jobFailures, { stage, code: outcome.slice('failed:'.length) });
+  observeJob(stage: string, outcome: JobOutcome, ms: number): void {
+    const label = outcome.kind === 'done' ? outcome.outcome : 'failed';
+    this.observe(WORKER_METRICS.jobDuration, { stage, outcome: label }, ms / 1000);
+    if (outcome.kind === 'failed') this.inc(WORKER_METRICS.jobFailures, { stage, code: outcome.code });
   }
 
   /** One HTTP response (or a failure without one, when `status` is undefined). */

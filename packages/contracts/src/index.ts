@@ -3,3 +3,4 @@ export * from './record.js';
 export * from './jobs.js';
 export * from './crawl.js';
 export * from './errors.js';
+export * from './route.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IndexJobSchema } from './jobs.js';
+import { FetchJobSchema, IndexJobSchema } from './jobs.js';
 
 describe('IndexJobSchema', () => {
   const base = { crawlId: 'c1', url: 'https://huggingface.co/papers/date/2024-03-20' };
@@ -21,5 +21,29 @@ describe('IndexJobSchema', () => {
     expect(r.error!.issues[0]!.path).toEqual(['docs', 0, 'doc']);
     const n = IndexJobSchema.safeParse({ ...base, docs: [{ id: 'arxiv:1', version: 1, doc: 42 }] });
     expect(n.success).toBe(false);
+  });
+});
+
+describe('FetchJobSchema', () => {
+  const base = { crawlId: 'c1', url: 'https://huggingface.co/papers/date/2024-03-20', depth: 1 };
+
+  it('carries the route decided when the URL was enqueued', () => {
+    const route = { source: 'hf', type: 'hf-daily', period: { kind: 'day', value: '2024-03-20' } } as const;
+    expect(FetchJobSchema.parse({ ...base, route }).route).toEqual(route);
+  });
+
+  it('still takes a job enqueued before routes travelled with jobs', () => {
+    expect(FetchJobSchema.parse(base).route).toBeUndefined();
+  });
+
+  it('names the field of a route that is not one', () => {
+    const r = FetchJobSchema.safeParse({ ...base, route: { source: 'hf', type: 'hf-nothing' } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.path).toEqual(['route', 'type']);
+    const p = FetchJobSchema.safeParse({
+      ...base,
+      route: { source: 'hf', type: 'hf-daily', period: { kind: 'day', value: 'yesterday' } },
+    });
+    expect(p.error!.issues[0]!.path).toEqual(['route', 'period', 'value']);
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PaperCandidateSchema, SourceIdSchema } from './record.js';
 import type { FailureCode } from './errors.js';
 import type { Stage } from './queues.js';
+import { RouteSchema } from './route.js';
 
 const crawlId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'crawlId must be 1-64 of [A-Za-z0-9_-]');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
@@ -14,6 +15,12 @@ export const FetchJobSchema = z.object({
   depth: z.number().int().min(0).max(10),
   /** URL of the page that led here, if any. */
   referrer: z.url().optional(),
+  /**
+   * The URL's route, decided once by whoever enqueued it (seeds, discovered links, enrichment).
+   * Every producer sets it; it is optional only so that jobs enqueued by a version without it
+   * still run after an upgrade (the fetcher then routes the URL itself).
+   */
+  route: RouteSchema.optional(),
 });
 export type FetchJob = z.infer<typeof FetchJobSchema>;
 

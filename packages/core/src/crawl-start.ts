@@ -1,24 +1,29 @@
-import { PermanentError } from '@paperline/contracts';
+import { PermanentError, type Route } from '@paperline/contracts';
 import { newCrawlId, type CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
 
 export interface CrawlStartDeps {
   crawls: CrawlStore;
   enqueuer: Enqueuer;
-  /** True when some source parses this URL (the routing by base URLs lives in sources). */
-  routable: (url: string) => boolean;
+  /** The URL's route, or null when no source parses it (the routing by base URLs lives in sources). */
+  route: (url: string) => Route | null;
   /** Named in the refusal message. */
   bases: { hfBaseUrl: string; arxivBaseUrl: string };
 }
 
-/** Starts a crawl from seed URLs and returns its id. Seeds no source parses are refused up front. */
+/**
+ * Starts a crawl from seed URLs and returns its id. Each seed is routed here, once: its fetch job
+ * carries the route; seeds no source parses are refused up front.
+ */
 export async function startCrawl(
   deps: CrawlStartDeps,
   seeds: string[],
   /** `resume`: the crawl `crawlId` exists; its seeds are registered again (only unfinished ones run). */
   opts: { depth: number; kind?: string; crawlId?: string; resume?: boolean },
 ): Promise<string> {
-  const bad = seeds.filter((u) => !URL.canParse(u) || !deps.routable(u));
+  const seen = [...new Set(seeds)].map((url) => ({ url, route: URL.canParse(url) ? deps.route(url) : null }));
+  const routed = seen.filter((s): s is { url: string; route: Route } => s.route !== null);
+  const bad = seen.filter((s) => s.route === null).map((s) => s.url);
   if (bad.length > 0) {
     throw new PermanentError(
       'UNSUPPORTED_URL',
@@ -33,13 +38,13 @@ export async function startCrawl(
       ...(opts.kind ? { kind: opts.kind } : {}),
     });
   }
-  const unique = [...new Set(seeds)];
-  for (let i = 0; i < unique.length; i += 1000) {
+  for (let i = 0; i < routed.length; i += 1000) {
     await deps.enqueuer.enqueue(
       'seed',
-      unique
-        .slice(i, i + 1000)
-        .map((url) => ({ stage: 'fetch' as const, payload: { crawlId, url, depth: opts.depth } })),
+      routed.slice(i, i + 1000).map(({ url, route }) => ({
+        stage: 'fetch' as const,
+        payload: { crawlId, url, depth: opts.depth, route },
+      })),
     );
   }
   await deps.crawls.seal(crawlId);

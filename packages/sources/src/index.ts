@@ -8,4 +8,4 @@ export { parsePage } from './parse.js';
 export { PARSER_VERSIONS } from './versions.js';
 export { cleanText } from './text.js';
 export { canonicalRepoUrl, extractCodeUrls } from './code-urls.js';
-export { arxivAbsUrl, arxivApiUrlsForIds, ARXIV_API_BATCH } from './arxiv/urls.js';
+export { arxivAbsUrl, arxivApiUrlsForIds, ARXIV_API_BATCH, ARXIV_API_ROUTE } from './arxiv/urls.js';

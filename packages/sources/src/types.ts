@@ -1,4 +1,4 @@
-import type { PaperCandidate, SourceId } from '@paperline/contracts';
+import type { PaperCandidate, Route } from '@paperline/contracts';
 
 /**
  * The configured base URLs of the sites Paperline reads (`HF_BASE_URL`, `ARXIV_BASE_URL`,
@@ -23,39 +23,7 @@ export interface SourceBases {
   oaiBaseUrl?: string;
 }
 
-/** The kinds of page a parser understands. */
-export type PageType =
-  | 'hf-daily'
-  | 'hf-week'
-  | 'hf-month'
-  | 'hf-trending'
-  /** bare `/papers` (HF redirects it to a period page chosen by state) */
-  | 'hf-listing'
-  | 'hf-paper'
-  | 'hf-api-daily'
-  | 'hf-api-paper'
-  /** `/abs/{id}[vN]`, new- and old-style ids */
-  | 'arxiv-abs'
-  /** `/list/{category|archive}/{new|recent|pastweek|current|YYYY|YYYY-MM}` */
-  | 'arxiv-list'
-  /** the export API (`/api/query?id_list=…` or `?search_query=…`): an Atom feed */
-  | 'arxiv-api'
-  /** OAI-PMH `?verb=ListRecords` with `metadataPrefix=arXiv` (or its `resumptionToken`) */
-  | 'arxiv-oai';
-
-/** The period a dated listing stands for. `value` is `YYYY-MM-DD`, `YYYY-Www` or `YYYY-MM`. */
-export interface Period {
-  kind: 'day' | 'week' | 'month';
-  value: string;
-}
-
-/** Which parser a URL goes to. */
-export interface Route {
-  source: SourceId;
-  type: PageType;
-  /** Set for dated listings (`/papers/date/…`, `/papers/week/…`, `/papers/month/…`, `/api/daily_papers?date=…`). */
-  period?: Period;
-}
+export type { PageType, Period, Route } from '@paperline/contracts';
 
 /** A route plus what the parsers need beyond the public {@link Route} (internal to this package). */
 export interface RouteDetail {

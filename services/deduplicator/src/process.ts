@@ -1,4 +1,4 @@
-import type { DedupeJob, PaperCandidate } from '@paperline/contracts';
+import type { DedupeJob, PaperCandidate, Route } from '@paperline/contracts';
 import type { Emit, StageContext, StageResult } from '@paperline/core';
 import {
   aliasKeys,
@@ -29,9 +29,10 @@ export interface DedupeDeps {
   recordPagePapers: (url: string, paperIds: string[]) => Promise<void>;
   /**
    * Claims arXiv ids for enrichment and returns the export-API URLs to fetch for the newly
-   * claimed ones (none when enrichment is off). Ids already claimed are not requested again.
+   * claimed ones, each with its route (none when enrichment is off). Ids already claimed are not
+   * requested again.
    */
-  enrich?: (arxivIds: string[]) => Promise<string[]>;
+  enrich?: (arxivIds: string[]) => Promise<Array<{ url: string; route: Route }>>;
   now?: () => Date;
 }
 
@@ -155,8 +156,11 @@ export async function processDedupe(
     const wanted = [...perPaper.values()]
       .filter((e) => e.keys.arxivId && e.partials.every((p) => p.source !== 'arxiv'))
       .map((e) => e.keys.arxivId!);
-    for (const url of wanted.length ? await deps.enrich(wanted) : []) {
-      emit.push({ stage: 'fetch', payload: { crawlId: job.crawlId, url, depth: 0, referrer: job.url } });
+    for (const { url, route } of wanted.length ? await deps.enrich(wanted) : []) {
+      emit.push({
+        stage: 'fetch',
+        payload: { crawlId: job.crawlId, url, depth: 0, referrer: job.url, route },
+      });
     }
   }
   if (changed.length > 0 || deletes.length > 0) {

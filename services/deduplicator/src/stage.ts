@@ -1,5 +1,5 @@
 import { RawArchive, defineStage, ensurePapersIndex } from '@paperline/core';
-import { arxivApiUrlsForIds } from '@paperline/sources';
+import { ARXIV_API_ROUTE, arxivApiUrlsForIds } from '@paperline/sources';
 import { processDedupe, type DedupeDeps } from './process.js';
 import { DedupStore } from './store.js';
 
@@ -22,7 +22,10 @@ export const dedupeStage = defineStage({
       ...(cfg.enrich
         ? {
             enrich: async (ids: string[]) =>
-              arxivApiUrlsForIds(await store.claimEnrichment(ids), cfg.bases.arxivApiUrl),
+              arxivApiUrlsForIds(await store.claimEnrichment(ids), cfg.bases.arxivApiUrl).map((url) => ({
+                url,
+                route: ARXIV_API_ROUTE,
+              })),
           }
         : {}),
     };

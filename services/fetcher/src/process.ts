@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { PermanentError, RateLimitedError, type FetchJob, type SourceId } from '@paperline/contracts';
+import {
+  PermanentError,
+  RateLimitedError,
+  type FetchJob,
+  type Route,
+  type SourceId,
+} from '@paperline/contracts';
 import type {
   ArchivedPage,
   ConditionalHeaders,
@@ -9,7 +15,6 @@ import type {
   StageResult,
   UrlRecord,
 } from '@paperline/core';
-import type { Route } from '@paperline/sources';
 
 /** The narrow dependencies of the fetch stage. */
 export interface FetchDeps {
@@ -24,7 +29,11 @@ export interface FetchDeps {
     reserve(host: string, signal?: AbortSignal): Promise<SlotDecision>;
     pushBack(host: string, ms: number): Promise<unknown>;
   };
-  route: (url: string) => Route | null;
+  /**
+   * Routes a URL whose job carries no route: only jobs enqueued by a version before routes
+   * travelled with them (a rolling upgrade). Every other job's route was decided when enqueued.
+   */
+  legacyRoute: (url: string) => Route | null;
   /** Throws ROBOTS_DISALLOWED when robots.txt forbids the URL. */
   robots: (url: string) => Promise<void>;
   markFetched: (crawlId: string, url: string) => Promise<void>;
@@ -42,7 +51,7 @@ export async function processFetch(
   deps: FetchDeps,
   ctx: StageContext,
 ): Promise<StageResult<'fetch'>> {
-  const route = deps.route(job.url);
+  const route = job.route ?? deps.legacyRoute(job.url);
   if (!route) {
     throw new PermanentError(
       'UNSUPPORTED_URL',

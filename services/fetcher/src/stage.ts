@@ -54,7 +54,7 @@ export const fetchStage = defineStage({
       http: withFetchMetrics(http, rt.metrics),
       archive: new RawArchive(rt.es, cfg.archiveIndex),
       limiter: new HostLimiter(rt.redis, cfg.queuePrefix, hostInterval(cfg), SLOT_HOLD_MS),
-      route: (url) => routeUrl(url, cfg.bases),
+      legacyRoute: (url) => routeUrl(url, cfg.bases),
       robots: (url) => robots.check(url),
       markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),
       markPagePapers: (crawlId, url, ids) => rt.crawls.markCandidates(crawlId, url, ids),

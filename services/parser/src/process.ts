@@ -7,6 +7,7 @@ export interface ParseDeps {
   readBody: (sha256: string, url: string) => Promise<string>;
   /** `source`: what the page was fetched for (archived pages may sit under other base URLs). */
   parse: (input: PageInput, source: SourceId) => ParsedPage;
+  /** Routes a link found on the page (once: its fetch job carries the route). */
   route: (url: string) => Route | null;
   markParsed: (crawlId: string, url: string) => Promise<void>;
   /** How many papers a page of a source yielded (source health). */
@@ -71,7 +72,7 @@ export async function processParse(
     if (next < 0 || job.reprocess) continue;
     emit.push({
       stage: 'fetch',
-      payload: { crawlId: job.crawlId, url: link, depth: next, referrer: job.url },
+      payload: { crawlId: job.crawlId, url: link, depth: next, referrer: job.url, route },
     });
   }
   if (page.redirectedFrom)

@@ -40,7 +40,7 @@ export async function startScheduler(rt: Runtime): Promise<{ stop(): Promise<voi
         {
           crawls: rt.crawls,
           enqueuer: rt.enqueuer,
-          routable: (u) => routeUrl(u, cfg.bases) !== null,
+          route: (u) => routeUrl(u, cfg.bases),
           bases: cfg.bases,
         },
         seeds,

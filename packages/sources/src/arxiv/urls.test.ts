@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arxivAbsUrl, arxivApiUrlsForIds, ARXIV_API_BATCH, routeUrl } from '../index.js';
+import { arxivAbsUrl, arxivApiUrlsForIds, ARXIV_API_BATCH, ARXIV_API_ROUTE, routeUrl } from '../index.js';
 import { BASES, LOCAL_BASES } from '../test-support.js';
 
 const API = 'https://export.arxiv.org/api/query';
@@ -19,7 +19,8 @@ describe('arxivApiUrlsForIds', () => {
     const batches = urls.map((u) => new URL(u).searchParams);
     expect(batches.map((q) => q.get('max_results'))).toEqual(['100', '100', '50']);
     expect(batches.flatMap((q) => (q.get('id_list') ?? '').split(','))).toEqual(ids);
-    for (const u of urls) expect(routeUrl(u, BASES)).toEqual({ source: 'arxiv', type: 'arxiv-api' });
+    for (const u of urls) expect(routeUrl(u, BASES)).toEqual(ARXIV_API_ROUTE);
+    expect(ARXIV_API_ROUTE).toEqual({ source: 'arxiv', type: 'arxiv-api' });
   });
 
   it('drops duplicates and strings that are not arXiv ids', () => {

@@ -1,11 +1,14 @@
 /** URLs the enrichment stage builds to look papers up on arXiv. */
 import { parseArxivId } from '@paperline/identity';
 import { tryUrl } from '../base-url.js';
-import type { SourceBases } from '../types.js';
+import type { Route, SourceBases } from '../types.js';
 import { arxivLinks } from './common.js';
 
 /** The most ids one export API call is sent (arXiv's own examples stay well under its limits). */
 export const ARXIV_API_BATCH = 100;
+
+/** The route of every URL {@link arxivApiUrlsForIds} makes: export API queries. */
+export const ARXIV_API_ROUTE: Route = { source: 'arxiv', type: 'arxiv-api' };
 
 /** `2402.13572`, `2402.13572v2`, `hep-th/9901001`: normalized, with the version kept when given. */
 function canonical(raw: string): string | null {

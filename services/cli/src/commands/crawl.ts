@@ -23,7 +23,7 @@ export function startCrawl(
     {
       crawls: ctx.crawls,
       enqueuer: ctx.enqueuer,
-      routable: (u) => routeUrl(u, ctx.cfg.bases) !== null,
+      route: (u) => routeUrl(u, ctx.cfg.bases),
       bases: ctx.cfg.bases,
     },
     seeds,

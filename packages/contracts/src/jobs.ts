@@ -47,6 +47,8 @@ export const DedupeJobSchema = z.object({
   candidates: z.array(PaperCandidateSchema).max(5000),
   /** Check that unchanged papers are really in the index, and write those that are not. */
   verifyIndex: z.boolean().optional(),
+  /** Part of a reprocess (re-parsed archived pages): nothing is fetched, so no arXiv enrichment. */
+  reprocess: z.boolean().optional(),
   /** Papers the source reports withdrawn or deleted (marked, never removed). */
   withdrawnIds: z.array(z.string().min(1)).max(5000).optional(),
 });

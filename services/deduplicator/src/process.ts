@@ -1,5 +1,5 @@
 import type { DedupeJob, PaperCandidate, Route } from '@paperline/contracts';
-import type { Emit, StageContext, StageResult } from '@paperline/core';
+import type { Emit, Logger, StageContext, StageResult } from '@paperline/core';
 import {
   aliasKeys,
   buildRecord,
@@ -38,6 +38,170 @@ export interface DedupeDeps {
 
 type Doc = { id: string; version: number; doc: string };
 type PaperRecordDoc = ReturnType<typeof buildRecord>;
+type Unchanged = { id: string; version: number; record: PaperRecordDoc };
+type Store = DedupeDeps['store'];
+
+/** The papers of one page by canonical id: their identity keys and every view of them to merge. */
+type Papers = Map<string, { keys: IdentityKeys; partials: PaperCandidate[] }>;
+
+/**
+ * 1. Identity: every known key of a candidate resolves through the alias table. The same paper
+ * twice on one page is one entry (merged later, newest fetch winning).
+ */
+async function groupByPaper(candidates: PaperCandidate[], store: Store): Promise<Papers> {
+  const keyed = candidates.map((c) => ({ c, keys: identityKeys(c) }));
+  const aliasHits = await store.resolveAliases(keyed.map(({ keys }) => canonicalId(keys)));
+  const papers: Papers = new Map();
+  keyed.forEach(({ c, keys }, i) => {
+    const id = aliasHits[i] ?? canonicalId(keys);
+    const e = papers.get(id) ?? { keys, partials: [] };
+    e.partials.push(c);
+    papers.set(id, e);
+  });
+  return papers;
+}
+
+/**
+ * Deleted at the source (OAI-PMH): known papers the page does not list are merged again from
+ * what is known of them, to be marked withdrawn — never removed.
+ */
+async function addWithdrawn(papers: Papers, withdrawn: Set<string>, store: Store): Promise<void> {
+  const gone = [...withdrawn].filter((id) => !papers.has(id));
+  const goneStates = await store.load(gone);
+  for (const id of gone) {
+    const known = [...goneStates.get(id)!.views.values()];
+    if (known.length > 0) papers.set(id, { keys: identityKeys(known[0]!), partials: known });
+  }
+}
+
+/**
+ * 2. A paper first seen without an id (title fingerprint) joins the record that now has one: its
+ * views move over and its cache entry goes. Returns the title-only ids whose documents go.
+ */
+async function adoptTitleOnlyRecords(papers: Papers, store: Store, log: Logger): Promise<string[]> {
+  const deletes: string[] = [];
+  const identified = [...papers.keys()].filter((id) => !id.startsWith('title:'));
+  const titleOwners = await store.resolveAliases(
+    identified.map((id) => `title:${papers.get(id)!.keys.fingerprint}`),
+  );
+  for (const [i, owner] of titleOwners.entries()) {
+    const id = identified[i]!;
+    if (!owner || !owner.startsWith('title:') || owner === id) continue;
+    const ownerState = (await store.load([owner])).get(owner)!;
+    papers.get(id)!.partials.unshift(...ownerState.views.values());
+    await store.forget(owner);
+    deletes.push(owner);
+    log.info({ from: owner, to: id }, 'merged a title-only record into its identified paper');
+  }
+  return deletes;
+}
+
+/** Every identity key of every paper now resolves to its canonical id. */
+async function recordAliases(papers: Papers, store: Store): Promise<void> {
+  await store.setAliases(
+    [...papers].flatMap(([id, { keys }]) => aliasKeys(keys).map((k): [string, string] => [k, id])),
+  );
+}
+
+/**
+ * What this page says about each paper: each source's views on the page combined (newest fetch
+ * winning), marked withdrawn where the source said so.
+ */
+function pageViews(papers: Papers, withdrawn: Set<string>, now: string): Map<string, PaperCandidate[]> {
+  const views = new Map<string, PaperCandidate[]>();
+  for (const [id, { partials }] of papers) {
+    const bySource = new Map<string, PaperCandidate>();
+    for (const p of partials) {
+      const marked = withdrawn.has(id) ? { ...p, withdrawn: true, fetchedAt: now } : p;
+      bySource.set(p.source, combineSameSource(bySource.get(p.source), marked));
+    }
+    views.set(id, [...bySource.values()]);
+  }
+  return views;
+}
+
+/**
+ * 3. Merge and change check: one read of the whole page and one compare-and-set write; papers
+ * another job wrote meanwhile are read and merged again. Each page view combines with the stored
+ * view of its source. Changed papers come back serialized once (the index job carries that JSON
+ * as is); unchanged ones with their record, in case the index lacks them.
+ */
+async function mergeAndCommit(
+  views: Map<string, PaperCandidate[]>,
+  store: Store,
+  jobId: string,
+  now: string,
+): Promise<{ changed: Doc[]; unchanged: Unchanged[] }> {
+  const changed: Doc[] = [];
+  const unchanged: Unchanged[] = [];
+  let todo = [...views.keys()];
+  for (let attempt = 0; todo.length > 0; attempt++) {
+    if (attempt > 20) throw new Error(`merge of ${todo.join(', ')}: too much contention`);
+    const states = await store.load(todo);
+    const writes = todo.map((id) => mergeOne(id, states.get(id)!, views.get(id)!, jobId, now));
+    const results = await store.commitPage(writes, jobId);
+    todo = [];
+    for (const w of writes) {
+      const r = results.get(w.id);
+      if (!r) todo.push(w.id);
+      else if (w.written !== undefined)
+        changed.push({ id: w.id, version: r.version, doc: JSON.stringify(w.record) });
+      else unchanged.push({ id: w.id, version: r.version, record: w.record });
+    }
+  }
+  return { changed, unchanged };
+}
+
+/** One paper's write: its stored views with this page's merged in, and its record. */
+function mergeOne(
+  id: string,
+  state: PaperState,
+  pageViews: PaperCandidate[],
+  jobId: string,
+  now: string,
+): PaperWrite & { record: PaperRecordDoc } {
+  const views = new Map(state.views);
+  const touched = pageViews.map((v) => combineSameSource(views.get(v.source), v));
+  for (const v of touched) views.set(v.source, v);
+  const firstSeenAt = state.firstSeenAt ?? now;
+  const record = buildRecord(id, [...views.values()], { firstSeenAt, updatedAt: now });
+  // The same job again (a re-run after a crash) hands the paper on again.
+  const isChange = record.contentHash !== state.hash || state.hashJob === jobId;
+  return {
+    id,
+    state,
+    // A paper read from the index is stored whole; a cached one only where this page changed it.
+    views: state.fromIndex ? [...views.values()] : touched,
+    firstSeenAt,
+    ...(isChange ? { written: record.contentHash } : {}),
+    record,
+  };
+}
+
+/** `verifyIndex`: unchanged papers the index lacks are written again (the cache said current). */
+async function missingFromIndex(unchanged: Unchanged[], store: Store): Promise<Doc[]> {
+  if (unchanged.length === 0) return [];
+  const present = await store.existing(unchanged.map((u) => u.id));
+  return unchanged
+    .filter((u) => !present.has(u.id))
+    .map((u) => ({ id: u.id, version: u.version, doc: JSON.stringify(u.record) }));
+}
+
+/** 4. Papers known only from Hugging Face are looked up on arXiv: fetch jobs, already routed. */
+async function enrichmentFetches(
+  job: DedupeJob,
+  papers: Papers,
+  enrich: NonNullable<DedupeDeps['enrich']>,
+): Promise<Emit[]> {
+  const wanted = [...papers.values()]
+    .filter((e) => e.keys.arxivId && e.partials.every((p) => p.source !== 'arxiv'))
+    .map((e) => e.keys.arxivId!);
+  if (wanted.length === 0) return [];
+  return (await enrich(wanted)).map(({ url, route }) => ({
+    stage: 'fetch',
+    payload: { crawlId: job.crawlId, url, depth: 0, referrer: job.url, route },
+  }));
+}
 
 /**
  * Gives each candidate its canonical identity, merges it with what other sources and pages said
@@ -50,119 +214,25 @@ export async function processDedupe(
 ): Promise<StageResult<'dedupe'>> {
   const now = (deps.now?.() ?? new Date()).toISOString();
   const { store } = deps;
-
-  // 1. Identity: every known key of a candidate resolves through the alias table.
-  const keyed = job.candidates.map((c) => ({ c, keys: identityKeys(c) }));
-  const aliasHits = await store.resolveAliases(keyed.map(({ keys }) => canonicalId(keys)));
-  const perPaper = new Map<string, { keys: IdentityKeys; partials: PaperCandidate[] }>();
-  keyed.forEach(({ c, keys }, i) => {
-    const id = aliasHits[i] ?? canonicalId(keys);
-    const e = perPaper.get(id) ?? { keys, partials: [] };
-    e.partials.push(c); // the same paper twice on one page is merged, newest fetch winning
-    perPaper.set(id, e);
-  });
-  // Deleted at the source (OAI-PMH): known papers are re-merged, marked withdrawn, never removed.
   const withdrawn = new Set((job.withdrawnIds ?? []).map((a) => `arxiv:${a}`));
-  const gone = [...withdrawn].filter((id) => !perPaper.has(id));
-  const goneStates = await store.load(gone);
-  for (const id of gone) {
-    const known = [...goneStates.get(id)!.views.values()];
-    if (known.length > 0) perPaper.set(id, { keys: identityKeys(known[0]!), partials: known });
-  }
-  const ids = [...perPaper.keys()];
 
-  // 2. A paper first seen without an id (title fingerprint) joins the record that now has one.
-  const deletes: string[] = [];
-  const identified = ids.filter((id) => !id.startsWith('title:'));
-  const titleOwners = await store.resolveAliases(
-    identified.map((id) => `title:${perPaper.get(id)!.keys.fingerprint}`),
+  const papers = await groupByPaper(job.candidates, store);
+  await addWithdrawn(papers, withdrawn, store);
+  const ids = [...papers.keys()];
+  const deletes = await adoptTitleOnlyRecords(papers, store, ctx.log);
+  await recordAliases(papers, store);
+  const { changed, unchanged } = await mergeAndCommit(
+    pageViews(papers, withdrawn, now),
+    store,
+    ctx.jobId,
+    now,
   );
-  for (const [i, owner] of titleOwners.entries()) {
-    const id = identified[i]!;
-    if (!owner || !owner.startsWith('title:') || owner === id) continue;
-    const ownerState = (await store.load([owner])).get(owner)!;
-    perPaper.get(id)!.partials.unshift(...ownerState.views.values());
-    await store.forget(owner);
-    deletes.push(owner);
-    ctx.log.info({ from: owner, to: id }, 'merged a title-only record into its identified paper');
-  }
-  await store.setAliases(
-    ids.flatMap((id) => aliasKeys(perPaper.get(id)!.keys).map((k): [string, string] => [k, id])),
-  );
-
-  // 3. Merge, withdrawn marks, and the change check: one read of the whole page and one
-  // compare-and-set write; papers another job wrote meanwhile are read and merged again.
-  // Each source's views on this page combine first (newest fetch winning), then with its stored view.
-  const pageViews = new Map<string, PaperCandidate[]>();
-  for (const [id, { partials }] of perPaper) {
-    const bySource = new Map<string, PaperCandidate>();
-    for (const p of partials) {
-      const marked = withdrawn.has(id) ? { ...p, withdrawn: true, fetchedAt: now } : p;
-      bySource.set(p.source, combineSameSource(bySource.get(p.source), marked));
-    }
-    pageViews.set(id, [...bySource.values()]);
-  }
-  const changed: Doc[] = [];
-  const unchanged: Array<{ id: string; version: number; record: PaperRecordDoc }> = [];
-  let todo = ids;
-  for (let attempt = 0; todo.length > 0; attempt++) {
-    if (attempt > 20) throw new Error(`merge of ${todo.join(', ')}: too much contention`);
-    const states = await store.load(todo);
-    const writes: Array<PaperWrite & { record: PaperRecordDoc }> = todo.map((id) => {
-      const state = states.get(id)!;
-      const views = new Map(state.views);
-      const touched = pageViews.get(id)!.map((v) => combineSameSource(views.get(v.source), v));
-      for (const v of touched) views.set(v.source, v);
-      const firstSeenAt = state.firstSeenAt ?? now;
-      const record = buildRecord(id, [...views.values()], { firstSeenAt, updatedAt: now });
-      const isChange = record.contentHash !== state.hash || state.hashJob === ctx.jobId;
-      return {
-        id,
-        state,
-        // A paper read from the index is stored whole; a cached one only where this page changed it.
-        views: state.fromIndex ? [...views.values()] : touched,
-        firstSeenAt,
-        ...(isChange ? { written: record.contentHash } : {}),
-        record,
-      };
-    });
-    const results = await store.commitPage(writes, ctx.jobId);
-    todo = [];
-    for (const w of writes) {
-      const r = results.get(w.id);
-      if (!r) {
-        todo.push(w.id);
-        continue;
-      }
-      // Serialized once here: the index job carries the JSON the indexer sends as is.
-      if (w.written !== undefined)
-        changed.push({ id: w.id, version: r.version, doc: JSON.stringify(w.record) });
-      else unchanged.push({ id: w.id, version: r.version, record: w.record });
-    }
-  }
-  if (job.verifyIndex && unchanged.length > 0) {
-    // Reprocessing rebuilds what the index lost, even when the cache says it is current.
-    const present = await store.existing(unchanged.map((u) => u.id));
-    for (const u of unchanged) {
-      if (!present.has(u.id)) changed.push({ id: u.id, version: u.version, doc: JSON.stringify(u.record) });
-    }
-  }
+  if (job.verifyIndex) changed.push(...(await missingFromIndex(unchanged, store)));
   await deps.markCandidates(job.crawlId, job.url, ids);
   await deps.recordPagePapers(job.url, ids);
 
-  // 4. Papers known only from Hugging Face are looked up on arXiv (never while reprocessing).
-  const emit: Emit[] = [];
-  if (deps.enrich && !job.verifyIndex) {
-    const wanted = [...perPaper.values()]
-      .filter((e) => e.keys.arxivId && e.partials.every((p) => p.source !== 'arxiv'))
-      .map((e) => e.keys.arxivId!);
-    for (const { url, route } of wanted.length ? await deps.enrich(wanted) : []) {
-      emit.push({
-        stage: 'fetch',
-        payload: { crawlId: job.crawlId, url, depth: 0, referrer: job.url, route },
-      });
-    }
-  }
+  // A reprocess fetches nothing: no enrichment.
+  const emit = deps.enrich && !job.reprocess ? await enrichmentFetches(job, papers, deps.enrich) : [];
   if (changed.length > 0 || deletes.length > 0) {
     emit.push({
       stage: 'index',

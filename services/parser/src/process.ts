@@ -59,7 +59,8 @@ export async function processParse(
         url: job.url,
         candidates: page.candidates,
         ...(page.withdrawnIds?.length ? { withdrawnIds: page.withdrawnIds } : {}),
-        ...(job.reprocess ? { verifyIndex: true } : {}),
+        // Reprocessing rebuilds what the index lost, and fetches nothing.
+        ...(job.reprocess ? { verifyIndex: true, reprocess: true } : {}),
       },
     });
   }

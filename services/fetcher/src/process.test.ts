@@ -1,16 +1,256 @@
-import { describe, expect, it } from 'vitest';
-import { RateLimitedError } from '@paperline/contracts';
-import { createLogger, type FetchResult, type SlotDecision, type UrlRecord } from '@paperline/core';
+import { createHash } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  PaperlineError,
+  PermanentError,
+  RateLimitedError,
+  TransientError,
+  type FetchJob,
+  type ParseJob,
+  type Route,
+} from '@paperline/contracts';
+import {
+  createLogger,
+  type ArchivedPage,
+  type FetchResult,
+  type SlotDecision,
+  type StageContext,
+  type UrlRecord,
+} from '@paperline/core';
 import { processFetch, type FetchDeps } from './process.js';
 
-const url = 'http://site.test/papers/date/2025-03-14';
-const ctx = { jobId: 'j1', attempt: 1, log: createLogger({ level: 'silent' }) };
+const URL_ = 'http://127.0.0.1:4567/papers/date/2024-03-20';
+const HOST = '127.0.0.1:4567';
+const ROUTE: Route = { source: 'hf', type: 'hf-daily', period: { kind: 'day', value: '2024-03-20' } };
+const NOW = new Date('2024-03-20T12:00:00.000Z');
+const BODY = Buffer.from('<html>listing</html>');
+
+const job = (over: Partial<FetchJob> = {}): FetchJob => ({
+  crawlId: 'c1',
+  url: URL_,
+  depth: 1,
+  route: ROUTE,
+  ...over,
+});
+
+const signal = new AbortController().signal;
+const ctx: StageContext = { jobId: 'j1', attempt: 1, log: createLogger({ level: 'silent' }), signal };
+
+const ok = (over: Partial<FetchResult> = {}): FetchResult => ({
+  requestedUrl: URL_,
+  finalUrl: URL_,
+  status: 200,
+  contentType: 'text/html; charset=utf-8',
+  charset: 'utf-8',
+  etag: '"v1"',
+  body: BODY,
+  redirects: [],
+  elapsedMs: 12,
+  ...over,
+});
+
+/** Fakes of every dependency, recording what the processor did with them. */
+function fakes(opts: { prior?: UrlRecord | null; result?: FetchResult | Error; slot?: 'go' | number } = {}) {
+  const archived: ArchivedPage[] = [];
+  const deps = {
+    http: {
+      fetch: vi.fn(async () => {
+        const r = opts.result ?? ok();
+        if (r instanceof Error) throw r;
+        return r;
+      }),
+    },
+    archive: {
+      put: vi.fn(async (page: ArchivedPage) => void archived.push(page)),
+      getUrl: vi.fn(async () => opts.prior ?? null),
+      touch: vi.fn(async () => undefined),
+    },
+    limiter: {
+      reserve: vi.fn(async () =>
+        opts.slot === undefined || opts.slot === 'go'
+          ? ({ kind: 'go', waitMs: 0 } as const)
+          : ({ kind: 'later', delayMs: opts.slot } as const),
+      ),
+      pushBack: vi.fn(async () => undefined),
+    },
+    legacyRoute: vi.fn((): Route | null => ROUTE),
+    robots: vi.fn(async () => undefined),
+    markFetched: vi.fn(async () => undefined),
+    markPagePapers: vi.fn(async () => undefined),
+    now: () => NOW,
+  } satisfies FetchDeps;
+  return { deps, archived };
+}
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected the fetch to fail');
+    },
+    (e: unknown) => e as PaperlineError,
+  );
+
+describe('processFetch', () => {
+  it('archives the body under its sha256 and hands the parser a reference, under the job route', async () => {
+    const { deps, archived } = fakes();
+    const res = await processFetch(job(), deps, ctx);
+    const sha256 = createHash('sha256').update(BODY).digest('hex');
+    expect(res.outcome).toBe('fetched');
+    expect(archived).toEqual([
+      {
+        url: URL_,
+        finalUrl: URL_,
+        sha256,
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        etag: '"v1"',
+        fetchedAt: NOW.toISOString(),
+        source: 'hf',
+        size: BODY.length,
+        body: BODY,
+      },
+    ]);
+    const parse: ParseJob = {
+      crawlId: 'c1',
+      url: URL_,
+      finalUrl: URL_,
+      sha256,
+      contentType: 'text/html; charset=utf-8',
+      status: 200,
+      fetchedAt: NOW.toISOString(),
+      depth: 1,
+      source: 'hf',
+    };
+    expect(res.emit).toEqual([{ stage: 'parse', payload: parse }]);
+    expect(deps.markFetched).toHaveBeenCalledWith('c1', URL_);
+    expect(deps.http.fetch).toHaveBeenCalledWith(URL_, undefined);
+    expect(deps.legacyRoute).not.toHaveBeenCalled();
+  });
+
+  it('takes the source from the route in the payload, never routing the URL again', async () => {
+    const { deps, archived } = fakes();
+    deps.legacyRoute.mockReturnValue(null);
+    const res = await processFetch(job({ route: { source: 'arxiv', type: 'arxiv-api' } }), deps, ctx);
+    expect(archived[0]!.source).toBe('arxiv');
+    expect(res.emit?.[0]?.payload).toMatchObject({ source: 'arxiv' });
+    expect(deps.legacyRoute).not.toHaveBeenCalled();
+  });
+
+  it('routes a job enqueued before routes travelled with jobs, once, at the fetcher', async () => {
+    const { deps, archived } = fakes();
+    await processFetch(job({ route: undefined }), deps, ctx);
+    expect(deps.legacyRoute).toHaveBeenCalledTimes(1);
+    expect(archived[0]!.source).toBe('hf');
+  });
+
+  it('refuses an older job whose URL no source parses, before robots.txt or the network', async () => {
+    const { deps } = fakes();
+    deps.legacyRoute.mockReturnValue(null);
+    const err = await failure(
+      processFetch(job({ route: undefined, url: 'http://127.0.0.1:9/x' }), deps, ctx),
+    );
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.code).toBe('UNSUPPORTED_URL');
+    expect(err.context.url).toBe('http://127.0.0.1:9/x');
+    expect(deps.robots).not.toHaveBeenCalled();
+    expect(deps.http.fetch).not.toHaveBeenCalled();
+  });
+
+  it('lets robots.txt refuse the URL before anything is fetched', async () => {
+    const { deps } = fakes();
+    deps.robots.mockRejectedValue(new PermanentError('ROBOTS_DISALLOWED', 'robots.txt disallows it'));
+    const err = await failure(processFetch(job(), deps, ctx));
+    expect(err.code).toBe('ROBOTS_DISALLOWED');
+    expect(deps.limiter.reserve).not.toHaveBeenCalled();
+    expect(deps.http.fetch).not.toHaveBeenCalled();
+  });
+
+  it("waits for the host's slot on the job's signal, so shutdown ends the nap", async () => {
+    const { deps } = fakes();
+    await processFetch(job(), deps, ctx);
+    expect(deps.limiter.reserve).toHaveBeenCalledWith(HOST, signal);
+  });
+
+  it('defers the job when the slot is far away, fetching nothing', async () => {
+    const { deps } = fakes({ slot: 5000 });
+    const before = Date.now();
+    const res = await processFetch(job(), deps, ctx);
+    const after = Date.now();
+    expect(res.outcome).toBe('deferred');
+    const until = res.outcome === 'deferred' ? res.delayUntil : 0;
+    expect(until).toBeGreaterThanOrEqual(before + 5000);
+    expect(until).toBeLessThanOrEqual(after + 5000);
+    expect(deps.http.fetch).not.toHaveBeenCalled();
+    expect(deps.markFetched).not.toHaveBeenCalled();
+  });
+
+  it('asks conditionally for a page whose papers are known; a 304 counts them without a parse', async () => {
+    const prior: UrlRecord = {
+      url: URL_,
+      finalUrl: URL_,
+      sha256: 'a'.repeat(64),
+      status: 200,
+      contentType: 'text/html',
+      etag: '"v1"',
+      lastModified: 'Wed, 20 Mar 2024 10:00:00 GMT',
+      fetchedAt: '2024-03-19T12:00:00.000Z',
+      source: 'hf',
+      size: 10,
+      paperIds: ['arxiv:2403.12345', 'arxiv:2403.11111'],
+    };
+    const { deps } = fakes({ prior, result: ok({ status: 304, body: Buffer.alloc(0), contentType: '' }) });
+    const res = await processFetch(job(), deps, ctx);
+    expect(deps.http.fetch).toHaveBeenCalledWith(URL_, {
+      etag: '"v1"',
+      lastModified: 'Wed, 20 Mar 2024 10:00:00 GMT',
+    });
+    expect(res).toEqual({ outcome: 'not-modified' });
+    expect(deps.archive.touch).toHaveBeenCalledWith(URL_, NOW.toISOString());
+    expect(deps.markFetched).toHaveBeenCalledWith('c1', URL_);
+    expect(deps.markPagePapers).toHaveBeenCalledWith('c1', URL_, prior.paperIds);
+    expect(deps.archive.put).not.toHaveBeenCalled();
+  });
+
+  it('asks unconditionally for a page never parsed into papers', async () => {
+    const prior: UrlRecord = {
+      url: URL_,
+      finalUrl: URL_,
+      sha256: 'a'.repeat(64),
+      status: 200,
+      contentType: 'text/html',
+      etag: '"v1"',
+      fetchedAt: '2024-03-19T12:00:00.000Z',
+      source: 'hf',
+      size: 10,
+    };
+    const { deps } = fakes({ prior });
+    expect((await processFetch(job(), deps, ctx)).outcome).toBe('fetched');
+    expect(deps.http.fetch).toHaveBeenCalledWith(URL_, undefined);
+  });
+
+  it("a rate limit pushes the host's next slot out by its Retry-After, then fails the run", async () => {
+    const limited = new RateLimitedError('429 from the host', 30_000);
+    const { deps } = fakes({ result: limited });
+    expect(await failure(processFetch(job(), deps, ctx))).toBe(limited);
+    expect(deps.limiter.pushBack).toHaveBeenCalledWith(HOST, 30_000);
+    expect(deps.markFetched).not.toHaveBeenCalled();
+  });
+
+  it('any other HTTP failure fails the run as it is, the slot left alone', async () => {
+    const down = new TransientError('HTTP_SERVER_ERROR', '503 from the host');
+    const { deps } = fakes({ result: down });
+    expect(await failure(processFetch(job(), deps, ctx))).toBe(down);
+    expect(deps.limiter.pushBack).not.toHaveBeenCalled();
+    expect(deps.archive.put).not.toHaveBeenCalled();
+  });
+});
+
 /** Lets other tasks run, as a real round trip would. */
 const roundTrip = () => new Promise<void>((r) => setImmediate(r));
 
 const page: FetchResult = {
-  requestedUrl: url,
-  finalUrl: url,
+  requestedUrl: URL_,
+  finalUrl: URL_,
   status: 200,
   contentType: 'text/html',
   charset: 'utf-8',
@@ -49,7 +289,7 @@ function recordingDeps(opts: { slot?: SlotDecision; prior?: UrlRecord; fetch?: (
         await roundTrip();
       },
     },
-    route: () => ({ source: 'hf', type: 'hf-daily' }),
+    legacyRoute: () => ({ source: 'hf', type: 'hf-daily' }),
     robots: () => answer('robots', undefined),
     markFetched: () => answer('markFetched', undefined),
     markPagePapers: () => answer('markPagePapers', undefined),
@@ -60,7 +300,7 @@ function recordingDeps(opts: { slot?: SlotDecision; prior?: UrlRecord; fetch?: (
 describe('processFetch and the host slot', () => {
   it('takes the slot last: the request goes out right when the slot is granted', async () => {
     const { deps, events } = recordingDeps();
-    await processFetch({ crawlId: 'c1', url, depth: 0 }, deps, ctx);
+    await processFetch(job(), deps, ctx);
     const granted = events.indexOf('limiter.reserve answered');
     expect(events.slice(0, granted + 2)).toEqual([
       'robots',
@@ -75,8 +315,8 @@ describe('processFetch and the host slot', () => {
 
   it('sends the conditional headers looked up before the slot was taken', async () => {
     const prior: UrlRecord = {
-      url,
-      finalUrl: url,
+      url: URL_,
+      finalUrl: URL_,
       sha256: 'a'.repeat(64),
       status: 200,
       contentType: 'text/html',
@@ -96,29 +336,9 @@ describe('processFetch and the host slot', () => {
       seen.push(conditional);
       return fetch(u, conditional);
     };
-    expect((await processFetch({ crawlId: 'c1', url, depth: 0 }, deps, ctx)).outcome).toBe('not-modified');
+    expect((await processFetch(job(), deps, ctx)).outcome).toBe('not-modified');
     expect(seen).toEqual([{ etag: '"v1"' }]);
     expect(events.indexOf('request sent')).toBe(events.indexOf('limiter.reserve answered') + 1);
   });
 
-  it('sends nothing when the slot is far away, and defers the job by that long', async () => {
-    const { deps, events } = recordingDeps({ slot: { kind: 'later', delayMs: 5_000 } });
-    const before = Date.now();
-    const res = await processFetch({ crawlId: 'c1', url, depth: 0 }, deps, ctx);
-    expect(res.outcome).toBe('deferred');
-    expect(res.delayUntil).toBeGreaterThanOrEqual(before + 5_000);
-    expect(events).not.toContain('request sent');
-  });
-
-  it("pushes the host's slot back by the server's Retry-After when rate limited", async () => {
-    const { deps, pushedBack } = recordingDeps({
-      fetch: () => {
-        throw new RateLimitedError('429', 42_000);
-      },
-    });
-    await expect(processFetch({ crawlId: 'c1', url, depth: 0 }, deps, ctx)).rejects.toBeInstanceOf(
-      RateLimitedError,
-    );
-    expect(pushedBack).toEqual([42_000]);
-  });
 });

@@ -1,7 +1,7 @@
 /**
  * Phase 1 — the pipeline under test: the real four workers (one process each) against the
- * synthetic site, a crawl started exactly as `paperline crawl` starts one (CrawlStore.create,
- * Enqueuer.enqueue('seed'), CrawlStore.seal), waited for with core's waitForCrawl, and timed from
+ * synthetic site, a crawl started as `paperline crawl` starts one (the operations' `startCrawl`),
+ * waited for with core's waitForCrawl, and timed from
  * the site's first listing request to the first `_count` poll that sees every distinct paper.
  */
 import type { Redis } from 'ioredis';
@@ -15,13 +15,13 @@ import {
   ensureArchiveIndices,
   ensurePapersIndex,
   loadConfig,
-  newCrawlId,
   stageCounts,
   waitForCrawl,
   type PaperlineConfig,
   type StageQueues,
 } from '@paperline/core';
 import { STAGES, type WorkerKind } from '@paperline/contracts';
+import { startCrawl } from '@paperline/ops';
 import {
   diffIndexTimes,
   esCpuMs,
@@ -141,18 +141,6 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   };
 }
 
-/** Starts a crawl exactly as `paperline crawl` does; `seeds` all at once. */
-export async function startCrawl(p: Pipeline, seeds: string[]): Promise<string> {
-  const crawlId = newCrawlId();
-  await p.crawls.create(crawlId, seeds, { depth: 0 });
-  await p.enqueuer.enqueue(
-    'seed',
-    [...new Set(seeds)].map((url) => ({ stage: 'fetch' as const, payload: { crawlId, url, depth: 0 } })),
-  );
-  await p.crawls.seal(crawlId);
-  return crawlId;
-}
-
 export interface ServiceCpu {
   esSeconds: number;
   redisSeconds: number;
@@ -263,7 +251,7 @@ async function crawlUntilSearchable(
   backlog: Array<Record<string, number>>,
 ) {
   const seeds = Array.from({ length: total.pages }, (_, i) => `${o.site.url}/papers/date/${dateOf(i)}`);
-  const crawlId = await startCrawl(p, seeds);
+  const crawlId = await startCrawl(p, seeds, { depth: 0 });
   o.say(`crawl ${crawlId}: ${total.pages} pages, ${total.expected} distinct papers expected`);
   let searchable = 0;
   let finishedAt: number | undefined;

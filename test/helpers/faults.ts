@@ -7,7 +7,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { CrawlSummary } from '@paperline/contracts';
-import type { FailedRow } from '@paperline/core';
+import type { FailedRow } from '@paperline/ops';
 import { DEFAULT_ES_VERSION, defaultStackDir, stackDown, stackUp } from '@paperline/stack';
 import { lastJson, runCli } from './cli.js';
 

@@ -27,6 +27,5 @@ export * from './schedules.js';
 export * from './crawl-start.js';
 export * from './es/reindex.js';
 export * from './robots.js';
-export * from './failed.js';
 export * from './paper-cache.js';
 export * from './node-flags.js';

@@ -1,10 +1,16 @@
 import type { Metrics, Queue } from 'bullmq';
 import type { CrawlSummary } from '@paperline/contracts';
-import type { PaperResult } from '@paperline/core';
-import { jobCounts, listFailed, type FailedSources, type StageCounts } from '@paperline/core';
+import type { CrawlStore, PaperResult, StageCounts } from '@paperline/core';
+import { listFailed, status, type NamedQueue } from '@paperline/ops';
 
 /** Minutes of throughput shown per stage. */
 export const THROUGHPUT_MINUTES = 15;
+
+/** Failed jobs read per queue (the newest first) for the failure groups; `failed` lists more. */
+export const FAILED_SAMPLE = 500;
+
+/** Recent crawls shown. */
+export const OVERVIEW_CRAWLS = 10;
 
 /** Counts per state of one queue (core's `jobCounts`). */
 export type JobCounts = StageCounts;
@@ -51,12 +57,11 @@ export interface Overview {
 }
 
 /** What the overview reads from. */
-export interface OverviewSources extends FailedSources {
+export interface OverviewSources {
   prefix: string;
   /** Every queue shown, stages first (plus `schedule` when it exists). */
-  queues: () => Promise<ReadonlyArray<{ name: string; queue: Queue }>>;
-  crawlIds: (limit: number) => Promise<string[]>;
-  summary: (crawlId: string) => Promise<CrawlSummary | null>;
+  queues: () => Promise<readonly NamedQueue[]>;
+  crawls: Pick<CrawlStore, 'recent' | 'summary' | 'failures' | 'quarantined'>;
   jobs: (crawlId: string) => Promise<{ registered: number; pending: number }>;
   papers: (summaries: CrawlSummary[]) => Promise<Record<PaperResult, number>>;
   now?: () => number;
@@ -82,22 +87,26 @@ export function perMinute(m: Metrics, now: number, minutes = THROUGHPUT_MINUTES)
   return out;
 }
 
-async function stageOverview(name: string, queue: Queue, now: number): Promise<StageOverview> {
-  const [counts, completed, failed] = await Promise.all([
-    jobCounts(queue),
+/** Jobs completed per minute over the window, and final failures over the whole window. */
+async function throughput(queue: Queue, now: number): Promise<StageOverview['throughput']> {
+  const [completed, failed] = await Promise.all([
     queue.getMetrics('completed', 0, THROUGHPUT_MINUTES),
     queue.getMetrics('failed', 0, THROUGHPUT_MINUTES),
   ]);
   const series = perMinute(completed, now);
   return {
+    perMinute: series,
+    total: series.reduce((a, b) => a + b, 0),
+    failed: perMinute(failed, now).reduce((a, b) => a + b, 0),
+  };
+}
+
+function stageOverview(name: string, counts: JobCounts, flow: StageOverview['throughput']): StageOverview {
+  return {
     name,
     counts,
     backlog: counts.waiting + counts.delayed + counts.active + counts.paused + counts.prioritized,
-    throughput: {
-      perMinute: series,
-      total: series.reduce((a, b) => a + b, 0),
-      failed: perMinute(failed, now).reduce((a, b) => a + b, 0),
-    },
+    throughput: flow,
   };
 }
 
@@ -133,15 +142,14 @@ export async function collectOverview(
   opts: { crawls?: number } = {},
 ): Promise<Overview> {
   const now = src.now?.() ?? Date.now();
-  const queues = await src.queues();
-  const [stages, failedRows, ids] = await Promise.all([
-    Promise.all(queues.map((q) => stageOverview(q.name, q.queue, now))),
-    listFailed(src, {}),
-    src.crawlIds(opts.crawls ?? 10),
+  const ops = { queues: await src.queues(), crawls: src.crawls };
+  const [current, flows, failedRows] = await Promise.all([
+    status(ops, { crawls: opts.crawls ?? OVERVIEW_CRAWLS }),
+    Promise.all(ops.queues.map((q) => throughput(q.queue, now))),
+    listFailed(ops, {}, FAILED_SAMPLE),
   ]);
-  const summaries = (await Promise.all(ids.map((id) => src.summary(id)))).filter(
-    (s): s is CrawlSummary => s !== null,
-  );
+  const stages = ops.queues.map((q, i) => stageOverview(q.name, current.queues[q.name]!, flows[i]!));
+  const summaries = current.crawls;
   const [jobs, papers] = await Promise.all([
     Promise.all(summaries.map((s) => src.jobs(s.crawlId))),
     src.papers(summaries),

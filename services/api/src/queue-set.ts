@@ -1,18 +1,13 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { STAGES } from '@paperline/contracts';
 import { RedisKeys, type StageQueues } from '@paperline/core';
+import { stageQueueList, type NamedQueue } from '@paperline/ops';
 
 /** Queues shown when they exist in Redis, but never required (the scheduler may not run). */
 export const OPTIONAL_QUEUES = ['schedule'] as const;
 
 /** Keys BullMQ creates for a queue that has ever been used. */
 const MARKERS = ['meta', 'id', 'wait', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'repeat'];
-
-export interface NamedQueue {
-  name: string;
-  queue: Queue;
-}
 
 /**
  * The queues the API shows: the four stages always, and optional ones (`schedule`) once they
@@ -43,10 +38,7 @@ export class QueueSet {
   /** Stages first, then the optional queues found so far. */
   async list(): Promise<NamedQueue[]> {
     await this.detect(false);
-    return [
-      ...STAGES.map((name) => ({ name, queue: this.stages[name] })),
-      ...[...this.optional].map(([name, queue]) => ({ name, queue })),
-    ];
+    return [...stageQueueList(this.stages), ...[...this.optional].map(([name, queue]) => ({ name, queue }))];
   }
 
   /** Calls `add` for every optional queue, now for those already found and later for new ones. */

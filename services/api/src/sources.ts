@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { STAGES, type CrawlSummary } from '@paperline/contracts';
+import { STAGES } from '@paperline/contracts';
+import { recentCrawls, retryFailed, type RetrySelection } from '@paperline/ops';
 import {
   esReachable,
   foldPaperTotals,
@@ -16,14 +17,15 @@ import {
 import type { AppDeps } from './app.js';
 import type { ApiOptions } from './config.js';
 import { collectOverview, type OverviewSources } from './overview.js';
-import type { FailedSources } from '@paperline/core';
-import { retryByCode, retryJob } from './failed.js';
 import { createPromRegistry } from './prom.js';
 import { memo } from './memo.js';
 import type { QueueSet } from './queue-set.js';
 
 /** Recent crawls whose books are folded into the paper counters at each scrape. */
 export const PAPERS_WINDOW = 50;
+
+/** Recent crawls whose source health `/metrics` reports (each source's newest). */
+export const HEALTH_WINDOW = 20;
 
 /** The connections the API holds; opened in `main.ts`. */
 export interface ApiClients {
@@ -42,22 +44,16 @@ export function createAppDeps(
   log: Logger,
 ): AppDeps {
   const prefix = cfg.queuePrefix;
-  const failed: FailedSources = {
-    queues: () => c.queueSet.list(),
-    failures: (ids) => c.crawls.failures(ids),
-    quarantined: () => c.crawls.quarantined(),
-    reopen: (crawlId, jobId) => c.crawls.transition(crawlId, jobId, 'pending'),
-  };
-  const summaries = async (ids: string[]) =>
-    (await Promise.all(ids.map((id) => c.crawls.summary(id)))).filter((s): s is CrawlSummary => s !== null);
   const papers = async (): Promise<Record<PaperResult, number>> =>
-    foldPaperTotals(c.redis, prefix, await summaries(await c.crawls.recent(PAPERS_WINDOW)));
+    foldPaperTotals(c.redis, prefix, await recentCrawls(c.crawls, PAPERS_WINDOW));
+  /** Retries among the failed jobs of every queue shown (the stages, and `schedule` once it exists). */
+  const retry = async (selection: RetrySelection) =>
+    retryFailed({ queues: await c.queueSet.list(), crawls: c.crawls }, selection);
 
   const overviewSources: OverviewSources = {
-    ...failed,
     prefix,
-    crawlIds: (limit) => c.crawls.recent(limit),
-    summary: (id) => c.crawls.summary(id),
+    queues: () => c.queueSet.list(),
+    crawls: c.crawls,
     jobs: (id) => c.crawls.jobCounts(id),
     papers: (s) => foldPaperTotals(c.redis, prefix, s),
   };
@@ -72,9 +68,8 @@ export function createAppDeps(
     papers,
     sourceHealth: async () => {
       const seen = new Map<string, { source: string; degraded: boolean; papersPerPage: number }>();
-      for (const id of await c.crawls.recent(20)) {
-        const s = await c.crawls.summary(id);
-        for (const [source, h] of Object.entries(s?.health ?? {})) {
+      for (const s of await recentCrawls(c.crawls, HEALTH_WINDOW)) {
+        for (const [source, h] of Object.entries(s.health ?? {})) {
           if (!seen.has(source))
             seen.set(source, { source, degraded: h.status === 'degraded', papersPerPage: h.papersPerPage });
         }
@@ -95,8 +90,8 @@ export function createAppDeps(
     overview: memo(() => collectOverview(overviewSources), 2000),
     metrics,
     actions: {
-      retryJob: (jobId) => retryJob(failed, jobId),
-      retryByCode: (code, stage) => retryByCode(failed, code, stage),
+      retryJob: async (jobId) => (await retry({ jobId }))[0] ?? null,
+      retryByCode: async (code, stage) => (await retry({ code, stage })).length,
     },
     dashboard: {
       queues: STAGES.map((s) => c.queues[s]),

@@ -1,15 +1,8 @@
 import { statSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import { SCHEDULE_QUEUE } from '@paperline/contracts';
-import {
-  RedisKeys,
-  loadSchedules,
-  resolveSeeds,
-  startCrawl,
-  type Runtime,
-  type Schedule,
-} from '@paperline/core';
-import { routeUrl } from '@paperline/sources';
+import { RedisKeys, loadSchedules, resolveSeeds, type Runtime, type Schedule } from '@paperline/core';
+import { startCrawl } from '@paperline/ops';
 import { fireSchedule, type ScheduleDeps } from './process.js';
 import { syncJobSchedulers } from './sync.js';
 
@@ -35,17 +28,7 @@ export async function startScheduler(rt: Runtime): Promise<{ stop(): Promise<voi
   const deps: ScheduleDeps = {
     schedules: () => schedules,
     resolveSeeds: (s, at) => resolveSeeds(s, cfg.bases, at),
-    startCrawl: (seeds, opts) =>
-      startCrawl(
-        {
-          crawls: rt.crawls,
-          enqueuer: rt.enqueuer,
-          route: (u) => routeUrl(u, cfg.bases),
-          bases: cfg.bases,
-        },
-        seeds,
-        opts,
-      ),
+    startCrawl: (seeds, opts) => startCrawl(rt, seeds, opts),
     lastCrawl: (name) => rt.redis.get(keys.scheduleLastCrawl(name)),
     setLastCrawl: async (name, id) => {
       await rt.redis.set(keys.scheduleLastCrawl(name), id, 'EX', 30 * 86_400);

@@ -1,7 +1,7 @@
 import { PermanentError, type CrawlSummary } from '@paperline/contracts';
 import { RedisKeys, waitForCrawl } from '@paperline/core';
+import { startCrawl } from '@paperline/ops';
 import type { CliContext } from '../context.js';
-import { startCrawl } from './crawl.js';
 import { endProgress, printJson, summaryJson, summaryLine } from '../output.js';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { PermanentError, type CrawlSummary } from '@paperline/contracts';
-import { startCrawl as startCrawlIn, waitForCrawl } from '@paperline/core';
-import { routeUrl } from '@paperline/sources';
+import { waitForCrawl } from '@paperline/core';
+import { startCrawl } from '@paperline/ops';
 import type { CliContext } from '../context.js';
 import { endProgress, printJson, progressReporter, summaryJson, summaryLine } from '../output.js';
 
@@ -11,24 +11,6 @@ export interface CrawlOptions {
   kind?: string;
   /** Show progress while waiting. @defaultValue stderr is a TTY */
   progress?: boolean;
-}
-
-/** Starts a crawl from seed URLs; returns its id. Seeds no source parses are refused up front. */
-export function startCrawl(
-  ctx: CliContext,
-  seeds: string[],
-  opts: { depth: number; kind?: string; crawlId?: string; resume?: boolean },
-): Promise<string> {
-  return startCrawlIn(
-    {
-      crawls: ctx.crawls,
-      enqueuer: ctx.enqueuer,
-      route: (u) => routeUrl(u, ctx.cfg.bases),
-      bases: ctx.cfg.bases,
-    },
-    seeds,
-    opts,
-  );
 }
 
 /** Waits for a crawl, then makes its documents searchable and reports. */

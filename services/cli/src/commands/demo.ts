@@ -2,7 +2,8 @@ import { startSnapshotSite } from '@paperline/snapshot-site';
 import { stackUp } from '@paperline/stack';
 import { searchPapers, SearchParamsSchema } from '@paperline/core';
 import { CliContext } from '../context.js';
-import { startCrawl, waitAndReport } from './crawl.js';
+import { startCrawl } from '@paperline/ops';
+import { waitAndReport } from './crawl.js';
 import { stackOptions } from './stack.js';
 import { startWorkers } from './workers.js';
 

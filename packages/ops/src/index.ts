@@ -1,0 +1,15 @@
+/**
+ * `@paperline/ops`: what the CLI and the API both do, written once. Each operation takes narrow
+ * dependencies (queues, the crawl store, the enqueuer, the base URLs), so a process's runtime, the
+ * CLI's context or a test's real Redis objects fit as they are.
+ *
+ * - `startCrawl`: seeds checked against the sources, a crawl registered, its fetch jobs enqueued.
+ * - `status`: job counts per queue and the recent crawls (`recentCrawls`: their summaries alone).
+ * - `listFailed`: failed jobs with stage, URL, error code and message, then quarantined records.
+ * - `retryFailed`: one failed job by id, or every one a filter matches; their crawls reopen.
+ */
+export { startCrawl, type StartCrawlDeps, type StartCrawlOptions } from './crawl.js';
+export { status, recentCrawls, type Status, type StatusDeps } from './status.js';
+export { listFailed, FAILED_LIMIT, type FailedDeps, type FailedFilter, type FailedRow } from './failed.js';
+export { retryFailed, type RetriedJob, type RetryDeps, type RetrySelection } from './retry.js';
+export { stageQueueList, type NamedQueue } from './queues.js';

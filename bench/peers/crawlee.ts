@@ -13,6 +13,7 @@
  * dir). Started with an IPC channel: it reports 'ready' once loaded and crawls on 'go', so the
  * harness times the crawl without the start-up. Prints one JSON line of counters at the end.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
@@ -140,7 +141,7 @@ async function sendBulk(ops: object[]): Promise<void> {
       else if (st >= 300) counters.failedItems++;
     });
     if (again.length) {
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       await sendBulk(again);
     }
   }

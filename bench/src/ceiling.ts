@@ -8,6 +8,7 @@
  * tuned first on a sample (one short trial each), then the full run is timed from the first bulk
  * request to the `_count` after the final refresh.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import {
   BULK_LOAD_SETTINGS,
@@ -84,7 +85,7 @@ export async function bulkAll(
       });
       if (attempt > 20) throw new Error(`${again.length} bulk items still pushed back after 20 attempts`);
       batch = again;
-      if (batch.length) await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      if (batch.length) await sleep(100 * (attempt + 1));
     }
   };
   const lane = async (): Promise<void> => {

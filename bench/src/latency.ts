@@ -8,6 +8,7 @@
  * pages list counts: one that is not searchable 2 minutes after the last page was offered is
  * missing (found < total), and the run fails.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { arxivIdOf, dateOf, distinctOver, pageRefs } from './model.js';
 import type { Pipeline, PipelineOptions, ServiceCpu } from './pipeline.js';
@@ -15,7 +16,6 @@ import { serviceCpuWindow } from './pipeline.js';
 import { now } from './searchable.js';
 import { newCrawlId } from '@paperline/core';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long after the last offered page a paper may still become searchable. */
 const GRACE_MS = 120_000;
 

@@ -4,6 +4,7 @@
  * waited for with core's waitForCrawl, and timed from
  * the site's first listing request to the first `_count` poll that sees every distinct paper.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
 import type { CrawlSummary } from '@paperline/contracts';
@@ -36,8 +37,6 @@ import { CpuWindow, RssSampler, hwmMb } from './procstat.js';
 import { now, waitSearchable } from './searchable.js';
 import type { SyntheticSite } from './site.js';
 import { startWorkers, type WorkerSet } from './workers.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Pipeline {
   cfg: PaperlineConfig;

@@ -6,10 +6,10 @@
  * early. The ceiling and the peer load with `refresh_interval: -1` and end with one refresh, then
  * one `_count` (`searchableAfterRefresh`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { countDocs } from './infra.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const now = (): number => performance.timeOrigin + performance.now();
 
 export interface SearchableOptions {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
@@ -163,7 +164,7 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
     for (let i = 0; i < 60; i++) {
       text = await (await get('/metrics')).text();
       if (arrived()) break;
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
     for (const q of stages)
       expect(sample(text, `paperline_queue_jobs{queue="${q}",state="completed"}`), q).toBeGreaterThan(0);

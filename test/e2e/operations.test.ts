@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
@@ -17,8 +18,6 @@ interface Summary {
   duplicates: number;
   failed: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('operations: retry by code, reprocess offline, backfill resumed after SIGKILL', () => {
   const names = uniqueNames('e2e-ops');

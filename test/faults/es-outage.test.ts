@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,6 @@ import {
   indexedIds,
   isAlive,
   sampleWorkerRss,
-  sleep,
   startOwnElasticsearch,
   waitFor,
   type OwnElasticsearch,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -153,8 +154,6 @@ export interface FaultSite {
   hugeBytesSent: Map<string, number>;
   close(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sendServed(res: ServerResponse, page: Served): void {
   res.writeHead(200, { 'content-type': page.contentType, 'content-length': String(page.body.length) });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
@@ -14,7 +15,6 @@ import { lastJson, runCli } from './cli.js';
 /** Helpers of the fault suite (test/faults): process trees, memory, private Redis and Elasticsearch. */
 
 const run = promisify(execFile);
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `PAPERLINE_FAULTS_LONG=1` runs the long variants (e.g. a 60 s Elasticsearch outage). */
 export const LONG = process.env.PAPERLINE_FAULTS_LONG === '1';

@@ -1,7 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CrawlSummary } from '@paperline/contracts';
 import type { CrawlStore } from './crawl-state.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface WaitOptions {
   /** @defaultValue 500 */ pollMs?: number;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError } from './errors.js';
@@ -6,7 +7,7 @@ import { javaMajor, resolveJdk } from './jdk.js';
 import { ensureEsZip } from './maven.js';
 import { CLIENT_MAJOR, isRoot, type ResolvedStackOptions, type ServiceStatus } from './options.js';
 import { isPortInUse, probeElasticsearch } from './probe.js';
-import { managedPid, readPidFile, run, sleep, stopProcess, tailFile } from './proc.js';
+import { managedPid, readPidFile, run, stopProcess, tailFile } from './proc.js';
 import type { Inspection } from './redis.js';
 import { esNetworkHost, esTransportPorts, type ServiceTarget } from './url.js';
 

@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StackError } from './errors.js';
 import { withLock } from './lock.js';
-import { sleep } from './proc.js';
 
 describe('withLock', () => {
   let dir: string;

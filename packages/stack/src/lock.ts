@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { StackError, isErrnoException } from './errors.js';
-import { isAlive, sleep } from './proc.js';
+import { isAlive } from './proc.js';
 
 /** Options of {@link withLock}. */
 export interface LockOptions {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { constants, openSync, closeSync } from 'node:fs';
 import { access, open, readFile } from 'node:fs/promises';
@@ -63,11 +64,6 @@ export async function managedPid(pidFile: string, marker: string): Promise<{ pid
   if (!(await isAlive(pid))) return { stale: pid };
   const cmd = await commandLine(pid);
   return cmd === undefined || cmd.includes(marker) ? { pid } : { stale: pid };
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Waits until `pid` is gone; false when it is still alive after `timeoutMs`. */

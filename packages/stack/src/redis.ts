@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError } from './errors.js';
 import type { ServiceStatus } from './options.js';
 import { probeRedis, type Probe } from './probe.js';
-import { managedPid, run, sleep, stopProcess, tailFile, which } from './proc.js';
+import { managedPid, run, stopProcess, tailFile, which } from './proc.js';
 import { redisBindAddresses, type ServiceTarget } from './url.js';
 
 /** Files of a Redis we start on `port`: `<stackDir>/redis-<port>/{redis.pid,redis.log}`. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BulkItem, BulkOutcome } from '@paperline/core';
 
 /** Every option is required; the values noted are those the indexer (`main.ts`) passes. */
@@ -79,7 +80,7 @@ export class BulkBatcher {
     });
     if (again.length > 0) {
       const delay = this.opts.retryDelayMs(Math.max(...again.map((b) => b.tries)));
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
       await this.send(again);
     }
   }

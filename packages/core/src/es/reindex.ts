@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import { PermanentError } from '@paperline/contracts';
@@ -121,7 +122,7 @@ export async function reindexPapers(
   try {
     await shadow.set(to);
     // Indexers look the shadow up at most once per ttl: after that, every new write reaches both.
-    await new Promise((r) => setTimeout(r, shadow.ttlMs * 2 + 100));
+    await sleep(shadow.ttlMs * 2 + 100);
     const copied =
       from.length > 0 ? await copyInto(es, alias, to, opts.batch ?? 1000, () => shadow.set(to)) : 0;
     await es.indices.putSettings({

@@ -9,8 +9,8 @@ const BY_NAME_ONLY = [
     message: 'import a sibling package by its name only (its src/index.ts), never a file inside it',
   },
   {
-    // A relative path that climbs out and into a `src/` is a deep import into another package.
-    regex: '^(\\.\\./)+(.+/)?src(/|$)',
+    // A relative path that climbs out and into a `src/` or `dist/` is a deep import into another package.
+    regex: '^(\\.\\./)+(.+/)?(src|dist)(/|$)',
     message: 'import a sibling package by its name only (its src/index.ts), never by a relative path',
   },
 ];

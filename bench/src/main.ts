@@ -147,7 +147,7 @@ async function pipelinePhases(run: Run, expected: number) {
   return { cfg, thr, lat, latencyStart };
 }
 
-/** The largest `.cpuprofile` of each profiled worker (tsx's loader thread writes a small one too). */
+/** The largest `.cpuprofile` of each profiled worker (a helper thread may write a small one too). */
 function collectProfiles(dir: string, kinds: WorkerKind[]): Record<string, string> {
   const profiles: Record<string, string> = {};
   for (const kind of kinds) {

@@ -1,8 +1,8 @@
 /**
  * The four stage workers, one child process per kind, each started from the worker runtime's
- * entry point exactly as `paperline workers` forks them (node + the tsx loader), so that /proc shows one
- * process per stage. An IPC channel is kept open: the workers' shutdown hook exits them when
- * this process goes away, however it dies.
+ * entry point exactly as `paperline workers` forks them (node on the compiled JavaScript, which
+ * `pnpm bench` builds first), so that /proc shows one process per stage. An IPC channel is kept
+ * open: the workers' shutdown hook exits them when this process goes away, however it dies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,8 +13,8 @@ import { workerExecArgv } from '@paperline/core';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
 
-/** The node flags every worker runs with (the tsx loader, and the product's own worker flags). */
-export const workerNodeArgs = (): string[] => workerExecArgv(['--import', 'tsx']);
+/** The node flags every worker runs with: the product's own worker flags. */
+export const workerNodeArgs = (): string[] => workerExecArgv([]);
 
 export interface WorkerSet {
   children: Map<WorkerKind, ChildProcess>;

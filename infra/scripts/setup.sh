@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes a fresh checkout runnable: pnpm through corepack, then the node modules.
-# Idempotent and quick when everything is in place.
+# Makes a fresh checkout runnable: pnpm through corepack, the node modules, then the compiled
+# JavaScript (`tsc -b` into each package's dist/). Idempotent and quick when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
@@ -14,5 +14,7 @@ if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yam
   echo "setup: installing node modules" >&2
   pnpm install --frozen-lockfile --reporter=silent
 fi
+# Incremental: only packages whose sources changed are compiled again.
+pnpm -s build
 # The embedding model (all-MiniLM-L6-v2 from Maven Central) and its reference's classpath, cached.
 pnpm -s exec tsx packages/embeddings/src/provision.ts

@@ -9,13 +9,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { PaperlineError } from '@paperline/contracts';
 import { HttpClient, createEsClient, createLogger, createRedis, loadConfig } from '@paperline/core';
-import { ROOT } from '../helpers/cli.js';
+import { PAPERLINE, ROOT } from '../helpers/cli.js';
 import { startCountingServer } from '../helpers/faults-servers.js';
 import { freePort } from '../helpers/browser.js';
 
 const TRIPWIRE = fileURLToPath(new URL('../helpers/net-tripwire.mjs', import.meta.url));
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const CLI = join(ROOT, 'services/cli/src/main.ts');
 
 /** A DNS stand-in: names resolve to the given addresses, nothing is asked of a real resolver. */
 function fakeLookup(table: Record<string, string>): LookupFunction {
@@ -267,7 +265,7 @@ describe('secrets never reach the logs', () => {
 
   it('a worker started with secrets in its environment logs none of them', async () => {
     const closed = await freePort();
-    const child = spawn(process.execPath, [TSX, CLI, 'workers', '--only', 'indexer'], {
+    const child = spawn(PAPERLINE, ['workers', '--only', 'indexer'], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import {
   chromium,
   type Browser,
@@ -10,14 +9,12 @@ import {
   type BrowserContextOptions,
   type Route,
 } from 'playwright-core';
-import { ROOT } from './cli.js';
+import { PAPERLINE, ROOT } from './cli.js';
 import { isLoopbackHost } from './loopback.mjs';
 
 /** Helpers for the tests that drive the HTTP side: start `serve`, and a headless Chromium. */
 
 export const CHROMIUM = '/usr/bin/chromium';
-const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
-const CLI = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 
 /** Tests install nothing: infra/scripts/setup-tests.sh installs Debian's chromium when it is missing. */
 function requireChromium(): string {
@@ -95,7 +92,7 @@ export function freePort(): Promise<number> {
 
 /** Runs `paperline serve --port N --host H` in its own process group, as a user would. */
 export function startServe(env: NodeJS.ProcessEnv, port: number, host = '127.0.0.1'): ChildProcess {
-  return spawn(process.execPath, [TSX, CLI, 'serve', '--port', String(port), '--host', host], {
+  return spawn(PAPERLINE, ['serve', '--port', String(port), '--host', host], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'pipe'],

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+/** The `paperline` command as installed (the compiled CLI); the e2e and fault suites build it first. */
+export const PAPERLINE = fileURLToPath(new URL('../../node_modules/.bin/paperline', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -14,7 +14,7 @@ export interface CliResult {
 /** Runs `paperline <args>` as a user would (a separate process), and collects its output. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, CLI, ...args], {
+    const child = spawn(PAPERLINE, args, {
       env,
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,8 +36,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 240_0
 
 /** Starts `paperline workers` (all four) in the background. */
 export function startWorkersProcess(env: NodeJS.ProcessEnv, only?: string): ChildProcess {
-  const args = [TSX, CLI, 'workers', ...(only ? ['--only', only] : [])];
-  const child = spawn(process.execPath, args, {
+  const args = ['workers', ...(only ? ['--only', only] : [])];
+  const child = spawn(PAPERLINE, args, {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],

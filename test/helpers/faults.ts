@@ -75,7 +75,7 @@ export function descendantPids(pid: number): number[] {
 }
 
 /**
- * The worker processes under a `paperline workers` process (tsx → cli → one child per kind):
+ * The worker processes under a `paperline workers` process (cli → one child per kind):
  * kind → pid, read from their command lines.
  */
 export function workerPids(workers: ChildProcess): Map<string, number> {
@@ -83,7 +83,7 @@ export function workerPids(workers: ChildProcess): Map<string, number> {
   for (const pid of descendantPids(workers.pid ?? -1)) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const m = /services\/workers\/src\/main\.ts\0(\w+)/.exec(cmd);
+      const m = /services\/workers\/dist\/main\.js\0(\w+)/.exec(cmd);
       if (m) out.set(m[1]!, pid);
     } catch {
       /* gone */
@@ -135,7 +135,7 @@ export function sampleWorkerRss(
   };
 }
 
-/** A worker process's RSS ceiling in these tests (tsx-compiled code, undici, ES and Redis clients). */
+/** A worker process's RSS ceiling in these tests (compiled code, undici, ES and Redis clients). */
 export const RSS_LIMIT_MIB = 400;
 
 /** Rows of `paperline failed --json`: core's listing. */

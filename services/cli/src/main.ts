@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { isPaperlineError } from '@paperline/contracts';
 import { CliContext } from './context.js';

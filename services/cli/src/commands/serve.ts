@@ -4,7 +4,7 @@ import { PaperlineError } from '@paperline/contracts';
 
 /** The API's entry point (it also runs alone, e.g. in docker-compose). */
 export function apiEntry(): string {
-  return fileURLToPath(new URL('../../../api/src/main.ts', import.meta.url));
+  return fileURLToPath(import.meta.resolve('@paperline/api/main'));
 }
 
 /**

@@ -2,16 +2,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Every package and service is imported by its name, through its `src/index.ts`, never by path. */
+/**
+ * Every package and service is imported by its name (or an entry point its package.json exports,
+ * such as `@paperline/core/search`), never by path: not into its `src/`, not into its `dist/`.
+ */
 const BY_NAME_ONLY = [
   {
-    regex: '^@paperline/[^/]+/',
-    message: 'import a sibling package by its name only (its src/index.ts), never a file inside it',
+    regex: '^@paperline/[^/]+/(src|dist)(/|$)',
+    message:
+      'import a sibling package by its name or an entry point its package.json exports, never a file inside it',
   },
   {
     // A relative path that climbs out and into a `src/` or `dist/` is a deep import into another package.
     regex: '^(\\.\\./)+(.+/)?(src|dist)(/|$)',
-    message: 'import a sibling package by its name only (its src/index.ts), never by a relative path',
+    message: 'import a sibling package by its name only, never by a relative path',
   },
 ];
 

@@ -3,29 +3,16 @@ import {
   CrawlStore,
   Enqueuer,
   closeQueues,
-  createEsClient,
-  createLogger,
   createQueues,
   createRedis,
-  loadConfig,
-  type EsClient,
-  type Logger,
-  type PaperlineConfig,
   type StageQueues,
 } from '@paperline/core';
+import { EsContext } from './es-context.js';
 
 /** What the CLI's commands need: opened lazily, closed once. */
-export class CliContext {
-  readonly cfg: PaperlineConfig;
-  readonly log: Logger;
+export class CliContext extends EsContext {
   private _redis?: Redis;
-  private _es?: EsClient;
   private _queues?: StageQueues;
-
-  constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.cfg = loadConfig(env);
-    this.log = createLogger({ level: env.PAPERLINE_LOG_LEVEL ? this.cfg.logLevel : 'warn', name: 'cli' });
-  }
 
   get redis(): Redis {
     if (!this._redis) {
@@ -33,10 +20,6 @@ export class CliContext {
       this._redis.on('error', () => undefined); // surfaced by the failing command instead
     }
     return this._redis;
-  }
-
-  get es(): EsClient {
-    return (this._es ??= createEsClient(this.cfg.elasticsearch));
   }
 
   get queues(): StageQueues {
@@ -57,9 +40,9 @@ export class CliContext {
     return (this._enqueuer ??= new Enqueuer(this.queues, this.crawls, { maxBacklog: this.cfg.maxBacklog }));
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this._queues) await closeQueues(this._queues);
-    if (this._es) await this._es.close();
+    await super.close();
     this._redis?.disconnect();
   }
 }

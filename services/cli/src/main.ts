@@ -1,21 +1,38 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { isPaperlineError } from '@paperline/contracts';
-import { CliContext } from './context.js';
-import { crawlCommand, waitCommand } from './commands/crawl.js';
-import { getCommand, searchCommand } from './commands/query.js';
-import { failedCommand, retryCommand, statusCommand } from './commands/queues.js';
-import { workersCommand } from './commands/workers.js';
-import { stackCommand } from './commands/stack.js';
-import { demoCommand } from './commands/demo.js';
-import { rawCommand, reprocessCommand } from './commands/reprocess.js';
-import { backfillCommand } from './commands/backfill.js';
-import { scheduleAdd, scheduleList, scheduleRemove } from './commands/schedule.js';
-import { reindexCommand } from './commands/reindex.js';
-import { serveCommand } from './commands/serve.js';
+import type { CliContext } from './context.js';
+import type { EsContext } from './es-context.js';
 
-let ctx: CliContext | undefined;
-const context = (): CliContext => (ctx ??= new CliContext());
+/*
+ * Start-up is kept short: each command's module (and with it BullMQ, ioredis, the Elasticsearch
+ * client) is imported only when that command runs, so `--version` and `--help` load commander
+ * alone and `search` loads the Elasticsearch side alone.
+ */
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+let opened: EsContext | undefined;
+
+async function open<C extends EsContext>(make: () => Promise<C>): Promise<C> {
+  const ctx = await make();
+  opened = ctx;
+  return ctx;
+}
+
+/** Configuration and an Elasticsearch client: enough for `search` and `get`. */
+const esContext = () => open(async () => new (await import('./es-context.js')).EsContext());
+/** Everything the other commands use: Redis, the queues, the crawl books. */
+const context = (): Promise<CliContext> => open(async () => new (await import('./context.js')).CliContext());
+
+/** The message and exit code of a failed command: 2 for a typed Paperline error, 1 otherwise. */
+async function describeFailure(err: unknown): Promise<{ message: string; code: number }> {
+  const { isPaperlineError } = await import('@paperline/contracts');
+  if (isPaperlineError(err)) return { message: `error [${err.code}]: ${err.message}`, code: 2 };
+  return { message: `error: ${err instanceof Error ? err.message : String(err)}`, code: 1 };
+}
 
 /** Runs a command, maps errors to a clear message and an exit code, and closes connections. */
 function run<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
@@ -24,21 +41,18 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
     try {
       code = await fn(...args);
     } catch (err) {
-      if (isPaperlineError(err)) {
-        process.stderr.write(`error [${err.code}]: ${err.message}\n`);
-        code = 2;
-      } else {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        code = 1;
-      }
+      const failure = await describeFailure(err);
+      process.stderr.write(`${failure.message}\n`);
+      code = failure.code;
     }
-    await ctx?.close().catch(() => undefined);
+    await opened?.close().catch(() => undefined);
     process.exit(code);
   };
 }
 
 const program = new Command('paperline')
   .description('Paperline: crawl research-paper sites into Elasticsearch through BullMQ workers')
+  .version(version)
   .showHelpAfterError();
 
 program
@@ -46,13 +60,21 @@ program
   .description('the embedded local stack (Redis, Elasticsearch)')
   .argument('<action>', 'up | down | status')
   .option('--json', 'print JSON', false)
-  .action(run((action: string, o: { json: boolean }) => stackCommand(context().cfg, action, o)));
+  .action(
+    run(async (action: string, o: { json: boolean }) => {
+      const [{ stackCommand }, { loadConfig }] = await Promise.all([
+        import('./commands/stack.js'),
+        import('@paperline/core/config'),
+      ]);
+      return stackCommand(loadConfig(), action, o);
+    }),
+  );
 
 program
   .command('workers')
   .description('run the stage workers until SIGINT/SIGTERM')
   .option('--only <kinds>', 'comma-separated: fetcher,parser,deduplicator,indexer,scheduler')
-  .action(run((o: { only?: string }) => workersCommand(o)));
+  .action(run(async (o: { only?: string }) => (await import('./commands/workers.js')).workersCommand(o)));
 
 program
   .command('crawl')
@@ -62,8 +84,12 @@ program
   .option('--wait', 'block until the crawl is finished', false)
   .option('--json', 'print the summary as one JSON line', false)
   .action(
-    run((urls: string[], o: { depth: string; wait: boolean; json: boolean }) =>
-      crawlCommand(context(), urls, { depth: Number(o.depth), wait: o.wait, json: o.json }),
+    run(async (urls: string[], o: { depth: string; wait: boolean; json: boolean }) =>
+      (await import('./commands/crawl.js')).crawlCommand(await context(), urls, {
+        depth: Number(o.depth),
+        wait: o.wait,
+        json: o.json,
+      }),
     ),
   );
 
@@ -72,7 +98,11 @@ program
   .description('block until a crawl is finished, then print its summary')
   .argument('<crawlId>')
   .option('--json', 'print the summary as one JSON line', false)
-  .action(run((id: string, o: { json: boolean }) => waitCommand(context(), id, o)));
+  .action(
+    run(async (id: string, o: { json: boolean }) =>
+      (await import('./commands/crawl.js')).waitCommand(await context(), id, o),
+    ),
+  );
 
 program
   .command('search')
@@ -83,8 +113,8 @@ program
   .option('--size <n>', 'results (max 100)', '10')
   .option('--json', 'print JSON', false)
   .action(
-    run((q: string, o: { from?: string; to?: string; size?: string; json: boolean }) =>
-      searchCommand(context(), q, o),
+    run(async (q: string, o: { from?: string; to?: string; size?: string; json: boolean }) =>
+      (await import('./commands/query.js')).searchCommand(await esContext(), q, o),
     ),
   );
 
@@ -93,13 +123,21 @@ program
   .description('one record by canonical id, arXiv id or DOI')
   .argument('<id>')
   .option('--json', 'print JSON', false)
-  .action(run((id: string, o: { json: boolean }) => getCommand(context(), id, o)));
+  .action(
+    run(async (id: string, o: { json: boolean }) =>
+      (await import('./commands/query.js')).getCommand(await esContext(), id, o),
+    ),
+  );
 
 program
   .command('status')
   .description('queue counts per stage and recent crawls')
   .option('--json', 'print JSON', false)
-  .action(run((o: { json: boolean }) => statusCommand(context(), o)));
+  .action(
+    run(async (o: { json: boolean }) =>
+      (await import('./commands/queues.js')).statusCommand(await context(), o),
+    ),
+  );
 
 program
   .command('failed')
@@ -109,7 +147,9 @@ program
   .option('--crawl <crawlId>', 'one crawl only')
   .option('--json', 'print JSON', false)
   .action(
-    run((o: { json: boolean; stage?: string; code?: string; crawl?: string }) => failedCommand(context(), o)),
+    run(async (o: { json: boolean; stage?: string; code?: string; crawl?: string }) =>
+      (await import('./commands/queues.js')).failedCommand(await context(), o),
+    ),
   );
 
 program
@@ -120,8 +160,8 @@ program
   .option('--code <code>', 'failed jobs with this error code')
   .option('--stage <stage>', 'only this stage')
   .action(
-    run((id: string | undefined, o: { all?: boolean; code?: string; stage?: string }) =>
-      retryCommand(context(), id, o),
+    run(async (id: string | undefined, o: { all?: boolean; code?: string; stage?: string }) =>
+      (await import('./commands/queues.js')).retryCommand(await context(), id, o),
     ),
   );
 
@@ -137,10 +177,10 @@ program
   .option('--json', 'print the summary as one JSON line', false)
   .action(
     run(
-      (
+      async (
         source: string,
         o: { from: string; to: string; wait: boolean; json: boolean; progress?: boolean; set?: string },
-      ) => backfillCommand(context(), source, o),
+      ) => (await import('./commands/backfill.js')).backfillCommand(await context(), source, o),
     ),
   );
 
@@ -152,8 +192,8 @@ program
   .option('--wait', 'block until done', false)
   .option('--json', 'print the summary as one JSON line', false)
   .action(
-    run((o: { source?: string; since?: string; wait: boolean; json: boolean }) =>
-      reprocessCommand(context(), o),
+    run(async (o: { source?: string; since?: string; wait: boolean; json: boolean }) =>
+      (await import('./commands/reprocess.js')).reprocessCommand(await context(), o),
     ),
   );
 
@@ -163,19 +203,29 @@ program
   .option('--wait', 'run in the foreground until the alias is swapped', false)
   .option('--delete-old', 'delete the previous indices after the swap (kept by default)', false)
   .option('--json', 'print the report as one JSON line', false)
-  .action(run((o: { wait: boolean; deleteOld: boolean; json: boolean }) => reindexCommand(context(), o)));
+  .action(
+    run(async (o: { wait: boolean; deleteOld: boolean; json: boolean }) =>
+      (await import('./commands/reindex.js')).reindexCommand(await context(), o),
+    ),
+  );
 
 program
   .command('raw')
   .description('print an archived page body, by sha256 or URL')
   .argument('<ref>')
-  .action(run((ref: string) => rawCommand(context(), ref)));
+  .action(
+    run(async (ref: string) => (await import('./commands/reprocess.js')).rawCommand(await context(), ref)),
+  );
 
 const schedule = program.command('schedule').description('recurring crawls, kept in the schedules file');
 schedule
   .command('list')
   .option('--json', 'print JSON', false)
-  .action(run((o: { json: boolean }) => scheduleList(context(), o)));
+  .action(
+    run(async (o: { json: boolean }) =>
+      (await import('./commands/schedule.js')).scheduleList(await context(), o),
+    ),
+  );
 schedule
   .command('add')
   .argument('<name>')
@@ -185,25 +235,34 @@ schedule
   .option('--depth <n>', 'links to follow', '0')
   .option('--disabled', 'save it switched off')
   .action(
-    run((name: string, o: { cron: string; tz: string; seed: string[]; depth: string; disabled?: boolean }) =>
-      scheduleAdd(context(), name, o),
+    run(
+      async (
+        name: string,
+        o: { cron: string; tz: string; seed: string[]; depth: string; disabled?: boolean },
+      ) => (await import('./commands/schedule.js')).scheduleAdd(await context(), name, o),
     ),
   );
 schedule
   .command('remove')
   .argument('<name>')
-  .action(run((name: string) => scheduleRemove(context(), name)));
+  .action(
+    run(async (name: string) =>
+      (await import('./commands/schedule.js')).scheduleRemove(await context(), name),
+    ),
+  );
 
 program
   .command('serve')
   .description('the HTTP side: overview page, queue dashboard, search API, /metrics, /healthz')
   .option('--port <n>', 'port to listen on (env PAPERLINE_API_PORT, default 8080)')
   .option('--host <host>', 'address to bind (env PAPERLINE_API_HOST, default 127.0.0.1)')
-  .action(run((o: { port?: string; host?: string }) => serveCommand(o)));
+  .action(
+    run(async (o: { port?: string; host?: string }) => (await import('./commands/serve.js')).serveCommand(o)),
+  );
 
 program
   .command('demo')
   .description('the whole pipeline on the embedded local stack and a bundled snapshot site')
-  .action(run(() => demoCommand(context())));
+  .action(run(async () => (await import('./commands/demo.js')).demoCommand(await context())));
 
 await program.parseAsync(process.argv);

@@ -5,7 +5,8 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { destroyBody, readBody } from './body.js';
 import { detectCharset } from './charset.js';
 import { permanent, statusError, toFetchError, type FetchState } from './errors.js';
-import { createGuardedConnector, normalizeAllowHosts } from './guard.js';
+import { createGuardedConnector } from './connector.js';
+import { normalizeAllowHosts } from './guard.js';
 
 export const DEFAULT_USER_AGENT =
   'Paperline/0.1 (+https://github.com/paperline; mailto:paperline@example.org)';

@@ -1,10 +1,10 @@
 import { PermanentError } from '@paperline/contracts';
-import { SearchParamsSchema, getPaper, searchPapers } from '@paperline/core';
-import type { CliContext } from '../context.js';
+import { SearchParamsSchema, getPaper, searchPapers } from '@paperline/core/search';
+import type { EsContext } from '../es-context.js';
 import { printJson } from '../output.js';
 
 export async function searchCommand(
-  ctx: CliContext,
+  ctx: EsContext,
   q: string,
   opts: { from?: string; to?: string; size?: string; json: boolean },
 ): Promise<number> {
@@ -33,7 +33,7 @@ export async function searchCommand(
   return 0;
 }
 
-export async function getCommand(ctx: CliContext, id: string, opts: { json: boolean }): Promise<number> {
+export async function getCommand(ctx: EsContext, id: string, opts: { json: boolean }): Promise<number> {
   const doc = await getPaper(ctx.es, ctx.cfg.index, id);
   if (!doc) {
     process.stderr.write(`no paper known as ${id}\n`);

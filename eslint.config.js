@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Every package and service is imported by its name (or an entry point its package.json exports,
- * such as `@paperline/core/search`), never by path: not into its `src/`, not into its `dist/`.
+ * such as `@paperline/core/search`), never by a path into its files.
  */
 const BY_NAME_ONLY = [
   {
@@ -13,8 +13,8 @@ const BY_NAME_ONLY = [
       'import a sibling package by its name or an entry point its package.json exports, never a file inside it',
   },
   {
-    // A relative path that climbs out and into a `src/` or `dist/` is a deep import into another package.
-    regex: '^(\\.\\./)+(.+/)?(src|dist)(/|$)',
+    // A relative path that climbs out and into a `src/` is a deep import into another package.
+    regex: '^(\\.\\./)+(.+/)?src(/|$)',
     message: 'import a sibling package by its name only, never by a relative path',
   },
 ];

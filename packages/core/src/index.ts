@@ -22,6 +22,7 @@ export * from './stage.js';
 export * from './crawl-wait.js';
 export * from './crawl-repair.js';
 export * from './es/search.js';
+export * from './es/reader.js';
 export * from './metrics/index.js';
 export * from './schedules.js';
 export * from './crawl-start.js';

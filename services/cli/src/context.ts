@@ -3,16 +3,29 @@ import {
   CrawlStore,
   Enqueuer,
   closeQueues,
+  createEsClient,
+  createLogger,
   createQueues,
   createRedis,
+  loadConfig,
+  type EsClient,
+  type Logger,
+  type PaperlineConfig,
   type StageQueues,
 } from '@paperline/core';
-import { EsContext } from './es-context.js';
 
 /** What the CLI's commands need: opened lazily, closed once. */
-export class CliContext extends EsContext {
+export class CliContext {
+  readonly cfg: PaperlineConfig;
+  readonly log: Logger;
   private _redis?: Redis;
+  private _es?: EsClient;
   private _queues?: StageQueues;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.cfg = loadConfig(env);
+    this.log = createLogger({ level: env.PAPERLINE_LOG_LEVEL ? this.cfg.logLevel : 'warn', name: 'cli' });
+  }
 
   get redis(): Redis {
     if (!this._redis) {
@@ -20,6 +33,10 @@ export class CliContext extends EsContext {
       this._redis.on('error', () => undefined); // surfaced by the failing command instead
     }
     return this._redis;
+  }
+
+  get es(): EsClient {
+    return (this._es ??= createEsClient(this.cfg.elasticsearch));
   }
 
   get queues(): StageQueues {
@@ -40,9 +57,9 @@ export class CliContext extends EsContext {
     return (this._enqueuer ??= new Enqueuer(this.queues, this.crawls, { maxBacklog: this.cfg.maxBacklog }));
   }
 
-  override async close(): Promise<void> {
+  async close(): Promise<void> {
     if (this._queues) await closeQueues(this._queues);
-    await super.close();
+    if (this._es) await this._es.close();
     this._redis?.disconnect();
   }
 }

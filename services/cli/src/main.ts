@@ -1,29 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
-import type { EsContext } from './es-context.js';
+import type { QueryContext } from './query-context.js';
 
 /*
  * Start-up is kept short: each command's module (and with it BullMQ, ioredis, the Elasticsearch
  * client) is imported only when that command runs, so `--version` and `--help` load commander
- * alone and `search` loads the Elasticsearch side alone.
+ * alone, and `search` and `get` load the configuration and a plain HTTP reader of the index.
  */
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-let opened: EsContext | undefined;
+let opened: { close(): Promise<void> } | undefined;
 
-async function open<C extends EsContext>(make: () => Promise<C>): Promise<C> {
+async function open<C extends { close(): Promise<void> }>(make: () => Promise<C>): Promise<C> {
   const ctx = await make();
   opened = ctx;
   return ctx;
 }
 
-/** Configuration and an Elasticsearch client: enough for `search` and `get`. */
-const esContext = () => open(async () => new (await import('./es-context.js')).EsContext());
-/** Everything the other commands use: Redis, the queues, the crawl books. */
+/** The configuration and a reader of the papers index: enough for `search` and `get`. */
+const queryContext = (): Promise<QueryContext> =>
+  open(async () => new (await import('./query-context.js')).QueryContext());
+/** Everything the other commands use: Redis, the queues, the crawl books, Elasticsearch. */
 const context = (): Promise<CliContext> => open(async () => new (await import('./context.js')).CliContext());
 
 /** The message and exit code of a failed command: 2 for a typed Paperline error, 1 otherwise. */
@@ -113,7 +114,7 @@ program
   .option('--json', 'print JSON', false)
   .action(
     run(async (q: string, o: { from?: string; to?: string; size?: string; json: boolean }) =>
-      (await import('./commands/query.js')).searchCommand(await esContext(), q, o),
+      (await import('./commands/query.js')).searchCommand(await queryContext(), q, o),
     ),
   );
 
@@ -124,7 +125,7 @@ program
   .option('--json', 'print JSON', false)
   .action(
     run(async (id: string, o: { json: boolean }) =>
-      (await import('./commands/query.js')).getCommand(await esContext(), id, o),
+      (await import('./commands/query.js')).getCommand(await queryContext(), id, o),
     ),
   );
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import type { PaperlineConfig } from '../config.js';
+import { esAuth } from './auth.js';
 
 export type { Client as EsClient };
 
@@ -15,8 +16,8 @@ export function createEsClient(
     maxRetries: 2,
     compression: false,
   };
-  if (cfg.apiKey) options.auth = { apiKey: cfg.apiKey };
-  else if (cfg.username && cfg.password) options.auth = { username: cfg.username, password: cfg.password };
+  const auth = esAuth(cfg);
+  if (auth) options.auth = auth;
   if (cfg.caFile) options.tls = { ca: readFileSync(cfg.caFile) };
   return new Client(options);
 }

@@ -1,6 +1,6 @@
-import type { Client } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import { arxivIdFromDoi, normalizeArxivId, normalizeDoi } from '@paperline/identity';
+import type { PaperReader } from './reader.js';
 
 /** User search parameters; validated, capped, and never passed through as query DSL. */
 export const SearchParamsSchema = z.object({
@@ -86,8 +86,8 @@ export function buildSearchRequest(alias: string, p: SearchParams) {
 
 type Buckets = { buckets: Array<{ key: string | number; key_as_string?: string; doc_count: number }> };
 
-export async function searchPapers(es: Client, alias: string, p: SearchParams): Promise<SearchResult> {
-  const res = await es.search<Record<string, unknown>>(buildSearchRequest(alias, p) as never);
+export async function searchPapers(es: PaperReader, alias: string, p: SearchParams): Promise<SearchResult> {
+  const res = await es.search(buildSearchRequest(alias, p));
   const aggs = (res.aggregations ?? {}) as Record<string, unknown>;
   const facet = (b: Buckets | undefined) =>
     (b?.buckets ?? []).map((x) => ({ key: x.key_as_string ?? String(x.key), count: x.doc_count }));
@@ -128,13 +128,13 @@ export function candidateIds(input: string): string[] {
 
 /** One paper by canonical id, arXiv id (with or without version) or DOI; null when unknown. */
 export async function getPaper(
-  es: Client,
+  es: PaperReader,
   alias: string,
   input: string,
 ): Promise<Record<string, unknown> | null> {
   const ids = candidateIds(input);
   for (const id of ids) {
-    const res = await es.mget<Record<string, unknown>>({
+    const res = await es.mget({
       index: alias,
       ids: [id],
       _source_excludes: ['sources.record', 'titleFingerprint'],
@@ -147,7 +147,7 @@ export async function getPaper(
   const ax = normalizeArxivId(input);
   const should = [...(doi ? [{ term: { doi } }] : []), ...(ax ? [{ term: { arxivId: ax } }] : [])];
   if (should.length === 0) return null;
-  const res = await es.search<Record<string, unknown>>({
+  const res = await es.search({
     index: alias,
     size: 1,
     query: { bool: { should } },

@@ -1,10 +1,10 @@
 import { PermanentError } from '@paperline/contracts';
 import { SearchParamsSchema, getPaper, searchPapers } from '@paperline/core/search';
-import type { EsContext } from '../es-context.js';
+import type { QueryContext } from '../query-context.js';
 import { printJson } from '../output.js';
 
 export async function searchCommand(
-  ctx: EsContext,
+  ctx: QueryContext,
   q: string,
   opts: { from?: string; to?: string; size?: string; json: boolean },
 ): Promise<number> {
@@ -15,7 +15,7 @@ export async function searchCommand(
       stage: 'cli',
     });
   }
-  const res = await searchPapers(ctx.es, ctx.cfg.index, parsed.data);
+  const res = await searchPapers(ctx.papers, ctx.cfg.index, parsed.data);
   if (opts.json) {
     printJson({ total: res.total, hits: res.hits.map((h) => ({ id: h.id, score: h.score, ...h.record })) });
     return 0;
@@ -33,8 +33,8 @@ export async function searchCommand(
   return 0;
 }
 
-export async function getCommand(ctx: EsContext, id: string, opts: { json: boolean }): Promise<number> {
-  const doc = await getPaper(ctx.es, ctx.cfg.index, id);
+export async function getCommand(ctx: QueryContext, id: string, opts: { json: boolean }): Promise<number> {
+  const doc = await getPaper(ctx.papers, ctx.cfg.index, id);
   if (!doc) {
     process.stderr.write(`no paper known as ${id}\n`);
     return 4;

@@ -1,0 +1,107 @@
+import { text } from 'node:stream/consumers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../http/test-support.js';
+import { createPaperReader } from './reader.js';
+
+interface Seen {
+  method?: string;
+  url?: string;
+  authorization?: string;
+  contentType?: string;
+  body?: unknown;
+}
+
+/** A stand-in for Elasticsearch that records each request and answers `status` with `answer`. */
+async function fakeEs(status: number, answer: unknown): Promise<{ server: TestServer; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = await startServer((req, res) => {
+    void text(req).then((raw) => {
+      seen.push({
+        method: req.method,
+        url: req.url,
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        body: JSON.parse(raw) as unknown,
+      });
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    });
+  });
+  servers.push(server);
+  return { server, seen };
+}
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+describe('createPaperReader', () => {
+  it('posts a search body to <index>/_search with the API key and returns the answer', async () => {
+    const answer = { hits: { total: { value: 1 }, hits: [{ _id: 'arxiv:1' }] } };
+    const { server, seen } = await fakeEs(200, answer);
+    const reader = createPaperReader({ url: server.origin, apiKey: 'a2V5', username: 'u', password: 'p' });
+
+    const res = await reader.search({ index: 'papers', size: 3, query: { match_all: {} } });
+
+    expect(res).toEqual(answer);
+    expect(seen).toEqual([
+      {
+        method: 'POST',
+        url: '/papers/_search',
+        authorization: 'ApiKey a2V5',
+        contentType: 'application/json',
+        body: { size: 3, query: { match_all: {} } },
+      },
+    ]);
+  });
+
+  it('sends mget ids in the body and the source exclusions in the query string', async () => {
+    const { server, seen } = await fakeEs(200, { docs: [] });
+    const reader = createPaperReader({ url: server.origin, username: 'elastic', password: 'pw' });
+
+    await reader.mget({ index: 'papers', ids: ['arxiv:1'], _source_excludes: ['sources.record', 'title'] });
+
+    expect(seen[0]).toMatchObject({
+      url: '/papers/_mget?_source_excludes=sources.record%2Ctitle',
+      authorization: basic('elastic', 'pw'),
+      body: { ids: ['arxiv:1'] },
+    });
+  });
+
+  it('uses the credentials in the URL when none are configured, and keeps its path', async () => {
+    const { server, seen } = await fakeEs(200, { docs: [] });
+    const url = `http://el%40stic:p%3Ass@127.0.0.1:${server.port}/es`;
+
+    await createPaperReader({ url }).mget({ index: 'papers', ids: ['x'] });
+
+    expect(seen[0]).toMatchObject({ url: '/es/papers/_mget', authorization: basic('el@stic', 'p:ss') });
+  });
+
+  it('sends no Authorization header without credentials', async () => {
+    const { server, seen } = await fakeEs(200, { docs: [] });
+    await createPaperReader({ url: `${server.origin}/` }).mget({ index: 'papers', ids: ['x'] });
+    expect(seen[0]?.url).toBe('/papers/_mget');
+    expect(seen[0]?.authorization).toBeUndefined();
+  });
+
+  it("fails with Elasticsearch's error type and reason", async () => {
+    const { server } = await fakeEs(404, {
+      error: { type: 'index_not_found_exception', reason: 'no such index [papers]' },
+      status: 404,
+    });
+    await expect(createPaperReader({ url: server.origin }).search({ index: 'papers' })).rejects.toThrow(
+      'Elasticsearch answered 404: index_not_found_exception: no such index [papers]',
+    );
+  });
+
+  it('gives up after the request timeout when Elasticsearch does not answer', async () => {
+    const server = await startServer(() => undefined);
+    servers.push(server);
+    const reader = createPaperReader({ url: server.origin }, { requestTimeoutMs: 100 });
+    await expect(reader.search({ index: 'papers' })).rejects.toThrow(
+      `Elasticsearch at ${server.origin} did not answer within 100 ms`,
+    );
+  });
+});

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { text } from 'node:stream/consumers';
+import type { estypes } from '@elastic/elasticsearch';
+import type { PaperlineConfig } from '../config.js';
+import { esAuth } from './auth.js';
+
+type Doc = Record<string, unknown>;
+
+/**
+ * The two reads behind `search` and `get`. The Elasticsearch client has them; so has
+ * {@link createPaperReader}, for a process that starts for one query.
+ */
+export interface PaperReader {
+  /** Everything but `index` is sent as the request body, so only body parameters may be given. */
+  search(req: estypes.SearchRequest & { index: string }): Promise<estypes.SearchResponse<Doc>>;
+  mget(req: {
+    index: string;
+    ids: string[];
+    _source_excludes?: string[];
+  }): Promise<estypes.MgetResponse<Doc>>;
+}
+
+/**
+ * A {@link PaperReader} over Node's own HTTP, with the client's connection settings (URL, the same
+ * credentials, CA file) and one attempt per call. Loading the Elasticsearch client (undici,
+ * OpenTelemetry, Apache Arrow: about 900 modules) costs a CLI process more CPU than everything else
+ * it does to answer `paperline search`.
+ */
+export function createPaperReader(
+  cfg: PaperlineConfig['elasticsearch'],
+  opts: { requestTimeoutMs?: number } = {},
+): PaperReader {
+  const base = new URL(cfg.url.endsWith('/') ? cfg.url : `${cfg.url}/`);
+  const authorization = authorizationHeader(cfg, base);
+  base.username = '';
+  base.password = '';
+  const ca = cfg.caFile ? readFileSync(cfg.caFile) : undefined;
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+
+  async function post<T>(path: string, body: unknown): Promise<T> {
+    const url = new URL(path, base);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      ca,
+      timeout: timeoutMs,
+    });
+    req.on('timeout', () =>
+      req.destroy(new Error(`Elasticsearch at ${base.origin} did not answer within ${timeoutMs} ms`)),
+    );
+    req.end(JSON.stringify(body));
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    const payload = await text(res);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) throw new Error(`Elasticsearch answered ${status}: ${reason(payload)}`);
+    return JSON.parse(payload) as T;
+  }
+
+  return {
+    search: ({ index, ...body }) => post(`${encodeURIComponent(index)}/_search`, body),
+    mget: ({ index, _source_excludes: excludes, ...body }) => {
+      const query = excludes ? `?${new URLSearchParams({ _source_excludes: excludes.join(',') })}` : '';
+      return post(`${encodeURIComponent(index)}/_mget${query}`, body);
+    },
+  };
+}
+
+/** The client's choice: the configured credentials, else those in the URL. */
+function authorizationHeader(cfg: PaperlineConfig['elasticsearch'], url: URL): string | undefined {
+  const auth = esAuth(cfg);
+  if (auth && 'apiKey' in auth) return `ApiKey ${auth.apiKey}`;
+  const [user, pass] = auth
+    ? [auth.username, auth.password]
+    : [url.username, url.password].map(decodeURIComponent);
+  return user && pass ? `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` : undefined;
+}
+
+/** Elasticsearch's error type and reason (`index_not_found_exception: no such index [papers]`). */
+function reason(payload: string): string {
+  try {
+    const { error } = JSON.parse(payload) as { error?: { type?: string; reason?: string } | string };
+    if (typeof error === 'string') return error;
+    if (error?.type) return `${error.type}: ${error.reason ?? ''}`;
+  } catch {
+    /* not JSON: the text itself */
+  }
+  return payload.slice(0, 200);
+}

@@ -8,7 +8,7 @@ source infra/scripts/setup-tests.sh
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0
 start=$(date +%s)
 pnpm paperline stack up
-echo "== typecheck" && pnpm -s typecheck
+echo "== typecheck and build (tsc -b)" && pnpm -s typecheck
 echo "== lint" && pnpm -s lint
 echo "== audit (production dependencies, high and critical)"
 # A registry without the audit endpoint (405) cannot be asked; say so and go on. Any advisory

@@ -1,6 +1,6 @@
 /**
  * Serves the snapshot site for manual use:
- * `tsx packages/snapshot-site/src/serve.ts [--port 4567] [--arxiv-port 4568] [--host 127.0.0.1] [--days 2024-03-18,2024-03-19]`.
+ * `node packages/snapshot-site/dist/serve.js [--port 4567] [--arxiv-port 4568] [--host 127.0.0.1] [--days 2024-03-18,2024-03-19]`.
  * Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';

@@ -224,7 +224,8 @@ describe('failed jobs, retries and status', () => {
     expect(await retryFailed(ops, { code: 'HTTP_NOT_FOUND' })).toEqual([{ jobId: notFound, stage: 'fetch' }]);
     expect(await queues.fetch.getJobState(notFound)).toBe('waiting');
     expect(await queues.fetch.getJobState(jobIdOf.get(day('2024-04-02'))!)).toBe('failed');
-    expect(await crawls.pendingJobIds(crawlId)).toEqual([notFound]);
+    expect(await crawls.jobState(crawlId, notFound)).toBe('pending');
+    expect(await crawls.openCount(crawlId)).toBe(1);
     expect(await crawls.summary(crawlId)).toMatchObject({ finished: false, failed: 2 });
   });
 

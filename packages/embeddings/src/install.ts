@@ -3,6 +3,7 @@ import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import AdmZip from 'adm-zip';
+import { mavenFailure } from '@paperline/stack';
 import { HOW_TO_FETCH, ModelError } from './errors.js';
 import { MODEL_ARTIFACT_ID, MODEL_FILES, notPublished, readModelFile } from './model.js';
 import { REFERENCE_DIR, readReferenceClasspath, referenceClasspathFile } from './reference.js';
@@ -54,20 +55,6 @@ async function classpathPresent(dir: string): Promise<boolean> {
   return found.every(Boolean);
 }
 
-/** The line of Maven's output that says why it failed (colours removed), else its last lines. */
-function mavenSaid(output: string): string {
-  // eslint-disable-next-line no-control-regex
-  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
-  const why = lines.find((l) => l.startsWith('[ERROR]') && l.length > '[ERROR] '.length);
-  return (
-    why ??
-    lines
-      .filter((l) => l.trim() !== '')
-      .slice(-5)
-      .join('\n')
-  ).slice(0, 1500);
-}
-
 /** Runs `mvn dependency:build-classpath` on reference/pom.xml into the model directory. */
 async function resolveClasspath(modelDir: string): Promise<string[]> {
   const target = referenceClasspathFile(modelDir);
@@ -88,7 +75,7 @@ async function resolveClasspath(modelDir: string): Promise<string[]> {
     const why =
       code === 'ENOENT'
         ? 'mvn (Apache Maven) is not on PATH; install it (e.g. `apt-get install maven`)'
-        : `mvn failed (exit ${String(code)}): ${mavenSaid(`${stdout ?? ''}\n${stderr ?? ''}`)}`;
+        : `mvn failed (exit ${String(code)}): ${mavenFailure(`${stdout ?? ''}\n${stderr ?? ''}`)}`;
     throw new ModelError('MODEL_MISSING', onnxPath, `could not fetch the embedding model: ${why}`, err);
   }
   await rename(partial, target);

@@ -5,6 +5,7 @@
  */
 export { stackUp, stackDown, stackStatus } from './stack.js';
 export { StackError } from './errors.js';
+export { mavenFailure } from './maven.js';
 export {
   CLIENT_MAJOR,
   DEFAULT_ES_VERSION,

@@ -42,9 +42,9 @@ export async function mavenLocalRepository(mvn: string): Promise<string> {
 export function mavenFailure(output: string): string {
   // eslint-disable-next-line no-control-regex
   const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
-  const why = lines.find((l) =>
-    /Failed to execute goal|Could not (?:find|transfer)|Couldn't download/.test(l),
-  );
+  const why =
+    lines.find((l) => /Failed to execute goal|Could not (?:find|transfer)|Couldn't download/.test(l)) ??
+    lines.find((l) => l.startsWith('[ERROR]') && l.length > '[ERROR] '.length);
   return (
     why ??
     lines

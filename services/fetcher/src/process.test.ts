@@ -340,5 +340,4 @@ describe('processFetch and the host slot', () => {
     expect(seen).toEqual([{ etag: '"v1"' }]);
     expect(events.indexOf('request sent')).toBe(events.indexOf('limiter.reserve answered') + 1);
   });
-
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DedupeJob, FetchJob, IndexJob, PaperCandidate, Route, SourceId } from '@paperline/contracts';
-import { createLogger, shortHash, type StageContext } from '@paperline/core';
+import { createLogger, type StageContext } from '@paperline/core';
 import { identityKeys } from '@paperline/identity';
 import { processDedupe, type DedupeDeps } from './process.js';
 import type { CommitResult, PaperState, PaperWrite } from './store.js';
@@ -171,7 +171,7 @@ describe('processDedupe', () => {
     });
     expect(store.aliases.get('arxiv:2403.12345')).toBe('arxiv:2403.12345');
     expect(store.aliases.get(`title:${identityKeys(cand()).fingerprint}`)).toBe('arxiv:2403.12345');
-    expect(deps.markCandidates).toHaveBeenCalledWith('c1', shortHash(PAGE), ['arxiv:2403.12345']);
+    expect(deps.markCandidates).toHaveBeenCalledWith('c1', PAGE, ['arxiv:2403.12345']);
     expect(deps.recordPagePapers).toHaveBeenCalledWith(PAGE, ['arxiv:2403.12345']);
   });
 

@@ -97,6 +97,12 @@ describe('operations: retry by code, reprocess offline, backfill resumed after S
 
     const again = lastJson<Summary>((await runCli(['reprocess', '--wait', '--json'], env)).stdout);
     expect(again).toMatchObject({ indexed: 0, unchanged: truth.length, failed: 0 });
+
+    // --rewrite writes every paper again, each under a newer external version.
+    const versionBefore = (await es.get({ index: names.index, id: ids[0]! }))._version!;
+    const rewritten = await runCli(['reprocess', '--rewrite', '--wait', '--json'], env);
+    expect(lastJson<Summary>(rewritten.stdout)).toMatchObject({ indexed: truth.length, failed: 0 });
+    expect((await es.get({ index: names.index, id: ids[0]! }))._version).toBeGreaterThan(versionBefore);
     killGroup(workers!, 'SIGTERM');
     await exited(workers!);
     workers = undefined;

@@ -37,6 +37,8 @@ export const ParseJobSchema = z.object({
   source: SourceIdSchema,
   /** Re-parse of an archived page (no network): documents missing from the index are rebuilt. */
   reprocess: z.boolean().optional(),
+  /** Every paper the page yields is written again, changed or not (`reprocess --rewrite`). */
+  rewrite: z.boolean().optional(),
 });
 export type ParseJob = z.infer<typeof ParseJobSchema>;
 
@@ -49,6 +51,8 @@ export const DedupeJobSchema = z.object({
   verifyIndex: z.boolean().optional(),
   /** Part of a reprocess (re-parsed archived pages): nothing is fetched, so no arXiv enrichment. */
   reprocess: z.boolean().optional(),
+  /** Every paper of the page is written again, even when its content is unchanged. */
+  rewrite: z.boolean().optional(),
   /** Papers the source reports withdrawn or deleted (marked, never removed). */
   withdrawnIds: z.array(z.string().min(1)).max(5000).optional(),
 });

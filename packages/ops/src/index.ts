@@ -4,11 +4,13 @@
  * CLI's context or a test's real Redis objects fit as they are.
  *
  * - `startCrawl`: seeds checked against the sources, a crawl registered, its fetch jobs enqueued.
+ * - `startReprocess`: archived pages re-parsed under a new crawl, no network (optionally rewriting all).
  * - `status`: job counts per queue and the recent crawls (`recentCrawls`: their summaries alone).
  * - `listFailed`: failed jobs with stage, URL, error code and message, then quarantined records.
  * - `retryFailed`: one failed job by id, or every one a filter matches; their crawls reopen.
  */
 export { startCrawl, type StartCrawlDeps, type StartCrawlOptions } from './crawl.js';
+export { startReprocess, type ReprocessDeps, type ReprocessOptions } from './reprocess.js';
 export { status, recentCrawls, type Status, type StatusDeps } from './status.js';
 export { listFailed, FAILED_LIMIT, type FailedDeps, type FailedFilter, type FailedRow } from './failed.js';
 export { retryFailed, type RetriedJob, type RetryDeps, type RetrySelection } from './retry.js';

@@ -189,10 +189,11 @@ program
   .description('re-parse archived raw pages with the current parsers (no network); write only what changed')
   .option('--source <source>', 'hf | arxiv')
   .option('--since <date>', 'pages fetched on or after this date')
+  .option('--rewrite', 'write every paper again, changed or not (after a parser version change)', false)
   .option('--wait', 'block until done', false)
   .option('--json', 'print the summary as one JSON line', false)
   .action(
-    run(async (o: { source?: string; since?: string; wait: boolean; json: boolean }) =>
+    run(async (o: { source?: string; since?: string; rewrite: boolean; wait: boolean; json: boolean }) =>
       (await import('./commands/reprocess.js')).reprocessCommand(await context(), o),
     ),
   );

@@ -197,6 +197,21 @@ describe('processDedupe', () => {
     expect(indexJobOf(rerun.emit)!.docs.map((d) => d.id)).toEqual(['arxiv:2403.12345']);
   });
 
+  it('a rewrite hands on unchanged papers too, each under a newer merge version', async () => {
+    const { deps } = fakes({ enrich: false });
+    const first = await processDedupe(job([cand()]), deps, ctx('d1'));
+    const rewrite = await processDedupe(
+      job([cand()], { reprocess: true, verifyIndex: true, rewrite: true }),
+      deps,
+      ctx('d2'),
+    );
+    expect(rewrite.outcome).toBe('changed');
+    const [before] = indexJobOf(first.emit)!.docs;
+    const [after] = indexJobOf(rewrite.emit)!.docs;
+    expect(after!.id).toBe('arxiv:2403.12345');
+    expect(after!.version).toBeGreaterThan(before!.version);
+  });
+
   it('one paper twice on a page is one document, the newest fetch winning', async () => {
     const { deps } = fakes({ enrich: false });
     const res = await processDedupe(

@@ -131,6 +131,7 @@ async function mergeAndCommit(
   store: Store,
   jobId: string,
   now: string,
+  rewrite: boolean,
 ): Promise<{ changed: Doc[]; unchanged: Unchanged[] }> {
   const changed: Doc[] = [];
   const unchanged: Unchanged[] = [];
@@ -138,7 +139,7 @@ async function mergeAndCommit(
   for (let attempt = 0; todo.length > 0; attempt++) {
     if (attempt > 20) throw new Error(`merge of ${todo.join(', ')}: too much contention`);
     const states = await store.load(todo);
-    const writes = todo.map((id) => mergeOne(id, states.get(id)!, views.get(id)!, jobId, now));
+    const writes = todo.map((id) => mergeOne(id, states.get(id)!, views.get(id)!, jobId, now, rewrite));
     const results = await store.commitPage(writes, jobId);
     todo = [];
     for (const w of writes) {
@@ -159,14 +160,15 @@ function mergeOne(
   pageViews: PaperCandidate[],
   jobId: string,
   now: string,
+  rewrite: boolean,
 ): PaperWrite & { record: PaperRecordDoc } {
   const views = new Map(state.views);
   const touched = pageViews.map((v) => combineSameSource(views.get(v.source), v));
   for (const v of touched) views.set(v.source, v);
   const firstSeenAt = state.firstSeenAt ?? now;
   const record = buildRecord(id, [...views.values()], { firstSeenAt, updatedAt: now });
-  // The same job again (a re-run after a crash) hands the paper on again.
-  const isChange = record.contentHash !== state.hash || state.hashJob === jobId;
+  // The same job again (a re-run after a crash) hands the paper on again; so does a rewrite.
+  const isChange = rewrite || record.contentHash !== state.hash || state.hashJob === jobId;
   return {
     id,
     state,
@@ -226,6 +228,7 @@ export async function processDedupe(
     store,
     ctx.jobId,
     now,
+    job.rewrite === true,
   );
   if (job.verifyIndex) changed.push(...(await missingFromIndex(unchanged, store)));
   await deps.markCandidates(job.crawlId, job.url, ids);

@@ -124,6 +124,13 @@ describe('processParse', () => {
     const res = await processParse(job({ reprocess: true }), deps, ctx);
     expect(fetchesOf(res.emit)).toEqual([]);
     expect(dedupeOf(res.emit)[0]).toMatchObject({ verifyIndex: true, reprocess: true });
+    expect(dedupeOf(res.emit)[0]!.rewrite).toBeUndefined();
+  });
+
+  it('a rewrite passes on to the dedupe job', async () => {
+    const deps = fakes({ candidates: [cand('2403.12345')], links: [] }, {});
+    const res = await processParse(job({ reprocess: true, rewrite: true }), deps, ctx);
+    expect(dedupeOf(res.emit)[0]).toMatchObject({ reprocess: true, rewrite: true });
   });
 
   it('sets invalid records aside, each under its own id with its reason; the valid ones go on', async () => {

@@ -61,6 +61,7 @@ export async function processParse(
         ...(page.withdrawnIds?.length ? { withdrawnIds: page.withdrawnIds } : {}),
         // Reprocessing rebuilds what the index lost, and fetches nothing.
         ...(job.reprocess ? { verifyIndex: true, reprocess: true } : {}),
+        ...(job.rewrite ? { rewrite: true } : {}),
       },
     });
   }

@@ -1,70 +1,18 @@
-import { PermanentError, type SourceId } from '@paperline/contracts';
-import { RawArchive, newCrawlId, type UrlRecord } from '@paperline/core';
+import { RawArchive } from '@paperline/core';
+import { startReprocess } from '@paperline/ops';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
 import { waitAndReport } from './crawl.js';
 
-const SOURCES: SourceId[] = ['hf', 'arxiv'];
-
 /**
  * Re-parses archived raw pages with the current parsers — no network — and writes only what
- * changed; documents missing from the index are rebuilt.
+ * changed (everything, with `--rewrite`); documents missing from the index are rebuilt.
  */
 export async function reprocessCommand(
   ctx: CliContext,
-  opts: { source?: string; since?: string; wait: boolean; json: boolean },
+  opts: { source?: string; since?: string; rewrite?: boolean; wait: boolean; json: boolean },
 ): Promise<number> {
-  if (opts.source && !SOURCES.includes(opts.source as SourceId)) {
-    throw new PermanentError('INVALID_PAYLOAD', `--source must be one of ${SOURCES.join(', ')}`, {
-      stage: 'cli',
-    });
-  }
-  if (opts.since && Number.isNaN(Date.parse(opts.since))) {
-    throw new PermanentError('INVALID_PAYLOAD', `--since must be a date (YYYY-MM-DD), got '${opts.since}'`, {
-      stage: 'cli',
-    });
-  }
-  const archive = new RawArchive(ctx.es, ctx.cfg.archiveIndex);
-  const crawlId = newCrawlId();
-  await ctx.crawls.create(crawlId, [], { depth: 0, kind: 'reprocess' });
-  let batch: UrlRecord[] = [];
-  let pages = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await ctx.enqueuer.enqueue(
-      'seed',
-      batch.map((r) => ({
-        stage: 'parse' as const,
-        payload: {
-          crawlId,
-          url: r.url,
-          finalUrl: r.finalUrl,
-          sha256: r.sha256,
-          contentType: r.contentType,
-          status: r.status,
-          fetchedAt: r.fetchedAt,
-          depth: 0,
-          source: r.source,
-          reprocess: true,
-        },
-      })),
-    );
-    pages += batch.length;
-    batch = [];
-  };
-  const filter = {
-    ...(opts.source ? { source: opts.source as SourceId } : {}),
-    ...(opts.since ? { since: new Date(opts.since).toISOString() } : {}),
-  };
-  const exists = await ctx.es.indices.exists({ index: `${ctx.cfg.archiveIndex}-urls` });
-  if (exists) {
-    for await (const rec of archive.urls(filter)) {
-      batch.push(rec);
-      if (batch.length >= 500) await flush();
-    }
-    await flush();
-  }
-  await ctx.crawls.seal(crawlId);
+  const { crawlId, pages } = await startReprocess(ctx, opts);
   if (!opts.json || !opts.wait)
     process.stderr.write(`reprocess ${crawlId}: ${pages} archived pages queued for parsing\n`);
   if (!opts.wait) {

@@ -6,6 +6,8 @@ export interface BenchArgs {
   json: boolean;
   skipPeer: boolean;
   skipLatency: boolean;
+  /** After the crawl, parse the whole archive again and rewrite every paper (`reprocess --rewrite`). */
+  reprocess: boolean;
   /** Offered rate of the latency phase, in listing entries (papers) per second; 50 per page. */
   rate: number;
   latencySeconds: number;
@@ -20,7 +22,7 @@ export interface BenchArgs {
   record: boolean;
 }
 
-export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--rate 500]
+export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--rate 500]
                   [--latency-seconds 30] [--soak [MIN]] [--peer-procs P] [--peer-concurrency C]
                   [--profile KIND[,KIND…]|all] [--seed 1]
 
@@ -29,6 +31,7 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --record             write the result file into bench/results/ (default: the system temp directory)
   --skip-peer          do not run the Crawlee peer
   --skip-latency       do not run the steady-rate latency phase
+  --reprocess          after the crawl, re-parse its whole archive and rewrite every paper (reprocess --rewrite)
   --rate R             offered rate of the latency phase, papers/s (default 500 = 10 pages/s)
   --latency-seconds S  length of the latency phase (default 30)
   --soak [MIN]         soak: 300 papers/s for MIN minutes (default 30), throughput and RSS over time
@@ -45,6 +48,7 @@ const defaults = (): BenchArgs => ({
   json: false,
   skipPeer: false,
   skipLatency: false,
+  reprocess: false,
   rate: 500,
   latencySeconds: 30,
   peerProcs: availableParallelism(),
@@ -100,6 +104,9 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--skip-latency':
         a.skipLatency = true;
+        break;
+      case '--reprocess':
+        a.reprocess = true;
         break;
       case '--rate':
         a.rate = num(flag, value(), 1);

@@ -21,6 +21,7 @@ import { parseArgs, type BenchArgs } from './args.js';
 import { readBack, runCeiling, type CeilingResult } from './ceiling.js';
 import { cleanupRun, runNames, type RunNames } from './infra.js';
 import { runLatency, type LatencyResult } from './latency.js';
+import { runReprocess } from './reprocess.js';
 import { commitState, endLoadavg, machineInfo } from './machine.js';
 import { firstNew } from './model.js';
 import { calibratePeer, runPeer, type PeerCalibration, type PeerResult } from './peer.js';
@@ -136,6 +137,11 @@ async function pipelinePhases(run: Run, expected: number) {
     throw new Error(
       `pipeline incomplete: ${thr.searchable.count}/${expected} searchable, ${thr.crawl.failed} failed jobs`,
     );
+  const rep = run.args.reprocess ? await runReprocess(pipeline, opts) : undefined;
+  if (rep)
+    say(
+      `[reprocess] ${rep.papers} papers of ${rep.pages} archived pages rewritten in ${rep.durationSeconds.toFixed(2)} s = ${rep.papersPerSecond.toFixed(1)} papers/s`,
+    );
   const latencyStart = new Date().toISOString();
   const lat = run.args.skipLatency ? undefined : await runLatency(pipeline, opts, latencyPlan(run.args));
   if (lat)
@@ -144,7 +150,7 @@ async function pipelinePhases(run: Run, expected: number) {
     );
   await pipeline.close();
   run.pipeline = undefined;
-  return { cfg, thr, lat, latencyStart };
+  return { cfg, thr, rep, lat, latencyStart };
 }
 
 /** The largest `.cpuprofile` of each profiled worker (a helper thread may write a small one too). */
@@ -208,12 +214,12 @@ async function peerPhase(
 
 async function measure(run: Run): Promise<{ measured: Measured; profiles: Record<string, string> }> {
   const expected = firstNew(run.args.pages);
-  const { cfg, thr, lat, latencyStart } = await pipelinePhases(run, expected);
+  const { cfg, thr, rep, lat, latencyStart } = await pipelinePhases(run, expected);
   const profiles = run.profileDir ? collectProfiles(run.profileDir, run.args.profile) : {};
   const ceiling = await ceilingPhase(run, cfg.index, lat, latencyStart);
   const { peer, calibration } = await peerPhase(run, ceiling, expected);
   return {
-    measured: { args: run.args, cfg, expected, thr, lat, ceiling, peer, peerCalibration: calibration },
+    measured: { args: run.args, cfg, expected, thr, rep, lat, ceiling, peer, peerCalibration: calibration },
     profiles,
   };
 }

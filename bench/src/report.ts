@@ -36,6 +36,13 @@ function contenderRows(r: BenchRecord): string[][] {
         ? `at ${fmt(r.settings.latency.offeredPapersPerSecond)} papers/s, ${foundText(r.found.latency)}, target p99 ≤ 2000: ${met(r.targets.p99Ms)}`
         : 'skipped',
     ],
+    [
+      'reprocess (papers/s)',
+      r.reprocess ? fmt(r.reprocess.papersPerSecond, 1) : '—',
+      r.reprocess
+        ? `${r.reprocess.papers} papers rewritten, ${fmt(r.reprocess.ratioToCrawl, 2)}× the crawl, ${fmt(r.reprocess.cpuMsPerPaper.total, 2)} cpu ms/paper`
+        : 'skipped (--reprocess)',
+    ],
   ];
 }
 

@@ -10,6 +10,7 @@ import { BULK_LOAD_SETTINGS, templateIndexSettings } from './infra.js';
 import type { LatencyResult } from './latency.js';
 import type { PeerCalibration, PeerResult } from './peer.js';
 import type { ThroughputResult } from './pipeline.js';
+import type { ReprocessResult } from './reprocess.js';
 import type { BenchRecord } from './resultfile.js';
 import { workerNodeArgs } from './workers.js';
 
@@ -20,6 +21,8 @@ export interface Measured {
   /** Distinct papers of the crawled pages (from the site's model). */
   expected: number;
   thr: ThroughputResult;
+  /** The reprocessing phase, with `--reprocess`. */
+  rep: ReprocessResult | undefined;
   lat: LatencyResult | undefined;
   ceiling: CeilingResult;
   peer: PeerResult | undefined;
@@ -57,6 +60,9 @@ export function failuresOf(m: Measured): string[] {
   const found = foundOf(m);
   short('pipeline', found.pipeline);
   if (m.thr.crawl.failed > 0) f.push(`pipeline: ${m.thr.crawl.failed} crawl jobs failed`);
+  if (m.rep && m.rep.papers < m.thr.papers)
+    f.push(`reprocess rewrote ${m.rep.papers} of the crawl's ${m.thr.papers} papers`);
+  if (m.rep && m.rep.crawl.failed > 0) f.push(`reprocess: ${m.rep.crawl.failed} jobs failed`);
   short('ceiling', found.ceiling);
   short('peer', found.peer);
   short('latency phase', found.latency);
@@ -214,6 +220,30 @@ function detailOf({ thr, ceiling, peer, lat }: Measured): Record<string, unknown
   };
 }
 
+/** The reprocessing figures: papers/s, its ratio to the crawl's, and CPU ms per paper rewritten. */
+function reprocessOf(
+  rep: ReprocessResult,
+  crawlPapersPerSecond: number,
+): NonNullable<BenchRecord['reprocess']> {
+  const workers = sum(Object.values(rep.cpuSeconds));
+  const { esSeconds, redisSeconds } = rep.services;
+  const per = (seconds: number) => r3((seconds * 1000) / Math.max(1, rep.papers));
+  return {
+    pages: rep.pages,
+    papers: rep.papers,
+    durationSeconds: r3(rep.durationSeconds),
+    papersPerSecond: r1(rep.papersPerSecond),
+    ratioToCrawl: r3(rep.papersPerSecond / crawlPapersPerSecond),
+    cpuMsPerPaper: {
+      ...Object.fromEntries(Object.entries(rep.cpuSeconds).map(([k, v]) => [k, per(v)])),
+      workers: per(workers),
+      elasticsearch: per(esSeconds),
+      redis: per(redisSeconds),
+      total: per(workers + esSeconds + redisSeconds),
+    },
+  };
+}
+
 export function buildRecord(m: Measured, meta: RunMeta): BenchRecord {
   const { thr, ceiling, peer, lat } = m;
   const failures = failuresOf(m);
@@ -249,6 +279,7 @@ export function buildRecord(m: Measured, meta: RunMeta): BenchRecord {
       : null,
     peakRssMb: Math.max(0, ...Object.values(perStagePeakRssMb)),
     durationSeconds: r3(thr.durationSeconds),
+    reprocess: m.rep ? reprocessOf(m.rep, thr.papersPerSecond) : null,
     targets: targetsOf(ratioToCeiling, ratioToPeer, p99Ms),
     detail: { ...meta.detail, ...detailOf(m) },
   };

@@ -103,6 +103,18 @@ export const BenchRecordSchema = z.object({
   peerPeakRssMb: numbers.nullable(),
   peakRssMb: z.number(),
   durationSeconds: z.number(),
+  /** `--reprocess`: the crawl's archive parsed again, every paper rewritten (absent in older files). */
+  reprocess: z
+    .object({
+      pages: z.number(),
+      papers: z.number(),
+      durationSeconds: z.number(),
+      papersPerSecond: z.number(),
+      ratioToCrawl: z.number(),
+      cpuMsPerPaper: numbers,
+    })
+    .nullable()
+    .optional(),
   targets: z.record(
     z.string(),
     z.object({ target: z.number(), value: z.number().nullable(), met: z.boolean().nullable() }),

@@ -1,5 +1,12 @@
 import { PermanentError, SourceIdSchema, type ParseJob, type SourceId } from '@paperline/contracts';
-import { RawArchive, newCrawlId, type CrawlStore, type EsClient, type Enqueuer, type UrlRecord } from '@paperline/core';
+import {
+  RawArchive,
+  newCrawlId,
+  type CrawlStore,
+  type EsClient,
+  type Enqueuer,
+  type UrlRecord,
+} from '@paperline/core';
 
 /** What starting a reprocess needs: the CLI's context and the bench's pipeline both fit. */
 export interface ReprocessDeps {

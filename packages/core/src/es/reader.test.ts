@@ -1,5 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TransientError } from '@paperline/contracts';
 import { startServer, type TestServer } from '../http/test-support.js';
 import { createPaperReader } from './reader.js';
 
@@ -100,8 +101,24 @@ describe('createPaperReader', () => {
     const server = await startServer(() => undefined);
     servers.push(server);
     const reader = createPaperReader({ url: server.origin }, { requestTimeoutMs: 100 });
-    await expect(reader.search({ index: 'papers' })).rejects.toThrow(
+    const err = await reader.search({ index: 'papers' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err).toMatchObject({ code: 'INDEX_UNAVAILABLE', context: { url: server.origin } });
+    expect((err as Error).message).toContain(
       `Elasticsearch at ${server.origin} did not answer within 100 ms`,
     );
+  });
+
+  it('reports a busy or failing Elasticsearch as INDEX_UNAVAILABLE', async () => {
+    const { server } = await fakeEs(503, {
+      error: { type: 'unavailable_shards_exception', reason: 'primary shard is not active' },
+    });
+    const err = await createPaperReader({ url: server.origin })
+      .search({ index: 'papers' })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'INDEX_UNAVAILABLE',
+      message: 'Elasticsearch answered 503: unavailable_shards_exception: primary shard is not active',
+    });
   });
 });

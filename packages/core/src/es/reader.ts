@@ -4,6 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { text } from 'node:stream/consumers';
 import type { estypes } from '@elastic/elasticsearch';
+import { TransientError } from '@paperline/contracts';
 import type { PaperlineConfig } from '../config.js';
 import { esAuth } from './auth.js';
 
@@ -53,10 +54,18 @@ export function createPaperReader(
       req.destroy(new Error(`Elasticsearch at ${base.origin} did not answer within ${timeoutMs} ms`)),
     );
     req.end(JSON.stringify(body));
-    const [res] = (await once(req, 'response')) as [IncomingMessage];
-    const payload = await text(res);
+    let res: IncomingMessage;
+    let payload: string;
+    try {
+      [res] = (await once(req, 'response')) as [IncomingMessage];
+      payload = await text(res);
+    } catch (err) {
+      throw unavailable(`${(err as Error).message} (POST ${url.pathname})`, base, err);
+    }
     const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) throw new Error(`Elasticsearch answered ${status}: ${reason(payload)}`);
+    const said = `Elasticsearch answered ${status}: ${reason(payload)}`;
+    if (status === 429 || status >= 500) throw unavailable(said, base);
+    if (status < 200 || status > 299) throw new Error(said);
     return JSON.parse(payload) as T;
   }
 
@@ -67,6 +76,14 @@ export function createPaperReader(
       return post(`${encodeURIComponent(index)}/_mget${query}`, body);
     },
   };
+}
+
+/** Elasticsearch unreachable, or busy (429, 5xx): `INDEX_UNAVAILABLE`, as the client's outages are. */
+function unavailable(message: string, base: URL, cause?: unknown): TransientError {
+  return new TransientError('INDEX_UNAVAILABLE', message, {
+    context: { url: base.origin },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** The client's choice: the configured credentials, else those in the URL. */

@@ -2,7 +2,7 @@
  * What every arXiv parser shares: identifier and category shapes, name and date formats, the
  * related-DOI rule and the candidate builder (docs/sources.md#arxiv, docs/record-schema.md#arxiv-ids).
  */
-import type { PaperCandidate } from '@paperline/contracts';
+import type { ArxivVersion, PaperCandidate } from '@paperline/contracts';
 import { arxivIdFromDoi, normalizeDoi } from '@paperline/identity';
 import { trimBase } from '../base-url.js';
 import type { SourceBases } from '../types.js';
@@ -170,6 +170,11 @@ export interface ArxivFields {
   /** Set when the abstract was read (an empty list then means "no code links"). */
   codeUrls?: string[] | undefined;
   withdrawn?: boolean | undefined;
+  /** Ascending; set only by pages that list versions (abstract page, OAI-PMH arXivRaw). */
+  versions?: ArxivVersion[] | undefined;
+  license?: string | undefined;
+  journalRef?: string | undefined;
+  comments?: string | undefined;
 }
 
 /** The `/abs/` and `/pdf/` links of an arXiv id (no version) on the configured base. */
@@ -198,5 +203,9 @@ export function arxivCandidate(f: ArxivFields, ctx: ArxivContext): PaperCandidat
   if (f.categories !== undefined && f.categories.length > 0) c.categories = f.categories;
   if (f.codeUrls !== undefined) c.codeUrls = f.codeUrls;
   if (f.withdrawn !== undefined) c.withdrawn = f.withdrawn;
+  if (f.versions !== undefined && f.versions.length > 0) c.versions = f.versions;
+  if (f.license !== undefined) c.license = f.license;
+  if (f.journalRef !== undefined && f.journalRef !== '') c.journalRef = f.journalRef;
+  if (f.comments !== undefined && f.comments !== '') c.comments = f.comments;
   return c;
 }

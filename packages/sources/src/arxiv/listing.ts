@@ -7,6 +7,7 @@ import { cleanText } from '../text.js';
 import type { PageInput, ParsedPage, RouteDetail, SourceBases } from '../types.js';
 import { validateMany, type Located } from '../validate.js';
 import { arxivCandidate, categoriesFromSubjects, isArxivCategory, type ArxivContext } from './common.js';
+import { optionalText } from './extras.js';
 import { authorLinks, codeUrlsOf, shownText, subjectLabels, type Nodes } from './html.js';
 
 /** What an empty listing says instead of entries. */
@@ -62,6 +63,11 @@ function listAuthors($: CheerioAPI, node: Nodes): string[] {
     .filter((s) => s !== '');
 }
 
+/** The clean shown text of the first node (its `Comments:` / `Journal-ref:` label removed), if any. */
+function optionalShown(nodes: Nodes): string | undefined {
+  return nodes.length === 0 ? undefined : optionalText(shownText(nodes));
+}
+
 /** One listing entry as a candidate (not yet validated). */
 function entryCandidate($: CheerioAPI, e: Entry, arxivId: string, ctx: ArxivContext): PaperCandidate {
   const { dt, dd } = e;
@@ -82,6 +88,8 @@ function entryCandidate($: CheerioAPI, e: Entry, arxivId: string, ctx: ArxivCont
       authors: listAuthors($, dd.find('.list-authors').first()),
       categories,
       codeUrls: shownAbstract === undefined ? undefined : codeUrlsOf($, abstractNode, shownAbstract),
+      journalRef: optionalShown(dd.find('.list-journal-ref')),
+      comments: optionalShown(dd.find('.list-comments')),
     },
     ctx,
   );

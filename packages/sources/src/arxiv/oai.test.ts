@@ -29,7 +29,7 @@ describe('OAI-PMH ListRecords page with a resumption token (oai-listrecords-cs-2
       source: 'arxiv',
       url: `${OAI}?${query}`,
       fetchedAt: FETCHED_AT,
-      parserVersion: 'arxiv-1',
+      parserVersion: 'arxiv-2',
       arxivId: '2403.13187',
       title: 'Evolutionary Optimization of Model Merging Recipes',
       abstract:

@@ -15,7 +15,7 @@ describe('entryToCandidate', () => {
       source: 'hf',
       url: ctx.url,
       fetchedAt: FETCHED_AT,
-      parserVersion: 'hf-1',
+      parserVersion: 'hf-2',
       arxivId: '2402.13572',
       title: 'On the Expressive Power of a Variant of the Looped Transformer',
       authors: [],

@@ -2,7 +2,8 @@ import { ParseError, type Links, type PaperCandidate } from '@paperline/contract
 import { normalizeArxivId } from '@paperline/identity';
 import { canonicalRepoUrl, extractCodeUrls, mergeCodeUrls } from '../code-urls.js';
 import { arr, isObject, obj, str, type JsonObject } from '../json.js';
-import { trimBase, tryUrl } from '../route.js';
+import { httpUrl } from '../base-url.js';
+import { trimBase } from '../route.js';
 import { cleanText, collapseWhitespace } from '../text.js';
 import type { SourceBases } from '../types.js';
 import { PARSER_VERSIONS } from '../versions.js';
@@ -81,14 +82,6 @@ function keywords(paper: JsonObject): string[] | undefined {
     }
   }
   return out;
-}
-
-/** An http(s) URL with a host and no whitespace, as written; undefined otherwise. */
-export function httpUrl(raw: string | undefined): string | undefined {
-  const s = raw?.trim();
-  if (!s || /\s/.test(s)) return undefined;
-  const u = tryUrl(s);
-  return u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' ? s : undefined;
 }
 
 function nonNegativeInt(v: unknown): number | undefined {

@@ -18,7 +18,10 @@ export const PAGE_TYPES = [
   'arxiv-list',
   /** the export API (`/api/query?id_list=…` or `?search_query=…`): an Atom feed */
   'arxiv-api',
-  /** OAI-PMH `?verb=ListRecords` with `metadataPrefix=arXiv` (or its `resumptionToken`) */
+  /**
+   * OAI-PMH `?verb=ListRecords` (or its `resumptionToken`) and `?verb=GetRecord`, with
+   * `metadataPrefix=arXiv` or `arXivRaw`
+   */
   'arxiv-oai',
 ] as const;
 export const PageTypeSchema = z.enum(PAGE_TYPES);

@@ -76,7 +76,8 @@ export function routeDetail(url: string, bases: SourceBases): RouteDetail | null
  *
  * arXiv: `/abs/{id}[vN]` (new- and old-style ids, `hep-th/9901001`), `/list/{category|archive}/
  * {new|recent|pastweek|current|YYYY|YYYY-MM}` (any `skip`/`show`) under `arxivBaseUrl`; the export
- * API `arxivApiUrl` with a non-empty `id_list` or `search_query`; OAI-PMH `verb=ListRecords` (see
+ * API `arxivApiUrl` with a non-empty `id_list` or `search_query`; OAI-PMH `verb=ListRecords` and
+ * `verb=GetRecord` (see
  * {@link SourceBases.oaiBaseUrl} for where).
  *
  * @returns the route, or null when no parser of ours reads this URL.

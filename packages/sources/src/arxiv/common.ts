@@ -5,6 +5,7 @@
 import type { ArxivVersion, PaperCandidate } from '@paperline/contracts';
 import { arxivIdFromDoi, normalizeDoi } from '@paperline/identity';
 import { trimBase } from '../base-url.js';
+import { cleanText } from '../text.js';
 import type { SourceBases } from '../types.js';
 import { PARSER_VERSIONS } from '../versions.js';
 
@@ -43,6 +44,19 @@ export function categoriesFromSubjects(primary: string | undefined, all: string)
 /** Terms kept in order, empties and later duplicates dropped. */
 export function unique(items: readonly string[]): string[] {
   return [...new Set(items.filter((s) => s !== ''))];
+}
+
+/**
+ * Authors written as one string (`A. Author, B. Author and C. Author`: OAI-PMH arXivRaw, listings
+ * without author links): parenthesised affiliations dropped, split on commas and "and", cleaned.
+ */
+export function splitAuthorList(raw: string): string[] {
+  let text = raw;
+  for (let prev = ''; prev !== text;) [prev, text] = [text, text.replace(/\([^()]*\)/g, ' ')];
+  return text
+    .split(/,\s*|\s+and\s+/)
+    .map(cleanText)
+    .filter((s) => s !== '');
 }
 
 /** Generational suffixes that arXiv writes after the surname (`Smith Jr, John`). */

@@ -6,7 +6,13 @@ import { routeDetail } from '../route.js';
 import { cleanText } from '../text.js';
 import type { PageInput, ParsedPage, RouteDetail, SourceBases } from '../types.js';
 import { validateMany, type Located } from '../validate.js';
-import { arxivCandidate, categoriesFromSubjects, isArxivCategory, type ArxivContext } from './common.js';
+import {
+  arxivCandidate,
+  categoriesFromSubjects,
+  isArxivCategory,
+  splitAuthorList,
+  type ArxivContext,
+} from './common.js';
 import { optionalText } from './extras.js';
 import { authorLinks, codeUrlsOf, shownText, subjectLabels, type Nodes } from './html.js';
 
@@ -57,10 +63,7 @@ function listAuthors($: CheerioAPI, node: Nodes): string[] {
   if (linked.length > 0) return linked.filter((s) => s !== '');
   const text = cleanText(shownText(node));
   if (text === '' || /author list is unavailable/i.test(text)) return [];
-  return text
-    .split(/,\s*|\s+and\s+/)
-    .map(cleanText)
-    .filter((s) => s !== '');
+  return splitAuthorList(text);
 }
 
 /** The clean shown text of the first node (its `Comments:` / `Journal-ref:` label removed), if any. */

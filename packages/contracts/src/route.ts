@@ -12,6 +12,8 @@ export const PAGE_TYPES = [
   'hf-paper',
   'hf-api-daily',
   'hf-api-paper',
+  /** `/api/papers/search?q=…`: a JSON array of `Entry`-shaped results */
+  'hf-api-search',
   /** `/abs/{id}[vN]`, new- and old-style ids */
   'arxiv-abs',
   /** `/list/{category|archive}/{new|recent|pastweek|current|YYYY|YYYY-MM}` */

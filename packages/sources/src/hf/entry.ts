@@ -1,4 +1,4 @@
-import { ParseError, type Links, type PaperCandidate } from '@paperline/contracts';
+import { ParseError, type Links, type Organization, type PaperCandidate } from '@paperline/contracts';
 import { normalizeArxivId } from '@paperline/identity';
 import { canonicalRepoUrl, extractCodeUrls, mergeCodeUrls } from '../code-urls.js';
 import { arr, isObject, obj, str, type JsonObject } from '../json.js';
@@ -89,6 +89,52 @@ function nonNegativeInt(v: unknown): number | undefined {
 }
 
 /**
+ * The organization a paper is filed under (`{_id, name, fullname, avatar}`), on the paper or on
+ * the entry around it; undefined when absent, null or without a name.
+ */
+function organization(paper: JsonObject, entry: JsonObject | undefined): Organization | undefined {
+  const org = obj(paper, 'organization') ?? (entry && obj(entry, 'organization'));
+  const name = org && str(org, 'name')?.trim();
+  if (!org || !name) return undefined;
+  const fullname = collapseWhitespace(str(org, 'fullname') ?? '');
+  return fullname === '' ? { name } : { name, fullname };
+}
+
+/**
+ * How many repositories of a kind link the paper (`/api/papers/{id}`): `numTotalModels`, else the
+ * length of `linkedModels` (which may be cut short); undefined when the shape gives neither.
+ */
+function linkedCount(paper: JsonObject, kind: 'Models' | 'Datasets' | 'Spaces'): number | undefined {
+  return nonNegativeInt(paper[`numTotal${kind}`]) ?? arr(paper, `linked${kind}`)?.length;
+}
+
+/**
+ * HF's own fields about a paper: its repository (canonical) with stars, organization, AI summary
+ * and linked-repository counts. Each is left out when absent, null or malformed.
+ */
+function hfExtras(
+  paper: JsonObject,
+  entry: JsonObject | undefined,
+  repoUrl: string | null,
+): Partial<PaperCandidate> {
+  const stars = repoUrl === null ? undefined : nonNegativeInt(paper['githubStars']);
+  const org = organization(paper, entry);
+  const aiSummary = firstClean(str(paper, 'ai_summary'));
+  const models = linkedCount(paper, 'Models');
+  const datasets = linkedCount(paper, 'Datasets');
+  const spaces = linkedCount(paper, 'Spaces');
+  return {
+    ...(repoUrl === null ? {} : { githubRepo: repoUrl }),
+    ...(stars === undefined ? {} : { githubStars: stars }),
+    ...(org === undefined ? {} : { organization: org }),
+    ...(aiSummary === undefined ? {} : { aiSummary }),
+    ...(models === undefined ? {} : { linkedModelCount: models }),
+    ...(datasets === undefined ? {} : { linkedDatasetCount: datasets }),
+    ...(spaces === undefined ? {} : { linkedSpaceCount: spaces }),
+  };
+}
+
+/**
  * Maps one HF paper (from a listing `Entry`, a paper page or the JSON API) to a candidate record.
  * Follows docs/sources.md#hugging-face-listing-pages: every field but `paper.id` and a title may be
  * absent or null. The result is not validated here; {@link validateCandidates} does that for the
@@ -138,5 +184,6 @@ export function entryToCandidate(src: PaperSource, ctx: EntryContext): PaperCand
     links,
     withdrawn:
       withdrawnAt !== undefined && withdrawnAt !== null && withdrawnAt !== '' && withdrawnAt !== false,
+    ...hfExtras(paper, entry, repoUrl),
   };
 }

@@ -23,6 +23,47 @@ export const LinksSchema = z.object({
 });
 export type Links = z.infer<typeof LinksSchema>;
 
+/** One arXiv version: `v1` submitted at…, its size as arXiv reports it (in kilobytes). */
+export const ArxivVersionSchema = z.object({
+  version: z.number().int().positive(),
+  submittedAt: isoDate.optional(),
+  sizeKb: z.number().int().nonnegative().optional(),
+});
+export type ArxivVersion = z.infer<typeof ArxivVersionSchema>;
+
+/** The Hugging Face organization a paper is filed under. */
+export const OrganizationSchema = z.object({
+  name: z.string().min(1),
+  fullname: z.string().min(1).optional(),
+});
+export type Organization = z.infer<typeof OrganizationSchema>;
+
+const count = z.number().int().nonnegative();
+
+/**
+ * Fields beyond identity and bibliography (all optional, absent when a source does not give them):
+ * arXiv's version history, licence, journal reference and comments; Hugging Face's repository,
+ * stars, organization, AI summary and linked-repository counts.
+ */
+const ExtraFieldsSchema = z.object({
+  /** Every version arXiv lists, ascending by version. */
+  versions: z.array(ArxivVersionSchema).optional(),
+  /** The licence URL arXiv gives (`http://creativecommons.org/licenses/by/4.0/`). */
+  license: z.url().optional(),
+  journalRef: z.string().min(1).optional(),
+  comments: z.string().min(1).optional(),
+  /** The repository HF links (`githubRepo`), canonical `https://github.com/<owner>/<repo>`. */
+  githubRepo: z.url().optional(),
+  githubStars: count.optional(),
+  organization: OrganizationSchema.optional(),
+  /** Hugging Face's `ai_summary`. */
+  aiSummary: z.string().min(1).optional(),
+  /** How many models, datasets and Spaces on Hugging Face cite the paper. */
+  linkedModelCount: count.optional(),
+  linkedDatasetCount: count.optional(),
+  linkedSpaceCount: count.optional(),
+});
+
 /**
  * What one source says about one paper, as a parser produces it (a "candidate").
  * Identity (`id`) and merge across sources happen in the dedupe stage.
@@ -46,6 +87,7 @@ export const PaperCandidateSchema = z.object({
   codeUrls: z.array(z.url()).optional(),
   links: LinksSchema.optional(),
   withdrawn: z.boolean().optional(),
+  ...ExtraFieldsSchema.shape,
 });
 export type PaperCandidate = z.infer<typeof PaperCandidateSchema>;
 
@@ -65,6 +107,7 @@ export const PaperRecordSchema = z.object({
   upvotes: z.number().int().nonnegative().optional(),
   codeUrls: z.array(z.string()),
   links: LinksSchema,
+  ...ExtraFieldsSchema.shape,
   sources: z.array(SourceRefSchema).min(1),
   withdrawn: z.boolean(),
   firstSeenAt: isoDate,

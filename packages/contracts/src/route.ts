@@ -12,13 +12,18 @@ export const PAGE_TYPES = [
   'hf-paper',
   'hf-api-daily',
   'hf-api-paper',
+  /** `/api/papers/search?q=…`: a JSON array of `Entry`-shaped results */
+  'hf-api-search',
   /** `/abs/{id}[vN]`, new- and old-style ids */
   'arxiv-abs',
   /** `/list/{category|archive}/{new|recent|pastweek|current|YYYY|YYYY-MM}` */
   'arxiv-list',
   /** the export API (`/api/query?id_list=…` or `?search_query=…`): an Atom feed */
   'arxiv-api',
-  /** OAI-PMH `?verb=ListRecords` with `metadataPrefix=arXiv` (or its `resumptionToken`) */
+  /**
+   * OAI-PMH `?verb=ListRecords` (or its `resumptionToken`) and `?verb=GetRecord`, with
+   * `metadataPrefix=arXiv` or `arXivRaw`
+   */
   'arxiv-oai',
 ] as const;
 export const PageTypeSchema = z.enum(PAGE_TYPES);

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   buildRecord,
   canonicalId,
+  combineSameSource,
   contentHash,
   identityKeys,
   mergeContent,
@@ -105,6 +106,71 @@ describe('merge precedence (docs/record-schema.md#merging)', () => {
     expect(r.parserVersion).toBe('arxiv-1+hf-1');
     expect(r.contentHash).toBe(contentHash(m));
     expect(r.withdrawn).toBe(false);
+  });
+});
+
+describe('merge of the optional fields (docs/record-schema.md#merging)', () => {
+  const hfExtra: PaperCandidate = {
+    ...hf,
+    githubRepo: 'https://github.com/example/algoformer',
+    githubStars: 57,
+    organization: { name: 'example-lab', fullname: 'Example Lab' },
+    aiSummary: 'AlgoFormer is a looped transformer.',
+    linkedModelCount: 2,
+    linkedDatasetCount: 0,
+    linkedSpaceCount: 1,
+    // HF never gives these; were it to, arXiv would still win.
+    comments: 'HF comment',
+  };
+  const arxivExtra: PaperCandidate = {
+    ...arxiv,
+    versions: [
+      { version: 1, submittedAt: '2024-02-21T06:42:19.000Z', sizeKb: 1520 },
+      { version: 2, submittedAt: '2024-03-01T10:00:00.000Z' },
+    ],
+    license: 'http://creativecommons.org/licenses/by/4.0/',
+    journalRef: 'ICML 2024',
+    comments: '12 pages',
+  };
+
+  it('takes versions, licence, journal reference and comments from arXiv', () => {
+    const m = mergeContent([hfExtra, arxivExtra]);
+    expect(m.versions).toEqual(arxivExtra.versions);
+    expect(m.license).toBe(arxivExtra.license);
+    expect(m.journalRef).toBe('ICML 2024');
+    expect(m.comments).toBe('12 pages');
+  });
+  it('takes the repository, stars, organization, summary and linked counts from Hugging Face', () => {
+    const m = mergeContent([arxivExtra, hfExtra]);
+    expect(m).toMatchObject({
+      githubRepo: 'https://github.com/example/algoformer',
+      githubStars: 57,
+      organization: { name: 'example-lab', fullname: 'Example Lab' },
+      aiSummary: 'AlgoFormer is a looped transformer.',
+      linkedModelCount: 2,
+      linkedDatasetCount: 0,
+      linkedSpaceCount: 1,
+    });
+  });
+  it('falls back to the other source, and leaves out what no source has', () => {
+    expect(mergeContent([{ ...arxivExtra, comments: undefined }, hfExtra]).comments).toBe('HF comment');
+    const plain = mergeContent([hf, arxiv]);
+    for (const f of ['versions', 'license', 'journalRef', 'comments', 'githubStars', 'organization'])
+      expect(f in plain, f).toBe(false);
+  });
+  it('a changed star count or a new version changes the content hash; absent fields hash as before', () => {
+    const base = contentHash(mergeContent([hfExtra, arxivExtra]));
+    expect(contentHash(mergeContent([{ ...hfExtra, githubStars: 58 }, arxivExtra]))).not.toBe(base);
+    const v3 = [...arxivExtra.versions!, { version: 3 }];
+    expect(contentHash(mergeContent([hfExtra, { ...arxivExtra, versions: v3 }]))).not.toBe(base);
+    expect(contentHash(mergeContent([{ ...hf, githubStars: undefined }, arxiv]))).toBe(
+      contentHash(mergeContent([hf, arxiv])),
+    );
+  });
+  it('a newer view of one source without the field keeps the older value', () => {
+    const later = { ...hf, fetchedAt: '2024-03-01T00:00:00.000Z' };
+    const m = mergeContent([combineSameSource(hfExtra, later), arxiv]);
+    expect(m.githubStars).toBe(57);
   });
 });
 

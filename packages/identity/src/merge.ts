@@ -57,10 +57,37 @@ const PRECEDENCE: Partial<Record<Field, SourceId[]>> = {
   doi: ARXIV_FIRST,
   arxivVersion: ARXIV_FIRST,
   publishedAt: ARXIV_FIRST,
+  versions: ARXIV_FIRST,
+  license: ARXIV_FIRST,
+  journalRef: ARXIV_FIRST,
+  comments: ARXIV_FIRST,
   upvotes: HF_FIRST,
   keywords: HF_FIRST,
   codeUrls: HF_FIRST,
+  githubRepo: HF_FIRST,
+  githubStars: HF_FIRST,
+  organization: HF_FIRST,
+  aiSummary: HF_FIRST,
+  linkedModelCount: HF_FIRST,
+  linkedDatasetCount: HF_FIRST,
+  linkedSpaceCount: HF_FIRST,
 };
+
+/** Optional fields taken as they are from the first source (in precedence order) that has them. */
+const COPIED_FIELDS = [
+  'versions',
+  'license',
+  'journalRef',
+  'comments',
+  'githubRepo',
+  'githubStars',
+  'organization',
+  'aiSummary',
+  'linkedModelCount',
+  'linkedDatasetCount',
+  'linkedSpaceCount',
+] as const satisfies readonly Field[];
+type CopiedField = (typeof COPIED_FIELDS)[number];
 
 const present = (v: unknown): boolean =>
   v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
@@ -111,6 +138,12 @@ export type PaperContent = Omit<
   'id' | 'sources' | 'firstSeenAt' | 'updatedAt' | 'contentHash' | 'parserVersion'
 >;
 
+function copyPicked(content: PaperContent, bySource: Map<SourceId, SourcePartial>, field: CopiedField): void {
+  const v = pick(bySource, field);
+  // Candidates and records type these fields alike (ExtraFieldsSchema in contracts).
+  if (v !== undefined) (content as Partial<Record<CopiedField, unknown>>)[field] = v;
+}
+
 /** Merges what each source says into one paper's content, by field precedence. */
 export function mergeContent(partials: SourcePartial[]): PaperContent {
   const bySource = newestPerSource(partials);
@@ -151,6 +184,7 @@ export function mergeContent(partials: SourcePartial[]): PaperContent {
   if (publishedAt) content.publishedAt = publishedAt;
   const upvotes = pick(bySource, 'upvotes');
   if (upvotes !== undefined) content.upvotes = upvotes;
+  for (const field of COPIED_FIELDS) copyPicked(content, bySource, field);
   return content;
 }
 

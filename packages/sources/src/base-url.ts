@@ -18,6 +18,14 @@ export function tryUrl(raw: string, base?: string | URL): URL | null {
   }
 }
 
+/** An http(s) URL with a host and no whitespace, as written (trimmed); undefined otherwise. */
+export function httpUrl(raw: string | undefined): string | undefined {
+  const s = raw?.trim();
+  if (!s || /\s/.test(s)) return undefined;
+  const u = tryUrl(s);
+  return u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' ? s : undefined;
+}
+
 /** The base URL without trailing slashes, for building links (`${trimBase(b)}/papers/{id}`). */
 export function trimBase(raw: string): string {
   return raw.trim().replace(/\/+$/, '');

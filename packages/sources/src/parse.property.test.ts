@@ -79,6 +79,7 @@ const FIXTURES = [
   ['paper-2402.13572.html', `${HF}/papers/2402.13572`],
   ['api-daily_papers-2024-02-22.json', `${HF}/api/daily_papers?date=2024-02-22`],
   ['api-papers-2402.14905.json', `${HF}/api/papers/2402.14905`],
+  ['api-papers-search-transformer.json', `${HF}/api/papers/search?q=transformer+algorithm`],
 ] as const;
 const BODIES = FIXTURES.map(([name, url]) => ({ name, url, body: hfFixture(name) }));
 
@@ -101,6 +102,11 @@ const ARXIV_FIXTURES: readonly (readonly [string, string, boolean?])[] = [
   ['api-error.xml', `${API}?id_list=1234.12345`, true],
   ['oai-listrecords-cs-2024-03-21.xml', `${OAI}?verb=ListRecords&metadataPrefix=arXiv&set=cs`],
   ['oai-listrecords-last.xml', `${OAI}?verb=ListRecords&resumptionToken=x`],
+  ['oai-listrecords-arxivraw.xml', `${OAI}?verb=ListRecords&metadataPrefix=arXivRaw&set=cs`],
+  [
+    'oai-getrecord-arxiv.xml',
+    `${OAI}?verb=GetRecord&identifier=oai:arXiv.org:0806.4129&metadataPrefix=arXiv`,
+  ],
   ['oai-norecordsmatch.xml', `${OAI}?verb=ListRecords&metadataPrefix=arXiv`],
   ['oai-badresumptiontoken.xml', `${OAI}?verb=ListRecords&resumptionToken=x`, true],
 ];

@@ -3,7 +3,7 @@ import { parseAbsPage } from './arxiv/abs.js';
 import { parseApiFeed } from './arxiv/api.js';
 import { parseListingPage } from './arxiv/listing.js';
 import { parseOaiPage } from './arxiv/oai.js';
-import { parseApiDaily, parseApiPaper } from './hf/api.js';
+import { parseApiDaily, parseApiPaper, parseApiSearch } from './hf/api.js';
 import { parseListing } from './hf/listing.js';
 import { parsePaperPage } from './hf/paper.js';
 import { routeDetail, samePeriod } from './route.js';
@@ -38,6 +38,8 @@ function dispatch(
       return parseApiDaily(input, final, bases);
     case 'hf-api-paper':
       return parseApiPaper(input, final, bases);
+    case 'hf-api-search':
+      return parseApiSearch(input, final, bases);
     case 'arxiv-abs':
       return parseAbsPage(input, final, bases);
     case 'arxiv-list':
@@ -51,7 +53,7 @@ function dispatch(
 
 /**
  * Parses one fetched page into candidate records and links worth following. Pure: no I/O.
- * Reads HF listing, paper and JSON API pages, and arXiv abstract pages, listings, export API
+ * Reads HF listing, paper and JSON API pages (daily papers, one paper, search), and arXiv abstract pages, listings, export API
  * feeds and OAI-PMH `ListRecords` pages (OAI-PMH deleted records come back in `withdrawnIds`).
  *
  * The parser is chosen by `finalUrl` (the page the body came from). When the requested URL was a

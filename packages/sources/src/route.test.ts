@@ -45,6 +45,11 @@ describe('routeUrl', () => {
       { source: 'hf', type: 'hf-api-daily', period: { kind: 'month', value: '2025-02' } },
     ],
     ['https://huggingface.co/api/papers/2402.14905', { source: 'hf', type: 'hf-api-paper' }],
+    ['https://huggingface.co/api/papers/search?q=x', { source: 'hf', type: 'hf-api-search' }],
+    [
+      'https://huggingface.co/api/papers/search?q=transformer+algorithm&limit=120',
+      { source: 'hf', type: 'hf-api-search' },
+    ],
   ])('%s', (url, route) => {
     expect(routeUrl(url, BASES)).toEqual(route);
   });
@@ -59,7 +64,9 @@ describe('routeUrl', () => {
     'https://huggingface.co/papers/date/latest',
     'https://huggingface.co/papers/date/2025-03-14/extra',
     'https://huggingface.co/papers/week/2025-09',
-    'https://huggingface.co/api/papers/search?q=x',
+    'https://huggingface.co/api/papers/search', // no query
+    'https://huggingface.co/api/papers/search?q=%20&limit=10',
+    'https://huggingface.co/api/papers/search/extra?q=x',
     'not a url',
     '',
   ])('%s is not ours', (url) => {

@@ -53,6 +53,8 @@ function hfRoute(path: string, url: URL): RouteDetail | null {
   }
   if (a === 'api' && d === undefined) {
     if (b === 'daily_papers' && c === undefined) return hf('hf-api-daily', apiPeriod(url.searchParams));
+    if (b === 'papers' && c === 'search' && (url.searchParams.get('q') ?? '').trim() !== '')
+      return hf('hf-api-search');
     if (b === 'papers' && c !== undefined && HF_PAPER_ID.test(c)) return hf('hf-api-paper', undefined, c);
   }
   return null;
@@ -72,11 +74,13 @@ export function routeDetail(url: string, bases: SourceBases): RouteDetail | null
  * `HF_BASE_URL` stands in for huggingface.co). Origins must match exactly (scheme, host, port);
  * a base with a path (`http://127.0.0.1:4567/hf`) matches URLs below that path. Trailing slashes,
  * `?q=` and fragments do not change the route. HF paper pages are recognised for arXiv-style ids
- * (`/papers/2402.13572`), which are the only ids HF serves.
+ * (`/papers/2402.13572`), which are the only ids HF serves; HF's JSON API at `/api/daily_papers`,
+ * `/api/papers/{id}` and `/api/papers/search?q=…` (a non-empty `q`).
  *
  * arXiv: `/abs/{id}[vN]` (new- and old-style ids, `hep-th/9901001`), `/list/{category|archive}/
  * {new|recent|pastweek|current|YYYY|YYYY-MM}` (any `skip`/`show`) under `arxivBaseUrl`; the export
- * API `arxivApiUrl` with a non-empty `id_list` or `search_query`; OAI-PMH `verb=ListRecords` (see
+ * API `arxivApiUrl` with a non-empty `id_list` or `search_query`; OAI-PMH `verb=ListRecords` and
+ * `verb=GetRecord` (see
  * {@link SourceBases.oaiBaseUrl} for where).
  *
  * @returns the route, or null when no parser of ours reads this URL.

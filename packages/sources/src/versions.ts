@@ -6,6 +6,6 @@ import type { SourceId } from '@paperline/contracts';
  * that `reprocess` can tell old derivations from new ones.
  */
 export const PARSER_VERSIONS: Readonly<Record<SourceId, string>> = Object.freeze({
-  hf: 'hf-1',
-  arxiv: 'arxiv-1',
+  hf: 'hf-2',
+  arxiv: 'arxiv-2',
 });

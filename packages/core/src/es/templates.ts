@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
 
-interface TemplateFile {
+export interface TemplateFile {
   version: number;
   template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
 }
@@ -58,7 +58,10 @@ export async function ensurePapersIndex(es: Client, alias: string): Promise<stri
   const file = papersTemplate();
   await putTemplate(es, `${alias}-template`, [`${alias}-v*`], file);
   const existing = await aliasTargets(es, alias);
-  if (existing.length > 0) return existing[0]!;
+  if (existing.length > 0) {
+    await addTemplateFields(es, existing, file);
+    return existing[0]!;
+  }
   const name = concreteIndexName(alias, file.version, 1);
   try {
     await es.indices.create({ index: name, aliases: { [alias]: { is_write_index: true } } });
@@ -67,6 +70,29 @@ export async function ensurePapersIndex(es: Client, alias: string): Promise<stri
   }
   await es.cluster.health({ index: name, wait_for_status: 'yellow', timeout: '30s' });
   return name;
+}
+
+/** What {@link addTemplateFields} needs of the Elasticsearch client. */
+export interface MappingWriter {
+  indices: { putMapping(request: { index: string } & Record<string, unknown>): Promise<unknown> };
+}
+
+/**
+ * Adds the template's fields to existing indices of the same schema version (named
+ * `<alias>-v<version>-<generation>`). Optional fields join a schema version without a new one
+ * (docs/record-schema.md#changing-the-schema), and with `dynamic: strict` an index created before
+ * them would refuse every document that carries them. Elasticsearch only adds fields here: a
+ * changed type is refused, as it must come with a new version and `paperline reindex`. Indices of
+ * another version are left to that rebuild.
+ */
+export async function addTemplateFields(
+  es: MappingWriter,
+  indices: readonly string[],
+  file: TemplateFile,
+): Promise<void> {
+  const sameVersion = indices.filter((name) => new RegExp(`-v${file.version}-\\d{6}$`).test(name));
+  if (sameVersion.length === 0) return;
+  await es.indices.putMapping({ index: sameVersion.join(','), ...file.template.mappings });
 }
 
 /** The archive's two indices: bodies by sha256 and the per-URL fetch log. */

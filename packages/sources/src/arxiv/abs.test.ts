@@ -32,7 +32,7 @@ describe('abs page with a related DOI and three versions (abs-2403.13187.html)',
       source: 'arxiv',
       url: `${ARXIV}/abs/2403.13187`,
       fetchedAt: FETCHED_AT,
-      parserVersion: 'arxiv-1',
+      parserVersion: 'arxiv-2',
       arxivId: '2403.13187',
       arxivVersion: 3,
       doi: '10.1038/s42256-024-00975-8',
@@ -47,6 +47,14 @@ describe('abs page with a related DOI and three versions (abs-2403.13187.html)',
       codeUrls: ['https://github.com/SakanaAI/evolutionary-model-merge'],
       links: { abs: `${ARXIV}/abs/2403.13187`, pdf: `${ARXIV}/pdf/2403.13187` },
       withdrawn: false,
+      versions: [
+        { version: 1, submittedAt: '2024-03-19T22:56:53.000Z', sizeKb: 11524 },
+        { version: 2, submittedAt: '2024-09-12T03:31:08.000Z', sizeKb: 11530 },
+        { version: 3, submittedAt: '2025-01-28T07:45:12.000Z', sizeKb: 11531 },
+      ],
+      license: 'http://creativecommons.org/licenses/by/4.0/',
+      journalRef: 'Nature Machine Intelligence 7, 195-204 (2025)',
+      comments: 'Published in Nature Machine Intelligence',
     });
   });
 
@@ -188,6 +196,56 @@ describe('abs page of an older version with wrapped meta (abs-2402.13572v1.html)
     expect(c.authors).toEqual(hf?.authors);
     expect(c.abstract).toBe(hf?.abstract);
     expect(c.publishedAt).toBe(hf?.publishedAt);
+  });
+});
+
+describe('abs page versions, licence, journal reference and comments', () => {
+  it('takes the Journal reference cell, not the Report number that shares its class', () => {
+    const c = parseAbs('hep-th/9711200', arxivFixture('abs-hep-th-9711200.html'));
+    expect(c.journalRef).toBe('Adv.Theor.Math.Phys.2:231-252,1998; Int.J.Theor.Phys.38:1113-1133,1999');
+    expect(c.comments).toMatch(/^20 pages, harvmac, v2: section on AdS_2 corrected, .* published version\)$/);
+    expect(c.versions?.map((v) => [v.version, v.sizeKb])).toEqual([
+      [1, 26],
+      [2, 28],
+      [3, 28],
+    ]);
+  });
+
+  it('leaves the licence out when the page has no licence link (older pages)', () => {
+    const c = parseAbs('hep-th/9711200', arxivFixture('abs-hep-th-9711200.html'));
+    expect('license' in c).toBe(false);
+  });
+
+  it('reads the withdrawn version with its size and the withdrawal comment', () => {
+    const c = parseAbs('2310.99999', arxivFixture('abs-2310.99999-withdrawn.html'));
+    expect(c.versions).toEqual([
+      { version: 1, submittedAt: '2023-10-26T17:12:45.000Z', sizeKb: 412 },
+      { version: 2, submittedAt: '2023-11-06T09:30:00.000Z', sizeKb: 1 },
+    ]);
+    expect(c.comments).toMatch(/^This paper has been withdrawn by the authors/);
+  });
+
+  it('reads "this https URL" in the comments as the URL it stands for', () => {
+    const c = parseAbs('2407.99998', arxivFixture('abs-2407.99998-tex.html'));
+    expect(c.comments).toBe('32 pages, 4 figures; code at https://github.com/example-lab/sb_sinkhorn');
+    expect(c.journalRef).toBe('Journal of Artificial Intelligence Research 81 (2024) 1-32');
+  });
+
+  it('leaves out a licence link that is not an http(s) URL, and empty cells', () => {
+    const body = arxivFixture('abs-2403.13187.html')
+      .replace('href="http://creativecommons.org/licenses/by/4.0/"', 'href="javascript:void(0)"')
+      .replace('Published in Nature Machine Intelligence', ' ')
+      .replace('Nature Machine Intelligence 7, 195-204 (2025)', '');
+    const c = parseAbs('2403.13187', body);
+    for (const f of ['license', 'comments', 'journalRef']) expect(f in c, f).toBe(false);
+  });
+
+  it('keeps a version whose date or size cannot be read, without them', () => {
+    const body = arxivFixture('abs-2403.13187.html').replace(
+      'Thu, 12 Sep 2024 03:31:08 UTC (11,530 KB)',
+      'sometime (lots)',
+    );
+    expect(parseAbs('2403.13187', withoutMeta(body)).versions?.[1]).toEqual({ version: 2 });
   });
 });
 

@@ -12,6 +12,7 @@ import {
   relatedDoi,
   slashDate,
 } from './common.js';
+import { licenseUrl, optionalText, versionList } from './extras.js';
 import { firstPublished, latestVersion, readDateline, readHistory } from './history.js';
 import { authorLinks, codeUrlsOf, metaValues, shownText, subjectLabels } from './html.js';
 
@@ -70,14 +71,31 @@ function doi($: CheerioAPI): string | undefined {
   return relatedDoi(metaValues($, 'citation_doi')[0]) ?? relatedDoi(fromCell);
 }
 
+/** The metatable cell whose label cell reads `label` (Report number and Journal reference share `td.jref`). */
+function labelledCell($: CheerioAPI, label: RegExp): string | undefined {
+  for (const row of $('div.metatable tr').toArray()) {
+    const cells = $(row).children('td');
+    if (cells.length >= 2 && label.test(cells.first().text().replace(/\s+/g, ' ')))
+      return shownText(cells.eq(1));
+  }
+  return undefined;
+}
+
+/** The licence link of the sidebar (`div.abs-license`, "Rights to this article"). */
+function license($: CheerioAPI): string | undefined {
+  const link = $('div.abs-license a[href], a[title="Rights to this article"]').first();
+  return licenseUrl(link.attr('href'));
+}
+
 /**
  * An arXiv abstract page `/abs/{id}[vN]` (docs/sources.md#arxiv-abstract-pages). The `citation_*`
  * meta tags come first (title, authors as "Last, First" turned into "First Last", v1 date, related
  * DOI, id, abstract); the body fills in what they lack (h1.title, div.authors, blockquote.abstract)
  * and gives what they never carry: categories (Subjects, primary first), the versions (submission
  * history: the highest `[vN]`; its `[v1]` time makes `citation_date` precise), and whether the
- * paper is withdrawn (`(withdrawn)` on the latest version, or the withdrawal notice). GitHub links
- * in the abstract become `codeUrls`. The arXiv DataCite DOI is not a related DOI.
+ * paper is withdrawn (`(withdrawn)` on the latest version, or the withdrawal notice), every
+ * version with its date and size, the Comments and Journal reference cells and the licence link.
+ * GitHub links in the abstract become `codeUrls`. The arXiv DataCite DOI is not a related DOI.
  *
  * @throws ParseError when the page is not an abstract page (no `citation_title` and no
  *   `h1.title`), has no arXiv id, or does not make a valid record (e.g. an empty title).
@@ -124,6 +142,10 @@ export function parseAbsPage(input: PageInput, final: RouteDetail, bases: Source
           ? codeUrlsOf($, block, rawAbstract, shownAbstract)
           : undefined,
       withdrawn: latest?.withdrawn === true || WITHDRAWN_NOTICE.test(notice),
+      versions: versionList(history),
+      license: license($),
+      journalRef: optionalText(labelledCell($, /journal[\s\u00a0]*reference/i)),
+      comments: optionalText(labelledCell($, /^\s*comments:/i)),
     },
     { url, fetchedAt: input.fetchedAt, bases },
   );

@@ -32,7 +32,7 @@ describe('export API, current dialect (api-current-3.xml)', () => {
       source: 'arxiv',
       url: `${API}?${query}`,
       fetchedAt: FETCHED_AT,
-      parserVersion: 'arxiv-1',
+      parserVersion: 'arxiv-2',
       arxivId: '2403.13187',
       arxivVersion: 3,
       doi: '10.1038/s42256-024-00975-8',
@@ -47,7 +47,17 @@ describe('export API, current dialect (api-current-3.xml)', () => {
       codeUrls: ['https://github.com/SakanaAI/evolutionary-model-merge'],
       links: { abs: `${ARXIV}/abs/2403.13187`, pdf: `${ARXIV}/pdf/2403.13187` },
       withdrawn: false,
+      journalRef: 'Nature Machine Intelligence 7, 195-204 (2025)',
+      comments: 'Published in Nature Machine Intelligence',
     });
+  });
+
+  it('gives no versions or licence (the API has neither) and leaves out absent comments', () => {
+    for (const c of r.candidates) {
+      expect(c).not.toHaveProperty('versions');
+      expect(c).not.toHaveProperty('license');
+    }
+    expect(r.candidates[0]).not.toHaveProperty('journalRef');
   });
 
   it('puts the primary category first and drops MSC/ACM terms; a withdrawal comment marks withdrawn', () => {
@@ -72,6 +82,11 @@ describe('export API, legacy dialect (api-legacy-2024-03.xml)', () => {
     expect(old?.title).toBe('The Large N Limit of Superconformal Field Theories and Supergravity');
     expect(old?.abstract).toMatch(/^We show that the large \$N\$ limit .* on AdS spaces\.$/);
     expect(old?.abstract).not.toMatch(/\n|\s{2}/);
+    expect(old?.comments).toMatch(
+      /^20 pages, harvmac, v2: section on AdS_2 corrected, references .* published version\)$/,
+    );
+    expect(old?.comments).not.toMatch(/\n|\s{2}/);
+    expect(old?.journalRef).toBe('Adv.Theor.Math.Phys.2:231-252,1998; Int.J.Theor.Phys.38:1113-1133,1999');
   });
 
   it('reads per-element namespaces, -05:00 offsets, the DOI and the old-style id', () => {
@@ -94,6 +109,7 @@ describe('export API, legacy dialect (api-legacy-2024-03.xml)', () => {
     expect(legacy?.categories).toEqual(current?.categories);
     expect(legacy?.publishedAt).toBe(current?.publishedAt);
     expect(legacy?.abstract).toBe(current?.abstract);
+    expect(legacy?.journalRef).toBe(current?.journalRef);
   });
 });
 

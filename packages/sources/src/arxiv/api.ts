@@ -13,6 +13,7 @@ import {
   unique,
   type ArxivContext,
 } from './common.js';
+import { optionalText } from './extras.js';
 import { attr, child, children, childText, readXml, text } from './xml.js';
 
 /** Entry ids of API errors: `http://arxiv.org/api/errors#incorrect_id_format_for_1234.12345`. */
@@ -62,6 +63,8 @@ function entryCandidate(
         doi: entryDoi(entry),
         codeUrls: extractCodeUrls(summary),
         withdrawn: saysWithdrawn(childText(entry, 'comment')),
+        journalRef: optionalText(childText(entry, 'journal_ref')),
+        comments: optionalText(childText(entry, 'comment')),
       },
       ctx,
     ),
@@ -73,8 +76,8 @@ function entryCandidate(
  * (namespaces on the root, `arXiv Query` title, `Z` times, https links, bare `<link href>`) and the
  * legacy one (namespaces per element, `ArXiv Query`, `-04:00` offsets, http links, `title="doi"`
  * links, hard-wrapped titles and summaries). Version from the entry id's `vN`, `publishedAt` from
- * `<published>`, categories primary first, `doi` from `arxiv:doi`, `withdrawn` when the comment
- * says so. Legacy empty entries (a requested id that does not exist) are dropped; `/api/errors#`
+ * `<published>`, categories primary first, `doi` from `arxiv:doi`, `journalRef` and `comments`
+ * from `arxiv:journal_ref` and `arxiv:comment`, `withdrawn` when the comment says so. Legacy empty entries (a requested id that does not exist) are dropped; `/api/errors#`
  * entries are skipped.
  *
  * @throws ParseError when the body is not an Atom feed, when every entry is an API error (with

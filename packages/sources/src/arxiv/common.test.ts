@@ -98,12 +98,12 @@ describe('submission history and dateline', () => {
   const history =
     'Submission history From: Jane Doe [view email] [v1] Mon, 7 Jan 2008 15:55:02 UTC (18 KB) [v2] Mon, 28 Jan 2008 10:00:00 UTC (18 KB) [v3] Mon, 3 Mar 2008 09:00:00 UTC (19 KB) (withdrawn)';
 
-  it('reads each version, its time and a (withdrawn) mark', () => {
+  it('reads each version, its time, its size and a (withdrawn) mark', () => {
     const versions = readHistory(history);
     expect(versions).toEqual([
-      { version: 1, submittedAt: '2008-01-07T15:55:02.000Z', withdrawn: false },
-      { version: 2, submittedAt: '2008-01-28T10:00:00.000Z', withdrawn: false },
-      { version: 3, submittedAt: '2008-03-03T09:00:00.000Z', withdrawn: true },
+      { version: 1, submittedAt: '2008-01-07T15:55:02.000Z', sizeKb: 18, withdrawn: false },
+      { version: 2, submittedAt: '2008-01-28T10:00:00.000Z', sizeKb: 18, withdrawn: false },
+      { version: 3, submittedAt: '2008-03-03T09:00:00.000Z', sizeKb: 19, withdrawn: true },
     ]);
     expect(latestVersion(versions)?.version).toBe(3);
     expect(latestVersion([])).toBeUndefined();

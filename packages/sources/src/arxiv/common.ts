@@ -2,9 +2,10 @@
  * What every arXiv parser shares: identifier and category shapes, name and date formats, the
  * related-DOI rule and the candidate builder (docs/sources.md#arxiv, docs/record-schema.md#arxiv-ids).
  */
-import type { PaperCandidate } from '@paperline/contracts';
+import type { ArxivVersion, PaperCandidate } from '@paperline/contracts';
 import { arxivIdFromDoi, normalizeDoi } from '@paperline/identity';
 import { trimBase } from '../base-url.js';
+import { cleanText } from '../text.js';
 import type { SourceBases } from '../types.js';
 import { PARSER_VERSIONS } from '../versions.js';
 
@@ -43,6 +44,19 @@ export function categoriesFromSubjects(primary: string | undefined, all: string)
 /** Terms kept in order, empties and later duplicates dropped. */
 export function unique(items: readonly string[]): string[] {
   return [...new Set(items.filter((s) => s !== ''))];
+}
+
+/**
+ * Authors written as one string (`A. Author, B. Author and C. Author`: OAI-PMH arXivRaw, listings
+ * without author links): parenthesised affiliations dropped, split on commas and "and", cleaned.
+ */
+export function splitAuthorList(raw: string): string[] {
+  let text = raw;
+  for (let prev = ''; prev !== text;) [prev, text] = [text, text.replace(/\([^()]*\)/g, ' ')];
+  return text
+    .split(/,\s*|\s+and\s+/)
+    .map(cleanText)
+    .filter((s) => s !== '');
 }
 
 /** Generational suffixes that arXiv writes after the surname (`Smith Jr, John`). */
@@ -170,6 +184,11 @@ export interface ArxivFields {
   /** Set when the abstract was read (an empty list then means "no code links"). */
   codeUrls?: string[] | undefined;
   withdrawn?: boolean | undefined;
+  /** Ascending; set only by pages that list versions (abstract page, OAI-PMH arXivRaw). */
+  versions?: ArxivVersion[] | undefined;
+  license?: string | undefined;
+  journalRef?: string | undefined;
+  comments?: string | undefined;
 }
 
 /** The `/abs/` and `/pdf/` links of an arXiv id (no version) on the configured base. */
@@ -198,5 +217,9 @@ export function arxivCandidate(f: ArxivFields, ctx: ArxivContext): PaperCandidat
   if (f.categories !== undefined && f.categories.length > 0) c.categories = f.categories;
   if (f.codeUrls !== undefined) c.codeUrls = f.codeUrls;
   if (f.withdrawn !== undefined) c.withdrawn = f.withdrawn;
+  if (f.versions !== undefined && f.versions.length > 0) c.versions = f.versions;
+  if (f.license !== undefined) c.license = f.license;
+  if (f.journalRef !== undefined && f.journalRef !== '') c.journalRef = f.journalRef;
+  if (f.comments !== undefined && f.comments !== '') c.comments = f.comments;
   return c;
 }

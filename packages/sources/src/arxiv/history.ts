@@ -3,15 +3,21 @@
  * (docs/sources.md#arxiv-abstract-pages).
  */
 import { dayMonthYear } from './common.js';
+import { sizeKb } from './extras.js';
 
 /** One `[vN]` line of the submission history. */
 export interface VersionEntry {
   version: number;
   /** ISO date-time of the submission, when readable. */
   submittedAt?: string;
+  /** The size in parentheses, `(2,161 KB)`, in kilobytes. */
+  sizeKb?: number;
   /** `<em>(withdrawn)</em>` on the line. */
   withdrawn: boolean;
 }
+
+/** The parenthesised size of a history line: `(18 KB)`, `(2,161 KB)`. */
+const SIZE_IN_LINE = /\(\s*\d[\d,]*(?:\.\d+)?\s*[kmg]?b\s*\)/i;
 
 /**
  * The versions of a submission history's text (`[v1] Mon, 7 Jan 2008 15:55:02 UTC (18 KB)
@@ -25,9 +31,11 @@ export function readHistory(text: string): VersionEntry[] {
     const line = parts[i + 1] ?? '';
     if (version < 1) continue;
     const submittedAt = dayMonthYear(line);
+    const size = sizeKb(SIZE_IN_LINE.exec(line)?.[0]);
     out.push({
       version,
       ...(submittedAt === undefined ? {} : { submittedAt }),
+      ...(size === undefined ? {} : { sizeKb: size }),
       withdrawn: /\(withdrawn\)/i.test(line),
     });
   }

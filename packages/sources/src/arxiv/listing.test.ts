@@ -44,7 +44,7 @@ describe('new listing with three sections (list-cs.NE-new.html)', () => {
       source: 'arxiv',
       url,
       fetchedAt: FETCHED_AT,
-      parserVersion: 'arxiv-1',
+      parserVersion: 'arxiv-2',
       arxivId: '2403.13187',
       title: 'Evolutionary Optimization of Model Merging Recipes',
       abstract: expect.stringMatching(
@@ -69,6 +69,11 @@ describe('new listing with three sections (list-cs.NE-new.html)', () => {
     expect(byId(r, '2403.13271').abstract).toBe(
       'We show that spiking networks whose synaptic delays are trained jointly with their weights solve $N$-bit parity with $O(\\log N)$ layers. The delays act as a form of memory.',
     );
+  });
+
+  it('reads the Comments line of an entry', () => {
+    expect(r.candidates.find((c) => c.arxivId === '2403.13271')?.comments).toBe('8 pages, 3 figures');
+    expect(r.candidates.find((c) => c.arxivId === '2311.04567')?.comments).toBe('v3: corrected Table 2');
   });
 
   it('does not claim versions, dates or withdrawal it cannot see', () => {
@@ -204,6 +209,16 @@ describe('month listing of old-style ids, last page (list-hep-th-1997-11.html)',
       categories: ['hep-th'],
     });
     expect(byId(r, 'hep-th/9711198').categories?.[0]).toBe('hep-ph'); // cross-list
+  });
+
+  it('reads the Journal-ref and Comments lines with their labels removed', () => {
+    expect(byId(r, 'hep-th/9711200')?.journalRef).toBe(
+      'Adv.Theor.Math.Phys.2:231-252,1998; Int.J.Theor.Phys.38:1113-1133,1999',
+    );
+    const withComments = r.candidates.filter((c) => c.comments !== undefined);
+    expect(withComments.length).toBeGreaterThan(0);
+    expect(withComments.every((c) => !/Comments:/.test(c.comments ?? ''))).toBe(true);
+    expect(byId(r, 'hep-th/9711193')).not.toHaveProperty('journalRef');
   });
 
   it('links to the other pages of the same size', () => {

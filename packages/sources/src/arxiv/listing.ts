@@ -6,7 +6,14 @@ import { routeDetail } from '../route.js';
 import { cleanText } from '../text.js';
 import type { PageInput, ParsedPage, RouteDetail, SourceBases } from '../types.js';
 import { validateMany, type Located } from '../validate.js';
-import { arxivCandidate, categoriesFromSubjects, isArxivCategory, type ArxivContext } from './common.js';
+import {
+  arxivCandidate,
+  categoriesFromSubjects,
+  isArxivCategory,
+  splitAuthorList,
+  type ArxivContext,
+} from './common.js';
+import { optionalText } from './extras.js';
 import { authorLinks, codeUrlsOf, shownText, subjectLabels, type Nodes } from './html.js';
 
 /** What an empty listing says instead of entries. */
@@ -56,10 +63,12 @@ function listAuthors($: CheerioAPI, node: Nodes): string[] {
   if (linked.length > 0) return linked.filter((s) => s !== '');
   const text = cleanText(shownText(node));
   if (text === '' || /author list is unavailable/i.test(text)) return [];
-  return text
-    .split(/,\s*|\s+and\s+/)
-    .map(cleanText)
-    .filter((s) => s !== '');
+  return splitAuthorList(text);
+}
+
+/** The clean shown text of the first node (its `Comments:` / `Journal-ref:` label removed), if any. */
+function optionalShown(nodes: Nodes): string | undefined {
+  return nodes.length === 0 ? undefined : optionalText(shownText(nodes));
 }
 
 /** One listing entry as a candidate (not yet validated). */
@@ -82,6 +91,8 @@ function entryCandidate($: CheerioAPI, e: Entry, arxivId: string, ctx: ArxivCont
       authors: listAuthors($, dd.find('.list-authors').first()),
       categories,
       codeUrls: shownAbstract === undefined ? undefined : codeUrlsOf($, abstractNode, shownAbstract),
+      journalRef: optionalShown(dd.find('.list-journal-ref')),
+      comments: optionalShown(dd.find('.list-comments')),
     },
     ctx,
   );

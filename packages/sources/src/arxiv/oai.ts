@@ -1,18 +1,9 @@
 import { ParseError } from '@paperline/contracts';
 import { normalizeArxivId } from '@paperline/identity';
-import { extractCodeUrls } from '../code-urls.js';
-import { cleanText } from '../text.js';
 import type { PageInput, ParsedPage, RouteDetail, SourceBases } from '../types.js';
 import { validateMany, type Located } from '../validate.js';
-import {
-  arxivCandidate,
-  isArxivCategory,
-  isoDateTime,
-  relatedDoi,
-  saysWithdrawn,
-  unique,
-  type ArxivContext,
-} from './common.js';
+import { arxivCandidate, unique, type ArxivContext } from './common.js';
+import { oaiFields, type OaiFormat } from './oai-metadata.js';
 import { attr, child, children, childText, readXml, text } from './xml.js';
 
 /** `oai:arXiv.org:2401.00001` → `2401.00001`. */
@@ -20,38 +11,31 @@ function headerId(header: unknown): string | null {
   return normalizeArxivId(childText(header, 'identifier').replace(/^oai:arxiv\.org:/i, ''));
 }
 
-/** `Forenames Keyname Suffix` of an `<author>`. */
-function authorName(author: unknown): string {
-  return cleanText(['forenames', 'keyname', 'suffix'].map((k) => childText(author, k)).join(' '));
+/** The record's metadata element and its format, or undefined for a format we do not read. */
+function recordMetadata(record: unknown): { meta: unknown; format: OaiFormat } | undefined {
+  const metadata = child(record, 'metadata');
+  for (const format of ['arXiv', 'arXivRaw'] as const) {
+    const meta = child(metadata, format);
+    if (meta !== undefined) return { meta, format };
+  }
+  return undefined;
 }
 
-function recordCandidate(
-  meta: unknown,
-  fallbackId: string | null,
-  where: string,
-  ctx: ArxivContext,
-  url: string,
-) {
-  const arxivId = normalizeArxivId(childText(meta, 'id')) ?? fallbackId;
-  if (arxivId === null) throw new ParseError(url, `${where} has no arXiv id`, { source: 'arxiv' });
-  const abstract = text(child(meta, 'abstract'));
-  const authors = children(child(meta, 'authors'), 'author')
-    .map(authorName)
-    .filter((s) => s !== '');
-  return arxivCandidate(
-    {
-      arxivId,
-      title: cleanText(text(child(meta, 'title'))),
-      abstract: cleanText(abstract),
-      authors,
-      publishedAt: isoDateTime(childText(meta, 'created')),
-      categories: unique(childText(meta, 'categories').split(/\s+/).filter(isArxivCategory)),
-      doi: relatedDoi(childText(meta, 'doi')),
-      codeUrls: extractCodeUrls(abstract),
-      withdrawn: saysWithdrawn(childText(meta, 'comments')),
-    },
-    ctx,
-  );
+function recordCandidate(record: unknown, where: string, ctx: ArxivContext) {
+  const found = recordMetadata(record);
+  if (found === undefined) {
+    throw new ParseError(
+      ctx.url,
+      `${where} has no arXiv metadata (metadataPrefix=arXiv or arXivRaw expected)`,
+      {
+        source: 'arxiv',
+      },
+    );
+  }
+  const fields = oaiFields(found.meta, found.format);
+  const arxivId = fields.arxivId ?? headerId(child(record, 'header'));
+  if (arxivId === null) throw new ParseError(ctx.url, `${where} has no arXiv id`, { source: 'arxiv' });
+  return arxivCandidate({ ...fields, arxivId }, ctx);
 }
 
 /** The URL of the next page: the same endpoint with only `verb` and the token. */
@@ -60,15 +44,18 @@ function nextPage(final: RouteDetail, token: string): string {
 }
 
 /**
- * An OAI-PMH `ListRecords` response with `metadataPrefix=arXiv` (docs/sources.md#arxiv-oai-pmh):
- * each record becomes a candidate (authors `Forenames Keyname`, categories split on spaces,
- * `created` as the v1 date, related DOI, abstract). Deleted records have no metadata: their ids are
- * returned in `withdrawnIds`. A non-empty `<resumptionToken>` links to the next page;
+ * An OAI-PMH `ListRecords` or `GetRecord` response (docs/sources.md#arxiv-oai-pmh), with
+ * `metadataPrefix=arXiv` or `arXivRaw` (told apart per record by the metadata element, since a
+ * resumption-token URL does not name the format). Each record becomes a candidate: authors
+ * (`Forenames Keyname`, or arXivRaw's one string split), categories split on spaces, the v1 date
+ * (`created`, or arXivRaw's `[v1]` date), every version with date and size (arXivRaw), related
+ * DOI, licence, journal reference, comments, abstract. Deleted records have no metadata: their
+ * ids are returned in `withdrawnIds`. A non-empty `<resumptionToken>` links to the next page;
  * `noRecordsMatch` is an empty page.
  *
  * @throws ParseError naming the OAI-PMH error code for any other `<error>`, and when the body is
- *   not an OAI-PMH `ListRecords` response, a record has no arXiv metadata (another
- *   `metadataPrefix`) or does not make a valid record.
+ *   not an OAI-PMH `ListRecords`/`GetRecord` response, a record has metadata in another format
+ *   (`oai_dc`) or does not make a valid record.
  */
 export function parseOaiPage(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
   const url = input.finalUrl;
@@ -91,8 +78,9 @@ export function parseOaiPage(input: PageInput, final: RouteDetail, bases: Source
       },
     );
   }
-  const list = child(root, 'ListRecords');
-  if (list === undefined) throw new ParseError(url, 'no <ListRecords> element', { source: 'arxiv' });
+  const list = child(root, 'ListRecords') ?? child(root, 'GetRecord');
+  if (list === undefined)
+    throw new ParseError(url, 'no <ListRecords> or <GetRecord> element', { source: 'arxiv' });
   const ctx: ArxivContext = { url, fetchedAt: input.fetchedAt, bases };
   const located: Located[] = [];
   const withdrawnIds: string[] = [];
@@ -106,13 +94,7 @@ export function parseOaiPage(input: PageInput, final: RouteDetail, bases: Source
       withdrawnIds.push(id);
       return;
     }
-    const meta = child(child(record, 'metadata'), 'arXiv');
-    if (meta === undefined) {
-      throw new ParseError(url, `${where} has no arXiv metadata (metadataPrefix=arXiv expected)`, {
-        source: 'arxiv',
-      });
-    }
-    located.push({ candidate: recordCandidate(meta, headerId(header), where, ctx, url), where });
+    located.push({ candidate: recordCandidate(record, where, ctx), where });
   });
   const token = text(child(list, 'resumptionToken')).trim();
   const ids = unique(withdrawnIds);

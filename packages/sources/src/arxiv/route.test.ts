@@ -33,6 +33,8 @@ describe('routeUrl (arXiv)', () => {
     ['https://arxiv.org/oai?verb=ListRecords&metadataPrefix=arXiv&set=cs', oai],
     ['https://arxiv.org/oai2?verb=ListRecords&resumptionToken=abc%7C1001', oai],
     ['http://export.arxiv.org/oai2?verb=ListRecords&metadataPrefix=arXiv', oai], // legacy endpoint, http
+    ['https://arxiv.org/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs', oai],
+    ['https://arxiv.org/oai?verb=GetRecord&identifier=oai:arXiv.org:2402.13572&metadataPrefix=arXivRaw', oai],
   ])('%s', (url, route) => {
     expect(routeUrl(url, BASES)).toEqual(route);
   });
@@ -55,7 +57,8 @@ describe('routeUrl (arXiv)', () => {
     'https://export.arxiv.org/api/query?id_list=&search_query=',
     'https://export.arxiv.org/api/other?id_list=2402.13572',
     'https://arxiv.org/oai?verb=Identify',
-    'https://arxiv.org/oai?verb=GetRecord&identifier=oai:arXiv.org:2402.13572',
+    'https://arxiv.org/oai?verb=ListSets',
+    'https://arxiv.org/oai?verb=getrecord&identifier=oai:arXiv.org:2402.13572', // verbs are case-sensitive
     'https://arxiv.org/oaipmh?verb=ListRecords',
     'https://oaipmh.arxiv.org/oai?verb=ListRecords&metadataPrefix=arXiv', // host not configured
     'https://example.org/oai?verb=ListRecords',

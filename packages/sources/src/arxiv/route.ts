@@ -5,6 +5,8 @@ import { ARXIV_ID_IN_PATH, isArxivCategory } from './common.js';
 
 /** `new`, `recent`, `pastweek`, `current`, `YYYY`, `YYYY-MM`. */
 const LIST_PERIOD = /^(?:new|recent|pastweek|current|\d{4}|\d{4}-(?:0[1-9]|1[0-2]))$/;
+/** The OAI-PMH verbs that answer with records (ListRecords pages, one GetRecord). */
+const OAI_VERBS: ReadonlySet<string> = new Set(['ListRecords', 'GetRecord']);
 /** OAI-PMH endpoint paths as arXiv has served them. */
 const OAI_PATH = /\/oai2?$/;
 
@@ -63,7 +65,8 @@ function isOaiEndpoint(url: URL, bases: SourceBases): boolean {
 
 /**
  * The arXiv route of a URL: abstract and listing pages under `arxivBaseUrl`, the export API at
- * `arxivApiUrl` (with `id_list` or `search_query`), and OAI-PMH `ListRecords`. Null otherwise.
+ * `arxivApiUrl` (with `id_list` or `search_query`), and OAI-PMH `ListRecords` and `GetRecord`
+ * (any `metadataPrefix`; the parser reads `arXiv` and `arXivRaw`). Null otherwise.
  */
 export function arxivRoute(url: URL, bases: SourceBases): RouteDetail | null {
   const sitePath = pathUnder(url, parseBase(bases.arxivBaseUrl));
@@ -76,6 +79,6 @@ export function arxivRoute(url: URL, bases: SourceBases): RouteDetail | null {
   ) {
     return detail('arxiv-api', url);
   }
-  if (q.get('verb') === 'ListRecords' && isOaiEndpoint(url, bases)) return detail('arxiv-oai', url);
+  if (OAI_VERBS.has(q.get('verb') ?? '') && isOaiEndpoint(url, bases)) return detail('arxiv-oai', url);
   return null;
 }

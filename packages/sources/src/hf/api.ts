@@ -19,17 +19,30 @@ function apiError(value: unknown): string {
   return message === undefined ? '' : `: ${message.slice(0, 200)}`;
 }
 
+/** A JSON array of `Entry` (or flat paper) objects, each made a candidate. */
+function parseEntryArray(input: PageInput, final: RouteDetail, bases: SourceBases, what: string): ParsedPage {
+  const url = input.finalUrl;
+  const value = readJson(input);
+  if (!Array.isArray(value))
+    throw new ParseError(url, `expected a JSON array of ${what}${apiError(value)}`, { source: 'hf' });
+  const located = entriesToCandidates(value, what, { url, fetchedAt: input.fetchedAt, bases });
+  return listedPage(final.route, url, located, bases);
+}
+
 /**
  * `GET /api/daily_papers`: an array of `Entry` (docs/sources.md#hugging-face-json-api). `[]` past
  * the end is valid.
  */
 export function parseApiDaily(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
-  const url = input.finalUrl;
-  const value = readJson(input);
-  if (!Array.isArray(value))
-    throw new ParseError(url, `expected a JSON array of entries${apiError(value)}`, { source: 'hf' });
-  const located = entriesToCandidates(value, 'entries', { url, fetchedAt: input.fetchedAt, bases });
-  return listedPage(final.route, url, located, bases);
+  return parseEntryArray(input, final, bases, 'entries');
+}
+
+/**
+ * `GET /api/papers/search?q=…`: an array of results shaped like `Entry` (`{paper: {…}, title,
+ * summary, publishedAt, …}`); flat paper objects are read too. `[]` (no match) is valid.
+ */
+export function parseApiSearch(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
+  return parseEntryArray(input, final, bases, 'results');
 }
 
 /** `GET /api/papers/{id}`: one flat paper object. */

@@ -1,8 +1,18 @@
 import { PaperCandidateSchema } from '@paperline/contracts';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BASES, FETCHED_AT } from '../test-support.js';
 import { entryToCandidate, isoDate, paperSource } from './entry.js';
 
+const HF_EXTRAS = [
+  'githubRepo',
+  'githubStars',
+  'organization',
+  'aiSummary',
+  'linkedModelCount',
+  'linkedDatasetCount',
+  'linkedSpaceCount',
+];
 const ctx = { url: 'https://huggingface.co/papers/date/2024-02-22', fetchedAt: FETCHED_AT, bases: BASES };
 const map = (item: unknown) => entryToCandidate(paperSource(item, 'dailyPapers[0]', ctx.url), ctx);
 
@@ -15,7 +25,7 @@ describe('entryToCandidate', () => {
       source: 'hf',
       url: ctx.url,
       fetchedAt: FETCHED_AT,
-      parserVersion: 'hf-1',
+      parserVersion: 'hf-2',
       arxivId: '2402.13572',
       title: 'On the Expressive Power of a Variant of the Looped Transformer',
       authors: [],
@@ -46,6 +56,10 @@ describe('entryToCandidate', () => {
         withdrawnAt: null,
         organization: null,
         mediaUrls: null,
+        githubStars: null,
+        ai_summary: null,
+        linkedModels: null,
+        numTotalModels: null,
       },
       title: null,
       summary: null,
@@ -53,6 +67,82 @@ describe('entryToCandidate', () => {
     expect(PaperCandidateSchema.safeParse(c).success).toBe(true);
     expect(c.withdrawn).toBe(false);
     expect(c.abstract).toBeUndefined();
+    for (const f of HF_EXTRAS) expect(c, f).not.toHaveProperty(f);
+  });
+
+  it('never fails a record over any JSON value in the optional HF fields', () => {
+    const key = fc.constantFrom(
+      'githubRepo',
+      'githubStars',
+      'organization',
+      'ai_summary',
+      'linkedModels',
+      'numTotalModels',
+      'linkedDatasets',
+      'numTotalDatasets',
+      'linkedSpaces',
+      'numTotalSpaces',
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, fc.jsonValue()),
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        (extra, org) => {
+          const c = map({ paper: { id: '2402.14905', title: 'T', ...extra }, organization: org });
+          const result = PaperCandidateSchema.safeParse(c);
+          expect(result.success, JSON.stringify(result.error?.issues[0])).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads the repository with its stars, organization, AI summary and linked counts', () => {
+    const c = map({
+      paper: {
+        id: '2402.14905',
+        title: 'T',
+        githubRepo: 'https://github.com/FacebookResearch/MobileLLM.git',
+        githubStars: 1302,
+        ai_summary: '  MobileLLM  shows\n depth matters. ',
+        organization: { _id: 'x', name: 'facebook', fullname: ' AI at Meta ', avatar: 'a.png' },
+        linkedModels: [{ id: 'facebook/MobileLLM-125M' }, { id: 'facebook/MobileLLM-350M' }],
+        linkedDatasets: [],
+        numTotalSpaces: 3,
+      },
+    });
+    expect(c).toMatchObject({
+      githubRepo: 'https://github.com/FacebookResearch/MobileLLM', // canonical: .git dropped, case kept
+      githubStars: 1302,
+      aiSummary: 'MobileLLM shows depth matters.',
+      organization: { name: 'facebook', fullname: 'AI at Meta' },
+      linkedModelCount: 2,
+      linkedDatasetCount: 0,
+      linkedSpaceCount: 3,
+    });
+    expect(PaperCandidateSchema.safeParse(c).success).toBe(true);
+  });
+
+  it("takes the entry's organization when the paper has none", () => {
+    const c = map({ paper: { id: '2402.14905', title: 'T' }, organization: { name: 'facebook' } });
+    expect(c.organization).toEqual({ name: 'facebook' });
+  });
+
+  it.each([
+    ['stars as a string', { githubRepo: 'https://github.com/a/b', githubStars: '12' }, 'githubStars'],
+    ['negative stars', { githubRepo: 'https://github.com/a/b', githubStars: -1 }, 'githubStars'],
+    ['fractional stars', { githubRepo: 'https://github.com/a/b', githubStars: 1.5 }, 'githubStars'],
+    ['stars without a repository', { githubStars: 12 }, 'githubStars'],
+    ['a repository that is not GitHub', { githubRepo: 'https://gitlab.com/a/b' }, 'githubRepo'],
+    ['an organization without a name', { organization: { fullname: 'Lab' } }, 'organization'],
+    ['an organization that is a string', { organization: 'facebook' }, 'organization'],
+    ['a blank ai_summary', { ai_summary: ' \n ' }, 'aiSummary'],
+    ['ai_summary as a number', { ai_summary: 3 }, 'aiSummary'],
+    ['counts that are not counts', { numTotalModels: -2, linkedModels: 'many' }, 'linkedModelCount'],
+  ])('leaves out %s', (_, fields, field) => {
+    const c = map({ paper: { id: '2402.14905', title: 'T', ...fields } });
+    expect(c).not.toHaveProperty(field);
+    expect(PaperCandidateSchema.safeParse(c).success).toBe(true);
   });
 
   it("falls back to the entry's copies of title and summary", () => {

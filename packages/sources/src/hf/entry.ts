@@ -1,8 +1,9 @@
-import { ParseError, type Links, type PaperCandidate } from '@paperline/contracts';
+import { ParseError, type Links, type Organization, type PaperCandidate } from '@paperline/contracts';
 import { normalizeArxivId } from '@paperline/identity';
 import { canonicalRepoUrl, extractCodeUrls, mergeCodeUrls } from '../code-urls.js';
 import { arr, isObject, obj, str, type JsonObject } from '../json.js';
-import { trimBase, tryUrl } from '../route.js';
+import { httpUrl } from '../base-url.js';
+import { trimBase } from '../route.js';
 import { cleanText, collapseWhitespace } from '../text.js';
 import type { SourceBases } from '../types.js';
 import { PARSER_VERSIONS } from '../versions.js';
@@ -83,16 +84,54 @@ function keywords(paper: JsonObject): string[] | undefined {
   return out;
 }
 
-/** An http(s) URL with a host and no whitespace, as written; undefined otherwise. */
-export function httpUrl(raw: string | undefined): string | undefined {
-  const s = raw?.trim();
-  if (!s || /\s/.test(s)) return undefined;
-  const u = tryUrl(s);
-  return u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' ? s : undefined;
-}
-
 function nonNegativeInt(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+/**
+ * The organization a paper is filed under (`{_id, name, fullname, avatar}`), on the paper or on
+ * the entry around it; undefined when absent, null or without a name.
+ */
+function organization(paper: JsonObject, entry: JsonObject | undefined): Organization | undefined {
+  const org = obj(paper, 'organization') ?? (entry && obj(entry, 'organization'));
+  const name = org && str(org, 'name')?.trim();
+  if (!org || !name) return undefined;
+  const fullname = collapseWhitespace(str(org, 'fullname') ?? '');
+  return fullname === '' ? { name } : { name, fullname };
+}
+
+/**
+ * How many repositories of a kind link the paper (`/api/papers/{id}`): `numTotalModels`, else the
+ * length of `linkedModels` (which may be cut short); undefined when the shape gives neither.
+ */
+function linkedCount(paper: JsonObject, kind: 'Models' | 'Datasets' | 'Spaces'): number | undefined {
+  return nonNegativeInt(paper[`numTotal${kind}`]) ?? arr(paper, `linked${kind}`)?.length;
+}
+
+/**
+ * HF's own fields about a paper: its repository (canonical) with stars, organization, AI summary
+ * and linked-repository counts. Each is left out when absent, null or malformed.
+ */
+function hfExtras(
+  paper: JsonObject,
+  entry: JsonObject | undefined,
+  repoUrl: string | null,
+): Partial<PaperCandidate> {
+  const stars = repoUrl === null ? undefined : nonNegativeInt(paper['githubStars']);
+  const org = organization(paper, entry);
+  const aiSummary = firstClean(str(paper, 'ai_summary'));
+  const models = linkedCount(paper, 'Models');
+  const datasets = linkedCount(paper, 'Datasets');
+  const spaces = linkedCount(paper, 'Spaces');
+  return {
+    ...(repoUrl === null ? {} : { githubRepo: repoUrl }),
+    ...(stars === undefined ? {} : { githubStars: stars }),
+    ...(org === undefined ? {} : { organization: org }),
+    ...(aiSummary === undefined ? {} : { aiSummary }),
+    ...(models === undefined ? {} : { linkedModelCount: models }),
+    ...(datasets === undefined ? {} : { linkedDatasetCount: datasets }),
+    ...(spaces === undefined ? {} : { linkedSpaceCount: spaces }),
+  };
 }
 
 /**
@@ -145,5 +184,6 @@ export function entryToCandidate(src: PaperSource, ctx: EntryContext): PaperCand
     links,
     withdrawn:
       withdrawnAt !== undefined && withdrawnAt !== null && withdrawnAt !== '' && withdrawnAt !== false,
+    ...hfExtras(paper, entry, repoUrl),
   };
 }

@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { text } from 'node:stream/consumers';
 import type { estypes } from '@elastic/elasticsearch';
-import type { PaperlineConfig } from '../config.js';
+import type { PaperlineConfig } from '../config/config.js';
 import { esAuth } from './auth.js';
 
 type Doc = Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { PermanentError } from '@paperline/contracts';
 import { aliasTargets, concreteIndexName, papersTemplate, putTemplate } from './templates.js';
 import type { BulkItem, BulkOutcome } from './papers.js';
-import { RedisKeys } from '../keys.js';
+import { RedisKeys } from '../redis/keys.js';
 
 /**
  * While a rebuild runs, every write to the alias is also written to the new index (its "shadow"),

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RedisKeys } from '../keys.js';
+import { RedisKeys } from '../redis/keys.js';
 import { METRIC_LIST, decodeLabels, type HistogramDef, type MetricDef } from './catalog.js';
 
 /** One label set of a counter, summed over every worker. */

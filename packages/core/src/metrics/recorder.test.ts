@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@paperline/contracts';
 import { WORKER_METRICS, decodeLabels, encodeLabels, statusClass } from './catalog.js';
-import { RedisKeys } from '../keys.js';
+import { RedisKeys } from '../redis/keys.js';
 import { MetricsRecorder, type MetricsPipeline, type MetricsSink } from './recorder.js';
 import { parseMetricHashes } from './reader.js';
 import { bulkReason, withBulkMetrics, withFetchMetrics } from './instrument.js';

@@ -1,6 +1,6 @@
 import type { JobOutcome } from '@paperline/contracts';
-import type { Logger } from '../logger.js';
-import { RedisKeys } from '../keys.js';
+import type { Logger } from '../process/logger.js';
+import { RedisKeys } from '../redis/keys.js';
 import {
   WORKER_METRICS,
   bucketIndex,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
-import { LuaScript } from './scripts.js';
-import { RedisKeys, type CrawlPart } from './keys.js';
+import { LuaScript } from '../redis/scripts.js';
+import { RedisKeys, type CrawlPart } from '../redis/keys.js';
 import { shortHash } from './routing.js';
 
 const REGISTER = LuaScript.file('crawl-register');

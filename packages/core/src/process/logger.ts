@@ -1,5 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import { configuredSecrets } from './secrets.js';
+import { configuredSecrets } from '../config/secrets.js';
 
 export type { Logger };
 

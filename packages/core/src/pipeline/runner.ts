@@ -11,10 +11,10 @@ import {
 } from '@paperline/contracts';
 import type { CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../process/logger.js';
 import type { Emit } from './routing.js';
-import { backoffDelay } from './http/index.js';
-import { isStoreUnavailable } from './es/client.js';
+import { backoffDelay } from '../http/index.js';
+import { isStoreUnavailable } from '../es/client.js';
 import { bookUnseenFailure } from './crawl-repair.js';
 import { isAbortError, withTimeLimit } from './time-limit.js';
 

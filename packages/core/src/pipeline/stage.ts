@@ -8,7 +8,7 @@ import {
   type Stage,
   type WorkerKind,
 } from '@paperline/contracts';
-import type { PaperlineConfig } from './config.js';
+import type { PaperlineConfig } from '../config/config.js';
 import { ROUTES } from './routing.js';
 import type { Runtime } from './runtime.js';
 import { createStageWorker, type StageContext, type StageResult } from './runner.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PaperlineError } from '@paperline/contracts';
-import { normalizeAllowHosts } from './http/guard.js';
+import { normalizeAllowHosts } from '../http/guard.js';
 import { SECRET_VARS, readSecret } from './secrets.js';
 
 const url = (name: string) =>

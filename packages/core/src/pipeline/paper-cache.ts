@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
-import { LuaScript } from './scripts.js';
-import { RedisKeys } from './keys.js';
-import { unlinkMatching } from './redis.js';
+import { LuaScript } from '../redis/scripts.js';
+import { RedisKeys } from '../redis/keys.js';
+import { unlinkMatching } from '../redis/redis.js';
 
 const COMMIT = LuaScript.file('paper-commit');
 const FORGET = LuaScript.file('paper-forget-hash');

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
-import type { FetchResult } from './http/index.js';
-import { RedisKeys } from './keys.js';
+import type { FetchResult } from '../http/index.js';
+import { RedisKeys } from '../redis/keys.js';
 
 interface Robot {
   isDisallowed(url: string, ua?: string): boolean | undefined;

@@ -1,3 +1,7 @@
+/**
+ * `@paperline/core/es/reader`: `createPaperReader`, a `PaperReader` (the two reads `search` and
+ * `get` make) over Node's own HTTP, for a process that starts for one query.
+ */
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';

@@ -1,3 +1,9 @@
+/**
+ * `@paperline/core/es/search`: the papers index searched and read, for the CLI and the API.
+ * `SearchParamsSchema` validates a user's query (`SearchParams`); `searchPapers` answers a
+ * `SearchResult`, `getPaper` one record. Both take a `PaperReader` (the Elasticsearch client, or
+ * `createPaperReader` from `@paperline/core/es/reader`), so this module loads no client.
+ */
 import { z } from 'zod';
 import { arxivIdFromDoi, normalizeArxivId, normalizeDoi } from '@paperline/identity';
 import type { PaperReader } from './reader.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
-import type { FetchResult } from '../http/index.js';
+import type { FetchResult } from '../http/client.js';
 import { RedisKeys } from '../redis/keys.js';
 
 interface Robot {

@@ -13,7 +13,7 @@ import type { CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
 import type { Logger } from '../process/logger.js';
 import type { Emit } from './routing.js';
-import { backoffDelay } from '../http/index.js';
+import { backoffDelay } from '../http/retry.js';
 import { isStoreUnavailable } from '../es/client.js';
 import { bookUnseenFailure } from './crawl-repair.js';
 import { isAbortError, withTimeLimit } from './time-limit.js';

@@ -1,5 +1,6 @@
 import { PermanentError, type SourceId } from '@paperline/contracts';
-import { RawArchive, newCrawlId, type UrlRecord } from '@paperline/core';
+import { RawArchive, type UrlRecord } from '@paperline/core/es';
+import { newCrawlId } from '@paperline/core/pipeline';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
 import { waitAndReport } from './crawl.js';

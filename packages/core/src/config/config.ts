@@ -95,7 +95,7 @@ export const EnvSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
 });
 
-export type Env = z.infer<typeof EnvSchema>;
+type Env = z.infer<typeof EnvSchema>;
 
 /** Configuration shared by every Paperline process. */
 export interface PaperlineConfig {

@@ -48,7 +48,7 @@ export class ShadowTarget {
 }
 
 /** Writes the items to the shadow index too (external versions: a copy never overwrites a newer one). */
-export async function writeShadow(es: Client, index: string, items: BulkItem[]): Promise<void> {
+async function writeShadow(es: Client, index: string, items: BulkItem[]): Promise<void> {
   if (items.length === 0) return;
   const operations: Array<object | string> = [];
   for (const it of items) {
@@ -77,7 +77,7 @@ function generationOf(alias: string, index: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export interface ReindexReport {
+interface ReindexReport {
   alias: string;
   from: string[];
   to: string;

@@ -21,7 +21,7 @@ export const SearchParamsSchema = z.object({
 });
 export type SearchParams = z.infer<typeof SearchParamsSchema>;
 
-export interface SearchHit {
+interface SearchHit {
   id: string;
   score: number | null;
   record: Record<string, unknown>;
@@ -35,7 +35,7 @@ export interface SearchResult {
 }
 
 /** The one query builder for the CLI and the HTTP API. */
-export function buildSearchRequest(alias: string, p: SearchParams) {
+function buildSearchRequest(alias: string, p: SearchParams) {
   const filter: object[] = [];
   if (p.from || p.to) {
     filter.push({
@@ -115,7 +115,7 @@ export async function searchPapers(es: PaperReader, alias: string, p: SearchPara
 }
 
 /** Canonical ids to try for what a user typed: a canonical id, an arXiv id (any version) or a DOI. */
-export function candidateIds(input: string): string[] {
+function candidateIds(input: string): string[] {
   const s = input.trim();
   if (/^(arxiv|doi|title):/.test(s)) {
     const [kind, rest] = [s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)];

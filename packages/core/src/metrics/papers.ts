@@ -5,7 +5,7 @@ import { newCrawlId } from '../pipeline/crawl-state.js';
 import { RedisKeys } from '../redis/keys.js';
 import { PAPERS_METRIC, encodeLabels } from './catalog.js';
 
-export const PAPER_RESULTS = ['indexed', 'unchanged', 'duplicate'] as const;
+const PAPER_RESULTS = ['indexed', 'unchanged', 'duplicate'] as const;
 export type PaperResult = (typeof PAPER_RESULTS)[number];
 
 const FIELDS = PAPER_RESULTS.map((result) => encodeLabels(PAPERS_METRIC.labels, { result }));

@@ -22,7 +22,7 @@ export interface MetricsSink {
   pipeline(): MetricsPipeline;
 }
 
-export interface MetricsRecorderOptions {
+interface MetricsRecorderOptions {
   /** How often accumulated values are written to Redis. @defaultValue 2000 */
   flushMs?: number;
   /** Distinct pending fields kept while Redis is unreachable; new ones beyond are dropped. @defaultValue 10000 */

@@ -22,7 +22,7 @@ export interface CachedPaper {
 }
 
 /** What one compare-and-set stores for a paper; absent fields are left as they are. */
-export interface CacheWrite {
+interface CacheWrite {
   id: string;
   /** The revision read: the write happens only while it is still the current one. */
   rev: string;

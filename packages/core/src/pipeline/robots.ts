@@ -17,7 +17,7 @@ interface CachedRobots {
   at: number;
 }
 
-export interface RobotsOptions {
+interface RobotsOptions {
   /** The product token matched against User-agent lines. @defaultValue 'Paperline' */
   agent?: string;
   /** How long a fetched robots.txt is trusted, shared through Redis. @defaultValue 24 h */

@@ -41,7 +41,7 @@ export type Processor<S extends Stage> = (
   ctx: StageContext,
 ) => Promise<StageResult<S>>;
 
-export interface StageWorkerDeps {
+interface StageWorkerDeps {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
@@ -107,7 +107,7 @@ interface JobRun {
  * How the runner handles a failure, chosen by the error's class (or, for untyped errors, by what
  * they are): see the handler of each in {@link StageRunner}.
  */
-export type FailureClass =
+type FailureClass =
   'permanent' | 'rate-limited' | 'dependency-outage' | 'interrupted' | 'retryable' | 'unexpected';
 
 /** Which handler a job's failure goes to. `shuttingDown`: the worker is closing. */

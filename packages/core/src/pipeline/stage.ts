@@ -71,7 +71,7 @@ export function checkRegistry(defs: readonly AnyStageDefinition[]): StageRegistr
 }
 
 /** A stage's worker running in this process. */
-export interface RunningStage {
+interface RunningStage {
   readonly worker: Worker;
   /** Stops taking jobs, lets active ones finish, then releases the stage's own resources. */
   stop(): Promise<void>;

@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Every package and service is imported by its name (or an entry point its package.json exports,
- * such as `@paperline/core/search`), never by a path into its files.
+ * such as `@paperline/core/es/search`), never by a path into its files.
  */
 const BY_NAME_ONLY = [
   {
@@ -16,6 +16,15 @@ const BY_NAME_ONLY = [
     // A relative path that climbs out and into a `src/` is a deep import into another package.
     regex: '^(\\.\\./)+(.+/)?src(/|$)',
     message: 'import a sibling package by its name only, never by a relative path',
+  },
+];
+
+/** `@paperline/core` is imported by concern: its root exports nothing (packages/core/src/index.ts). */
+const CORE_BY_CONCERN = [
+  {
+    name: '@paperline/core',
+    message:
+      "import from one of core's concerns: @paperline/core/config, /process, /http, /redis, /es (/es/reader, /es/search), /metrics or /pipeline",
   },
 ];
 
@@ -51,7 +60,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: BY_NAME_ONLY }],
+      'no-restricted-imports': ['error', { paths: CORE_BY_CONCERN, patterns: BY_NAME_ONLY }],
     },
   },
   {
@@ -61,6 +70,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: CORE_BY_CONCERN,
           patterns: [
             ...BY_NAME_ONLY,
             {
@@ -76,6 +86,6 @@ export default tseslint.config(
   {
     // The worker runtime's registry is the one place that composes the stages into a pipeline.
     files: ['services/workers/src/registry.ts', 'services/workers/src/main.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: BY_NAME_ONLY }] },
+    rules: { 'no-restricted-imports': ['error', { paths: CORE_BY_CONCERN, patterns: BY_NAME_ONLY }] },
   },
 );

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
-import { RedisKeys, papersTemplate, unlinkMatching } from '@paperline/core';
+import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
+import { papersTemplate } from '@paperline/core/es';
 import { cpuSeconds } from './procstat.js';
 
 export interface RunNames {

@@ -14,7 +14,7 @@ import { arxivIdOf, dateOf, distinctOver, pageRefs } from './model.js';
 import type { Pipeline, PipelineOptions, ServiceCpu } from './pipeline.js';
 import { serviceCpuWindow } from './pipeline.js';
 import { now } from './searchable.js';
-import { newCrawlId } from '@paperline/core';
+import { newCrawlId } from '@paperline/core/pipeline';
 
 /** How long after the last offered page a paper may still become searchable. */
 const GRACE_MS = 120_000;

@@ -8,19 +8,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
 import type { CrawlSummary } from '@paperline/contracts';
+import { loadConfig, type PaperlineConfig } from '@paperline/core/config';
+import { ensureArchiveIndices, ensurePapersIndex } from '@paperline/core/es';
 import {
   CrawlStore,
   Enqueuer,
   closeQueues,
   createQueues,
-  ensureArchiveIndices,
-  ensurePapersIndex,
-  loadConfig,
   stageCounts,
   waitForCrawl,
-  type PaperlineConfig,
   type StageQueues,
-} from '@paperline/core';
+} from '@paperline/core/pipeline';
 import { STAGES, type WorkerKind } from '@paperline/contracts';
 import { startCrawl } from '@paperline/ops';
 import {

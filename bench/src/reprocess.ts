@@ -5,7 +5,7 @@
  * timed from the operation's start to its crawl finishing with the index refreshed.
  */
 import type { CrawlSummary } from '@paperline/contracts';
-import { waitForCrawl } from '@paperline/core';
+import { waitForCrawl } from '@paperline/core/pipeline';
 import { startReprocess } from '@paperline/ops';
 import { serviceCpuWindow, type Pipeline, type PipelineOptions, type ServiceCpu } from './pipeline.js';
 import { now } from './searchable.js';

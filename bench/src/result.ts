@@ -3,7 +3,7 @@
  * the settings each contender ran with, every figure, and the failures that make the run fail.
  */
 import { WORKER_KINDS } from '@paperline/contracts';
-import type { PaperlineConfig } from '@paperline/core';
+import type { PaperlineConfig } from '@paperline/core/config';
 import type { BenchArgs } from './args.js';
 import type { CeilingResult } from './ceiling.js';
 import { BULK_LOAD_SETTINGS, templateIndexSettings } from './infra.js';

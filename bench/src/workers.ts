@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
-import { workerExecArgv } from '@paperline/core';
+import { workerExecArgv } from '@paperline/core/process';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));

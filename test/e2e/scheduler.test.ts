@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Client } from '@elastic/elasticsearch';
 import type { ChildProcess } from 'node:child_process';
-import { CrawlStore } from '@paperline/core';
+import { CrawlStore } from '@paperline/core/pipeline';
 import type { CrawlSummary } from '@paperline/contracts';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';

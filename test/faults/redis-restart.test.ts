@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
-import { CrawlStore } from '@paperline/core';
+import { CrawlStore } from '@paperline/core/pipeline';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';

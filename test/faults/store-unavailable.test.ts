@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errors } from '@elastic/elasticsearch';
 import { PermanentError, TransientError } from '@paperline/contracts';
-import { isStoreUnavailable, storeWaitDelay } from '@paperline/core';
+import { isStoreUnavailable } from '@paperline/core/es';
+import { storeWaitDelay } from '@paperline/core/pipeline';
 
 type DiagnosticResult = ConstructorParameters<typeof errors.ResponseError>[0];
 

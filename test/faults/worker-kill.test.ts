@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { Queue } from 'bullmq';
-import { CrawlStore } from '@paperline/core';
+import { CrawlStore } from '@paperline/core/pipeline';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 import type { Redis } from 'ioredis';
-import { RedisKeys, unlinkMatching } from '@paperline/core';
+import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
 import type { Client } from '@elastic/elasticsearch';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -2,7 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { CrawlStore, bookUnseenFailure, closeQueues, createQueues, paperlineBackoff } from '@paperline/core';
+import {
+  CrawlStore,
+  bookUnseenFailure,
+  closeQueues,
+  createQueues,
+  paperlineBackoff,
+} from '@paperline/core/pipeline';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
 
 const names = uniqueNames('repair');

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
-import { CrawlStore } from '@paperline/core';
+import { CrawlStore } from '@paperline/core/pipeline';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
 
 const names = uniqueNames('crawlstate');

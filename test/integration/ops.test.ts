@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { Worker, type Job } from 'bullmq';
 import { Client } from '@elastic/elasticsearch';
 import { STAGES, type ErrorCode } from '@paperline/contracts';
-import { CrawlStore, Enqueuer, closeQueues, createQueues } from '@paperline/core';
+import { CrawlStore, Enqueuer, closeQueues, createQueues } from '@paperline/core/pipeline';
 import { listFailed, retryFailed, stageQueueList, startCrawl, status } from '@paperline/ops';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
 

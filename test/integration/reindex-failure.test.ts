@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
-import { ReindexError, ShadowTarget, aliasTargets, reindexPapers } from '@paperline/core';
+import { ReindexError, ShadowTarget, aliasTargets, reindexPapers } from '@paperline/core/es';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
 
 const names = uniqueNames('reindex-fail');

@@ -10,17 +10,17 @@ import {
   type JobOutcome,
   type Stage,
 } from '@paperline/contracts';
+import { createLogger } from '@paperline/core/process';
 import {
   CrawlStore,
   Enqueuer,
   HostLimiter,
   closeQueues,
-  createLogger,
   createQueues,
   createStageWorker,
   waitForCrawl,
   type Processor,
-} from '@paperline/core';
+} from '@paperline/core/pipeline';
 import { REDIS_URL, uniqueNames } from '../helpers/env.js';
 import { Client } from '@elastic/elasticsearch';
 import { ELASTICSEARCH_URL, cleanup } from '../helpers/env.js';

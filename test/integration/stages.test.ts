@@ -2,19 +2,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { createLogger } from '@paperline/core/process';
+import { HttpClient } from '@paperline/core/http';
+import { RawArchive, createEsClient, getPapers } from '@paperline/core/es';
 import {
   CrawlStore,
-  HttpClient,
-  RawArchive,
   RobotsCache,
-  createEsClient,
-  createLogger,
   createRuntime,
-  getPapers,
   type Runtime,
   type StageContext,
   type StageWiring,
-} from '@paperline/core';
+} from '@paperline/core/pipeline';
 import { PaperlineError, type PaperCandidate } from '@paperline/contracts';
 import { fetchStage, processFetch, type FetchDeps } from '@paperline/fetcher';
 import { parseStage, processParse, type ParseDeps } from '@paperline/parser';

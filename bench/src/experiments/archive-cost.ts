@@ -11,7 +11,8 @@
  *   pnpm exec tsx bench/src/experiments/archive-cost.ts [pages=200] [rounds=3]
  */
 import { createHash } from 'node:crypto';
-import { createEsClient, loadConfig, pagesTemplate, RawArchive } from '@paperline/core';
+import { loadConfig } from '@paperline/core/config';
+import { createEsClient, pagesTemplate, RawArchive } from '@paperline/core/es';
 import { renderDailyPage } from '../html.js';
 import { dateOf, pageEntries } from '../model.js';
 import { esCpuMs } from '../infra.js';

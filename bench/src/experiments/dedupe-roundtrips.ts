@@ -8,7 +8,8 @@
  *   pnpm exec tsx bench/src/experiments/dedupe-roundtrips.ts [jobs=200]
  */
 import { randomBytes } from 'node:crypto';
-import { LuaScript, RedisKeys, createRedis, loadConfig, unlinkMatching } from '@paperline/core';
+import { loadConfig } from '@paperline/core/config';
+import { LuaScript, RedisKeys, createRedis, unlinkMatching } from '@paperline/core/redis';
 
 const MERGE = new LuaScript(`
 local k = KEYS[1]

@@ -4,7 +4,8 @@
  *
  *   pnpm exec tsx bench/src/experiments/es-request-cost.ts [docs=500] [bytes=2000]
  */
-import { createEsClient, loadConfig } from '@paperline/core';
+import { loadConfig } from '@paperline/core/config';
+import { createEsClient } from '@paperline/core/es';
 import { esCpuMs } from '../infra.js';
 
 const n = Number(process.argv[2] ?? 500);

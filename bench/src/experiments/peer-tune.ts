@@ -6,7 +6,9 @@
  *   pnpm exec tsx bench/src/experiments/peer-tune.ts [pages=300] [bulkSize=1000] [bulkConcurrency=1] [concurrencies=4,8,16,32] [processes=cores]
  */
 import { availableParallelism } from 'node:os';
-import { createEsClient, createRedis, loadConfig } from '@paperline/core';
+import { loadConfig } from '@paperline/core/config';
+import { createRedis } from '@paperline/core/redis';
+import { createEsClient } from '@paperline/core/es';
 import { cleanupRun, deleteIndex, runNames } from '../infra.js';
 import { firstNew } from '../model.js';
 import { runPeer } from '../peer.js';

@@ -1,4 +1,4 @@
-import { startCrawl as startCrawlWith, type CrawlStore, type Enqueuer } from '@paperline/core';
+import { startCrawl as startCrawlWith, type CrawlStore, type Enqueuer } from '@paperline/core/pipeline';
 import { routeUrl, type SourceBases } from '@paperline/sources';
 
 /** What starting a crawl needs: a process's runtime, the CLI's context and the bench's pipeline all fit. */

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { CrawlStore, FailureRecord } from '@paperline/core';
+import type { CrawlStore, FailureRecord } from '@paperline/core/pipeline';
 import type { NamedQueue } from './queues.js';
 
 /** Failed jobs per queue that `failed` lists and a retry by filter takes, the newest first. */

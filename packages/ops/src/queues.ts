@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { STAGES } from '@paperline/contracts';
-import type { StageQueues } from '@paperline/core';
+import type { StageQueues } from '@paperline/core/pipeline';
 
 /** A queue with the name operations show it under (a stage, or `schedule`). */
 export interface NamedQueue {

@@ -1,12 +1,6 @@
 import { PermanentError, SourceIdSchema, type ParseJob, type SourceId } from '@paperline/contracts';
-import {
-  RawArchive,
-  newCrawlId,
-  type CrawlStore,
-  type EsClient,
-  type Enqueuer,
-  type UrlRecord,
-} from '@paperline/core';
+import { RawArchive, type EsClient, type UrlRecord } from '@paperline/core/es';
+import { newCrawlId, type CrawlStore, type Enqueuer } from '@paperline/core/pipeline';
 
 /** What starting a reprocess needs: the CLI's context and the bench's pipeline both fit. */
 export interface ReprocessDeps {

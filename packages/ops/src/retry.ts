@@ -1,4 +1,4 @@
-import type { CrawlStore } from '@paperline/core';
+import type { CrawlStore } from '@paperline/core/pipeline';
 import { failedJob, failedJobs, type FailedDeps, type FailedFilter, type FailedJob } from './failed.js';
 
 /** What retrying reads and changes. */

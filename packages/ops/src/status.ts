@@ -1,5 +1,5 @@
 import type { CrawlSummary } from '@paperline/contracts';
-import { jobCounts, type CrawlStore, type StageCounts } from '@paperline/core';
+import { jobCounts, type CrawlStore, type StageCounts } from '@paperline/core/pipeline';
 import type { NamedQueue } from './queues.js';
 
 /** What a status reads. */

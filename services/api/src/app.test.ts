@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { SearchParams, SearchResult } from '@paperline/core';
+import type { SearchParams, SearchResult } from '@paperline/core/es/search';
 import { buildApp, type AppDeps } from './app.js';
 import { createPromRegistry } from './prom.js';
 import type { Overview } from './overview.js';

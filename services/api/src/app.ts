@@ -8,7 +8,7 @@ import Fastify, {
 import rateLimit from '@fastify/rate-limit';
 import type { Queue } from 'bullmq';
 import type { Registry } from 'prom-client';
-import type { Logger } from '@paperline/core';
+import type { Logger } from '@paperline/core/process';
 import type { ApiOptions } from './config.js';
 import type { Overview } from './overview.js';
 import { issueSession, requireToken } from './auth.js';

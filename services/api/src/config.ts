@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { PaperlineError } from '@paperline/contracts';
-import { readSecret } from '@paperline/core';
+import { readSecret } from '@paperline/core/config';
 
 /** The HTTP side's own settings (the shared ones come from core's `loadConfig`). */
 export interface ApiOptions {

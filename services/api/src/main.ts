@@ -1,15 +1,10 @@
 import { Redis } from 'ioredis';
 import { isPaperlineError } from '@paperline/contracts';
-import {
-  CrawlStore,
-  closeQueues,
-  createEsClient,
-  createLogger,
-  createQueues,
-  installShutdown,
-  loadConfig,
-  redactUrl,
-} from '@paperline/core';
+import { loadConfig } from '@paperline/core/config';
+import { createLogger, installShutdown } from '@paperline/core/process';
+import { redactUrl } from '@paperline/core/redis';
+import { createEsClient } from '@paperline/core/es';
+import { CrawlStore, closeQueues, createQueues } from '@paperline/core/pipeline';
 import { buildApp } from './app.js';
 import { loadApiOptions, type ApiOptions } from './config.js';
 import { QueueSet } from './queue-set.js';

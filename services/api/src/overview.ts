@@ -1,6 +1,7 @@
 import type { Metrics, Queue } from 'bullmq';
 import type { CrawlSummary } from '@paperline/contracts';
-import type { CrawlStore, PaperResult, StageCounts } from '@paperline/core';
+import type { PaperResult } from '@paperline/core/metrics';
+import type { CrawlStore, StageCounts } from '@paperline/core/pipeline';
 import { listFailed, status, type NamedQueue } from '@paperline/ops';
 
 /** Minutes of throughput shown per stage. */

@@ -5,7 +5,7 @@ import {
   type HistogramDef,
   type MetricsSnapshot,
   type PaperResult,
-} from '@paperline/core';
+} from '@paperline/core/metrics';
 import type { JobCounts } from './overview.js';
 import { memo } from './memo.js';
 

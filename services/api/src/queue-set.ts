@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RedisKeys, type StageQueues } from '@paperline/core';
+import { RedisKeys } from '@paperline/core/redis';
+import type { StageQueues } from '@paperline/core/pipeline';
 import { stageQueueList, type NamedQueue } from '@paperline/ops';
 
 /** Queues shown when they exist in Redis, but never required (the scheduler may not run). */

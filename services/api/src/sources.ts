@@ -1,19 +1,11 @@
 import type { Redis } from 'ioredis';
 import { STAGES } from '@paperline/contracts';
 import { recentCrawls, retryFailed, type RetrySelection } from '@paperline/ops';
-import {
-  esReachable,
-  foldPaperTotals,
-  jobCounts,
-  getPaper,
-  readMetrics,
-  searchPapers,
-  type CrawlStore,
-  type EsClient,
-  type Logger,
-  type PaperResult,
-  type StageQueues,
-} from '@paperline/core';
+import type { Logger } from '@paperline/core/process';
+import { esReachable, type EsClient } from '@paperline/core/es';
+import { getPaper, searchPapers } from '@paperline/core/es/search';
+import { foldPaperTotals, readMetrics, type PaperResult } from '@paperline/core/metrics';
+import { jobCounts, type CrawlStore, type StageQueues } from '@paperline/core/pipeline';
 import type { AppDeps } from './app.js';
 import type { ApiOptions } from './config.js';
 import { collectOverview, type OverviewSources } from './overview.js';

@@ -1,18 +1,9 @@
 import type { Redis } from 'ioredis';
-import {
-  CrawlStore,
-  Enqueuer,
-  closeQueues,
-  createEsClient,
-  createLogger,
-  createQueues,
-  createRedis,
-  loadConfig,
-  type EsClient,
-  type Logger,
-  type PaperlineConfig,
-  type StageQueues,
-} from '@paperline/core';
+import { loadConfig, type PaperlineConfig } from '@paperline/core/config';
+import { createLogger, type Logger } from '@paperline/core/process';
+import { createRedis } from '@paperline/core/redis';
+import { createEsClient, type EsClient } from '@paperline/core/es';
+import { CrawlStore, Enqueuer, closeQueues, createQueues, type StageQueues } from '@paperline/core/pipeline';
 
 /** What the CLI's commands need: opened lazily, closed once. */
 export class CliContext {

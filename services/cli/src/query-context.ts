@@ -1,5 +1,5 @@
 import { loadConfig, type PaperlineConfig } from '@paperline/core/config';
-import { createPaperReader, type PaperReader } from '@paperline/core/es-reader';
+import { createPaperReader, type PaperReader } from '@paperline/core/es/reader';
 
 /**
  * What `search` and `get` need: the configuration and a reader of the papers index. It loads

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DedupeJob, FetchJob, IndexJob, PaperCandidate, Route, SourceId } from '@paperline/contracts';
-import { createLogger, type StageContext } from '@paperline/core';
+import { createLogger } from '@paperline/core/process';
+import type { StageContext } from '@paperline/core/pipeline';
 import { identityKeys } from '@paperline/identity';
 import { processDedupe, type DedupeDeps } from './process.js';
 import type { CommitResult, PaperState, PaperWrite } from './store.js';

@@ -1,5 +1,6 @@
 import type { DedupeJob, PaperCandidate, Route } from '@paperline/contracts';
-import type { Emit, Logger, StageContext, StageResult } from '@paperline/core';
+import type { Logger } from '@paperline/core/process';
+import type { Emit, StageContext, StageResult } from '@paperline/core/pipeline';
 import {
   aliasKeys,
   buildRecord,

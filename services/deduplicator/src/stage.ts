@@ -1,4 +1,5 @@
-import { RawArchive, defineStage, ensurePapersIndex } from '@paperline/core';
+import { RawArchive, ensurePapersIndex } from '@paperline/core/es';
+import { defineStage } from '@paperline/core/pipeline';
 import { ARXIV_API_ROUTE, arxivApiUrlsForIds } from '@paperline/sources';
 import { processDedupe, type DedupeDeps } from './process.js';
 import { DedupStore } from './store.js';

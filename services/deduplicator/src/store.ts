@@ -1,12 +1,7 @@
 import type { Redis } from 'ioredis';
-import {
-  PaperCache,
-  RedisKeys,
-  getPapers,
-  unlinkMatching,
-  type CachedPaper,
-  type EsClient,
-} from '@paperline/core';
+import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
+import { getPapers, type EsClient } from '@paperline/core/es';
+import { PaperCache, type CachedPaper } from '@paperline/core/pipeline';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import type { StoredSourceRef } from '@paperline/identity';
 

@@ -9,14 +9,10 @@ import {
   type ParseJob,
   type Route,
 } from '@paperline/contracts';
-import {
-  createLogger,
-  type ArchivedPage,
-  type FetchResult,
-  type SlotDecision,
-  type StageContext,
-  type UrlRecord,
-} from '@paperline/core';
+import { createLogger } from '@paperline/core/process';
+import type { FetchResult } from '@paperline/core/http';
+import type { ArchivedPage, UrlRecord } from '@paperline/core/es';
+import type { SlotDecision, StageContext } from '@paperline/core/pipeline';
 import { processFetch, type FetchDeps } from './process.js';
 
 const URL_ = 'http://127.0.0.1:4567/papers/date/2024-03-20';

@@ -6,15 +6,9 @@ import {
   type Route,
   type SourceId,
 } from '@paperline/contracts';
-import type {
-  ArchivedPage,
-  ConditionalHeaders,
-  FetchResult,
-  SlotDecision,
-  StageContext,
-  StageResult,
-  UrlRecord,
-} from '@paperline/core';
+import type { ConditionalHeaders, FetchResult } from '@paperline/core/http';
+import type { ArchivedPage, UrlRecord } from '@paperline/core/es';
+import type { SlotDecision, StageContext, StageResult } from '@paperline/core/pipeline';
 
 /** The narrow dependencies of the fetch stage. */
 export interface FetchDeps {

@@ -1,14 +1,8 @@
-import {
-  HostLimiter,
-  HttpClient,
-  RawArchive,
-  RobotsPolicy,
-  decodeBody,
-  defineStage,
-  ensureArchiveIndices,
-  withFetchMetrics,
-  type PaperlineConfig,
-} from '@paperline/core';
+import type { PaperlineConfig } from '@paperline/core/config';
+import { HttpClient, decodeBody } from '@paperline/core/http';
+import { RawArchive, ensureArchiveIndices } from '@paperline/core/es';
+import { withFetchMetrics } from '@paperline/core/metrics';
+import { HostLimiter, RobotsPolicy, defineStage } from '@paperline/core/pipeline';
 import { routeUrl } from '@paperline/sources';
 import { processFetch, type FetchDeps } from './process.js';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BulkItem, BulkOutcome } from '@paperline/core';
+import type { BulkItem, BulkOutcome } from '@paperline/core/es';
 
 /** Every option is required; the values noted are those the indexer (`main.ts`) passes. */
 export interface BatcherOptions {

@@ -1,5 +1,6 @@
 import { PermanentError, TransientError, type IndexJob } from '@paperline/contracts';
-import type { BulkItem, BulkOutcome, StageContext, StageResult } from '@paperline/core';
+import type { BulkItem, BulkOutcome } from '@paperline/core/es';
+import type { StageContext, StageResult } from '@paperline/core/pipeline';
 
 /** The narrow dependencies of the index stage. */
 export interface IndexDeps {

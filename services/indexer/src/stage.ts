@@ -1,18 +1,16 @@
+import { backoffDelay } from '@paperline/core/http';
 import {
   ShadowTarget,
-  backoffDelay,
   bulkWrite,
   bulkWriteWithShadow,
-  defineStage,
   deletePapers,
   ensurePapersIndex,
-  PaperCache,
   papersTemplate,
-  withBulkMetrics,
   type BulkItem,
   type BulkOutcome,
-  type Runtime,
-} from '@paperline/core';
+} from '@paperline/core/es';
+import { withBulkMetrics } from '@paperline/core/metrics';
+import { defineStage, PaperCache, type Runtime } from '@paperline/core/pipeline';
 import { BulkBatcher } from './batcher.js';
 import { RefreshPolicy } from './refresh.js';
 import { processIndex, type IndexDeps } from './process.js';

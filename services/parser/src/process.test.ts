@@ -7,7 +7,8 @@ import {
   type ParseJob,
   type Route,
 } from '@paperline/contracts';
-import { createLogger, type StageContext } from '@paperline/core';
+import { createLogger } from '@paperline/core/process';
+import type { StageContext } from '@paperline/core/pipeline';
 import type { ParsedPage } from '@paperline/sources';
 import { processParse, type ParseDeps } from './process.js';
 

@@ -1,5 +1,5 @@
 import type { ParseJob, SourceId } from '@paperline/contracts';
-import type { Emit, StageContext, StageResult } from '@paperline/core';
+import type { Emit, StageContext, StageResult } from '@paperline/core/pipeline';
 import type { PageInput, ParsedPage, Route } from '@paperline/sources';
 
 /** The narrow dependencies of the parse stage. Parsers themselves are pure functions. */

@@ -1,4 +1,5 @@
-import { RawArchive, defineStage } from '@paperline/core';
+import { RawArchive } from '@paperline/core/es';
+import { defineStage } from '@paperline/core/pipeline';
 import { basesForArchivedPage, parsePage, routeUrl } from '@paperline/sources';
 import { processParse, type ParseDeps } from './process.js';
 

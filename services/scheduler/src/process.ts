@@ -1,4 +1,4 @@
-import type { Schedule } from '@paperline/core';
+import type { Schedule } from '@paperline/core/pipeline';
 
 /** The narrow dependencies of a scheduled firing. */
 export interface ScheduleDeps {

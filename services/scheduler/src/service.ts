@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import { SCHEDULE_QUEUE } from '@paperline/contracts';
-import { RedisKeys, loadSchedules, resolveSeeds, type Runtime, type Schedule } from '@paperline/core';
+import { RedisKeys } from '@paperline/core/redis';
+import { loadSchedules, resolveSeeds, type Runtime, type Schedule } from '@paperline/core/pipeline';
 import { startCrawl } from '@paperline/ops';
 import { fireSchedule, type ScheduleDeps } from './process.js';
 import { syncJobSchedulers } from './sync.js';

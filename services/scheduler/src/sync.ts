@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Schedule } from '@paperline/core';
+import type { Schedule } from '@paperline/core/pipeline';
 
 /**
  * Makes the queue's job schedulers match the schedules file: one BullMQ job scheduler per enabled

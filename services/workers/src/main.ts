@@ -5,7 +5,8 @@
  * `paperline workers` forks one such process per kind; docker-compose runs one per service.
  */
 import { parseServiceKinds } from '@paperline/contracts';
-import { createRuntime, installShutdown, startStage } from '@paperline/core';
+import { installShutdown } from '@paperline/core/process';
+import { createRuntime, startStage } from '@paperline/core/pipeline';
 import { startScheduler } from '@paperline/scheduler';
 import { stageRegistry } from './registry.js';
 

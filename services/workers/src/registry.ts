@@ -1,4 +1,4 @@
-import { checkRegistry, type AnyStageDefinition } from '@paperline/core';
+import { checkRegistry, type AnyStageDefinition } from '@paperline/core/pipeline';
 import { fetchStage } from '@paperline/fetcher';
 import { parseStage } from '@paperline/parser';
 import { dedupeStage } from '@paperline/deduplicator';

@@ -1,4 +1,4 @@
-import type { PaperlineConfig } from '../config.js';
+import type { PaperlineConfig } from '../config/config.js';
 
 /** Credentials for Elasticsearch: the API key when there is one, else the user and password. */
 export function esAuth(

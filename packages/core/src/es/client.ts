@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
-import type { PaperlineConfig } from '../config.js';
+import type { PaperlineConfig } from '../config/config.js';
 import { esAuth } from './auth.js';
 
 export type { Client as EsClient };

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { ensurePapersIndex } from './templates.js';
 
-export interface StoredPaper {
+interface StoredPaper {
   id: string;
   version: number;
   doc: Record<string, unknown>;

@@ -1,3 +1,7 @@
+/**
+ * `@paperline/core/es/reader`: `createPaperReader`, a `PaperReader` (the two reads `search` and
+ * `get` make) over Node's own HTTP, for a process that starts for one query.
+ */
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -5,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { text } from 'node:stream/consumers';
 import type { estypes } from '@elastic/elasticsearch';
 import { TransientError } from '@paperline/contracts';
-import type { PaperlineConfig } from '../config.js';
+import type { PaperlineConfig } from '../config/config.js';
 import { esAuth } from './auth.js';
 
 type Doc = Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { PermanentError } from '@paperline/contracts';
 import { aliasTargets, concreteIndexName, papersTemplate, putTemplate } from './templates.js';
 import type { BulkItem, BulkOutcome } from './papers.js';
-import { RedisKeys } from '../keys.js';
+import { RedisKeys } from '../redis/keys.js';
 
 /**
  * While a rebuild runs, every write to the alias is also written to the new index (its "shadow"),
@@ -48,7 +48,7 @@ export class ShadowTarget {
 }
 
 /** Writes the items to the shadow index too (external versions: a copy never overwrites a newer one). */
-export async function writeShadow(es: Client, index: string, items: BulkItem[]): Promise<void> {
+async function writeShadow(es: Client, index: string, items: BulkItem[]): Promise<void> {
   if (items.length === 0) return;
   const operations: Array<object | string> = [];
   for (const it of items) {
@@ -77,7 +77,7 @@ function generationOf(alias: string, index: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export interface ReindexReport {
+interface ReindexReport {
   alias: string;
   from: string[];
   to: string;

@@ -1,3 +1,9 @@
+/**
+ * `@paperline/core/es/search`: the papers index searched and read, for the CLI and the API.
+ * `SearchParamsSchema` validates a user's query (`SearchParams`); `searchPapers` answers a
+ * `SearchResult`, `getPaper` one record. Both take a `PaperReader` (the Elasticsearch client, or
+ * `createPaperReader` from `@paperline/core/es/reader`), so this module loads no client.
+ */
 import { z } from 'zod';
 import { arxivIdFromDoi, normalizeArxivId, normalizeDoi } from '@paperline/identity';
 import type { PaperReader } from './reader.js';
@@ -15,7 +21,7 @@ export const SearchParamsSchema = z.object({
 });
 export type SearchParams = z.infer<typeof SearchParamsSchema>;
 
-export interface SearchHit {
+interface SearchHit {
   id: string;
   score: number | null;
   record: Record<string, unknown>;
@@ -29,7 +35,7 @@ export interface SearchResult {
 }
 
 /** The one query builder for the CLI and the HTTP API. */
-export function buildSearchRequest(alias: string, p: SearchParams) {
+function buildSearchRequest(alias: string, p: SearchParams) {
   const filter: object[] = [];
   if (p.from || p.to) {
     filter.push({
@@ -109,7 +115,7 @@ export async function searchPapers(es: PaperReader, alias: string, p: SearchPara
 }
 
 /** Canonical ids to try for what a user typed: a canonical id, an arXiv id (any version) or a DOI. */
-export function candidateIds(input: string): string[] {
+function candidateIds(input: string): string[] {
   const s = input.trim();
   if (/^(arxiv|doi|title):/.test(s)) {
     const [kind, rest] = [s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)];

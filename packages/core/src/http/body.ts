@@ -43,7 +43,7 @@ class ByteLimit extends Transform {
 }
 
 /** Content codings in the order they must be undone (the header lists them in the order applied). */
-export function contentCodings(header: string | undefined): string[] {
+function contentCodings(header: string | undefined): string[] {
   return (header ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())

@@ -1,7 +1,7 @@
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
 import type { LookupFunction } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import { HttpClient, type HttpClientOptions } from './client.js';
 import { fakeLookup, startServer, type TestServer } from './test-support.js';
 

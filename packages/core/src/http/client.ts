@@ -12,7 +12,7 @@ export const DEFAULT_USER_AGENT =
   'Paperline/0.1 (+https://github.com/paperline; mailto:paperline@example.org)';
 
 /** Media types accepted by default. */
-export const DEFAULT_ACCEPT_CONTENT_TYPES: readonly string[] = [
+const DEFAULT_ACCEPT_CONTENT_TYPES: readonly string[] = [
   'text/html',
   'application/xhtml+xml',
   'application/json',

@@ -16,7 +16,7 @@ import {
  */
 
 /** Wraps a DNS lookup so that an answer containing a refused address fails with {@link BlockedAddressError}. */
-export function checkingLookup(base: LookupFunction, blocked: (ip: string) => boolean): LookupFunction {
+function checkingLookup(base: LookupFunction, blocked: (ip: string) => boolean): LookupFunction {
   return (hostname, options, callback) => {
     base(hostname, options, (err, address, family) => {
       if (err) {
@@ -31,7 +31,7 @@ export function checkingLookup(base: LookupFunction, blocked: (ip: string) => bo
   };
 }
 
-export interface GuardedConnectorOptions {
+interface GuardedConnectorOptions {
   /** Connect timeout in ms. */
   timeoutMs: number;
   /** Refuse private/loopback/… addresses (cloud metadata is refused regardless). */

@@ -19,7 +19,7 @@ export interface FetchState {
 }
 
 /** Limits quoted in timeout messages. */
-export interface TimeoutLimits {
+interface TimeoutLimits {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;

@@ -1,17 +1,13 @@
-export {
-  HttpClient,
-  DEFAULT_USER_AGENT,
-  DEFAULT_ACCEPT_CONTENT_TYPES,
-  type HttpClientOptions,
-  type ConditionalHeaders,
-  type FetchResult,
-} from './client.js';
-export { decodeBody, detectCharset } from './charset.js';
-export {
-  parseRetryAfter,
-  backoffDelay,
-  MAX_RETRY_AFTER_MS,
-  DEFAULT_RATE_LIMIT_DELAY_MS,
-  type BackoffOptions,
-} from './retry.js';
-export { isBlockedAddress, isCloudMetadataAddress } from './guard.js';
+/**
+ * `@paperline/core/http`: the hardened HTTP client the fetcher reads the web with.
+ *
+ * - `HttpClient`: one GET, conditional when given validators (`ConditionalHeaders`), every hop
+ *   checked against the address guard (no private or cloud-metadata address unless allowed),
+ *   with size and time limits; it answers a `FetchResult` or throws a typed error (transient or
+ *   permanent, a 429/503's `Retry-After` included).
+ * - `decodeBody(body, contentType)`: a body as text, in its declared or sniffed charset.
+ * - `backoffDelay(attempt)`: exponential backoff with full jitter, for retries by the caller.
+ */
+export { HttpClient, type ConditionalHeaders, type FetchResult } from './client.js';
+export { decodeBody } from './charset.js';
+export { backoffDelay } from './retry.js';

@@ -28,7 +28,7 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   return Math.round(Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS));
 }
 
-export interface BackoffOptions {
+interface BackoffOptions {
   /** Ceiling of the first retry's delay, doubled on each further attempt. @defaultValue 1000 */
   baseMs?: number;
   /** Upper bound of any delay. @defaultValue 60_000 */

@@ -28,10 +28,10 @@ export interface HistogramDef<L extends string = string> {
 export type MetricDef = CounterDef | HistogramDef;
 
 /** Bucket bounds for a job's duration: politeness waits make fetches last seconds. */
-export const JOB_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const JOB_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /** Bucket bounds for one Elasticsearch bulk request. */
-export const BULK_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BULK_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const counter = <L extends string>(name: string, help: string, labels: readonly L[]): CounterDef<L> => ({
   kind: 'counter',

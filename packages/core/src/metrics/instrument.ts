@@ -1,5 +1,5 @@
 import { PaperlineError } from '@paperline/contracts';
-import type { FetchResult } from '../http/index.js';
+import type { FetchResult } from '../http/client.js';
 import type { BulkItem, BulkOutcome } from '../es/papers.js';
 import type { MetricsRecorder } from './recorder.js';
 

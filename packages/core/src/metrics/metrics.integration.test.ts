@@ -5,9 +5,9 @@ import type { CrawlSummary } from '@paperline/contracts';
 import { MetricsRecorder } from './recorder.js';
 import { readMetrics } from './reader.js';
 import { foldPaperTotals } from './papers.js';
-import { newCrawlId } from '../crawl-state.js';
-import { RedisKeys } from '../keys.js';
-import { unlinkMatching } from '../redis.js';
+import { newCrawlId } from '../pipeline/crawl-state.js';
+import { RedisKeys } from '../redis/keys.js';
+import { unlinkMatching } from '../redis/redis.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `t-metrics-${randomBytes(3).toString('hex')}`;

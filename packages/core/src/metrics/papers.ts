@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { CrawlSummary } from '@paperline/contracts';
-import { LuaScript } from '../scripts.js';
-import { newCrawlId } from '../crawl-state.js';
-import { RedisKeys } from '../keys.js';
+import { LuaScript } from '../redis/scripts.js';
+import { newCrawlId } from '../pipeline/crawl-state.js';
+import { RedisKeys } from '../redis/keys.js';
 import { PAPERS_METRIC, encodeLabels } from './catalog.js';
 
-export const PAPER_RESULTS = ['indexed', 'unchanged', 'duplicate'] as const;
+const PAPER_RESULTS = ['indexed', 'unchanged', 'duplicate'] as const;
 export type PaperResult = (typeof PAPER_RESULTS)[number];
 
 const FIELDS = PAPER_RESULTS.map((result) => encodeLabels(PAPERS_METRIC.labels, { result }));

@@ -1,15 +1,15 @@
 import type { Redis } from 'ioredis';
-import { RedisKeys } from '../keys.js';
+import { RedisKeys } from '../redis/keys.js';
 import { METRIC_LIST, decodeLabels, type HistogramDef, type MetricDef } from './catalog.js';
 
 /** One label set of a counter, summed over every worker. */
-export interface CounterSample {
+interface CounterSample {
   labels: Record<string, string>;
   value: number;
 }
 
 /** One label set of a histogram: cumulative bucket counts (the last bound is +Inf). */
-export interface HistogramSample {
+interface HistogramSample {
   labels: Record<string, string>;
   buckets: Array<{ le: number; count: number }>;
   sum: number;

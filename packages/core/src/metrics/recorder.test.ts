@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@paperline/contracts';
 import { WORKER_METRICS, decodeLabels, encodeLabels, statusClass } from './catalog.js';
-import { RedisKeys } from '../keys.js';
+import { RedisKeys } from '../redis/keys.js';
 import { MetricsRecorder, type MetricsPipeline, type MetricsSink } from './recorder.js';
 import { parseMetricHashes } from './reader.js';
 import { bulkReason, withBulkMetrics, withFetchMetrics } from './instrument.js';
-import type { FetchResult } from '../http/index.js';
+import type { FetchResult } from '../http/client.js';
 
 /** A sink that applies pipelines to in-memory hashes, like Redis would; can be told to fail. */
 class FakeRedis implements MetricsSink {

@@ -1,6 +1,6 @@
 import type { JobOutcome } from '@paperline/contracts';
-import type { Logger } from '../logger.js';
-import { RedisKeys } from '../keys.js';
+import type { Logger } from '../process/logger.js';
+import { RedisKeys } from '../redis/keys.js';
 import {
   WORKER_METRICS,
   bucketIndex,
@@ -22,7 +22,7 @@ export interface MetricsSink {
   pipeline(): MetricsPipeline;
 }
 
-export interface MetricsRecorderOptions {
+interface MetricsRecorderOptions {
   /** How often accumulated values are written to Redis. @defaultValue 2000 */
   flushMs?: number;
   /** Distinct pending fields kept while Redis is unreachable; new ones beyond are dropped. @defaultValue 10000 */

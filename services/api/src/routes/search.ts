@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { SearchParamsSchema, type SearchParams, type SearchResult } from '@paperline/core';
+import { SearchParamsSchema, type SearchParams, type SearchResult } from '@paperline/core/es/search';
 
 /** What the search routes call (core's `searchPapers` and `getPaper`, bound to a client and alias). */
 export interface SearchDeps {

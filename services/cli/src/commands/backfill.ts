@@ -1,5 +1,6 @@
 import { PermanentError, type CrawlSummary } from '@paperline/contracts';
-import { RedisKeys, waitForCrawl } from '@paperline/core';
+import { RedisKeys } from '@paperline/core/redis';
+import { waitForCrawl } from '@paperline/core/pipeline';
 import { startCrawl } from '@paperline/ops';
 import type { CliContext } from '../context.js';
 import { endProgress, printJson, summaryJson, summaryLine } from '../output.js';

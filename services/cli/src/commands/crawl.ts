@@ -1,5 +1,5 @@
 import { PermanentError, type CrawlSummary } from '@paperline/contracts';
-import { waitForCrawl } from '@paperline/core';
+import { waitForCrawl } from '@paperline/core/pipeline';
 import { startCrawl } from '@paperline/ops';
 import type { CliContext } from '../context.js';
 import { endProgress, printJson, progressReporter, summaryJson, summaryLine } from '../output.js';

@@ -1,6 +1,6 @@
 import { startSnapshotSite } from '@paperline/snapshot-site';
 import { stackUp } from '@paperline/stack';
-import { searchPapers, SearchParamsSchema } from '@paperline/core';
+import { searchPapers, SearchParamsSchema } from '@paperline/core/es/search';
 import { CliContext } from '../context.js';
 import { startCrawl } from '@paperline/ops';
 import { waitAndReport } from './crawl.js';

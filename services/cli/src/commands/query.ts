@@ -1,5 +1,5 @@
 import { PermanentError } from '@paperline/contracts';
-import { SearchParamsSchema, getPaper, searchPapers } from '@paperline/core/search';
+import { SearchParamsSchema, getPaper, searchPapers } from '@paperline/core/es/search';
 import type { QueryContext } from '../query-context.js';
 import { printJson } from '../output.js';
 

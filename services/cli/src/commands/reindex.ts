@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { ShadowTarget, reindexPapers } from '@paperline/core';
+import { ShadowTarget, reindexPapers } from '@paperline/core/es';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
 

@@ -1,4 +1,4 @@
-import { RawArchive } from '@paperline/core';
+import { RawArchive } from '@paperline/core/es';
 import { startReprocess } from '@paperline/ops';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';

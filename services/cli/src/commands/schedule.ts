@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { PermanentError, SCHEDULE_QUEUE } from '@paperline/contracts';
-import { ScheduleSchema, loadSchedules, saveSchedules, type Schedule } from '@paperline/core';
+import { ScheduleSchema, loadSchedules, saveSchedules, type Schedule } from '@paperline/core/pipeline';
 import type { CliContext } from '../context.js';
 import { printJson, table } from '../output.js';
 

@@ -1,5 +1,5 @@
 import { stackDown, stackStatus, stackUp, type StackOptions, type StackStatus } from '@paperline/stack';
-import type { PaperlineConfig } from '@paperline/core';
+import type { PaperlineConfig } from '@paperline/core/config';
 import { printJson } from '../output.js';
 
 export function stackOptions(cfg: PaperlineConfig, quiet = false): StackOptions {

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseServiceKinds, type ServiceKind } from '@paperline/contracts';
-import { workerExecArgv } from '@paperline/core';
+import { workerExecArgv } from '@paperline/core/process';
 
 /** The worker runtime's entry point; it runs the kinds named in its first argument. */
 export const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));

@@ -102,7 +102,10 @@ describe('job time limits', () => {
 
 describe('the configuration reference', () => {
   it('docs/operations.md names every variable loadConfig reads', () => {
-    const doc = readFileSync(fileURLToPath(new URL('../../../docs/operations.md', import.meta.url)), 'utf8');
+    const doc = readFileSync(
+      fileURLToPath(new URL('../../../../docs/operations.md', import.meta.url)),
+      'utf8',
+    );
     const read = [...Object.keys(EnvSchema.shape), ...FILE_SECRETS.map((name) => `${name}_FILE`)];
     expect(read.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
   });

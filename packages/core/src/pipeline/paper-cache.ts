@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
-import { LuaScript } from './scripts.js';
-import { RedisKeys } from './keys.js';
-import { unlinkMatching } from './redis.js';
+import { LuaScript } from '../redis/scripts.js';
+import { RedisKeys } from '../redis/keys.js';
+import { unlinkMatching } from '../redis/redis.js';
 
 const COMMIT = LuaScript.file('paper-commit');
 const FORGET = LuaScript.file('paper-forget-hash');
@@ -22,7 +22,7 @@ export interface CachedPaper {
 }
 
 /** What one compare-and-set stores for a paper; absent fields are left as they are. */
-export interface CacheWrite {
+interface CacheWrite {
   id: string;
   /** The revision read: the write happens only while it is still the current one. */
   rev: string;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { LuaScript } from './scripts.js';
-import { RedisKeys } from './keys.js';
+import { LuaScript } from '../redis/scripts.js';
+import { RedisKeys } from '../redis/keys.js';
 
 const ACQUIRE = LuaScript.file('polite-acquire');
 const PUSH_BACK = LuaScript.file('polite-push-back');

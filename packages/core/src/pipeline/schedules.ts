@@ -15,10 +15,10 @@ export const ScheduleSchema = z.object({
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
-export const SchedulesFileSchema = z.object({ schedules: z.array(ScheduleSchema) });
+const SchedulesFileSchema = z.object({ schedules: z.array(ScheduleSchema) });
 
 /** What Paperline schedules out of the box (also written when the file does not exist yet). */
-export const DEFAULT_SCHEDULES: Schedule[] = [
+const DEFAULT_SCHEDULES: Schedule[] = [
   {
     name: 'hf-recent-days',
     cron: '7 * * * *',

@@ -2,7 +2,7 @@ import { PermanentError, type Route } from '@paperline/contracts';
 import { newCrawlId, type CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
 
-export interface CrawlStartDeps {
+interface CrawlStartDeps {
   crawls: CrawlStore;
   enqueuer: Enqueuer;
   /** The URL's route, or null when no source parses it (the routing by base URLs lives in sources). */

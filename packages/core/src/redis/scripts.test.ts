@@ -2,8 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LuaScript } from './scripts.js';
 
-const LUA_DIR = new URL('../lua/', import.meta.url);
-const SRC_DIR = new URL('./', import.meta.url);
+const LUA_DIR = new URL('../../lua/', import.meta.url);
+/** The package's `src/` (this test is in `src/redis/`). */
+const SRC_DIR = new URL('../', import.meta.url);
 
 const luaFiles = readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua'));
 

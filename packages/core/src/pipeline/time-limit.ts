@@ -1,14 +1,14 @@
 import { TransientError, type Stage } from '@paperline/contracts';
 
 /** A job's time limit: its stage, how long it may run, and its URL (named in the error). */
-export interface TimeLimit {
+interface TimeLimit {
   stage: Stage;
   ms: number;
   url?: string;
 }
 
 /** The error of a job that ran over its stage's time limit: transient, so it is retried. */
-export function jobTimeoutError(limit: TimeLimit): TransientError {
+function jobTimeoutError(limit: TimeLimit): TransientError {
   const what = limit.url ? `${limit.stage} job of ${limit.url}` : `${limit.stage} job`;
   return new TransientError('JOB_TIMEOUT', `${what} ran over its time limit of ${limit.ms} ms`, {
     stage: limit.stage,

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import { loadConfig, type PaperlineConfig } from './config.js';
-import { createLogger, type Logger } from './logger.js';
-import { createRedis } from './redis.js';
+import { loadConfig, type PaperlineConfig } from '../config/config.js';
+import { createLogger, type Logger } from '../process/logger.js';
+import { createRedis } from '../redis/redis.js';
 import { createQueues, closeQueues, type StageQueues } from './queues.js';
 import { CrawlStore } from './crawl-state.js';
 import { Enqueuer } from './enqueuer.js';
-import { createEsClient, type EsClient } from './es/client.js';
-import { MetricsRecorder } from './metrics/recorder.js';
+import { createEsClient, type EsClient } from '../es/client.js';
+import { MetricsRecorder } from '../metrics/recorder.js';
 
 /** The connections one worker process holds; built once per process and handed out narrowly. */
 export interface Runtime {

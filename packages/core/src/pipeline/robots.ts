@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
-import type { FetchResult } from './http/index.js';
-import { RedisKeys } from './keys.js';
+import type { FetchResult } from '../http/client.js';
+import { RedisKeys } from '../redis/keys.js';
 
 interface Robot {
   isDisallowed(url: string, ua?: string): boolean | undefined;
@@ -17,7 +17,7 @@ interface CachedRobots {
   at: number;
 }
 
-export interface RobotsOptions {
+interface RobotsOptions {
   /** The product token matched against User-agent lines. @defaultValue 'Paperline' */
   agent?: string;
   /** How long a fetched robots.txt is trusted, shared through Redis. @defaultValue 24 h */

@@ -5,11 +5,11 @@ import type { Redis } from 'ioredis';
 
 /**
  * Paperline's Lua scripts, one per file, each with its KEYS and ARGV described at its top. The
- * directory is `packages/core/lua/`, found relative to this module: this file sits one level below
- * the package root both as source (`src/scripts.ts`, run by tsx) and compiled (`dist/scripts.js`),
- * so `../lua/` is the same directory from either.
+ * directory is `packages/core/lua/`, found relative to this module: this file sits two levels below
+ * the package root both as source (`src/redis/scripts.ts`, run by tsx) and compiled
+ * (`dist/redis/scripts.js`), so `../../lua/` is the same directory from either.
  */
-const LUA_DIR = new URL('../lua/', import.meta.url);
+const LUA_DIR = new URL('../../lua/', import.meta.url);
 
 /** A Lua script run by its SHA, loaded into Redis on first use (and again after a Redis restart). */
 export class LuaScript {

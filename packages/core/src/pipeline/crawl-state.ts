@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
-import { LuaScript } from './scripts.js';
-import { RedisKeys, type CrawlPart } from './keys.js';
+import { LuaScript } from '../redis/scripts.js';
+import { RedisKeys, type CrawlPart } from '../redis/keys.js';
 import { shortHash } from './routing.js';
 
 const REGISTER = LuaScript.file('crawl-register');
@@ -24,8 +24,8 @@ export interface FailureRecord {
 }
 
 /** A crawl's sets: URLs fetched, pages parsed, papers seen and written, sightings, failed jobs. */
-export const CRAWL_SETS = ['fetched', 'parsed', 'papers', 'written', 'cands', 'failed'] as const;
-export type CrawlSet = (typeof CRAWL_SETS)[number];
+const CRAWL_SETS = ['fetched', 'parsed', 'papers', 'written', 'cands', 'failed'] as const;
+type CrawlSet = (typeof CRAWL_SETS)[number];
 
 /** The values of a transaction's replies; the first error is thrown. */
 function replies(res: Array<[Error | null, unknown]> | null): unknown[] {
@@ -39,7 +39,7 @@ const setSizes = (sizes: unknown[]): Record<CrawlSet, number> =>
   Object.fromEntries(CRAWL_SETS.map((set, i) => [set, Number(sizes[i] ?? 0)])) as Record<CrawlSet, number>;
 
 const JOB_STATES = ['pending', 'done', 'failed'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+type JobState = (typeof JOB_STATES)[number];
 const STATE_CODE = { pending: 'p', done: 'd', failed: 'f' } as const;
 
 /** A new crawl id: sortable by time, safe in BullMQ job ids and Redis keys. */

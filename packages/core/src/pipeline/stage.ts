@@ -8,7 +8,7 @@ import {
   type Stage,
   type WorkerKind,
 } from '@paperline/contracts';
-import type { PaperlineConfig } from './config.js';
+import type { PaperlineConfig } from '../config/config.js';
 import { ROUTES } from './routing.js';
 import type { Runtime } from './runtime.js';
 import { createStageWorker, type StageContext, type StageResult } from './runner.js';
@@ -71,7 +71,7 @@ export function checkRegistry(defs: readonly AnyStageDefinition[]): StageRegistr
 }
 
 /** A stage's worker running in this process. */
-export interface RunningStage {
+interface RunningStage {
   readonly worker: Worker;
   /** Stops taking jobs, lets active ones finish, then releases the stage's own resources. */
   stop(): Promise<void>;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CrawlSummary } from '@paperline/contracts';
 import type { CrawlStore } from './crawl-state.js';
 
-export interface WaitOptions {
+interface WaitOptions {
   /** @defaultValue 500 */ pollMs?: number;
   /** Give up after this long (0 = never). @defaultValue 0 */ timeoutMs?: number;
   onProgress?: (s: CrawlSummary, open: number) => void;

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../config/config.js';
 import { createRedis } from './redis.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paperline-redis-auth-'));

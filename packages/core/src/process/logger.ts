@@ -1,10 +1,10 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import { configuredSecrets } from './secrets.js';
+import { configuredSecrets } from '../config/secrets.js';
 
 export type { Logger };
 
 /** What a redacted value is replaced with. */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /**
  * Keys (matched without regard to case) whose values are secrets, blanked at any depth of a log
@@ -29,13 +29,13 @@ const SECRET_KEYS = new Set(
 );
 
 /** Secret values shorter than this are blanked by key only: as text they would match everywhere. */
-export const MIN_REDACTED_VALUE_LENGTH = 4;
+const MIN_REDACTED_VALUE_LENGTH = 4;
 
 const CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/@]*)@/gi;
 const HAS_CREDENTIALS = new RegExp(CREDENTIALS.source, 'i');
 
 /** Masks the password of every `scheme://user:password@` in a string. */
-export function maskUrlCredentials(text: string): string {
+function maskUrlCredentials(text: string): string {
   return text.includes('@') ? text.replace(CREDENTIALS, '$1$2:***@') : text;
 }
 
@@ -46,7 +46,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * password of any URL, and every occurrence of a `secrets` value (as is or URL-encoded) in any
  * string, the message included. A line that shows none of these is returned as it is.
  */
-export function createLineRedactor(secrets: readonly string[]): (line: string) => string {
+function createLineRedactor(secrets: readonly string[]): (line: string) => string {
   const values = [
     ...new Set(
       secrets.filter((s) => s.length >= MIN_REDACTED_VALUE_LENGTH).flatMap((s) => [s, encodeURIComponent(s)]),
@@ -83,7 +83,7 @@ export function createLineRedactor(secrets: readonly string[]): (line: string) =
   };
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   /** @defaultValue 'info' */
   level?: LevelWithSilent;
   /** The `service` field of every line. @defaultValue 'paperline' */

@@ -1,7 +1,7 @@
 import { QueueKeys } from 'bullmq';
 
 /** The parts of one crawl's books (their meaning: {@link CrawlStore}). */
-export const CRAWL_PARTS = [
+const CRAWL_PARTS = [
   'meta',
   'jobs',
   'open',
@@ -16,7 +16,7 @@ export const CRAWL_PARTS = [
 export type CrawlPart = (typeof CRAWL_PARTS)[number];
 
 /** The keys of one crawl's books, by part. */
-export type CrawlKeys = Readonly<Record<CrawlPart, string>>;
+type CrawlKeys = Readonly<Record<CrawlPart, string>>;
 
 /**
  * Every Redis key Paperline uses, built in this one place under the queue prefix (in the manner of

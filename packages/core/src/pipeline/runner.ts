@@ -11,10 +11,10 @@ import {
 } from '@paperline/contracts';
 import type { CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../process/logger.js';
 import type { Emit } from './routing.js';
-import { backoffDelay } from './http/index.js';
-import { isStoreUnavailable } from './es/client.js';
+import { backoffDelay } from '../http/retry.js';
+import { isStoreUnavailable } from '../es/client.js';
 import { bookUnseenFailure } from './crawl-repair.js';
 import { isAbortError, withTimeLimit } from './time-limit.js';
 
@@ -41,7 +41,7 @@ export type Processor<S extends Stage> = (
   ctx: StageContext,
 ) => Promise<StageResult<S>>;
 
-export interface StageWorkerDeps {
+interface StageWorkerDeps {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
@@ -107,7 +107,7 @@ interface JobRun {
  * How the runner handles a failure, chosen by the error's class (or, for untyped errors, by what
  * they are): see the handler of each in {@link StageRunner}.
  */
-export type FailureClass =
+type FailureClass =
   'permanent' | 'rate-limited' | 'dependency-outage' | 'interrupted' | 'retryable' | 'unexpected';
 
 /** Which handler a job's failure goes to. `shuttingDown`: the worker is closing. */

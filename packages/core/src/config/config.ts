@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PaperlineError } from '@paperline/contracts';
-import { normalizeAllowHosts } from './http/guard.js';
+import { normalizeAllowHosts } from '../http/guard.js';
 import { SECRET_VARS, readSecret } from './secrets.js';
 
 const url = (name: string) =>
@@ -95,7 +95,7 @@ export const EnvSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
 });
 
-export type Env = z.infer<typeof EnvSchema>;
+type Env = z.infer<typeof EnvSchema>;
 
 /** Configuration shared by every Paperline process. */
 export interface PaperlineConfig {

@@ -2,7 +2,7 @@ import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import { STAGES, type Stage } from '@paperline/contracts';
 
 /** Default job options per stage. Failed jobs stay inspectable for the configured retention. */
-export function defaultJobOptions(
+function defaultJobOptions(
   stage: Stage,
   opts: { fetchAttempts: number; failedRetentionSeconds: number },
 ): JobsOptions {

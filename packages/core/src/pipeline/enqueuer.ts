@@ -5,7 +5,7 @@ import type { CrawlStore } from './crawl-state.js';
 import type { StageQueues } from './queues.js';
 import { ROUTES, isForwardEdge, jobIdFor, type Emit } from './routing.js';
 
-export interface EnqueuerOptions {
+interface EnqueuerOptions {
   /** A forward stage with more waiting jobs than this makes producers wait. @defaultValue 2000 */
   maxBacklog?: number;
   /** How often a waiting producer re-checks the backlog. @defaultValue 250 */

@@ -1,0 +1,26 @@
+/**
+ * `@paperline/core/es`: Elasticsearch, through the official client.
+ *
+ * - Client: `createEsClient(cfg)` → `EsClient`; `esReachable`; `isStoreUnavailable(err)`.
+ * - Indices: `ensurePapersIndex`, `ensureArchiveIndices`, their templates (`papersTemplate`,
+ *   `pagesTemplate`, read from infra/elasticsearch/), `aliasTargets`.
+ * - The raw-page archive: `RawArchive` (`ArchivedPage`, `UrlRecord`).
+ * - Papers: `getPapers`, `bulkWrite` (`BulkItem` → `BulkOutcome`), `deletePapers`.
+ * - Reindexing: `reindexPapers` into a new index behind the alias, `bulkWriteWithShadow` while it
+ *   runs (`ShadowTarget`), `ReindexError`.
+ *
+ * Reading papers without the client (it takes about 0.45 s to load) has its own light entry
+ * points: `@paperline/core/es/reader` (`createPaperReader`) and `@paperline/core/es/search`
+ * (`searchPapers`, `getPaper`, `SearchParamsSchema`).
+ */
+export { createEsClient, esReachable, isStoreUnavailable, type EsClient } from './client.js';
+export {
+  ensurePapersIndex,
+  ensureArchiveIndices,
+  papersTemplate,
+  pagesTemplate,
+  aliasTargets,
+} from './templates.js';
+export { RawArchive, type ArchivedPage, type UrlRecord } from './archive.js';
+export { getPapers, bulkWrite, deletePapers, type BulkItem, type BulkOutcome } from './papers.js';
+export { reindexPapers, bulkWriteWithShadow, ReindexError, ShadowTarget } from './reindex.js';

@@ -1,0 +1,53 @@
+/**
+ * `@paperline/core/pipeline`: the worker runtime, and the crawl state it keeps in Redis.
+ *
+ * - Stages: `defineStage` declares a `StageDefinition` (queue, payload, concurrency, time limit,
+ *   wiring, processor: `StageContext` → `StageResult`, jobs to add as `Emit`); `checkRegistry`
+ *   checks a set of them against the routing table into a `StageRegistry`; `startStage` runs one
+ *   on a `Runtime` (`createRuntime`: config, logger, Redis, queues, crawl books, enqueuer,
+ *   Elasticsearch, metrics). `createStageWorker` (a bare `Processor`), `paperlineBackoff` and
+ *   `storeWaitDelay` are runner parts tests drive directly.
+ * - Queues: `createQueues` → `StageQueues`, `closeQueues`, `jobCounts`/`stageCounts`
+ *   (`StageCounts`); `Enqueuer` adds jobs along the routing table, booked in the crawl.
+ * - Crawls: `CrawlStore` (the books: counts, `FailureRecord`s, health), `newCrawlId`,
+ *   `startCrawl`, `waitForCrawl`, `bookUnseenFailure`; `Schedule`s (`ScheduleSchema`,
+ *   `loadSchedules`, `saveSchedules`, `resolveSeeds`).
+ * - What stages share through Redis: `HostLimiter` (politeness, `SlotDecision`), `RobotsCache`
+ *   (`RobotsPolicy`), `PaperCache` (`CachedPaper`).
+ */
+export {
+  defineStage,
+  checkRegistry,
+  startStage,
+  type StageDefinition,
+  type AnyStageDefinition,
+  type StageRegistry,
+  type StageWiring,
+} from './stage.js';
+export {
+  createStageWorker,
+  paperlineBackoff,
+  storeWaitDelay,
+  type Processor,
+  type StageContext,
+  type StageResult,
+} from './runner.js';
+export { createRuntime, type Runtime } from './runtime.js';
+export type { Emit } from './routing.js';
+export {
+  createQueues,
+  closeQueues,
+  jobCounts,
+  stageCounts,
+  type StageQueues,
+  type StageCounts,
+} from './queues.js';
+export { Enqueuer } from './enqueuer.js';
+export { CrawlStore, newCrawlId, type FailureRecord } from './crawl-state.js';
+export { startCrawl } from './crawl-start.js';
+export { waitForCrawl } from './crawl-wait.js';
+export { bookUnseenFailure } from './crawl-repair.js';
+export { ScheduleSchema, loadSchedules, saveSchedules, resolveSeeds, type Schedule } from './schedules.js';
+export { HostLimiter, type SlotDecision } from './politeness.js';
+export { RobotsCache, RobotsPolicy } from './robots.js';
+export { PaperCache, type CachedPaper } from './paper-cache.js';

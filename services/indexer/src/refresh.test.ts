@@ -24,6 +24,7 @@ describe('RefreshPolicy', () => {
       normalInterval: '1s',
       backfillInterval: '10s',
       backfillDocsPerSecond: 1000,
+      backfillBacklog: 1000,
       windowMs: 3000,
       idleMs: 1000,
       now: () => Date.now(),
@@ -68,6 +69,37 @@ describe('RefreshPolicy', () => {
     }
     expect(p.current).toBe('normal');
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
+  it('treats slow writes as a backfill while the queues hold a bulk load, and refreshes once it drains', async () => {
+    const p = policy();
+    p.backlog(1800); // a crawl of thousands of pages: fetching sets the pace
+    for (let i = 0; i < 8; i++) {
+      p.written(200); // 800 a second, under the backfill rate
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('backfill');
+    expect(calls).toEqual(['interval 10s']);
+    p.backlog(700); // draining, but above half the threshold: still a bulk load
+    p.written(200);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(p.current).toBe('backfill');
+    p.backlog(100);
+    p.written(200);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
+  it('a small backlog does not make steady traffic a backfill', async () => {
+    const p = policy();
+    for (let i = 0; i < 40; i++) {
+      p.backlog(20);
+      p.written(125);
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual([]);
   });
 
   it('settle() ends a backfill before the indexer exits', async () => {

@@ -11,6 +11,12 @@ export interface RefreshOptions {
   backfillInterval: string;
   /** Sustained write rate (documents per second over `windowMs`) that counts as a backfill. */
   backfillDocsPerSecond: number;
+  /**
+   * Jobs waiting in the pipeline's queues at or above which writes count as a backfill whatever
+   * their rate: a crawl of thousands of pages is a bulk load even when fetching, not indexing, sets
+   * its pace. Infinity turns this off.
+   */
+  backfillBacklog: number;
   windowMs: number;
   /** No write for this long ends a backfill: the normal interval is restored and the index refreshed. */
   idleMs: number;
@@ -32,6 +38,7 @@ export interface RefreshOptions {
  */
 export class RefreshPolicy {
   private mode: 'normal' | 'backfill' = 'normal';
+  private waiting = 0;
   private readonly recent: Array<{ t: number; n: number }> = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -55,13 +62,18 @@ export class RefreshPolicy {
     return (this.recent.reduce((s, r) => s + r.n, 0) * 1000) / this.opts.windowMs;
   }
 
+  /** Called with the number of jobs waiting in the pipeline's queues, every few seconds. */
+  backlog(waiting: number): void {
+    this.waiting = waiting;
+  }
+
   /** Called after each bulk request with the number of documents it wrote. */
   written(n: number): void {
     this.recent.push({ t: this.now(), n });
     const rate = this.rate();
-    if (this.mode === 'normal' && rate >= this.opts.backfillDocsPerSecond) this.switch('backfill', rate);
+    if (this.mode === 'normal' && this.isBulkLoad(rate)) this.switch('backfill', rate);
     // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis).
-    else if (this.mode === 'backfill' && rate < this.opts.backfillDocsPerSecond * 0.75) {
+    else if (this.mode === 'backfill' && this.isTrickle(rate)) {
       this.switch('normal', rate);
       return;
     }
@@ -70,6 +82,14 @@ export class RefreshPolicy {
       this.idleTimer = setTimeout(() => this.switch('normal', this.rate()), this.opts.idleMs);
       this.idleTimer.unref();
     }
+  }
+
+  private isBulkLoad(rate: number): boolean {
+    return rate >= this.opts.backfillDocsPerSecond || this.waiting >= this.opts.backfillBacklog;
+  }
+
+  private isTrickle(rate: number): boolean {
+    return rate < this.opts.backfillDocsPerSecond * 0.75 && this.waiting < this.opts.backfillBacklog / 2;
   }
 
   /** Back to the normal interval (and searchable now), e.g. before the indexer exits. */

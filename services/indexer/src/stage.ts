@@ -10,7 +10,7 @@ import {
   type BulkOutcome,
 } from '@paperline/core/es';
 import { withBulkMetrics } from '@paperline/core/metrics';
-import { defineStage, PaperCache, type Runtime } from '@paperline/core/pipeline';
+import { defineStage, PaperCache, stageCounts, type Runtime } from '@paperline/core/pipeline';
 import { BulkBatcher } from './batcher.js';
 import { RefreshPolicy } from './refresh.js';
 import { processIndex, type IndexDeps } from './process.js';
@@ -37,6 +37,7 @@ async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
       normalInterval,
       backfillInterval: cfg.backfill.refreshInterval,
       backfillDocsPerSecond: cfg.backfill.docsPerSecond || Number.POSITIVE_INFINITY,
+      backfillBacklog: cfg.backfill.backlog || Number.POSITIVE_INFINITY,
       windowMs: 3000,
       idleMs: 500,
       onChange: (mode, rate) =>
@@ -44,6 +45,18 @@ async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
       onError: (err) => rt.log.warn({ err }, 'could not change the index refresh interval'),
     },
   );
+}
+
+/** Tells the policy, every second, how many jobs wait across the stage queues. */
+function watchBacklog(rt: Runtime, policy: RefreshPolicy): () => void {
+  const timer = setInterval(() => {
+    stageCounts(rt.queues).then(
+      (counts) => policy.backlog(Object.values(counts).reduce((n, c) => n + c.waiting, 0)),
+      (err: unknown) => rt.log.debug({ err }, 'could not read the queue backlog'),
+    );
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Bulk writes through the alias, and to the new index too while `reindex` rebuilds it. */
@@ -80,6 +93,7 @@ export const indexStage = defineStage({
         retryDelayMs: (n) => backoffDelay(n, { baseMs: 200, maxMs: 5000 }),
       },
     );
+    const stopWatching = cfg.backfill.backlog > 0 ? watchBacklog(rt, refresh) : () => undefined;
     const cache = new PaperCache(rt.redis, cfg.queuePrefix);
     const deps: IndexDeps = {
       bulk: (items) => batcher.add(items),
@@ -90,6 +104,7 @@ export const indexStage = defineStage({
     return {
       deps,
       async close() {
+        stopWatching();
         await batcher.drain();
         await refresh.settle();
       },

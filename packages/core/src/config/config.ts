@@ -69,6 +69,11 @@ export const EnvSchema = z.object({
    * the normal interval and a refresh come back as soon as writes stop. 0 turns this off.
    */
   PAPERLINE_BACKFILL_DOCS_PER_SEC: int(0, 10_000_000).default(1000),
+  /**
+   * Jobs waiting across the stage queues at or above which the indexer's writes count as a
+   * backfill whatever their rate (a crawl of thousands of pages is paced by fetching). 0: off.
+   */
+  PAPERLINE_BACKFILL_BACKLOG: int(0, 10_000_000).default(1000),
   PAPERLINE_BACKFILL_REFRESH_INTERVAL: z
     .string()
     .regex(/^\d+(ms|s|m)$/, 'an Elasticsearch time value such as 10s')
@@ -126,7 +131,7 @@ export interface PaperlineConfig {
   /** Time limit of one run of a job, per stage; fetch's, when unset, is the fetch stage's own default. */
   jobTimeoutMs: { fetch?: number; parse: number; dedupe: number; index: number };
   bulk: { size: number; waitMs: number };
-  backfill: { docsPerSecond: number; refreshInterval: string };
+  backfill: { docsPerSecond: number; backlog: number; refreshInterval: string };
   maxBacklog: number;
   failedRetentionSeconds: number;
   lockMs: number;
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     bulk: { size: e.PAPERLINE_BULK_SIZE, waitMs: e.PAPERLINE_BULK_WAIT_MS },
     backfill: {
       docsPerSecond: e.PAPERLINE_BACKFILL_DOCS_PER_SEC,
+      backlog: e.PAPERLINE_BACKFILL_BACKLOG,
       refreshInterval: e.PAPERLINE_BACKFILL_REFRESH_INTERVAL,
     },
     maxBacklog: e.PAPERLINE_MAX_BACKLOG,

@@ -91,6 +91,19 @@ describe('RefreshPolicy', () => {
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });
 
+  it('a pause in writes does not end a backfill while the queues still hold a bulk load', async () => {
+    const p = policy();
+    p.backlog(1500);
+    p.written(200);
+    await vi.advanceTimersByTimeAsync(5000); // upstream stalled: no write for 5 s
+    expect(p.current).toBe('backfill');
+    expect(calls).toEqual(['interval 10s']);
+    p.backlog(0); // the crawl is done
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
   it('a small backlog does not make steady traffic a backfill', async () => {
     const p = policy();
     for (let i = 0; i < 40; i++) {

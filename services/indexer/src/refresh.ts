@@ -79,9 +79,20 @@ export class RefreshPolicy {
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.mode === 'backfill') {
-      this.idleTimer = setTimeout(() => this.switch('normal', this.rate()), this.opts.idleMs);
-      this.idleTimer.unref();
+      this.armIdle();
     }
+  }
+
+  /**
+   * No write for `idleMs` ends a backfill, unless the queues still hold a bulk load: then writes
+   * paused because work upstream did (a slow page, a retry), and the crawl goes on.
+   */
+  private armIdle(): void {
+    this.idleTimer = setTimeout(() => {
+      if (this.waiting >= this.opts.backfillBacklog / 2) this.armIdle();
+      else this.switch('normal', this.rate());
+    }, this.opts.idleMs);
+    this.idleTimer.unref();
   }
 
   private isBulkLoad(rate: number): boolean {
@@ -119,8 +130,7 @@ export class RefreshPolicy {
         // the next write, a return to normal after another idle period.
         this.mode = mode === 'backfill' ? 'normal' : 'backfill';
         if (mode === 'normal') {
-          this.idleTimer = setTimeout(() => this.switch('normal', this.rate()), this.opts.idleMs);
-          this.idleTimer.unref();
+          this.armIdle();
         }
       }
     });

@@ -134,9 +134,12 @@ describe('identity after Redis is emptied', () => {
     await emptyRedis();
 
     const again = await sight('d2', [
-      cand({ title: 'Its Journal Title Differs', doi: '10.5555/PUBLISHED.1' }),
+      cand({ title: 'Its Journal Title Differs', doi: '10.5555/PUBLISHED.1', upvotes: 4 }),
     ]);
     expect(again?.docs.map((d) => d.id)).toEqual(['arxiv:2403.70003']);
+    const docs = await getPapers(es, names.index, ['arxiv:2403.70003', 'doi:10.5555/published.1']);
+    expect([...docs.keys()]).toEqual(['arxiv:2403.70003']);
+    expect(docs.get('arxiv:2403.70003')!.doc.upvotes).toBe(4);
     expect(await aliasInRedis('doi:10.5555/published.1')).toBe('arxiv:2403.70003');
   });
 

@@ -58,12 +58,17 @@ export async function findKeysInIndex(
 function termsByField(keys: string[]): Map<KeyField, string[]> {
   const terms = new Map<KeyField, string[]>();
   for (const key of keys) {
-    const colon = key.indexOf(':');
-    const field = FIELD_OF_KIND[key.slice(0, colon) as keyof typeof FIELD_OF_KIND];
-    if (colon < 0 || !field) continue;
-    terms.set(field, [...(terms.get(field) ?? []), key.slice(colon + 1)]);
+    const [kind, value] = splitKey(key);
+    const field = (FIELD_OF_KIND as Record<string, KeyField | undefined>)[kind];
+    if (field && value) terms.set(field, [...(terms.get(field) ?? []), value]);
   }
   return terms;
+}
+
+/** `arxiv:2403.12345` → `['arxiv', '2403.12345']` (a DOI may itself hold colons). */
+function splitKey(key: string): [kind: string, value: string] {
+  const colon = key.indexOf(':');
+  return colon < 0 ? [key, ''] : [key.slice(0, colon), key.slice(colon + 1)];
 }
 
 /** Every identity key a document answers to: its own id and each key field it has. */

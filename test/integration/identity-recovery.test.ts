@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { createLogger } from '@paperline/core/process';
-import { createEsClient, getPapers } from '@paperline/core/es';
+import { bulkWrite, createEsClient, getPapers } from '@paperline/core/es';
 import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
 import { createRuntime, type Runtime, type StageContext, type StageWiring } from '@paperline/core/pipeline';
 import type { IndexJob, PaperCandidate } from '@paperline/contracts';
-import { titleFingerprint } from '@paperline/identity';
+import { buildRecord, titleFingerprint } from '@paperline/identity';
 import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
 import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
@@ -162,6 +162,25 @@ describe('identity after Redis is emptied', () => {
     const again = await sight('e3', [cand({ title, upvotes: 1 })]);
     expect(again?.docs.map((d) => d.id)).toEqual(['arxiv:2403.70009']);
     expect(await docsWithTitle(title)).toEqual(['arxiv:2403.70004', 'arxiv:2403.70009']);
+  });
+
+  it('a title-only duplicate left by the old gap is folded in at the next sighting with the id', async () => {
+    const title = 'A Paper Filed Twice Before Identity Was Recovered';
+    const arxiv = cand({ source: 'arxiv', parserVersion: 'arxiv-1', arxivId: '2403.70005', title });
+    await sight('g1', [arxiv], { now: () => new Date('2024-03-01T00:00:00Z') });
+    // The duplicate, seen after the identified paper: only the key's own document can answer.
+    const titleId = `title:${titleFingerprint(title)}`;
+    const times = { firstSeenAt: '2024-03-02T00:00:00.000Z', updatedAt: '2024-03-02T00:00:00.000Z' };
+    const stale = buildRecord(titleId, [cand({ title, upvotes: 6 })], times);
+    await bulkWrite(es, names.index, [{ id: titleId, version: 1, doc: stale }]);
+    await es.indices.refresh({ index: names.index });
+    await emptyRedis();
+
+    const again = await sight('g2', [{ ...arxiv, fetchedAt: '2024-03-21T10:00:00.000Z' }]);
+    expect(again?.deletes).toEqual([titleId]);
+    expect(await docsWithTitle(title)).toEqual(['arxiv:2403.70005']);
+    const doc = (await getPapers(es, names.index, ['arxiv:2403.70005'])).get('arxiv:2403.70005')!.doc;
+    expect(doc.upvotes).toBe(6);
   });
 
   it('a page of 50 new papers costs at most one index search; known papers cost none', async () => {

@@ -58,6 +58,8 @@ class FakeStore implements DedupStoreContract {
   readonly aliases = new Map<string, string>();
   readonly indexed = new Set<string>();
   readonly forgotten: string[] = [];
+  /** The keys of each alias look-up (the real store may search the index for each one). */
+  readonly lookups: string[][] = [];
   commits = 0;
   existingCalls = 0;
   /** Another job's view of a paper, written just before this job's next commit of it. */
@@ -113,6 +115,7 @@ class FakeStore implements DedupStoreContract {
   }
 
   async resolveAliases(keys: string[]): Promise<(string | null)[]> {
+    this.lookups.push(keys);
     return keys.map((k) => this.aliases.get(k) ?? null);
   }
 
@@ -241,6 +244,20 @@ describe('processDedupe', () => {
     expect(store.forgotten).toEqual([oldId]);
     const doc = docOf(index, 'arxiv:2403.12345');
     expect(doc).toMatchObject({ upvotes: 2, categories: ['cs.LG'] }); // both views, merged
+  });
+
+  it("a page's canonical ids and title keys are looked up together, once", async () => {
+    const { store, deps } = fakes({ enrich: false });
+    const other = cand({ arxivId: '2403.54321', title: 'Another Paper' });
+    await processDedupe(
+      job([cand(), other, cand({ fetchedAt: '2024-03-20T11:00:00.000Z' })]),
+      deps,
+      ctx('d1'),
+    );
+    const fingerprint = (c: PaperCandidate) => `title:${identityKeys(c).fingerprint}`;
+    expect(store.lookups).toEqual([
+      ['arxiv:2403.12345', fingerprint(cand()), 'arxiv:2403.54321', fingerprint(other)],
+    ]);
   });
 
   it('a known paper reported deleted at the source is merged again, marked withdrawn', async () => {

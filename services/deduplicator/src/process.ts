@@ -45,21 +45,42 @@ type Store = DedupeDeps['store'];
 /** The papers of one page by canonical id: their identity keys and every view of them to merge. */
 type Papers = Map<string, { keys: IdentityKeys; partials: PaperCandidate[] }>;
 
+/** The alias table's answers for a page's keys: the canonical id, or null for a key no paper has. */
+type KnownKeys = Map<string, string | null>;
+
+const titleKey = (keys: IdentityKeys): string => `title:${keys.fingerprint}`;
+
+/** Looks up the keys not yet known, in one call (the store falls back to the index for new keys). */
+async function resolveKeys(keys: string[], store: Store, known: KnownKeys = new Map()): Promise<KnownKeys> {
+  const asked = [...new Set(keys)].filter((k) => !known.has(k));
+  if (asked.length === 0) return known;
+  const ids = await store.resolveAliases(asked);
+  asked.forEach((k, i) => known.set(k, ids[i] ?? null));
+  return known;
+}
+
 /**
  * 1. Identity: every known key of a candidate resolves through the alias table. The same paper
- * twice on one page is one entry (merged later, newest fetch winning).
+ * twice on one page is one entry (merged later, newest fetch winning). Each candidate's title key
+ * is looked up with its canonical id, so step 2 needs no look-up of its own.
  */
-async function groupByPaper(candidates: PaperCandidate[], store: Store): Promise<Papers> {
+async function groupByPaper(
+  candidates: PaperCandidate[],
+  store: Store,
+): Promise<{ papers: Papers; known: KnownKeys }> {
   const keyed = candidates.map((c) => ({ c, keys: identityKeys(c) }));
-  const aliasHits = await store.resolveAliases(keyed.map(({ keys }) => canonicalId(keys)));
+  const known = await resolveKeys(
+    keyed.flatMap(({ keys }) => [canonicalId(keys), titleKey(keys)]),
+    store,
+  );
   const papers: Papers = new Map();
-  keyed.forEach(({ c, keys }, i) => {
-    const id = aliasHits[i] ?? canonicalId(keys);
+  for (const { c, keys } of keyed) {
+    const id = known.get(canonicalId(keys)) ?? canonicalId(keys);
     const e = papers.get(id) ?? { keys, partials: [] };
     e.partials.push(c);
     papers.set(id, e);
-  });
-  return papers;
+  }
+  return { papers, known };
 }
 
 /**
@@ -79,14 +100,22 @@ async function addWithdrawn(papers: Papers, withdrawn: Set<string>, store: Store
  * 2. A paper first seen without an id (title fingerprint) joins the record that now has one: its
  * views move over and its cache entry goes. Returns the title-only ids whose documents go.
  */
-async function adoptTitleOnlyRecords(papers: Papers, store: Store, log: Logger): Promise<string[]> {
+async function adoptTitleOnlyRecords(
+  papers: Papers,
+  known: KnownKeys,
+  store: Store,
+  log: Logger,
+): Promise<string[]> {
   const deletes: string[] = [];
   const identified = [...papers.keys()].filter((id) => !id.startsWith('title:'));
-  const titleOwners = await store.resolveAliases(
-    identified.map((id) => `title:${papers.get(id)!.keys.fingerprint}`),
+  // Only the title keys of papers added since step 1 (withdrawn ones) are looked up here.
+  await resolveKeys(
+    identified.map((id) => titleKey(papers.get(id)!.keys)),
+    store,
+    known,
   );
-  for (const [i, owner] of titleOwners.entries()) {
-    const id = identified[i]!;
+  for (const id of identified) {
+    const owner = known.get(titleKey(papers.get(id)!.keys));
     if (!owner || !owner.startsWith('title:') || owner === id) continue;
     const ownerState = (await store.load([owner])).get(owner)!;
     papers.get(id)!.partials.unshift(...ownerState.views.values());
@@ -219,10 +248,10 @@ export async function processDedupe(
   const { store } = deps;
   const withdrawn = new Set((job.withdrawnIds ?? []).map((a) => `arxiv:${a}`));
 
-  const papers = await groupByPaper(job.candidates, store);
+  const { papers, known } = await groupByPaper(job.candidates, store);
   await addWithdrawn(papers, withdrawn, store);
   const ids = [...papers.keys()];
-  const deletes = await adoptTitleOnlyRecords(papers, store, ctx.log);
+  const deletes = await adoptTitleOnlyRecords(papers, known, store, ctx.log);
   await recordAliases(papers, store);
   const { changed, unchanged } = await mergeAndCommit(
     pageViews(papers, withdrawn, now),

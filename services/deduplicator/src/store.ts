@@ -4,6 +4,7 @@ import { getPapers, type EsClient } from '@paperline/core/es';
 import { PaperCache, type CachedPaper } from '@paperline/core/pipeline';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import type { StoredSourceRef } from '@paperline/identity';
+import { findKeysInIndex } from './keys-in-index.js';
 
 /** One paper's dedup state as read from the cache (or, on a miss, from the index). */
 export interface PaperState extends Omit<CachedPaper, 'hydrated'> {
@@ -28,7 +29,8 @@ export type CommitResult = { version: number } | null;
  * The deduplicator's state: per paper, each source's newest view, the last written content hash
  * and a merge version, kept in the dedup cache ({@link PaperCache}); on a miss it is rebuilt from
  * the document in Elasticsearch, so emptying Redis never duplicates a paper. Also the alias table
- * and the enrichment claims, which this store alone reads and writes.
+ * (its gaps filled from the index's key fields) and the enrichment claims, which this store alone
+ * reads and writes.
  */
 export class DedupStore {
   private readonly keys: RedisKeys;
@@ -117,10 +119,28 @@ export class DedupStore {
     return new Set((await getPapers(this.es, this.alias, ids)).keys());
   }
 
-  /** Alias table: every known key of a paper → its canonical id. */
+  /**
+   * Alias table: every known key of a paper → its canonical id. Keys the table lacks (a new paper,
+   * or Redis emptied) are looked up in the index, all in one search, and what it finds is written
+   * back; null for a key no paper has.
+   */
   async resolveAliases(keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
-    return this.redis.hmget(this.keys.alias, ...keys);
+    const ids = await this.redis.hmget(this.keys.alias, ...keys);
+    const missing = keys.filter((_, i) => ids[i] === null);
+    if (missing.length === 0) return ids;
+    // Redis is a cache; Elasticsearch is the truth.
+    const found = await findKeysInIndex(this.es, this.alias, missing);
+    await this.learnAliases(found);
+    return keys.map((k, i) => ids[i] ?? found.get(k) ?? null);
+  }
+
+  /** Fills the alias table's gaps from the index, never over an alias another job set meanwhile. */
+  private async learnAliases(found: Map<string, string>): Promise<void> {
+    if (found.size === 0) return;
+    const pipe = this.redis.pipeline();
+    for (const [key, id] of found) pipe.hsetnx(this.keys.alias, key, id);
+    await pipe.exec();
   }
 
   async setAliases(pairs: Array<[key: string, id: string]>): Promise<void> {
@@ -130,7 +150,7 @@ export class DedupStore {
 
   /**
    * Empties this state in Redis: the cache, the alias table and the enrichment claims. Nothing is
-   * lost: each paper's identity, views and hash are read back from the index at its next sighting.
+   * lost: each paper's aliases, views and hash are read back from the index at its next sighting.
    */
   async clear(): Promise<void> {
     await this.cache.clear();

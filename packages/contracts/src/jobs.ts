@@ -75,6 +75,11 @@ export const IndexJobSchema = z.object({
     .max(5000),
   /** Ids merged into another paper: their documents go (the paper lives on under its new id). */
   deletes: z.array(z.string().min(1)).max(5000).optional(),
+  /**
+   * Set by the embedder: this job writes that paper's new vector. Its job id then differs from the
+   * index job of the page's own merge, which has the same `url`.
+   */
+  embedding: z.object({ id: z.string().min(1), textHash: sha256 }).optional(),
 });
 export type IndexJob = z.infer<typeof IndexJobSchema>;
 

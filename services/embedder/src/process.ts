@@ -59,7 +59,13 @@ export async function processEmbed(
       emit: [
         {
           stage: 'index',
-          payload: { crawlId: job.crawlId, url: job.url, docs: [{ id: job.id, version, doc }] },
+          payload: {
+            crawlId: job.crawlId,
+            url: job.url,
+            docs: [{ id: job.id, version, doc }],
+            // Its own job id: the page's merge has an index job of the same url.
+            embedding: { id: job.id, textHash: job.textHash },
+          },
         },
       ],
     };

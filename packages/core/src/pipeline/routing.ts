@@ -33,7 +33,7 @@ const JOB_KEY: { [S in Stage]: (p: JobPayloads[S]) => string } = {
   fetch: (p) => p.url,
   parse: (p) => p.url,
   dedupe: (p) => p.url,
-  index: (p) => p.url,
+  index: (p) => (p.embedding ? `${p.url}\nembedding\n${p.embedding.id}\n${p.embedding.textHash}` : p.url),
   // One job per paper and text per crawl, whichever pages asked for it.
   embed: (p) => `${p.id}\n${p.textHash}`,
 };

@@ -24,6 +24,8 @@ import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/e
  * question is asked in every mode and scores when its paper comes first.
  */
 const names = uniqueNames('relevance');
+/** An index nothing was embedded in. */
+const plain = uniqueNames('relevance-plain');
 const redis = new Redis(REDIS_URL);
 const es = createEsClient({ url: ELASTICSEARCH_URL });
 const { questions } = JSON.parse(
@@ -56,6 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await embedder?.close();
   await cleanup(redis, es, names);
+  await cleanup(redis, es, plain);
   redis.disconnect();
   await es.close();
 });
@@ -149,6 +152,19 @@ describe('paraphrased questions over the bundled papers', () => {
       );
       expect(res.hits[0]?.id, own).toBe(expectedId(title));
     }
+  });
+
+  it('the default is hybrid where vectors exist, keyword where none do (or the model is absent)', async () => {
+    const p = SearchParamsSchema.parse({ q: questions[0]!.q });
+    expect((await searchPapers(es, names.index, p, embed)).mode).toBe('hybrid');
+    expect((await searchPapers(es, names.index, p)).mode).toBe('keyword');
+    expect((await searchPapers(es, names.index, { ...p, sort: 'date' }, embed)).mode).toBe('keyword');
+    await ensurePapersIndex(es, plain.index);
+    const [first] = papers.values();
+    await bulkWrite(es, plain.index, [{ id: first!.id, version: 1, doc: first! }]);
+    await es.indices.refresh({ index: plain.index });
+    const res = await searchPapers(es, plain.index, SearchParamsSchema.parse({ q: first!.title }), embed);
+    expect(res).toMatchObject({ mode: 'keyword', total: 1 });
   });
 
   it('filters apply to the kNN list too: a date range no paper is in leaves semantic and hybrid empty', async () => {

@@ -79,7 +79,8 @@ export const OPENAPI = {
             'mode',
             '`keyword` (BM25 over title, abstract, authors), `semantic` (the papers whose vectors are nearest ' +
               "the query's) or `hybrid` (both lists fused by reciprocal rank fusion, k = 60). Default: `hybrid` " +
-              'for a query sorted by relevance when the server has the embedding model, else `keyword`. ' +
+              'for a query sorted by relevance when the server has the embedding model and the index holds vectors, ' +
+              'else `keyword`. ' +
               'Semantic and hybrid need `q` and `sort=relevance`, and go 1000 deep (page × size); a paper not ' +
               'embedded yet is found by keyword only',
             { type: 'string', enum: ['keyword', 'semantic', 'hybrid'] },

@@ -106,7 +106,7 @@ program
 
 program
   .command('search')
-  .description('search by keyword, by meaning, or both fused (hybrid: the default when the model is there)')
+  .description('search by keyword, by meaning, or both fused (hybrid: the default where vectors exist)')
   .argument('<query>')
   .option('--from <date>', 'published on or after YYYY-MM-DD')
   .option('--to <date>', 'published on or before YYYY-MM-DD')

@@ -236,12 +236,33 @@ const hitOf = (h: EsHit, score = h._score ?? null): SearchHit => ({
   ...(h.highlight ? { highlight: h.highlight } : {}),
 });
 
+/** Whether any paper of the index has a vector yet (one cheap query: the first match ends it). */
+async function hasVectors(es: PaperReader, alias: string): Promise<boolean> {
+  const res = await es.search({
+    index: alias,
+    size: 0,
+    terminate_after: 1,
+    track_total_hits: 1,
+    query: { exists: { field: VECTOR_FIELD } },
+  });
+  return totalOf(res) > 0;
+}
+
 /**
- * The mode a search runs in: the one asked for, else `hybrid` for a query ranked by relevance
- * when the caller can embed it, else `keyword` (a listing, or a sort by date or upvotes).
+ * The mode a search runs in: the one asked for, else `hybrid` for a query ranked by relevance when
+ * the caller can embed it and the index holds vectors, else `keyword` (a listing, a sort by date or
+ * upvotes, an index nothing was embedded in yet).
  */
-function resolveMode(p: SearchParams, embed: QueryEmbedder | undefined): SearchMode {
-  if (p.mode === undefined) return p.q.trim() && p.sort === 'relevance' && embed ? 'hybrid' : 'keyword';
+async function resolveMode(
+  es: PaperReader,
+  alias: string,
+  p: SearchParams,
+  embed: QueryEmbedder | undefined,
+): Promise<SearchMode> {
+  if (p.mode === undefined) {
+    const wanted = p.q.trim() && p.sort === 'relevance' && embed && p.page * p.size <= VECTOR_WINDOW_MAX;
+    return wanted && (await hasVectors(es, alias)) ? 'hybrid' : 'keyword';
+  }
   if (p.mode === 'keyword') return 'keyword';
   if (!p.q.trim()) throw new SearchInputError('q', `${p.mode} search needs a query`);
   if (p.sort !== 'relevance')
@@ -268,7 +289,7 @@ export async function searchPapers(
   p: SearchParams,
   embed?: QueryEmbedder,
 ): Promise<SearchResult> {
-  const mode = resolveMode(p, embed);
+  const mode = await resolveMode(es, alias, p, embed);
   const from = (p.page - 1) * p.size;
   if (mode === 'keyword') {
     const res = await es.search(keywordRequest(alias, p, from, p.size));

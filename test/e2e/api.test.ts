@@ -116,6 +116,31 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
     expect((await get('/api/search?page=101')).status).toBe(400);
   });
 
+  it('ranks by meaning: semantic and hybrid search, similar papers by id and by text', async () => {
+    const p = snapshotTruth()[0]!;
+    const paper = await json<{ abstract?: string }>(`/api/papers/arxiv:${p.id}`);
+    const abstract = (paper.abstract ?? '').slice(0, 400); // q is at most 500 characters
+    for (const mode of ['semantic', 'hybrid']) {
+      const res = await json<Page & { mode: string }>(
+        `/api/search?q=${encodeURIComponent(abstract)}&mode=${mode}&size=3`,
+      );
+      expect(res, JSON.stringify(res).slice(0, 300)).toMatchObject({ mode });
+      expect(res.hits[0]?.id, mode).toBe(`arxiv:${p.id}`);
+    }
+    expect((await json<{ mode: string }>('/api/search?q=diffusion')).mode).toBe('hybrid');
+    const byText = await get('/api/similar', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: abstract, size: 2 }),
+    });
+    expect(((await byText.json()) as { hits: Hit[] }).hits[0]?.id).toBe(`arxiv:${p.id}`);
+    const like = await json<{ hits: Hit[] }>(`/api/papers/arxiv:${p.id}/similar?size=4`);
+    expect(like.hits).toHaveLength(4);
+    expect(like.hits.map((h) => h.id)).not.toContain(`arxiv:${p.id}`);
+    expect(JSON.stringify(like.hits)).not.toContain('"vector"');
+    expect((await get('/api/papers/arxiv:0704.99999/similar')).status).toBe(404);
+  });
+
   it('gets a paper by canonical id, versioned arXiv id or DOI, and 404 otherwise', async () => {
     const p = snapshotTruth()[0]!;
     for (const id of [`arxiv:${p.id}`, `${p.id}v3`, encodeURIComponent(`10.48550/arXiv.${p.id}`)]) {
@@ -143,8 +168,10 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
       'sort',
       'size',
       'page',
+      'mode',
     ]);
     expect(doc.paths['/api/papers/{id}']).toBeDefined();
+    expect(doc.paths['/api/papers/{id}/similar']).toBeDefined();
     const ready = await get('/readyz');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ checks: { redis: 'ok', elasticsearch: 'ok' } });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
+import { embeddingTextHash } from '@paperline/identity';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
@@ -11,6 +12,7 @@ interface Summary {
   fetched: number;
   parsed: number;
   indexed: number;
+  embedded: number;
   unchanged: number;
   duplicates: number;
   failed: number;
@@ -40,7 +42,7 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
     await es.close();
   });
 
-  it('indexes every paper of every day exactly once, merged across days', async () => {
+  it('indexes every paper of every day exactly once, merged across days, each with its vector', async () => {
     const seeds = site.days.map((d) => `${site.url}/papers/date/${d}`);
     const res = await runCli(['crawl', ...seeds, '--wait', '--json'], env);
     expect(res.code, res.stderr).toBe(0);
@@ -51,6 +53,8 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
       fetched: seeds.length,
       parsed: seeds.length,
       indexed: truth.length,
+      // --wait returns when the embed jobs are done too: the crawl owns them.
+      embedded: truth.length,
       unchanged: 0,
       duplicates: sightings - truth.length,
       failed: 0,
@@ -76,6 +80,9 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
       if (!/[\\$]/.test(p.title)) expect(d.title).toBe(collapse(p.title));
       expect((d.sources as Array<{ source: string }>).map((x) => x.source)).toEqual(['hf']);
       expect(d.contentHash).toMatch(/^[0-9a-f]{64}$/);
+      const embedding = d.embedding as { vector: number[]; textHash: string };
+      expect(embedding.textHash).toBe(embeddingTextHash(d as { title: string; abstract?: string }));
+      expect(embedding.vector).toHaveLength(384);
     }
   });
 
@@ -90,7 +97,7 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
     const res = await runCli(['crawl', ...seeds, '--wait', '--json'], env);
     expect(res.code, res.stderr).toBe(0);
     const s = lastJson<Summary>(res.stdout);
-    expect(s).toMatchObject({ fetched: seeds.length, parsed: 0, indexed: 0, failed: 0 });
+    expect(s).toMatchObject({ fetched: seeds.length, parsed: 0, indexed: 0, embedded: 0, failed: 0 });
     expect(s.unchanged).toBe(snapshotTruth().length);
     const after = await es.search({
       index: names.index,

@@ -42,6 +42,10 @@ const POISON: Record<Stage, Array<{ name: string; data: unknown }>> = {
     },
     { name: 'no-crawl', data: { crawlId: 42, docs: null } },
   ],
+  embed: [
+    { name: 'bad-hash', data: { crawlId: POISON_CRAWL, url, id: 'arxiv:2403.00001', textHash: 'nope' } },
+    { name: 'no-crawl', data: { id: 7 } },
+  ],
 };
 
 describe('poison jobs on every queue', () => {

@@ -393,9 +393,9 @@ describe('dedupe + index stages', () => {
     });
     const results = await Promise.all(jobs);
     const versions = results.flatMap((r) =>
-      (r.emit ?? []).flatMap((e) =>
-        (e.payload as { docs: Array<{ version: number }> }).docs.map((d) => d.version),
-      ),
+      (r.emit ?? [])
+        .filter((e) => e.stage === 'index')
+        .flatMap((e) => (e.payload as { docs: Array<{ version: number }> }).docs.map((d) => d.version)),
     );
     expect(new Set(versions).size).toBe(versions.length); // every merge took its own version
     const state = (await store.load(['arxiv:2403.55555'])).get('arxiv:2403.55555')!;

@@ -6,6 +6,8 @@ export const CrawlSummarySchema = z.object({
   fetched: z.number().int(),
   parsed: z.number().int(),
   indexed: z.number().int(),
+  /** Papers whose vector this crawl computed (the embed stage; 0 when it is off). */
+  embedded: z.number().int(),
   unchanged: z.number().int(),
   duplicates: z.number().int(),
   failed: z.number().int(),

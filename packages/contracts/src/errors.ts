@@ -30,6 +30,9 @@ export const ERROR_CODES = [
   'MODEL_MISSING',
   'MODEL_INVALID',
   'EMBED_INPUT_INVALID',
+  'SEARCH_INVALID',
+  'PAPER_NOT_FOUND',
+  'VECTOR_MISSING',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -75,14 +75,35 @@ export const IndexJobSchema = z.object({
     .max(5000),
   /** Ids merged into another paper: their documents go (the paper lives on under its new id). */
   deletes: z.array(z.string().min(1)).max(5000).optional(),
+  /**
+   * Set by the embedder: this job writes that paper's new vector. Its job id then differs from the
+   * index job of the page's own merge, which has the same `url`.
+   */
+  embedding: z.object({ id: z.string().min(1), textHash: sha256 }).optional(),
 });
 export type IndexJob = z.infer<typeof IndexJobSchema>;
+
+/**
+ * Work for the embedder: one paper whose embedded text (title and abstract) changed. The text
+ * itself does not travel: the embedder reads the paper's current state and embeds only while its
+ * text still has this hash (a newer merge with other text has queued its own job).
+ */
+export const EmbedJobSchema = z.object({
+  crawlId,
+  /** The page whose merge asked for the vector (the index job that follows carries it). */
+  url: z.url(),
+  id: z.string().min(1),
+  /** sha256 of the embedded text (`embeddingText` of the record), lowercase hex. */
+  textHash: sha256,
+});
+export type EmbedJob = z.infer<typeof EmbedJobSchema>;
 
 export const JOB_SCHEMAS = {
   fetch: FetchJobSchema,
   parse: ParseJobSchema,
   dedupe: DedupeJobSchema,
   index: IndexJobSchema,
+  embed: EmbedJobSchema,
 } as const;
 
 export interface JobPayloads {
@@ -90,6 +111,7 @@ export interface JobPayloads {
   parse: ParseJob;
   dedupe: DedupeJob;
   index: IndexJob;
+  embed: EmbedJob;
 }
 
 /** What a job of each queue reports when its stage finished it (the `outcome` label of job metrics). */
@@ -98,6 +120,8 @@ export interface JobOutcomes {
   parse: 'parsed' | 'empty';
   dedupe: 'changed' | 'unchanged';
   index: 'indexed';
+  /** `stale`: the paper's text changed since the job was queued (its newer job embeds it). */
+  embed: 'embedded' | 'stale';
 }
 
 /** How one run of a job ended: done with its stage's outcome, or failed with a code. */

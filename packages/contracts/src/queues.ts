@@ -1,12 +1,12 @@
-/** The four pipeline stages, in order. Queue names equal stage names. */
-export const STAGES = ['fetch', 'parse', 'dedupe', 'index'] as const;
+/** The pipeline stages, in order (`embed` follows `index`: a paper's vector comes after it is searchable). Queue names equal stage names. */
+export const STAGES = ['fetch', 'parse', 'dedupe', 'index', 'embed'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Worker kinds, as accepted by `workers --only`. */
-export const WORKER_KINDS = ['fetcher', 'parser', 'deduplicator', 'indexer'] as const;
+export const WORKER_KINDS = ['fetcher', 'parser', 'deduplicator', 'indexer', 'embedder'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
 
-/** Everything `workers` can run: the four stages and the scheduler. */
+/** Everything `workers` can run: the stages and the scheduler. */
 export const SERVICE_KINDS = [...WORKER_KINDS, 'scheduler'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 

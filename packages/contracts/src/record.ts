@@ -114,5 +114,13 @@ export const PaperRecordSchema = z.object({
   updatedAt: isoDate,
   contentHash: z.string().min(1),
   parserVersion: z.string().min(1),
+  /**
+   * The paper's sentence embedding (all-MiniLM-L6-v2, unit length) and the sha256 of the text it
+   * was computed from (title + newline + abstract); absent until the embedder has run. Not part of
+   * `contentHash`.
+   */
+  embedding: z
+    .object({ vector: z.array(z.number()).length(384), textHash: z.string().regex(/^[0-9a-f]{64}$/) })
+    .optional(),
 });
 export type PaperRecord = z.infer<typeof PaperRecordSchema>;

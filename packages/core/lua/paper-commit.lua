@@ -3,6 +3,7 @@
   paper's revision (PaperCache.commit).
 
   KEYS[1..n] paper:<id>   hash per paper: 'src:<source>', 'first', 'hash', 'hashJob', 'hydrated',
+                          'emb' (the vector), 'embHash' (its text's hash),
                           'rev' (revision), 'ver' (merge version), …
 
   ARGV[1]   ttl in seconds: each stored paper expires this long after the write

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { SearchParams, SearchResult } from '@paperline/core/es/search';
+import {
+  PaperNotFoundError,
+  SearchInputError,
+  VectorMissingError,
+  type SearchParams,
+  type SearchResult,
+  type SimilarRequest,
+} from '@paperline/core/es/search';
+import { PermanentError } from '@paperline/contracts';
 import { buildApp, type AppDeps } from './app.js';
 import { createPromRegistry } from './prom.js';
 import type { Overview } from './overview.js';
@@ -24,8 +32,14 @@ const OVERVIEW: Overview = {
 
 /** An app with stand-ins for Redis, Elasticsearch and the queues; records what routes called. */
 function stubApp(options: Partial<AppDeps['options']> = {}, ready = { redis: true, es: true }) {
-  const calls = { search: [] as SearchParams[], papers: [] as string[], retried: [] as string[] };
+  const calls = {
+    search: [] as SearchParams[],
+    papers: [] as string[],
+    retried: [] as string[],
+    similar: [] as SimilarRequest[],
+  };
   const result: SearchResult = {
+    mode: 'hybrid',
     total: 1,
     hits: [{ id: 'arxiv:1', score: 1, record: { id: 'arxiv:1' } }],
     facets: {},
@@ -34,7 +48,16 @@ function stubApp(options: Partial<AppDeps['options']> = {}, ready = { redis: tru
     options: { rateLimitPerMinute: 0, protectAll: false, ...options },
     search: async (p) => {
       calls.search.push(p);
+      if (p.mode === 'semantic' && !p.q) throw new SearchInputError('q', 'semantic search needs a query');
       return result;
+    },
+    similar: async (req) => {
+      calls.similar.push(req);
+      if (req.text === 'no model')
+        throw new PermanentError('MODEL_MISSING', '/models/all-minilm-l6-v2-q.onnx is missing: run set-up');
+      if (req.ids?.includes('arxiv:9999.99999')) throw new PaperNotFoundError('arxiv:9999.99999');
+      if (req.ids?.includes('arxiv:2402.00001')) throw new VectorMissingError('arxiv:2402.00001');
+      return result.hits;
     },
     getPaper: async (id) => {
       calls.papers.push(id);
@@ -111,6 +134,55 @@ describe('read-only routes', () => {
     expect(missing.json()).toMatchObject({ error: 'not_found' });
   });
 
+  it('search answers in the mode it ranked in; a typed error is a 400 naming the parameter', async () => {
+    const s = stubApp();
+    app = s.app;
+    const ok = await app.inject('/api/search?q=tiny+chips&mode=semantic');
+    expect(ok.json()).toMatchObject({ mode: 'hybrid', total: 1 });
+    expect(s.calls.search[0]).toMatchObject({ q: 'tiny chips', mode: 'semantic' });
+    const bad = await app.inject('/api/search?mode=fuzzy');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toBe('mode: must be one of keyword, semantic, hybrid');
+    const empty = await app.inject('/api/search?mode=semantic');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ error: 'bad_request', message: 'q: semantic search needs a query' });
+  });
+
+  it('similar papers: by id through the papers path, by text or ids through POST', async () => {
+    const s = stubApp();
+    app = s.app;
+    const byId = await app.inject('/api/papers/hep-th/9901001/similar?size=3');
+    expect(byId.statusCode).toBe(200);
+    expect(byId.json()).toEqual({ hits: [{ id: 'arxiv:1', score: 1, record: { id: 'arxiv:1' } }] });
+    const byText = await app.inject({ method: 'POST', url: '/api/similar', payload: { text: 'tiny chips' } });
+    expect(byText.statusCode).toBe(200);
+    expect(s.calls.similar).toEqual([
+      { ids: ['hep-th/9901001'], size: 3 },
+      { text: 'tiny chips', size: 10 },
+    ]);
+  });
+
+  it.each([
+    ['nothing', {}, 400, 'text: give either text or ids'],
+    ['text and ids', { text: 'a', ids: ['arxiv:1'] }, 400, 'text: give either text or ids'],
+    ['a blank text', { text: '  ' }, 400, 'text: is empty'],
+    ['a text too long', { text: 'x'.repeat(20_001) }, 400, 'text: is longer than 20000 characters'],
+    ['no ids', { ids: [] }, 400, 'ids: is empty'],
+    ['no model', { text: 'no model' }, 503, '/models/all-minilm-l6-v2-q.onnx is missing: run set-up'],
+    ['an unknown id', { ids: ['arxiv:9999.99999'] }, 404, 'no paper arxiv:9999.99999'],
+    [
+      'a paper not embedded yet',
+      { ids: ['arxiv:2402.00001'] },
+      409,
+      'paper arxiv:2402.00001 has no vector yet',
+    ],
+  ])('POST /api/similar with %s answers %i', async (_label, body, status, message) => {
+    app = stubApp().app;
+    const r = await app.inject({ method: 'POST', url: '/api/similar', payload: body });
+    expect(r.statusCode).toBe(status);
+    expect(r.json<{ message: string }>().message).toContain(message);
+  });
+
   it('serves an OpenAPI 3.1 description of the search endpoints', async () => {
     app = stubApp().app;
     const doc = (await app.inject('/openapi.json')).json<{
@@ -119,7 +191,13 @@ describe('read-only routes', () => {
     }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/search', '/api/papers/{id}', '/metrics']),
+      expect.arrayContaining([
+        '/api/search',
+        '/api/papers/{id}',
+        '/api/papers/{id}/similar',
+        '/api/similar',
+        '/metrics',
+      ]),
     );
   });
 

@@ -107,7 +107,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const readOnly: FastifyPluginAsync = async (scope) => {
     if (protectAll && token) scope.addHook('onRequest', requireToken(token));
     await scope.register(healthRoutes, { checks: deps.checks });
-    await scope.register(searchRoutes, { search: deps.search, getPaper: deps.getPaper });
+    await scope.register(searchRoutes, {
+      search: deps.search,
+      getPaper: deps.getPaper,
+      similar: deps.similar,
+    });
     await scope.register(metricsRoutes, { registry: deps.metrics });
     scope.get('/openapi.json', async () => OPENAPI);
   };

@@ -5,6 +5,7 @@ import { createLogger, installShutdown } from '@paperline/core/process';
 import { redactUrl } from '@paperline/core/redis';
 import { createEsClient } from '@paperline/core/es';
 import { CrawlStore, closeQueues, createQueues } from '@paperline/core/pipeline';
+import { Embedder } from '@paperline/embeddings';
 import { buildApp } from './app.js';
 import { loadApiOptions, type ApiOptions } from './config.js';
 import { QueueSet } from './queue-set.js';
@@ -36,7 +37,32 @@ const crawls = new CrawlStore(redis, cfg.queuePrefix, { failureTtlSeconds: cfg.f
 const queueSet = new QueueSet(queues, redis, cfg.queuePrefix);
 await queueSet.start();
 
-const app = buildApp(createAppDeps({ redis, es, queues, queueSet, crawls }, cfg, options, log));
+// The model embeds queries (semantic and hybrid search, similar papers), loaded once.
+const embedder = await Embedder.load({ threads: 1 }).catch((err: unknown) => {
+  log.warn(
+    { err: err instanceof Error ? err.message : String(err) },
+    'no embedding model: keyword search only',
+  );
+  return err instanceof Error ? err : new Error(String(err));
+});
+const app = buildApp(
+  createAppDeps(
+    {
+      redis,
+      es,
+      queues,
+      queueSet,
+      crawls,
+      embedder:
+        embedder instanceof Embedder
+          ? { embed: async (text) => (await embedder.embed([text]))[0]! }
+          : { error: embedder },
+    },
+    cfg,
+    options,
+    log,
+  ),
+);
 const address = await app.listen({ port: options.port, host: options.host });
 log.info(
   { address, prefix: cfg.queuePrefix, index: cfg.index, auth: Boolean(options.token) },
@@ -51,5 +77,6 @@ installShutdown(log, async () => {
   await queueSet.close();
   await closeQueues(queues);
   await es.close();
+  if (embedder instanceof Embedder) await embedder.close();
   redis.disconnect();
 });

@@ -18,6 +18,33 @@ const readAuth = [{ bearer: [] }, { basic: [] }];
 /** State-changing requests accept only the Bearer header (basic auth is what a forged form sends). */
 const actionAuth = [{ bearer: [] }];
 
+/** The answer of both similar-papers endpoints: hits best first, each with its kNN score. */
+const similarHits = {
+  description: "the nearest papers, best first (`score`: Elasticsearch's cosine score, (1 + cosine) / 2)",
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['hits'],
+        properties: {
+          hits: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'record'],
+              properties: {
+                id: { type: 'string' },
+                score: { type: ['number', 'null'] },
+                record: { $ref: '#/components/schemas/PaperRecord' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 export const OPENAPI = {
   openapi: '3.1.0',
   info: {
@@ -32,7 +59,8 @@ export const OPENAPI = {
   paths: {
     '/api/search': {
       get: {
-        summary: 'Full-text search over title, abstract and authors, with filters and facets',
+        summary:
+          "Search by keyword, by meaning (kNN over the papers' vectors) or both fused, with filters and facets",
         operationId: 'searchPapers',
         parameters: [
           queryParam('q', 'words to search for (empty: every paper)', { type: 'string', maxLength: 500 }),
@@ -47,14 +75,96 @@ export const OPENAPI = {
           }),
           queryParam('size', 'hits per page', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
           queryParam('page', 'page number', { type: 'integer', minimum: 1, maximum: 100, default: 1 }),
+          queryParam(
+            'mode',
+            '`keyword` (BM25 over title, abstract, authors), `semantic` (the papers whose vectors are nearest ' +
+              "the query's) or `hybrid` (both lists fused by reciprocal rank fusion, k = 60). Default: `hybrid` " +
+              'for a query sorted by relevance when the server has the embedding model and the index holds vectors, ' +
+              'else `keyword`. ' +
+              'Semantic and hybrid need `q` and `sort=relevance`, and go 1000 deep (page × size); a paper not ' +
+              'embedded yet is found by keyword only',
+            { type: 'string', enum: ['keyword', 'semantic', 'hybrid'] },
+          ),
         ],
         responses: {
           '200': {
-            description: 'one page of hits, the total and facets over all matches',
+            description:
+              'one page of hits (`mode`: how they were ranked), the total and facets (over all keyword matches; ' +
+              'over the ranked list in semantic mode)',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResult' } } },
           },
           '400': error('a parameter is invalid: `{error: "bad_request", message: "size: is at most 100"}`'),
-          '503': error('Elasticsearch did not answer'),
+          '503': error(
+            'Elasticsearch did not answer (`unavailable`), or the embedding model is missing (`model_unavailable`)',
+          ),
+        },
+      },
+    },
+    '/api/papers/{id}/similar': {
+      get: {
+        summary: 'The papers nearest one paper by meaning (kNN over the vectors; the paper itself left out)',
+        operationId: 'similarToPaper',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            description:
+              'e.g. `arxiv:2402.13572`, `2402.13572v3`, `hep-th/9901001`, `10.48550/arXiv.2402.13572` ' +
+              '(slashes may be URL-encoded)',
+            schema: { type: 'string' },
+          },
+          queryParam('size', 'hits', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
+        ],
+        responses: {
+          '200': similarHits,
+          '400': error('the size is invalid'),
+          '404': error('no paper with that id: `{error: "not_found"}`'),
+          '409': error(
+            'the paper has no vector yet (the embed stage is behind, or off): `{error: "no_vector"}`',
+          ),
+          '503': error(
+            'Elasticsearch did not answer, or the embedding model is missing (`model_unavailable`)',
+          ),
+        },
+      },
+    },
+    '/api/similar': {
+      post: {
+        summary: "The papers nearest a text (an abstract pasted in) or a set of papers (their vectors' mean)",
+        operationId: 'similarPapers',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                description: 'exactly one of `text` and `ids`',
+                properties: {
+                  text: { type: 'string', minLength: 1, maxLength: 20000, description: 'not blank' },
+                  ids: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 20,
+                    items: { type: 'string' },
+                    description: 'canonical ids, arXiv ids or DOIs; the papers themselves are left out',
+                  },
+                  size: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': similarHits,
+          '400': error(
+            'neither or both of text and ids, a blank or over-long text, too many ids: `{error: "bad_request"}`',
+          ),
+          '404': error('a given id is unknown: `{error: "not_found", message: "no paper …"}`'),
+          '409': error('a given paper has no vector yet: `{error: "no_vector"}`'),
+          '503': error(
+            'Elasticsearch did not answer, or the embedding model is missing (`model_unavailable`, naming the file)',
+          ),
         },
       },
     },
@@ -180,9 +290,13 @@ export const OPENAPI = {
       },
       SearchResult: {
         type: 'object',
-        required: ['total', 'page', 'size', 'hits', 'facets'],
+        required: ['mode', 'total', 'page', 'size', 'hits', 'facets'],
         properties: {
-          total: { type: 'integer' },
+          mode: { type: 'string', enum: ['keyword', 'semantic', 'hybrid'] },
+          total: {
+            type: 'integer',
+            description: 'keyword: papers that match; semantic and hybrid: papers in the ranked list',
+          },
           page: { type: 'integer' },
           size: { type: 'integer' },
           hits: {
@@ -261,6 +375,12 @@ export const OPENAPI = {
           firstSeenAt: { type: 'string', format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
           contentHash: { type: 'string' },
+          embedding: {
+            type: 'object',
+            description:
+              "sha256 of the title and abstract the paper's vector was computed from (the vector itself is not returned)",
+            properties: { textHash: { type: 'string' } },
+          },
         },
       },
       Retried: {

@@ -3,7 +3,7 @@ import { STAGES } from '@paperline/contracts';
 import { recentCrawls, retryFailed, type RetrySelection } from '@paperline/ops';
 import type { Logger } from '@paperline/core/process';
 import { esReachable, type EsClient } from '@paperline/core/es';
-import { getPaper, searchPapers } from '@paperline/core/es/search';
+import { findSimilar, getPaper, searchPapers, type QueryEmbedder } from '@paperline/core/es/search';
 import { foldPaperTotals, readMetrics, type PaperResult } from '@paperline/core/metrics';
 import { jobCounts, type CrawlStore, type StageQueues } from '@paperline/core/pipeline';
 import type { AppDeps } from './app.js';
@@ -26,6 +26,8 @@ export interface ApiClients {
   queues: StageQueues;
   queueSet: QueueSet;
   crawls: CrawlStore;
+  /** The query embedder; `error` (a missing or corrupt model) when it could not be loaded. */
+  embedder: { embed: QueryEmbedder } | { error: Error };
 }
 
 /** Wires the app's narrow dependencies to the real Redis, Elasticsearch and queues. */
@@ -70,11 +72,17 @@ export function createAppDeps(
     },
   });
 
+  // Without the model, search defaults to keyword mode; similar papers answer the model's error.
+  const embed = 'embed' in c.embedder ? c.embedder.embed : undefined;
+  const { embedder } = c;
+  const embedOrFail: QueryEmbedder =
+    'embed' in embedder ? embedder.embed : () => Promise.reject(embedder.error);
   return {
     options,
     log,
-    search: (p) => searchPapers(c.es, cfg.index, p),
+    search: (p) => searchPapers(c.es, cfg.index, p, embed),
     getPaper: (id) => getPaper(c.es, cfg.index, id),
+    similar: (req) => findSimilar(c.es, cfg.index, req, embedOrFail),
     checks: {
       redis: async () => (await c.redis.ping()) === 'PONG',
       elasticsearch: () => esReachable(c.es),

@@ -106,15 +106,29 @@ program
 
 program
   .command('search')
-  .description('full-text search over title, abstract, authors')
+  .description('search by keyword, by meaning, or both fused (hybrid: the default where vectors exist)')
   .argument('<query>')
   .option('--from <date>', 'published on or after YYYY-MM-DD')
   .option('--to <date>', 'published on or before YYYY-MM-DD')
   .option('--size <n>', 'results (max 100)', '10')
+  .addOption(new Option('--mode <mode>', 'how results are ranked').choices(['keyword', 'semantic', 'hybrid']))
   .option('--json', 'print JSON', false)
   .action(
-    run(async (q: string, o: { from?: string; to?: string; size?: string; json: boolean }) =>
+    run(async (q: string, o: { from?: string; to?: string; size?: string; mode?: string; json: boolean }) =>
       (await import('./commands/query.js')).searchCommand(await queryContext(), q, o),
+    ),
+  );
+
+program
+  .command('similar')
+  .description('the papers nearest some papers (by id, arXiv id or DOI) or a text, by meaning')
+  .argument('[ids...]', 'papers to find others like')
+  .option('--text <text>', 'a text to find papers like (an abstract pasted in)')
+  .option('--size <n>', 'results (max 100)', '10')
+  .option('--json', 'print JSON', false)
+  .action(
+    run(async (ids: string[], o: { text?: string; size?: string; json: boolean }) =>
+      (await import('./commands/query.js')).similarCommand(await queryContext(), ids, o),
     ),
   );
 

@@ -14,6 +14,7 @@ export function summaryLine(s: CrawlSummary): string {
     );
   return (
     `crawl ${s.crawlId}: fetched ${s.fetched}, parsed ${s.parsed}, indexed ${s.indexed}, ` +
+    `embedded ${s.embedded}, ` +
     `unchanged ${s.unchanged}, duplicates ${s.duplicates}, failed ${s.failed}${degraded.join('')}`
   );
 }
@@ -25,6 +26,7 @@ export function summaryJson(s: CrawlSummary): Record<string, unknown> {
     fetched: s.fetched,
     parsed: s.parsed,
     indexed: s.indexed,
+    embedded: s.embedded,
     unchanged: s.unchanged,
     duplicates: s.duplicates,
     failed: s.failed,

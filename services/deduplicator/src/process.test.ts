@@ -1,8 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DedupeJob, FetchJob, IndexJob, PaperCandidate, Route, SourceId } from '@paperline/contracts';
+import type {
+  DedupeJob,
+  EmbedJob,
+  FetchJob,
+  IndexJob,
+  PaperCandidate,
+  Route,
+  SourceId,
+} from '@paperline/contracts';
 import { createLogger } from '@paperline/core/process';
-import type { StageContext } from '@paperline/core/pipeline';
-import { identityKeys } from '@paperline/identity';
+import type { StageContext, StoredEmbedding } from '@paperline/core/pipeline';
+import { embeddingTextHash, identityKeys } from '@paperline/identity';
 import { processDedupe, type DedupeDeps } from './process.js';
 import type { CommitResult, PaperState, PaperWrite } from './store.js';
 
@@ -44,6 +52,7 @@ interface Cached {
   first?: string;
   hash?: string;
   hashJob?: string;
+  embedding?: StoredEmbedding;
 }
 
 /**
@@ -76,6 +85,7 @@ class FakeStore implements DedupStoreContract {
               ...(p.first ? { firstSeenAt: p.first } : {}),
               ...(p.hash ? { hash: p.hash } : {}),
               ...(p.hashJob ? { hashJob: p.hashJob } : {}),
+              ...(p.embedding ? { embedding: p.embedding } : {}),
             }
           : { rev: '0', views: new Map(), fromIndex: { version: 0 } };
         return [id, state];
@@ -134,7 +144,7 @@ class FakeStore implements DedupStoreContract {
   }
 }
 
-function fakes(opts: { enrich?: boolean } = {}) {
+function fakes(opts: { enrich?: boolean; embed?: boolean } = {}) {
   const store = new FakeStore();
   const deps = {
     store,
@@ -147,6 +157,7 @@ function fakes(opts: { enrich?: boolean } = {}) {
             { url: `http://127.0.0.1:4569/api/query?id_list=${ids.join(',')}`, route: API_ROUTE },
           ]),
         }),
+    ...(opts.embed ? { embed: true } : {}),
     now: () => NOW,
   } satisfies DedupeDeps;
   return { store, deps };
@@ -156,6 +167,8 @@ type Emitted = Array<{ stage: string; payload: unknown }> | undefined;
 const indexJobOf = (emit: Emitted) => emit?.find((e) => e.stage === 'index')?.payload as IndexJob | undefined;
 const fetchesOf = (emit: Emitted) =>
   (emit ?? []).filter((e) => e.stage === 'fetch').map((e) => e.payload as FetchJob);
+const embedJobsOf = (emit: Emitted) =>
+  (emit ?? []).filter((e) => e.stage === 'embed').map((e) => e.payload as EmbedJob);
 const docOf = (j: IndexJob | undefined, id: string) =>
   JSON.parse(j!.docs.find((d) => d.id === id)!.doc as string) as Record<string, unknown>;
 
@@ -332,5 +345,50 @@ describe('processDedupe', () => {
     const verifyOnly = fakes();
     await processDedupe(job([cand()], { verifyIndex: true }), verifyOnly.deps, ctx('d1'));
     expect(verifyOnly.deps.enrich).toHaveBeenCalledWith(['2403.12345']);
+  });
+});
+
+describe('processDedupe and vectors', () => {
+  const ID = 'arxiv:2403.12345';
+  const vector = Float32Array.from({ length: 384 }, (_, i) => (i === 0 ? 1 : 0));
+  const textHashOf = (c: PaperCandidate) => embeddingTextHash({ title: c.title, abstract: c.abstract });
+
+  it('a written paper without a vector gets one embed job per text, after its index job', async () => {
+    const { deps } = fakes({ enrich: false, embed: true });
+    const res = await processDedupe(job([cand({ abstract: 'An abstract.' })]), deps, ctx('d1'));
+    expect(res.emit!.map((e) => e.stage)).toEqual(['index', 'embed']);
+    expect(embedJobsOf(res.emit)).toEqual([
+      { crawlId: 'c1', url: PAGE, id: ID, textHash: textHashOf(cand({ abstract: 'An abstract.' })) },
+    ]);
+  });
+
+  it('a later merge keeps the stored vector and asks for none while the text is the same', async () => {
+    const { store, deps } = fakes({ enrich: false, embed: true });
+    await processDedupe(job([cand()]), deps, ctx('d1'));
+    store.papers.get(ID)!.embedding = { vector, textHash: textHashOf(cand()) };
+    const res = await processDedupe(job([cand({ upvotes: 99 })]), deps, ctx('d2'));
+    expect(docOf(indexJobOf(res.emit), ID)).toMatchObject({
+      upvotes: 99,
+      embedding: { vector: Array.from(vector), textHash: textHashOf(cand()) },
+    });
+    expect(embedJobsOf(res.emit)).toEqual([]);
+  });
+
+  it('a changed title keeps the old vector until the new one comes, and asks for it', async () => {
+    const { store, deps } = fakes({ enrich: false, embed: true });
+    await processDedupe(job([cand()]), deps, ctx('d1'));
+    store.papers.get(ID)!.embedding = { vector, textHash: textHashOf(cand()) };
+    const renamed = cand({ title: 'Looped Transformers, Revisited', fetchedAt: '2024-03-20T11:00:00.000Z' });
+    const res = await processDedupe(job([renamed]), deps, ctx('d2'));
+    expect(docOf(indexJobOf(res.emit), ID)).toMatchObject({ embedding: { textHash: textHashOf(cand()) } });
+    expect(embedJobsOf(res.emit)).toEqual([
+      { crawlId: 'c1', url: PAGE, id: ID, textHash: textHashOf(renamed) },
+    ]);
+  });
+
+  it('with embeddings off, no embed jobs', async () => {
+    const { deps } = fakes({ enrich: false });
+    const res = await processDedupe(job([cand()]), deps, ctx('d1'));
+    expect(embedJobsOf(res.emit)).toEqual([]);
   });
 });

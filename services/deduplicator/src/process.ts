@@ -1,11 +1,13 @@
 import type { DedupeJob, PaperCandidate, Route } from '@paperline/contracts';
 import type { Logger } from '@paperline/core/process';
 import type { Emit, StageContext, StageResult } from '@paperline/core/pipeline';
+import type { StoredEmbedding } from '@paperline/core/pipeline';
 import {
   aliasKeys,
   buildRecord,
   canonicalId,
   combineSameSource,
+  embeddingTextHash,
   identityKeys,
   type IdentityKeys,
 } from '@paperline/identity';
@@ -34,10 +36,17 @@ export interface DedupeDeps {
    * requested again.
    */
   enrich?: (arxivIds: string[]) => Promise<Array<{ url: string; route: Route }>>;
+  /**
+   * Papers get vectors (`PAPERLINE_EMBED`): a written paper whose stored vector is not of its
+   * current title and abstract gets an embed job.
+   */
+  embed?: boolean;
   now?: () => Date;
 }
 
 type Doc = { id: string; version: number; doc: string };
+/** A written paper whose vector is missing or of another text: what the embed job needs. */
+type NeedsVector = { id: string; textHash: string };
 type PaperRecordDoc = ReturnType<typeof buildRecord>;
 type Unchanged = { id: string; version: number; record: PaperRecordDoc };
 type Store = DedupeDeps['store'];
@@ -162,9 +171,10 @@ async function mergeAndCommit(
   jobId: string,
   now: string,
   rewrite: boolean,
-): Promise<{ changed: Doc[]; unchanged: Unchanged[] }> {
+): Promise<{ changed: Doc[]; unchanged: Unchanged[]; needsVector: NeedsVector[] }> {
   const changed: Doc[] = [];
   const unchanged: Unchanged[] = [];
+  const needsVector: NeedsVector[] = [];
   let todo = [...views.keys()];
   for (let attempt = 0; todo.length > 0; attempt++) {
     if (attempt > 20) throw new Error(`merge of ${todo.join(', ')}: too much contention`);
@@ -175,12 +185,24 @@ async function mergeAndCommit(
     for (const w of writes) {
       const r = results.get(w.id);
       if (!r) todo.push(w.id);
-      else if (w.written !== undefined)
+      else if (w.written !== undefined) {
         changed.push({ id: w.id, version: r.version, doc: JSON.stringify(w.record) });
-      else unchanged.push({ id: w.id, version: r.version, record: w.record });
+        const textHash = embeddingTextHash(w.record);
+        if (w.record.embedding?.textHash !== textHash) needsVector.push({ id: w.id, textHash });
+      } else unchanged.push({ id: w.id, version: r.version, record: w.record });
     }
   }
-  return { changed, unchanged };
+  return { changed, unchanged, needsVector };
+}
+
+/**
+ * The paper's stored vector goes into every write, so a later merge never drops it. When the
+ * title or abstract changed it is of the old text until the embedder replaces it (its `textHash`
+ * says so); a vector of nearly the same text serves semantic search better than none.
+ */
+function withEmbedding(record: PaperRecordDoc, stored: StoredEmbedding | undefined): PaperRecordDoc {
+  if (!stored) return record;
+  return { ...record, embedding: { vector: Array.from(stored.vector), textHash: stored.textHash } };
 }
 
 /** One paper's write: its stored views with this page's merged in, and its record. */
@@ -196,7 +218,10 @@ function mergeOne(
   const touched = pageViews.map((v) => combineSameSource(views.get(v.source), v));
   for (const v of touched) views.set(v.source, v);
   const firstSeenAt = state.firstSeenAt ?? now;
-  const record = buildRecord(id, [...views.values()], { firstSeenAt, updatedAt: now });
+  const record = withEmbedding(
+    buildRecord(id, [...views.values()], { firstSeenAt, updatedAt: now }),
+    state.embedding,
+  );
   // The same job again (a re-run after a crash) hands the paper on again; so does a rewrite.
   const isChange = rewrite || record.contentHash !== state.hash || state.hashJob === jobId;
   return {
@@ -235,6 +260,14 @@ async function enrichmentFetches(
   }));
 }
 
+/** 5. Written papers whose vector is missing or of another text: one embed job each. */
+function embedJobs(job: DedupeJob, needsVector: NeedsVector[]): Emit[] {
+  return needsVector.map(({ id, textHash }) => ({
+    stage: 'embed',
+    payload: { crawlId: job.crawlId, url: job.url, id, textHash },
+  }));
+}
+
 /**
  * Gives each candidate its canonical identity, merges it with what other sources and pages said
  * about the same paper, and passes on only papers whose content changed.
@@ -253,7 +286,7 @@ export async function processDedupe(
   const ids = [...papers.keys()];
   const deletes = await adoptTitleOnlyRecords(papers, known, store, ctx.log);
   await recordAliases(papers, store);
-  const { changed, unchanged } = await mergeAndCommit(
+  const { changed, unchanged, needsVector } = await mergeAndCommit(
     pageViews(papers, withdrawn, now),
     store,
     ctx.jobId,
@@ -272,6 +305,8 @@ export async function processDedupe(
       payload: { crawlId: job.crawlId, url: job.url, docs: changed, ...(deletes.length ? { deletes } : {}) },
     });
   }
+  // After the index job: keyword search never waits for a vector.
+  if (deps.embed) emit.push(...embedJobs(job, needsVector));
   ctx.log.debug({ papers: ids.length, changed: changed.length }, 'deduplicated');
   return { outcome: changed.length > 0 ? 'changed' : 'unchanged', emit };
 }

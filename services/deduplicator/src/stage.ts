@@ -19,6 +19,7 @@ export const dedupeStage = defineStage({
       store,
       markCandidates: (crawlId, pageUrl, ids) => rt.crawls.markCandidates(crawlId, pageUrl, ids),
       recordPagePapers: (url, ids) => archive.setPaperIds(url, ids),
+      embed: cfg.embed,
       // arXiv enrichment: id_list batches of up to 100 ids; the fetcher keeps to one request per 3 s.
       ...(cfg.enrich
         ? {

@@ -1,16 +1,12 @@
 import type { Redis } from 'ioredis';
 import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
 import { getPapers, type EsClient } from '@paperline/core/es';
-import { PaperCache, type CachedPaper } from '@paperline/core/pipeline';
+import { PaperCache, type PaperState } from '@paperline/core/pipeline';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
-import type { StoredSourceRef } from '@paperline/identity';
 import { findKeysInIndex } from './keys-in-index.js';
 
 /** One paper's dedup state as read from the cache (or, on a miss, from the index). */
-export interface PaperState extends Omit<CachedPaper, 'hydrated'> {
-  /** Set when the cache did not hold the paper: what the index had (version 0: nothing). */
-  fromIndex?: { version: number };
-}
+export type { PaperState };
 
 /** What one paper's merge stores: its new source views and, when its content changed, the hash. */
 export interface PaperWrite {
@@ -53,28 +49,7 @@ export class DedupStore {
    * are read from the index (one mget) and come back with `fromIndex`.
    */
   async load(ids: string[]): Promise<Map<string, PaperState>> {
-    const out = new Map<string, PaperState>();
-    const missing: string[] = [];
-    for (const [id, { hydrated, ...state }] of await this.cache.read(ids)) {
-      out.set(id, state);
-      if (!hydrated) missing.push(id);
-    }
-    if (missing.length === 0) return out;
-    // Redis is a cache; Elasticsearch is the truth.
-    const docs = await getPapers(this.es, this.alias, missing);
-    for (const id of missing) {
-      const st = out.get(id)!;
-      const d = docs.get(id);
-      st.fromIndex = { version: d?.version ?? 0 };
-      if (!d) continue;
-      if (!st.firstSeenAt && typeof d.doc.firstSeenAt === 'string') st.firstSeenAt = d.doc.firstSeenAt;
-      if (!st.hash && typeof d.doc.contentHash === 'string') st.hash = d.doc.contentHash;
-      for (const s of (d.doc.sources ?? []) as StoredSourceRef[]) {
-        const cur = st.views.get(s.source);
-        if (s.record && (!cur || cur.fetchedAt < s.fetchedAt)) st.views.set(s.source, s.record);
-      }
-    }
-    return out;
+    return this.cache.load(ids, (missing) => getPapers(this.es, this.alias, missing));
   }
 
   /**
@@ -84,19 +59,13 @@ export class DedupStore {
    * race (the caller reads them again and merges once more).
    */
   async commitPage(writes: PaperWrite[], jobId: string): Promise<Map<string, CommitResult>> {
-    const versions = await this.cache.commit(
+    const versions = await this.cache.commitStates(
       writes.map(({ id, state, views, firstSeenAt, written }) => ({
         id,
-        rev: state.rev,
-        versionFloor: state.fromIndex?.version ?? 0,
+        state,
         views,
         ...(state.firstSeenAt ? {} : { firstSeenAt }),
-        ...(written !== undefined
-          ? { hash: written, hashJob: jobId }
-          : state.fromIndex && state.hash
-            ? { hash: state.hash }
-            : {}),
-        ...(state.fromIndex ? { hydrated: true } : {}),
+        ...(written !== undefined ? { hash: written, hashJob: jobId } : {}),
       })),
     );
     return new Map([...versions].map(([id, v]) => [id, v === null ? null : { version: v }]));

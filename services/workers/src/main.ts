@@ -16,7 +16,11 @@ const rt = createRuntime(kinds.join('+'));
 const running: Array<{ stop(): Promise<void> }> = [];
 for (const kind of kinds) {
   if (kind === 'scheduler') running.push(await startScheduler(rt));
-  for (const def of registry.values()) if (def.worker === kind) running.push(await startStage(rt, def));
+  for (const def of registry.values()) {
+    if (def.worker !== kind) continue;
+    if (def.enabled?.(rt.cfg) ?? true) running.push(await startStage(rt, def));
+    else rt.log.info({ queue: def.queue }, 'stage turned off by configuration: not started');
+  }
 }
 installShutdown(rt.log, async () => {
   await Promise.all(running.map((r) => r.stop()));

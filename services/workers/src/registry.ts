@@ -3,6 +3,7 @@ import { fetchStage } from '@paperline/fetcher';
 import { parseStage } from '@paperline/parser';
 import { dedupeStage } from '@paperline/deduplicator';
 import { indexStage } from '@paperline/indexer';
+import { embedStage } from '@paperline/embedder';
 
 /**
  * Every pipeline stage this build runs. The one place a new stage is registered; at start-up it
@@ -13,6 +14,7 @@ export const STAGE_DEFINITIONS: readonly AnyStageDefinition[] = [
   parseStage,
   dedupeStage,
   indexStage,
+  embedStage,
 ];
 
 /** The stages, checked; throws a CONFIG_INVALID error that names what is missing or doubled. */

@@ -85,12 +85,23 @@ describe('REDIS_PASSWORD and REDIS_PASSWORD_FILE', () => {
 
 describe('job time limits', () => {
   it('default per stage, fetch left to its stage; each one set by PAPERLINE_<STAGE>_JOB_TIMEOUT_MS', () => {
-    expect(loadConfig({}).jobTimeoutMs).toEqual({ parse: 30_000, dedupe: 60_000, index: 120_000 });
+    expect(loadConfig({}).jobTimeoutMs).toEqual({
+      parse: 30_000,
+      dedupe: 60_000,
+      index: 120_000,
+      embed: 60_000,
+    });
     const cfg = loadConfig({
       PAPERLINE_FETCH_JOB_TIMEOUT_MS: '90000',
       PAPERLINE_INDEX_JOB_TIMEOUT_MS: '5000',
     });
-    expect(cfg.jobTimeoutMs).toEqual({ fetch: 90_000, parse: 30_000, dedupe: 60_000, index: 5000 });
+    expect(cfg.jobTimeoutMs).toEqual({
+      fetch: 90_000,
+      parse: 30_000,
+      dedupe: 60_000,
+      index: 5000,
+      embed: 60_000,
+    });
   });
 
   it('refuses a limit out of range with CONFIG_INVALID naming the variable', () => {

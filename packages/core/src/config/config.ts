@@ -60,6 +60,8 @@ export const EnvSchema = z.object({
   PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(8),
   PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(32),
   PAPERLINE_INDEX_CONCURRENCY: int(1, 512).default(32),
+  /** Papers embedded at once per embedder process (each inference already uses two threads). */
+  PAPERLINE_EMBED_CONCURRENCY: int(1, 64).default(1),
   /** Documents per bulk request; a flush also happens after PAPERLINE_BULK_WAIT_MS. */
   PAPERLINE_BULK_SIZE: int(1, 10_000).default(1000),
   PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(250),
@@ -86,6 +88,7 @@ export const EnvSchema = z.object({
   PAPERLINE_PARSE_JOB_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
   PAPERLINE_DEDUPE_JOB_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   PAPERLINE_INDEX_JOB_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
+  PAPERLINE_EMBED_JOB_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   /** Maximum waiting jobs in a stage before its producers pause (backpressure). */
   PAPERLINE_MAX_BACKLOG: int(10, 10_000_000).default(2000),
   /** A job whose worker died is taken over after about this long (BullMQ lock duration). */
@@ -95,6 +98,14 @@ export const EnvSchema = z.object({
   PAPERLINE_SCHEDULES_FILE: z.string().min(1).default('paperline.schedules.json'),
   /** Look up each new paper's arXiv record through the export API (id_list batches). */
   PAPERLINE_ENRICH: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
+  /**
+   * Compute each paper's sentence embedding (the embed stage) when its title or abstract changed;
+   * 0 turns the stage off (no embed jobs, no model loaded).
+   */
+  PAPERLINE_EMBED: z
     .enum(['0', '1', 'true', 'false'])
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
@@ -127,9 +138,9 @@ export interface PaperlineConfig {
     maxBodyBytes: number;
     maxRedirects: number;
   };
-  concurrency: { fetch: number; parse: number; dedupe: number; index: number };
+  concurrency: { fetch: number; parse: number; dedupe: number; index: number; embed: number };
   /** Time limit of one run of a job, per stage; fetch's, when unset, is the fetch stage's own default. */
-  jobTimeoutMs: { fetch?: number; parse: number; dedupe: number; index: number };
+  jobTimeoutMs: { fetch?: number; parse: number; dedupe: number; index: number; embed: number };
   bulk: { size: number; waitMs: number };
   backfill: { docsPerSecond: number; backlog: number; refreshInterval: string };
   maxBacklog: number;
@@ -137,6 +148,8 @@ export interface PaperlineConfig {
   lockMs: number;
   schedulesFile: string;
   enrich: boolean;
+  /** Whether papers get sentence embeddings (the embed stage runs). */
+  embed: boolean;
 }
 
 const configError = (message: string) =>
@@ -228,12 +241,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
       parse: e.PAPERLINE_PARSE_CONCURRENCY,
       dedupe: e.PAPERLINE_DEDUPE_CONCURRENCY,
       index: e.PAPERLINE_INDEX_CONCURRENCY,
+      embed: e.PAPERLINE_EMBED_CONCURRENCY,
     },
     jobTimeoutMs: {
       ...(e.PAPERLINE_FETCH_JOB_TIMEOUT_MS === undefined ? {} : { fetch: e.PAPERLINE_FETCH_JOB_TIMEOUT_MS }),
       parse: e.PAPERLINE_PARSE_JOB_TIMEOUT_MS,
       dedupe: e.PAPERLINE_DEDUPE_JOB_TIMEOUT_MS,
       index: e.PAPERLINE_INDEX_JOB_TIMEOUT_MS,
+      embed: e.PAPERLINE_EMBED_JOB_TIMEOUT_MS,
     },
     bulk: { size: e.PAPERLINE_BULK_SIZE, waitMs: e.PAPERLINE_BULK_WAIT_MS },
     backfill: {
@@ -246,5 +261,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     lockMs: e.PAPERLINE_LOCK_MS,
     schedulesFile: e.PAPERLINE_SCHEDULES_FILE,
     enrich: e.PAPERLINE_ENRICH,
+    embed: e.PAPERLINE_EMBED,
   };
 }

@@ -22,6 +22,7 @@ const summary = (crawlId: string, s: Partial<CrawlSummary>): CrawlSummary => ({
   fetched: 0,
   parsed: 0,
   indexed: 0,
+  embedded: 0,
   unchanged: 0,
   duplicates: 0,
   failed: 0,

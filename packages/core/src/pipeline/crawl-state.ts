@@ -23,8 +23,8 @@ export interface FailureRecord {
   at: string;
 }
 
-/** A crawl's sets: URLs fetched, pages parsed, papers seen and written, sightings, failed jobs. */
-const CRAWL_SETS = ['fetched', 'parsed', 'papers', 'written', 'cands', 'failed'] as const;
+/** A crawl's sets: URLs fetched, pages parsed, papers seen, written and embedded, sightings, failed jobs. */
+const CRAWL_SETS = ['fetched', 'parsed', 'papers', 'written', 'embedded', 'cands', 'failed'] as const;
 type CrawlSet = (typeof CRAWL_SETS)[number];
 
 /** The values of a transaction's replies; the first error is thrown. */
@@ -239,6 +239,11 @@ export class CrawlStore {
     await this.addToSet(crawlId, 'written', paperIds);
   }
 
+  /** Papers whose vector this crawl computed and handed to the indexer. */
+  async markEmbedded(crawlId: string, paperIds: string[]): Promise<void> {
+    await this.addToSet(crawlId, 'embedded', paperIds);
+  }
+
   private async addToSet(crawlId: string, part: CrawlPart, members: string[]): Promise<void> {
     if (members.length === 0) return;
     const k = this.key(crawlId, part);
@@ -278,6 +283,7 @@ export class CrawlStore {
       fetched: n.fetched,
       parsed: n.parsed,
       indexed: n.written,
+      embedded: n.embedded,
       unchanged: Math.max(0, n.papers - n.written),
       duplicates: Math.max(0, n.cands - n.papers),
       failed: n.failed,

@@ -13,7 +13,8 @@
  *   `startCrawl`, `waitForCrawl`, `bookUnseenFailure`; `Schedule`s (`ScheduleSchema`,
  *   `loadSchedules`, `saveSchedules`, `resolveSeeds`).
  * - What stages share through Redis: `HostLimiter` (politeness, `SlotDecision`), `RobotsCache`
- *   (`RobotsPolicy`), `PaperCache` (`CachedPaper`).
+ *   (`RobotsPolicy`), `PaperCache` (`CachedPaper`, read through to the index as `PaperState`s, written as
+ *   `StateWrite`s, with each paper's `StoredEmbedding`).
  */
 export {
   defineStage,
@@ -50,4 +51,11 @@ export { bookUnseenFailure } from './crawl-repair.js';
 export { ScheduleSchema, loadSchedules, saveSchedules, resolveSeeds, type Schedule } from './schedules.js';
 export { HostLimiter, type SlotDecision } from './politeness.js';
 export { RobotsCache, RobotsPolicy } from './robots.js';
-export { PaperCache, type CachedPaper } from './paper-cache.js';
+export {
+  PaperCache,
+  type CachedPaper,
+  type PaperState,
+  type StateWrite,
+  type StoredEmbedding,
+  type IndexedPaper,
+} from './paper-cache.js';

@@ -19,6 +19,41 @@ export interface CachedPaper {
   hashJob?: string;
   /** Whether the entry holds what the index had (a paper the cache misses is read from there once). */
   hydrated: boolean;
+  /** The paper's vector and the hash of the text it was computed from (the embedder's last result). */
+  embedding?: StoredEmbedding;
+}
+
+/** A paper's sentence embedding as the cache keeps it. */
+export interface StoredEmbedding {
+  /** Unit length, 384 values (float32). */
+  vector: Float32Array;
+  /** sha256 of the text it was computed from (`embeddingTextHash`). */
+  textHash: string;
+}
+
+/** One paper's state for a merge: the cache entry, or, on a miss, what the index had. */
+export interface PaperState extends Omit<CachedPaper, 'hydrated'> {
+  /** Set when the cache did not hold the paper: what the index had (version 0: nothing). */
+  fromIndex?: { version: number };
+}
+
+/** A document read from the index: its external version and its source. */
+export interface IndexedPaper {
+  version: number;
+  doc: Record<string, unknown>;
+}
+
+/** What a merge (the deduplicator's, or the embedder's) stores for one paper it read as `state`. */
+export interface StateWrite {
+  id: string;
+  state: PaperState;
+  /** Source views this write changed (all of them are stored when the state came from the index). */
+  views: PaperCandidate[];
+  firstSeenAt?: string;
+  /** The content hash, and the job, when this write hands the paper to the indexer with new content. */
+  hash?: string;
+  hashJob?: string;
+  embedding?: StoredEmbedding;
 }
 
 /** What one compare-and-set stores for a paper; absent fields are left as they are. */
@@ -35,6 +70,7 @@ interface CacheWrite {
   hashJob?: string;
   /** Marks the entry as holding what the index had. */
   hydrated?: boolean;
+  embedding?: StoredEmbedding;
 }
 
 /**
@@ -71,10 +107,62 @@ export class PaperCache {
   }
 
   /**
+   * Reads many papers' states: the cache in one pipelined round trip, and papers the cache does not
+   * hold from the index (`readIndex`, one call), which come back with `fromIndex`. Redis is a cache;
+   * the index is the truth: every document keeps each source's view, its first-seen time, its
+   * content hash and its vector.
+   */
+  async load(
+    ids: string[],
+    readIndex: (ids: string[]) => Promise<Map<string, IndexedPaper>>,
+  ): Promise<Map<string, PaperState>> {
+    const out = new Map<string, PaperState>();
+    const missing: string[] = [];
+    for (const [id, { hydrated, ...state }] of await this.read(ids)) {
+      out.set(id, state);
+      if (!hydrated) missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    const docs = await readIndex(missing);
+    for (const id of missing) fillFromIndex(out.get(id)!, docs.get(id));
+    return out;
+  }
+
+  /**
+   * Stores the writes of states read by {@link load} in one script call (see {@link commit}); a
+   * state that came from the index is stored whole, above the indexed version.
+   */
+  async commitStates(writes: StateWrite[]): Promise<Map<string, number | null>> {
+    return this.commit(
+      writes.map(({ id, state, views, firstSeenAt, hash, hashJob, embedding }) => ({
+        id,
+        rev: state.rev,
+        versionFloor: state.fromIndex?.version ?? 0,
+        views: state.fromIndex
+          ? [...new Map([...state.views, ...views.map((v) => [v.source, v] as const)]).values()]
+          : views,
+        ...(firstSeenAt !== undefined
+          ? { firstSeenAt }
+          : state.fromIndex && state.firstSeenAt
+            ? { firstSeenAt: state.firstSeenAt }
+            : {}),
+        ...(hash !== undefined ? { hash } : state.fromIndex && state.hash ? { hash: state.hash } : {}),
+        ...(hashJob !== undefined ? { hashJob } : {}),
+        ...(embedding
+          ? { embedding }
+          : state.fromIndex && state.embedding
+            ? { embedding: state.embedding }
+            : {}),
+        ...(state.fromIndex ? { hydrated: true } : {}),
+      })),
+    );
+  }
+
+  /**
    * Stores each paper's write in one script call, provided its revision is still the one read.
    * Returns each paper's new merge version, or null for those another write changed first.
    */
-  async commit(writes: CacheWrite[]): Promise<Map<string, number | null>> {
+  private async commit(writes: CacheWrite[]): Promise<Map<string, number | null>> {
     const out = new Map<string, number | null>();
     if (writes.length === 0) return out;
     const args: (string | number)[] = [this.ttlSeconds];
@@ -109,6 +197,34 @@ export class PaperCache {
   }
 }
 
+/** Fills what the cache lacked from the paper's document (nothing when the index has none either). */
+function fillFromIndex(st: PaperState, d: IndexedPaper | undefined): void {
+  st.fromIndex = { version: d?.version ?? 0 };
+  if (!d) return;
+  if (!st.firstSeenAt && typeof d.doc.firstSeenAt === 'string') st.firstSeenAt = d.doc.firstSeenAt;
+  if (!st.hash && typeof d.doc.contentHash === 'string') st.hash = d.doc.contentHash;
+  const emb = d.doc.embedding as { vector?: number[]; textHash?: string } | undefined;
+  if (!st.embedding && emb?.vector && emb.textHash)
+    st.embedding = { vector: Float32Array.from(emb.vector), textHash: emb.textHash };
+  for (const s of (d.doc.sources ?? []) as Array<{
+    source: SourceId;
+    fetchedAt: string;
+    record?: PaperCandidate;
+  }>) {
+    const cur = st.views.get(s.source);
+    if (s.record && (!cur || cur.fetchedAt < s.fetchedAt)) st.views.set(s.source, s.record);
+  }
+}
+
+/** A vector as the cache keeps it: its float32 bytes, base64 (2 KB for 384 values). */
+const encodeVector = (v: Float32Array): string =>
+  Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+
+function decodeVector(b64: string): Float32Array {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
 function decode(fields: Record<string, string>): CachedPaper {
   const views = new Map<SourceId, PaperCandidate>();
   for (const [k, v] of Object.entries(fields)) {
@@ -121,6 +237,9 @@ function decode(fields: Record<string, string>): CachedPaper {
     ...(fields.hash ? { hash: fields.hash } : {}),
     ...(fields.hashJob ? { hashJob: fields.hashJob } : {}),
     hydrated: fields.hydrated === '1',
+    ...(fields.emb && fields.embHash
+      ? { embedding: { vector: decodeVector(fields.emb), textHash: fields.embHash } }
+      : {}),
   };
 }
 
@@ -131,5 +250,6 @@ function encode(w: CacheWrite): string[] {
   if (w.hash !== undefined) fields.push('hash', w.hash);
   if (w.hashJob !== undefined) fields.push('hashJob', w.hashJob);
   if (w.hydrated) fields.push('hydrated', '1');
+  if (w.embedding) fields.push('emb', encodeVector(w.embedding.vector), 'embHash', w.embedding.textHash);
   return fields;
 }

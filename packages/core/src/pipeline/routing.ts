@@ -11,18 +11,19 @@ import type { JobPayloads, Stage } from '@paperline/contracts';
 export const ROUTES: { readonly [S in Stage]: readonly Stage[] } = {
   fetch: ['parse'],
   parse: ['dedupe', 'fetch'],
-  dedupe: ['index', 'fetch'],
+  dedupe: ['index', 'embed', 'fetch'],
   index: [],
+  embed: ['index'],
 };
 
 /**
  * Forward edges apply backpressure (the producer waits while the target's backlog is over the
  * bound). Edges back to fetch (discovered links, enrichment) do not: that would be a cycle and
- * could deadlock.
-
+ * could deadlock. Nor does the edge to embed: a long embedding backlog must never hold up the
+ * deduplicator, and so keyword search (its jobs are a paper id and a hash, a few hundred bytes).
  */
 export function isForwardEdge(from: Stage | 'seed', to: Stage): boolean {
-  return to !== 'fetch' && from !== 'seed';
+  return to !== 'fetch' && to !== 'embed' && from !== 'seed';
 }
 
 export const shortHash = (s: string, len = 20): string =>
@@ -32,7 +33,9 @@ const JOB_KEY: { [S in Stage]: (p: JobPayloads[S]) => string } = {
   fetch: (p) => p.url,
   parse: (p) => p.url,
   dedupe: (p) => p.url,
-  index: (p) => p.url,
+  index: (p) => (p.embedding ? `${p.url}\nembedding\n${p.embedding.id}\n${p.embedding.textHash}` : p.url),
+  // One job per paper and text per crawl, whichever pages asked for it.
+  embed: (p) => `${p.id}\n${p.textHash}`,
 };
 
 /** The deterministic BullMQ job id of a payload (no `:` — BullMQ reserves it). */

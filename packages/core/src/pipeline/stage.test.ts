@@ -38,8 +38,8 @@ describe('stage registry', () => {
   });
 
   it('refuses a stage whose queue has no route', () => {
-    const stray = { ...stage('fetch'), queue: 'embed' as Stage };
-    expect(() => checkRegistry([...STAGES.map(stage), stray])).toThrow(/stage 'embed' has no route/);
+    const stray = { ...stage('fetch'), queue: 'summarize' as Stage };
+    expect(() => checkRegistry([...STAGES.map(stage), stray])).toThrow(/stage 'summarize' has no route/);
   });
 
   it('gives each stage the payload schema of its queue from the contracts', () => {

@@ -32,6 +32,8 @@ export interface StageDefinition<S extends Stage = Stage, D = unknown> {
   /** The process kind that runs it (`paperline workers --only <worker>`). */
   readonly worker: WorkerKind;
   readonly payload: z.ZodType<JobPayloads[S]>;
+  /** Whether this configuration runs the stage at all (always, when absent). */
+  enabled?(cfg: PaperlineConfig): boolean;
   concurrency(cfg: PaperlineConfig): number;
   /** How long one run of a job may take; past it the job fails with `JOB_TIMEOUT` and is retried. */
   timeoutMs(cfg: PaperlineConfig): number;

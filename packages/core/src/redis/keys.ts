@@ -11,6 +11,7 @@ const CRAWL_PARTS = [
   'papers',
   'cands',
   'written',
+  'embedded',
   'yield',
 ] as const;
 export type CrawlPart = (typeof CRAWL_PARTS)[number];

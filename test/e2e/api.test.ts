@@ -47,7 +47,7 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
 
   beforeAll(async () => {
     site = await startSnapshotSite({ port: 0 });
-    env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_API_TOKEN: TOKEN });
+    env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_API_TOKEN: TOKEN, PAPERLINE_EMBED: '1' });
     workers = startWorkersProcess(env);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;

@@ -30,7 +30,7 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
 
   beforeAll(async () => {
     site = await startSnapshotSite({ port: 0 });
-    env = testEnv(names, { HF_BASE_URL: site.url });
+    env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_EMBED: '1' });
     workers = startWorkersProcess(env);
   });
 

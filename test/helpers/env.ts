@@ -30,6 +30,9 @@ export function testEnv(
     PAPERLINE_LOG_LEVEL: 'warn',
     PAPERLINE_SCHEDULES_FILE: fileURLToPath(new URL('../fixtures/no-schedules.json', import.meta.url)),
     PAPERLINE_ENRICH: '0',
+    // Embeddings are tested where they matter (crawl and API e2e, the embed and relevance
+    // integration tests); elsewhere worker groups run without an embedder.
+    PAPERLINE_EMBED: '0',
     ...extra,
   };
 }

@@ -70,10 +70,11 @@ describe('poison jobs on every queue', () => {
   });
 
   it('fail at once with INVALID_PAYLOAD, are listed, are not retried, and good work goes on', async () => {
-    const env = testEnv(names, { HF_BASE_URL: site.url });
-    workers = startWorkersProcess(env, 'fetcher,parser,deduplicator,indexer');
+    // Every queue, the embed stage's included.
+    const env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_EMBED: '1' });
+    workers = startWorkersProcess(env, 'fetcher,parser,deduplicator,indexer,embedder');
     const rss = sampleWorkerRss(() => (workers ? [workers] : []));
-    // Start-up (four tsx-compiled processes) can take a minute on a loaded 2-core machine.
+    // Start-up (five processes, one loading the model) can take a minute on a loaded 2-core machine.
     await waitForStageWorkers(REDIS_URL, names.prefix, STAGES, 180_000);
     const queues = Object.fromEntries(
       STAGES.map((s) => [s, new Queue(s, { connection: redis, prefix: names.prefix })]),

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { QueueEvents, type Job, type Worker } from 'bullmq';
 import {
@@ -118,6 +118,7 @@ describe('stage runner: one handler per error class', () => {
       code: 'HTTP_NOT_FOUND',
       stage: 'fetch',
     });
+    await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 10_000, interval: 20 });
     expect(outcomes).toEqual([{ kind: 'failed', code: 'HTTP_NOT_FOUND' }]);
     await worker.close();
   });
@@ -135,6 +136,8 @@ describe('stage runner: one handler per error class', () => {
     expect(s).toMatchObject({ finished: true, failed: 0 });
     expect(await crawls.openCount('cretry')).toBe(0);
     expect((await crawls.failures([jobId])).size).toBe(0);
+    // The crawl can finish a moment before the runner reports the last run's outcome.
+    await vi.waitFor(() => expect(outcomes).toHaveLength(3), { timeout: 10_000, interval: 20 });
     expect(outcomes).toEqual([
       { kind: 'failed', code: 'HTTP_SERVER_ERROR' },
       { kind: 'failed', code: 'HTTP_SERVER_ERROR' },
@@ -179,6 +182,7 @@ describe('stage runner: one handler per error class', () => {
     const job = (await queues.index.getJob(jobId!))!;
     expect(job.attemptsStarted).toBe(3);
     expect(job.attemptsMade).toBe(1); // the run that succeeded: the two waits used none
+    await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 10_000, interval: 20 });
     expect(outcomes).toEqual([{ kind: 'done', outcome: 'indexed' }]);
     await worker.close();
   });
@@ -234,6 +238,7 @@ describe('stage runner: time limits and shutdown', () => {
     const second = startWorker('fetch', async () => ({ outcome: 'fetched' }));
     const s = await waitForCrawl(crawls, 'cnap', { timeoutMs: 10_000, pollMs: 100 });
     expect(s).toMatchObject({ finished: true, failed: 0 });
+    await vi.waitFor(() => expect(second.outcomes).toHaveLength(1), { timeout: 10_000, interval: 20 });
     expect(second.outcomes).toEqual([{ kind: 'done', outcome: 'fetched' }]);
     await second.worker.close();
   });

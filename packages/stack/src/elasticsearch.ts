@@ -5,7 +5,13 @@ import { StackError } from './errors.js';
 import { ES_USER, chownTree, ensureEsInstall, ensureServiceUser } from './install.js';
 import { javaMajor, resolveJdk } from './jdk.js';
 import { ensureEsZip } from './maven.js';
-import { CLIENT_MAJOR, isRoot, type ResolvedStackOptions, type ServiceStatus } from './options.js';
+import {
+  CLIENT_MAJOR,
+  DEFAULT_ES_VERSION,
+  isRoot,
+  type ResolvedStackOptions,
+  type ServiceStatus,
+} from './options.js';
 import { isPortInUse, probeElasticsearch } from './probe.js';
 import { managedPid, readPidFile, run, stopProcess, tailFile } from './proc.js';
 import type { Inspection } from './redis.js';
@@ -34,7 +40,7 @@ export function assertClientCompatible(version: string, where: string): void {
   if (major !== CLIENT_MAJOR) {
     throw new StackError(
       `${where} is Elasticsearch ${version}, but Paperline's client speaks ${CLIENT_MAJOR}.x; ` +
-        `use an Elasticsearch ${CLIENT_MAJOR}.x (e.g. PAPERLINE_ES_VERSION=8.19.21)`,
+        `use an Elasticsearch ${CLIENT_MAJOR}.x (e.g. PAPERLINE_ES_VERSION=${DEFAULT_ES_VERSION})`,
       { context: { version } },
     );
   }

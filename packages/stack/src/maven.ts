@@ -85,7 +85,7 @@ export async function ensureEsZip(version: string, log: (msg: string) => void): 
     const tail = mavenFailure(res.output);
     throw new StackError(
       `could not download ${esArtifact(version)} from Maven Central with mvn (exit ${res.code ?? res.signal}). ` +
-        `Check the network and the version: Elasticsearch 9.x is not published as integ-test-zip, 8.19.21 is the newest that is. ` +
+        `Check the network and the version: Maven Central's metadata lists no 9.x integ-test-zip, yet some 9.x files are there (9.3.2, 9.2.4, 9.1.0; not 9.3.3–9.3.5 or 9.4.x when last checked). ` +
         `mvn said:\n${tail}`,
       { context: { artifact: esArtifact(version) } },
     );

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { StackError } from './errors.js';
 
 /** The major version of the Elasticsearch client Paperline ships; the server must match it. */
-export const CLIENT_MAJOR = 8;
+export const CLIENT_MAJOR = 9;
 
-/** Newest Elasticsearch published on Maven Central as `integ-test-zip`. */
-export const DEFAULT_ES_VERSION = '8.19.21';
+/**
+ * Newest Elasticsearch that Maven Central serves as `integ-test-zip`. The metadata lists nothing
+ * past 8.19, but the 9.3.2 files are there (9.3.3 to 9.5.x and 9.4.x are refused).
+ */
+export const DEFAULT_ES_VERSION = '9.3.2';
 
 /** Options of {@link stackUp}, {@link stackDown} and {@link stackStatus}. */
 export interface StackOptions {
@@ -23,7 +26,7 @@ export interface StackOptions {
   stackDir?: string;
   /**
    * Elasticsearch version to download from Maven Central (`integ-test-zip`) and run.
-   * @defaultValue env `PAPERLINE_ES_VERSION`, else `'8.19.21'`
+   * @defaultValue env `PAPERLINE_ES_VERSION`, else {@link DEFAULT_ES_VERSION}
    */
   esVersion?: string;
   /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StackError, stackDown, stackStatus, stackUp } from './index.js';
+import { DEFAULT_ES_VERSION, StackError, stackDown, stackStatus, stackUp } from './index.js';
 import { esReplies, fakeElasticsearch, fakeRedis, redisReplies, type Fake } from './test-fakes.js';
 
 /** Orchestration against fake services: nothing here starts a real Redis or Elasticsearch. */
@@ -20,7 +20,7 @@ describe('stack with services that already answer', () => {
     await Promise.all(fakes.splice(0).map((f) => f.close()));
     await rm(join(dir, '..'), { recursive: true, force: true });
   });
-  const opts = async (esVersion = '8.19.21', redis = fakeRedis(redisReplies)) => {
+  const opts = async (esVersion = DEFAULT_ES_VERSION, redis = fakeRedis(redisReplies)) => {
     const r = await redis;
     const es = await fakeElasticsearch(esReplies(esVersion));
     fakes.push(r, es);
@@ -40,21 +40,21 @@ describe('stack with services that already answer', () => {
       url: o.elasticsearchUrl,
       up: true,
       managed: false,
-      version: '8.19.21',
+      version: DEFAULT_ES_VERSION,
     });
     expect(lines).toEqual([
       `redis: using ${o.redisUrl} (already running, 7.2.4)`,
-      `elasticsearch: using ${o.elasticsearchUrl} (already running, 8.19.21)`,
+      `elasticsearch: using ${o.elasticsearchUrl} (already running, ${DEFAULT_ES_VERSION})`,
     ]);
     await expect(stat(dir)).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses an Elasticsearch whose major differs from the client', async () => {
-    const o = await opts('9.1.0');
+    const o = await opts('8.19.21');
     const err = await stackUp(o).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StackError);
     expect((err as StackError).code).toBe('STACK_UNAVAILABLE');
-    expect((err as StackError).message).toMatch(/Elasticsearch 9\.1\.0.*client speaks 8\.x/);
+    expect((err as StackError).message).toMatch(/Elasticsearch 8\.19\.21.*client speaks 9\.x/);
     expect((await stackStatus(o)).elasticsearch).toMatchObject({
       up: true,
       detail: expect.stringMatching(/major differs/),
@@ -63,7 +63,7 @@ describe('stack with services that already answer', () => {
 
   it('refuses a Redis that answers but cannot be used', async () => {
     const o = await opts(
-      '8.19.21',
+      DEFAULT_ES_VERSION,
       fakeRedis(() => '-NOAUTH Authentication required.\r\n'),
     );
     await expect(stackUp(o)).rejects.toThrow(

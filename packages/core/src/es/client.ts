@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
+import { Client, errors } from '@elastic/elasticsearch';
+
+/** The client's constructor options (the ESM entry of the 9.x client does not export the type). */
+type ClientOptions = ConstructorParameters<typeof Client>[0];
 import type { PaperlineConfig } from '../config/config.js';
 import { esAuth } from './auth.js';
 

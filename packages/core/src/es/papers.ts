@@ -7,11 +7,19 @@ interface StoredPaper {
   doc: Record<string, unknown>;
 }
 
-/** Reads current documents by canonical id (realtime GET semantics: no refresh needed). */
+/**
+ * Reads current documents by canonical id (realtime GET semantics: no refresh needed), vectors
+ * included: Elasticsearch 9 leaves `dense_vector` values out of `_source` unless asked, and a
+ * merge must carry the paper's vector on.
+ */
 export async function getPapers(es: Client, alias: string, ids: string[]): Promise<Map<string, StoredPaper>> {
   const out = new Map<string, StoredPaper>();
   if (ids.length === 0) return out;
-  const res = await es.mget<Record<string, unknown>>({ index: alias, ids });
+  const res = await es.mget<Record<string, unknown>>({
+    index: alias,
+    ids,
+    querystring: { _source_exclude_vectors: false },
+  });
   for (const d of res.docs) {
     if ('found' in d && d.found && d._source) {
       out.set(d._id, { id: d._id, version: Number(d._version ?? 1), doc: d._source });

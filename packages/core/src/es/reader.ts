@@ -19,12 +19,20 @@ type Doc = Record<string, unknown>;
  * {@link createPaperReader}, for a process that starts for one query.
  */
 export interface PaperReader {
-  /** Everything but `index` is sent as the request body, so only body parameters may be given. */
+  /**
+   * Everything but `index` and `_source_exclude_vectors` is sent as the request body, so only body
+   * parameters may be given.
+   */
   search(req: estypes.SearchRequest & { index: string }): Promise<estypes.SearchResponse<Doc>>;
   mget(req: {
     index: string;
     ids: string[];
     _source_excludes?: string[];
+    /**
+     * `_source_exclude_vectors: false` includes `dense_vector` values, which Elasticsearch 9 leaves
+     * out of `_source` (the client's types lack the parameter; its `querystring` passes it on).
+     */
+    querystring?: { _source_exclude_vectors?: boolean };
   }): Promise<estypes.MgetResponse<Doc>>;
 }
 
@@ -74,12 +82,24 @@ export function createPaperReader(
   }
 
   return {
-    search: ({ index, ...body }) => post(`${encodeURIComponent(index)}/_search`, body),
-    mget: ({ index, _source_excludes: excludes, ...body }) => {
-      const query = excludes ? `?${new URLSearchParams({ _source_excludes: excludes.join(',') })}` : '';
-      return post(`${encodeURIComponent(index)}/_mget${query}`, body);
+    search: ({ index, _source_exclude_vectors: withVectors, ...body }) =>
+      post(
+        `${encodeURIComponent(index)}/_search${queryString({ _source_exclude_vectors: withVectors })}`,
+        body,
+      ),
+    mget: ({ index, _source_excludes: excludes, querystring, ...body }) => {
+      const params = { _source_excludes: excludes?.join(','), ...querystring };
+      return post(`${encodeURIComponent(index)}/_mget${queryString(params)}`, body);
     },
   };
+}
+
+/** `?a=1&b=x` of the parameters that are set, or `''`. */
+function queryString(params: Record<string, string | boolean | undefined>): string {
+  const set = Object.entries(params).filter((e): e is [string, string | boolean] => e[1] !== undefined);
+  return set.length === 0
+    ? ''
+    : `?${new URLSearchParams(set.map(([k, v]): [string, string] => [k, String(v)]))}`;
 }
 
 /** Elasticsearch unreachable, or busy (429, 5xx): `INDEX_UNAVAILABLE`, as the client's outages are. */

@@ -187,6 +187,8 @@ async function copyInto(
       index: alias,
       size,
       version: true,
+      // The copy keeps the vectors, which Elasticsearch 9 leaves out of `_source` by default.
+      _source_exclude_vectors: false,
       sort: [{ id: 'asc' }],
       query: { match_all: {} },
       ...(after ? { search_after: after } : {}),

@@ -348,10 +348,18 @@ async function findPaper(
   alias: string,
   input: string,
   excludes: string[],
+  withVector = false,
 ): Promise<Record<string, unknown> | null> {
+  // Elasticsearch 9 leaves vectors out of `_source` unless asked (`_source_exclude_vectors`).
+  const vectors = withVector ? { _source_exclude_vectors: false } : {};
   const ids = candidateIds(input);
   for (const id of ids) {
-    const res = await es.mget({ index: alias, ids: [id], _source_excludes: excludes });
+    const res = await es.mget({
+      index: alias,
+      ids: [id],
+      _source_excludes: excludes,
+      ...(withVector ? { querystring: vectors } : {}),
+    });
     const d = res.docs[0];
     if (d && 'found' in d && d.found && d._source) return d._source;
   }
@@ -360,7 +368,13 @@ async function findPaper(
   const ax = normalizeArxivId(input);
   const should = [...(doi ? [{ term: { doi } }] : []), ...(ax ? [{ term: { arxivId: ax } }] : [])];
   if (should.length === 0) return null;
-  const res = await es.search({ index: alias, size: 1, query: { bool: { should } }, _source: { excludes } });
+  const res = await es.search({
+    index: alias,
+    size: 1,
+    query: { bool: { should } },
+    _source: { excludes },
+    ...vectors,
+  });
   return res.hits.hits[0]?._source ?? null;
 }
 
@@ -393,7 +407,7 @@ async function paperVector(
   alias: string,
   input: string,
 ): Promise<{ id: string; vector: Float32Array }> {
-  const doc = await findPaper(es, alias, input, ['sources.record', 'titleFingerprint']);
+  const doc = await findPaper(es, alias, input, ['sources.record', 'titleFingerprint'], true);
   if (!doc) throw new PaperNotFoundError(input);
   const id = String(doc.id);
   const vector = (doc.embedding as { vector?: number[] } | undefined)?.vector;

@@ -47,6 +47,26 @@ type Field = keyof PaperCandidate;
 const ARXIV_FIRST: SourceId[] = ['arxiv', 'hf'];
 const HF_FIRST: SourceId[] = ['hf', 'arxiv'];
 
+/**
+ * Optional fields taken as they are from the first source (in this precedence order) that has
+ * them; the merge copies each of these and nothing else by this rule.
+ */
+const COPIED_PRECEDENCE = {
+  versions: ARXIV_FIRST,
+  license: ARXIV_FIRST,
+  journalRef: ARXIV_FIRST,
+  comments: ARXIV_FIRST,
+  githubRepo: HF_FIRST,
+  githubStars: HF_FIRST,
+  organization: HF_FIRST,
+  aiSummary: HF_FIRST,
+  linkedModelCount: HF_FIRST,
+  linkedDatasetCount: HF_FIRST,
+  linkedSpaceCount: HF_FIRST,
+} as const satisfies Partial<Record<Field, SourceId[]>>;
+type CopiedField = keyof typeof COPIED_PRECEDENCE;
+const COPIED_FIELDS = Object.keys(COPIED_PRECEDENCE) as CopiedField[];
+
 /** Which source wins each field when sources disagree (docs/record-schema.md#merging). */
 const PRECEDENCE: Partial<Record<Field, SourceId[]>> = {
   title: ARXIV_FIRST,
@@ -57,37 +77,11 @@ const PRECEDENCE: Partial<Record<Field, SourceId[]>> = {
   doi: ARXIV_FIRST,
   arxivVersion: ARXIV_FIRST,
   publishedAt: ARXIV_FIRST,
-  versions: ARXIV_FIRST,
-  license: ARXIV_FIRST,
-  journalRef: ARXIV_FIRST,
-  comments: ARXIV_FIRST,
   upvotes: HF_FIRST,
   keywords: HF_FIRST,
   codeUrls: HF_FIRST,
-  githubRepo: HF_FIRST,
-  githubStars: HF_FIRST,
-  organization: HF_FIRST,
-  aiSummary: HF_FIRST,
-  linkedModelCount: HF_FIRST,
-  linkedDatasetCount: HF_FIRST,
-  linkedSpaceCount: HF_FIRST,
+  ...COPIED_PRECEDENCE,
 };
-
-/** Optional fields taken as they are from the first source (in precedence order) that has them. */
-const COPIED_FIELDS = [
-  'versions',
-  'license',
-  'journalRef',
-  'comments',
-  'githubRepo',
-  'githubStars',
-  'organization',
-  'aiSummary',
-  'linkedModelCount',
-  'linkedDatasetCount',
-  'linkedSpaceCount',
-] as const satisfies readonly Field[];
-type CopiedField = (typeof COPIED_FIELDS)[number];
 
 const present = (v: unknown): boolean =>
   v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);

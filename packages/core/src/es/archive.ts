@@ -3,7 +3,7 @@ import { PermanentError, type SourceId } from '@paperline/contracts';
 import { promisify } from 'node:util';
 import { gunzip as zlibGunzip, gzip as zlibGzip } from 'node:zlib';
 import { decodeBody } from '../http/charset.js';
-import { shortHash } from '../pipeline/routing.js';
+import { shortHash } from '../ids.js';
 
 /** What the archive keeps about one fetch of one URL. */
 export interface UrlRecord {

@@ -5,7 +5,7 @@ import type { CrawlSummary } from '@paperline/contracts';
 import { MetricsRecorder } from './recorder.js';
 import { readMetrics } from './reader.js';
 import { foldPaperTotals } from './papers.js';
-import { newCrawlId } from '../pipeline/crawl-state.js';
+import { newCrawlId } from '../ids.js';
 import { RedisKeys } from '../redis/keys.js';
 import { unlinkMatching } from '../redis/redis.js';
 

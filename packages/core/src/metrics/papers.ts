@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CrawlSummary } from '@paperline/contracts';
 import { LuaScript } from '../redis/scripts.js';
-import { newCrawlId } from '../pipeline/crawl-state.js';
+import { crawlIdStamp } from '../ids.js';
 import { RedisKeys } from '../redis/keys.js';
 import { PAPERS_METRIC, encodeLabels } from './catalog.js';
 
@@ -32,7 +32,7 @@ export async function foldPaperTotals(
     args.push(s.crawlId, s.indexed, s.finished ? s.unchanged : 0, s.duplicates);
   }
   const days = opts.forgetAfterDays ?? 60;
-  const cutoff = newCrawlId(new Date((opts.now ?? new Date()).getTime() - days * 86_400_000)).split('-')[0]!;
+  const cutoff = crawlIdStamp(new Date((opts.now ?? new Date()).getTime() - days * 86_400_000));
   args.push(cutoff, ...FIELDS);
   const k = new RedisKeys(prefix);
   const keys = [k.metric(PAPERS_METRIC.name), k.metric('papers_folded')];

@@ -1,5 +1,6 @@
 import { PermanentError, type Route } from '@paperline/contracts';
-import { newCrawlId, type CrawlStore } from './crawl-state.js';
+import { newCrawlId } from '../ids.js';
+import type { CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
 
 interface CrawlStartDeps {

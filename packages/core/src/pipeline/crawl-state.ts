@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys, type CrawlPart } from '../redis/keys.js';
-import { shortHash } from './routing.js';
+import { shortHash } from '../ids.js';
 
 const REGISTER = LuaScript.file('crawl-register');
 const TRANSITION = LuaScript.file('crawl-transition');
@@ -41,15 +40,6 @@ const setSizes = (sizes: unknown[]): Record<CrawlSet, number> =>
 const JOB_STATES = ['pending', 'done', 'failed'] as const;
 type JobState = (typeof JOB_STATES)[number];
 const STATE_CODE = { pending: 'p', done: 'd', failed: 'f' } as const;
-
-/** A new crawl id: sortable by time, safe in BullMQ job ids and Redis keys. */
-export function newCrawlId(now = new Date()): string {
-  const ts = now
-    .toISOString()
-    .replace(/[-:TZ.]/g, '')
-    .slice(0, 14);
-  return `c${ts}-${randomBytes(3).toString('hex')}`;
-}
 
 /**
  * Where a crawl stands, kept in Redis so that any process (a worker, `wait`, the API) can read it

@@ -44,7 +44,8 @@ export {
   type StageCounts,
 } from './queues.js';
 export { Enqueuer } from './enqueuer.js';
-export { CrawlStore, newCrawlId, type FailureRecord } from './crawl-state.js';
+export { CrawlStore, type FailureRecord } from './crawl-state.js';
+export { newCrawlId } from '../ids.js';
 export { startCrawl } from './crawl-start.js';
 export { waitForCrawl } from './crawl-wait.js';
 export { bookUnseenFailure } from './crawl-repair.js';

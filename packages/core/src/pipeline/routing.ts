@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { JobPayloads, Stage } from '@paperline/contracts';
+import { shortHash } from '../ids.js';
 
 /**
  * The stage-routing table: what may follow what, and how a job's id is derived. Every enqueue in
@@ -25,9 +25,6 @@ export const ROUTES: { readonly [S in Stage]: readonly Stage[] } = {
 export function isForwardEdge(from: Stage | 'seed', to: Stage): boolean {
   return to !== 'fetch' && to !== 'embed' && from !== 'seed';
 }
-
-export const shortHash = (s: string, len = 20): string =>
-  createHash('sha256').update(s).digest('hex').slice(0, len);
 
 const JOB_KEY: { [S in Stage]: (p: JobPayloads[S]) => string } = {
   fetch: (p) => p.url,

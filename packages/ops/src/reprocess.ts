@@ -66,14 +66,16 @@ function reprocessFilter(opts: ReprocessOptions): { source?: SourceId; since?: s
   if (source && !source.success) {
     throw new PermanentError(
       'INVALID_PAYLOAD',
-      `--source must be one of ${SourceIdSchema.options.join(', ')}, got '${opts.source}'`,
-      { stage: 'cli' },
+      `reprocess: source must be one of ${SourceIdSchema.options.join(', ')}, got '${opts.source}'`,
+      { stage: 'cli', context: { option: 'source' } },
     );
   }
   if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) {
-    throw new PermanentError('INVALID_PAYLOAD', `--since must be a date (YYYY-MM-DD), got '${opts.since}'`, {
-      stage: 'cli',
-    });
+    throw new PermanentError(
+      'INVALID_PAYLOAD',
+      `reprocess: since must be a date (YYYY-MM-DD), got '${opts.since}'`,
+      { stage: 'cli', context: { option: 'since' } },
+    );
   }
   return {
     ...(source?.success ? { source: source.data } : {}),

@@ -183,7 +183,7 @@ describe('secrets never reach the logs', () => {
     log.info({ cfg }, 'config, nested');
     log.info({ startup: { cfg } }, 'config, deeper');
     log.info({ env }, 'environment');
-    log.child({ url: cfg.elasticsearch.url }).info('child bound to a URL with credentials');
+    log.child({ url: cfg.elasticsearch.nodes[0] }).info('child bound to a URL with credentials');
 
     const es = createEsClient(cfg.elasticsearch);
     const esErr = await es.get({ index: 'x', id: '1' }, { maxRetries: 0 }).catch((e: unknown) => e);

@@ -17,7 +17,7 @@ import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../
  */
 const names = uniqueNames('embed');
 const redis = new Redis(REDIS_URL);
-const es = createEsClient({ url: ELASTICSEARCH_URL });
+const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const ID = 'arxiv:2403.54321';
 const PAGE = 'http://127.0.0.1:9/papers/date/2024-03-20';
 const ctx = (jobId: string): StageContext => ({

@@ -15,7 +15,7 @@ import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../
 const names = uniqueNames('identity');
 const keys = new RedisKeys(names.prefix);
 const redis = new Redis(REDIS_URL);
-const es = createEsClient({ url: ELASTICSEARCH_URL });
+const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const ctx = (jobId: string): StageContext => ({
   jobId,
   attempt: 1,
@@ -184,7 +184,7 @@ describe('identity after Redis is emptied', () => {
   });
 
   it('a page of 50 new papers costs at most one index search; known papers cost none', async () => {
-    const counted = createEsClient({ url: ELASTICSEARCH_URL });
+    const counted = createEsClient({ nodes: [ELASTICSEARCH_URL] });
     const searches = vi.spyOn(counted, 'search');
     const store = new DedupStore(redis, counted, names.index, names.prefix);
     const page = Array.from({ length: 50 }, (_, i) =>

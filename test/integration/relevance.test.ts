@@ -27,7 +27,7 @@ const names = uniqueNames('relevance');
 /** An index nothing was embedded in. */
 const plain = uniqueNames('relevance-plain');
 const redis = new Redis(REDIS_URL);
-const es = createEsClient({ url: ELASTICSEARCH_URL });
+const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const { questions } = JSON.parse(
   readFileSync(new URL('../fixtures/paraphrased-questions.json', import.meta.url), 'utf8'),
 ) as { questions: Array<{ title: string; q: string }> };

@@ -22,7 +22,7 @@ import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../
 
 const names = uniqueNames('stages');
 const redis = new Redis(REDIS_URL);
-const es = createEsClient({ url: ELASTICSEARCH_URL });
+const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const crawls = new CrawlStore(redis, names.prefix);
 const archive = new RawArchive(es, names.archive);
 const ctx = (jobId: string): StageContext => ({

@@ -12,7 +12,7 @@ export const dedupeStage = defineStage({
   timeoutMs: (cfg) => cfg.jobTimeoutMs.dedupe,
   async wire(rt) {
     const { cfg } = rt;
-    await ensurePapersIndex(rt.es, cfg.index);
+    await ensurePapersIndex(rt.es, cfg.index, cfg.indexLayout);
     const archive = new RawArchive(rt.es, cfg.archiveIndex);
     const store = new DedupStore(rt.redis, rt.es, cfg.index, cfg.queuePrefix);
     const deps: DedupeDeps = {

@@ -34,7 +34,7 @@ export const fetchStage = defineStage({
   timeoutMs: fetchTimeoutMs,
   async wire(rt) {
     const { cfg } = rt;
-    await ensureArchiveIndices(rt.es, cfg.archiveIndex);
+    await ensureArchiveIndices(rt.es, cfg.archiveIndex, cfg.indexLayout);
     const http = new HttpClient({ userAgent: cfg.userAgent, allowHosts: cfg.allowHosts, ...cfg.fetch });
     const robotsHttp = new HttpClient({
       userAgent: cfg.userAgent,

@@ -77,7 +77,7 @@ export const indexStage = defineStage({
   timeoutMs: (cfg) => cfg.jobTimeoutMs.index,
   async wire(rt) {
     const { cfg } = rt;
-    await ensurePapersIndex(rt.es, cfg.index);
+    await ensurePapersIndex(rt.es, cfg.index, cfg.indexLayout);
     const write = bulkWriter(rt);
     const refresh = await refreshPolicy(rt);
     const batcher = new BulkBatcher(

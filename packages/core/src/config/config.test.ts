@@ -111,6 +111,27 @@ describe('job time limits', () => {
   });
 });
 
+describe('Elasticsearch nodes and index layout', () => {
+  it('takes one node or several, and one replica as soon as a second node joins by default', () => {
+    expect(loadConfig({}).elasticsearch.nodes).toEqual(['http://127.0.0.1:9200']);
+    expect(loadConfig({}).indexLayout).toEqual({ replicas: '0-1' });
+    const cfg = loadConfig({
+      ELASTICSEARCH_URL: 'http://es1:9200, http://es2:9200',
+      PAPERLINE_INDEX_SHARDS: '3',
+      PAPERLINE_INDEX_REPLICAS: '1',
+    });
+    expect(cfg.elasticsearch.nodes).toEqual(['http://es1:9200', 'http://es2:9200']);
+    expect(cfg.indexLayout).toEqual({ shards: 3, replicas: '1' });
+  });
+
+  it('refuses a node that is not a URL, and a replica setting that is neither a count nor a range', () => {
+    const nodes = configError({ ELASTICSEARCH_URL: 'http://es1:9200,es2' });
+    expect(nodes.message).toMatch(/ELASTICSEARCH_URL: ELASTICSEARCH_URL must be an absolute URL/);
+    expect(configError({ PAPERLINE_INDEX_REPLICAS: 'two' }).message).toContain('PAPERLINE_INDEX_REPLICAS');
+    expect(configError({ PAPERLINE_INDEX_SHARDS: '0' }).message).toContain('PAPERLINE_INDEX_SHARDS');
+  });
+});
+
 describe('the configuration reference', () => {
   it('docs/operations.md names every variable loadConfig reads', () => {
     const doc = readFileSync(

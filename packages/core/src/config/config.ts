@@ -13,7 +13,24 @@ export const EnvSchema = z.object({
   REDIS_URL: url('REDIS_URL').default('redis://127.0.0.1:6379'),
   /** Put into REDIS_URL for every connection; REDIS_URL may carry it itself instead. */
   REDIS_PASSWORD: z.string().optional(),
-  ELASTICSEARCH_URL: url('ELASTICSEARCH_URL').default('http://127.0.0.1:9200'),
+  /** One node, or several separated by commas: requests go round them and pass a node that is down. */
+  ELASTICSEARCH_URL: z
+    .string()
+    .default('http://127.0.0.1:9200')
+    .transform((v) => v.split(',').map((u) => u.trim()))
+    .refine((nodes) => nodes.every((u) => URL.canParse(u)), {
+      message: 'ELASTICSEARCH_URL must be an absolute URL, or several separated by commas',
+    }),
+  /** Primary shards of a new papers or archive index (a reindex applies a change). */
+  PAPERLINE_INDEX_SHARDS: int(1, 1024).optional(),
+  /**
+   * Replicas of the papers and archive indices: a number, or a range Elasticsearch keeps to as
+   * nodes come and go (`0-1`: one replica as soon as a second data node joins).
+   */
+  PAPERLINE_INDEX_REPLICAS: z
+    .string()
+    .regex(/^\d+(-(\d+|all))?$/, 'PAPERLINE_INDEX_REPLICAS must be a number or a range such as 0-1 or 0-all')
+    .default('0-1'),
   ELASTICSEARCH_API_KEY: z.string().optional(),
   ELASTICSEARCH_USERNAME: z.string().optional(),
   ELASTICSEARCH_PASSWORD: z.string().optional(),
@@ -113,11 +130,28 @@ export const EnvSchema = z.object({
 
 type Env = z.infer<typeof EnvSchema>;
 
+/** How the papers and archive indices spread over an Elasticsearch cluster. */
+export interface IndexLayout {
+  /** Primary shards of a new index; the template's own (1) when unset. */
+  shards?: number;
+  /** A replica count (`1`) or a range Elasticsearch follows as nodes join and leave (`0-1`). */
+  replicas: string;
+}
+
 /** Configuration shared by every Paperline process. */
 export interface PaperlineConfig {
   /** REDIS_URL, with REDIS_PASSWORD put in when that is set: a secret, never logged. */
   redisUrl: string;
-  elasticsearch: { url: string; apiKey?: string; username?: string; password?: string; caFile?: string };
+  elasticsearch: {
+    /** The nodes to send requests to (`ELASTICSEARCH_URL`, comma-separated). */
+    nodes: string[];
+    apiKey?: string;
+    username?: string;
+    password?: string;
+    caFile?: string;
+  };
+  /** Shards and replicas of the papers and archive indices. */
+  indexLayout: IndexLayout;
   index: string;
   archiveIndex: string;
   queuePrefix: string;
@@ -212,11 +246,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
   return {
     redisUrl: redisUrlWithPassword(e.REDIS_URL, e.REDIS_PASSWORD),
     elasticsearch: {
-      url: e.ELASTICSEARCH_URL,
+      nodes: e.ELASTICSEARCH_URL,
       ...(e.ELASTICSEARCH_API_KEY ? { apiKey: e.ELASTICSEARCH_API_KEY } : {}),
       ...(e.ELASTICSEARCH_USERNAME ? { username: e.ELASTICSEARCH_USERNAME } : {}),
       ...(e.ELASTICSEARCH_PASSWORD ? { password: e.ELASTICSEARCH_PASSWORD } : {}),
       ...(e.ELASTICSEARCH_CA_FILE ? { caFile: e.ELASTICSEARCH_CA_FILE } : {}),
+    },
+    indexLayout: {
+      ...(e.PAPERLINE_INDEX_SHARDS === undefined ? {} : { shards: e.PAPERLINE_INDEX_SHARDS }),
+      replicas: e.PAPERLINE_INDEX_REPLICAS,
     },
     index: e.PAPERLINE_INDEX,
     archiveIndex: e.PAPERLINE_ARCHIVE_INDEX,

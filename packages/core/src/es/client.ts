@@ -14,7 +14,8 @@ export function createEsClient(
   opts: { requestTimeoutMs?: number } = {},
 ): Client {
   const options: ClientOptions = {
-    node: cfg.url,
+    // Several nodes: the client spreads requests and retries one that failed on another node.
+    nodes: cfg.nodes,
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     maxRetries: 2,
     compression: false,

@@ -42,7 +42,12 @@ describe('createPaperReader', () => {
   it('posts a search body to <index>/_search with the API key and returns the answer', async () => {
     const answer = { hits: { total: { value: 1 }, hits: [{ _id: 'arxiv:1' }] } };
     const { server, seen } = await fakeEs(200, answer);
-    const reader = createPaperReader({ url: server.origin, apiKey: 'a2V5', username: 'u', password: 'p' });
+    const reader = createPaperReader({
+      nodes: [server.origin],
+      apiKey: 'a2V5',
+      username: 'u',
+      password: 'p',
+    });
 
     const res = await reader.search({ index: 'papers', size: 3, query: { match_all: {} } });
 
@@ -60,7 +65,7 @@ describe('createPaperReader', () => {
 
   it('sends mget ids in the body and the source exclusions in the query string', async () => {
     const { server, seen } = await fakeEs(200, { docs: [] });
-    const reader = createPaperReader({ url: server.origin, username: 'elastic', password: 'pw' });
+    const reader = createPaperReader({ nodes: [server.origin], username: 'elastic', password: 'pw' });
 
     await reader.mget({ index: 'papers', ids: ['arxiv:1'], _source_excludes: ['sources.record', 'title'] });
 
@@ -75,14 +80,14 @@ describe('createPaperReader', () => {
     const { server, seen } = await fakeEs(200, { docs: [] });
     const url = `http://el%40stic:p%3Ass@127.0.0.1:${server.port}/es`;
 
-    await createPaperReader({ url }).mget({ index: 'papers', ids: ['x'] });
+    await createPaperReader({ nodes: [url] }).mget({ index: 'papers', ids: ['x'] });
 
     expect(seen[0]).toMatchObject({ url: '/es/papers/_mget', authorization: basic('el@stic', 'p:ss') });
   });
 
   it('sends no Authorization header without credentials', async () => {
     const { server, seen } = await fakeEs(200, { docs: [] });
-    await createPaperReader({ url: `${server.origin}/` }).mget({ index: 'papers', ids: ['x'] });
+    await createPaperReader({ nodes: [`${server.origin}/`] }).mget({ index: 'papers', ids: ['x'] });
     expect(seen[0]?.url).toBe('/papers/_mget');
     expect(seen[0]?.authorization).toBeUndefined();
   });
@@ -92,7 +97,7 @@ describe('createPaperReader', () => {
       error: { type: 'index_not_found_exception', reason: 'no such index [papers]' },
       status: 404,
     });
-    await expect(createPaperReader({ url: server.origin }).search({ index: 'papers' })).rejects.toThrow(
+    await expect(createPaperReader({ nodes: [server.origin] }).search({ index: 'papers' })).rejects.toThrow(
       'Elasticsearch answered 404: index_not_found_exception: no such index [papers]',
     );
   });
@@ -100,7 +105,7 @@ describe('createPaperReader', () => {
   it('gives up after the request timeout when Elasticsearch does not answer', async () => {
     const server = await startServer(() => undefined);
     servers.push(server);
-    const reader = createPaperReader({ url: server.origin }, { requestTimeoutMs: 100 });
+    const reader = createPaperReader({ nodes: [server.origin] }, { requestTimeoutMs: 100 });
     const err = await reader.search({ index: 'papers' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect(err).toMatchObject({ code: 'INDEX_UNAVAILABLE', context: { url: server.origin } });
@@ -113,12 +118,36 @@ describe('createPaperReader', () => {
     const { server } = await fakeEs(503, {
       error: { type: 'unavailable_shards_exception', reason: 'primary shard is not active' },
     });
-    const err = await createPaperReader({ url: server.origin })
+    const err = await createPaperReader({ nodes: [server.origin] })
       .search({ index: 'papers' })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: 'INDEX_UNAVAILABLE',
       message: 'Elasticsearch answered 503: unavailable_shards_exception: primary shard is not active',
+    });
+  });
+
+  it('passes a node that is down or busy to the next, and reports the last failure when all fail', async () => {
+    const busy = await fakeEs(503, { error: { type: 'unavailable_shards_exception', reason: 'x' } });
+    const answer = { docs: [{ _id: 'arxiv:1', found: false }] };
+    const up = await fakeEs(200, answer);
+    const closed = await startServer(() => undefined);
+    const down = closed.origin;
+    await closed.close();
+    const reader = createPaperReader({ nodes: [down, busy.server.origin, up.server.origin] });
+
+    expect(await reader.mget({ index: 'papers', ids: ['arxiv:1'] })).toEqual(answer);
+    expect(busy.seen).toHaveLength(1);
+    expect(up.seen).toHaveLength(1);
+    // The next request starts at the node after the one that answered: requests go round.
+    await reader.mget({ index: 'papers', ids: ['arxiv:1'] });
+    expect(busy.seen).toHaveLength(2);
+    expect(up.seen).toHaveLength(2);
+
+    const none = createPaperReader({ nodes: [down, busy.server.origin] });
+    await expect(none.search({ index: 'papers' })).rejects.toMatchObject({
+      code: 'INDEX_UNAVAILABLE',
+      context: { url: busy.server.origin },
     });
   });
 });

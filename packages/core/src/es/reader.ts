@@ -46,14 +46,33 @@ export function createPaperReader(
   cfg: PaperlineConfig['elasticsearch'],
   opts: { requestTimeoutMs?: number } = {},
 ): PaperReader {
-  const base = new URL(cfg.url.endsWith('/') ? cfg.url : `${cfg.url}/`);
-  const authorization = authorizationHeader(cfg, base);
-  base.username = '';
-  base.password = '';
+  const bases = cfg.nodes.map((node) => new URL(node.endsWith('/') ? node : `${node}/`));
+  const authorization = authorizationHeader(cfg, bases[0]!);
+  for (const base of bases) {
+    base.username = '';
+    base.password = '';
+  }
   const ca = cfg.caFile ? readFileSync(cfg.caFile) : undefined;
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  let next = 0;
 
+  /** Asks the nodes in turn, from the next one on; a node that is down or busy passes to the next. */
   async function post<T>(path: string, body: unknown): Promise<T> {
+    let last: unknown;
+    for (let tried = 0; tried < bases.length; tried++) {
+      const base = bases[next]!;
+      next = (next + 1) % bases.length;
+      try {
+        return await postTo<T>(base, path, body);
+      } catch (err) {
+        if (!(err instanceof TransientError)) throw err;
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  async function postTo<T>(base: URL, path: string, body: unknown): Promise<T> {
     const url = new URL(path, base);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(url, {

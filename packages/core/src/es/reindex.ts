@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import { PermanentError } from '@paperline/contracts';
-import { aliasTargets, concreteIndexName, papersTemplate, putTemplate } from './templates.js';
+import { aliasTargets, concreteIndexName, layoutSettings, papersTemplate, putTemplate } from './templates.js';
+import type { IndexLayout } from '../config/config.js';
 import type { BulkItem, BulkOutcome } from './papers.js';
 import { RedisKeys } from '../redis/keys.js';
 
@@ -91,6 +92,8 @@ interface ReindexReport {
 
 interface ReindexOptions {
   deleteOld?: boolean;
+  /** Shards and replicas of the new index (`PAPERLINE_INDEX_SHARDS`, `…_REPLICAS`); the template's when unset. */
+  layout?: IndexLayout;
   log?: (m: string) => void;
   /** @defaultValue 1000 */
   batch?: number;
@@ -116,7 +119,10 @@ export async function reindexPapers(
   const all = Object.keys(await es.indices.get({ index: `${alias}-v*`, allow_no_indices: true }));
   const gen = Math.max(0, ...all.map((i) => generationOf(alias, i))) + 1;
   const to = concreteIndexName(alias, file.version, gen);
-  await es.indices.create({ index: to, settings: { refresh_interval: '-1' } });
+  await es.indices.create({
+    index: to,
+    settings: { refresh_interval: '-1', ...(opts.layout ? layoutSettings(opts.layout, true) : {}) },
+  });
   log(`created ${to} from template v${file.version}`);
   let filled: { copied: number; sourceCount: number; targetCount: number; sampled: number };
   try {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addTemplateFields, concreteIndexName, papersTemplate, type MappingWriter } from './templates.js';
+import {
+  addTemplateFields,
+  concreteIndexName,
+  layoutSettings,
+  papersTemplate,
+  type MappingWriter,
+} from './templates.js';
 
 /** Records the put-mapping requests it is given. */
 function recordingClient(): MappingWriter & { requests: Array<Record<string, unknown>> } {
@@ -39,5 +45,19 @@ describe('addTemplateFields', () => {
       file,
     );
     expect(es.requests).toEqual([]);
+  });
+});
+
+describe('layoutSettings', () => {
+  it('sets a replica count, or a range Elasticsearch follows; shards only for a new index', () => {
+    expect(layoutSettings({ replicas: '0-1' }, true)).toEqual({ auto_expand_replicas: '0-1' });
+    expect(layoutSettings({ shards: 3, replicas: '2' }, true)).toEqual({
+      number_of_shards: 3,
+      auto_expand_replicas: false,
+      number_of_replicas: 2,
+    });
+    expect(layoutSettings({ shards: 3, replicas: '0-all' }, false)).toEqual({
+      auto_expand_replicas: '0-all',
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
+import type { IndexLayout } from '../config/config.js';
 
 export interface TemplateFile {
   version: number;
@@ -50,21 +51,45 @@ const isAlreadyExists = (err: unknown): boolean =>
   );
 
 /**
+ * The index settings of a layout: shards (for a new index only) and replicas, a count or a range
+ * Elasticsearch keeps to as data nodes join and leave (`auto_expand_replicas`).
+ */
+export function layoutSettings(layout: IndexLayout, forNewIndex: boolean): Record<string, unknown> {
+  const replicas = /^\d+$/.test(layout.replicas)
+    ? { auto_expand_replicas: false, number_of_replicas: Number(layout.replicas) }
+    : { auto_expand_replicas: layout.replicas };
+  return forNewIndex && layout.shards !== undefined
+    ? { number_of_shards: layout.shards, ...replicas }
+    : replicas;
+}
+
+/** Brings existing indices to the layout's replicas (a dynamic setting; shards need a reindex). */
+async function applyReplicas(es: Client, indices: readonly string[], layout: IndexLayout | undefined) {
+  if (layout === undefined || indices.length === 0) return;
+  await es.indices.putSettings({ index: indices.join(','), settings: layoutSettings(layout, false) });
+}
+
+/**
  * Makes sure the papers alias exists: installs the template and, when the alias is missing,
  * creates the first concrete index with the alias attached in the same request. Safe to call from
  * every worker at start-up concurrently (the index name is deterministic).
  */
-export async function ensurePapersIndex(es: Client, alias: string): Promise<string> {
+export async function ensurePapersIndex(es: Client, alias: string, layout?: IndexLayout): Promise<string> {
   const file = papersTemplate();
   await putTemplate(es, `${alias}-template`, [`${alias}-v*`], file);
   const existing = await aliasTargets(es, alias);
   if (existing.length > 0) {
     await addTemplateFields(es, existing, file);
+    await applyReplicas(es, existing, layout);
     return existing[0]!;
   }
   const name = concreteIndexName(alias, file.version, 1);
   try {
-    await es.indices.create({ index: name, aliases: { [alias]: { is_write_index: true } } });
+    await es.indices.create({
+      index: name,
+      aliases: { [alias]: { is_write_index: true } },
+      ...(layout ? { settings: layoutSettings(layout, true) } : {}),
+    });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
@@ -96,15 +121,18 @@ export async function addTemplateFields(
 }
 
 /** The archive's two indices: bodies by sha256 and the per-URL fetch log. */
-export async function ensureArchiveIndices(es: Client, archive: string): Promise<void> {
+export async function ensureArchiveIndices(es: Client, archive: string, layout?: IndexLayout): Promise<void> {
   await putTemplate(es, `${archive}-template`, [archive, `${archive}-urls`], pagesTemplate(), 90);
-  for (const index of [archive, `${archive}-urls`]) {
+  const indices = [archive, `${archive}-urls`];
+  for (const index of indices) {
     try {
-      if (!(await es.indices.exists({ index }))) await es.indices.create({ index });
+      if (!(await es.indices.exists({ index })))
+        await es.indices.create({ index, ...(layout ? { settings: layoutSettings(layout, true) } : {}) });
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
   }
+  await applyReplicas(es, indices, layout);
 }
 
 /** Concrete indices an alias points at (empty when the alias does not exist). */

@@ -39,6 +39,7 @@ export async function reindexCommand(
     ctx.cfg.index,
     {
       deleteOld: opts.deleteOld,
+      layout: ctx.cfg.indexLayout,
       log: (m) => {
         if (!opts.json) process.stderr.write(`reindex: ${m}\n`);
       },

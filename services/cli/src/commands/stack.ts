@@ -5,7 +5,8 @@ import { printJson } from '../output.js';
 export function stackOptions(cfg: PaperlineConfig, quiet = false): StackOptions {
   return {
     redisUrl: cfg.redisUrl,
-    elasticsearchUrl: cfg.elasticsearch.url,
+    // The local stack is one node: the first (or only) one configured.
+    elasticsearchUrl: cfg.elasticsearch.nodes[0]!,
     log: (m) => {
       if (!quiet) process.stderr.write(`${m}\n`);
     },

@@ -70,9 +70,10 @@ describe('the overview page and the queue dashboard in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
+    // Set-up may have stopped before starting them (no Chromium): stop what did start.
     if (serve) killGroup(serve, 'SIGTERM');
-    killGroup(workers, 'SIGTERM');
-    await Promise.all([serve && exited(serve), exited(workers)]);
+    if (workers) killGroup(workers, 'SIGTERM');
+    await Promise.all([serve && exited(serve), workers && exited(workers)]);
     await site.close();
     await cleanup(redis, es, names);
     redis.disconnect();

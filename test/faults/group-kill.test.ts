@@ -1,0 +1,107 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { Client } from '@elastic/elasticsearch';
+import { Queue } from 'bullmq';
+import { CrawlStore } from '@paperline/core/pipeline';
+import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
+import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
+import { descendantPids, failedRows, indexedIds, isAlive, waitFor, type Summary } from '../helpers/faults.js';
+
+const FETCH_CONCURRENCY = 4;
+
+/** Gone, or a zombie that nothing has reaped yet: either way it runs no more. */
+function dead(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
+describe('two worker groups share a crawl; one is SIGKILLed whole', () => {
+  const names = uniqueNames('f-group');
+  const redis = new Redis(REDIS_URL);
+  const es = new Client({ node: ELASTICSEARCH_URL });
+  const crawls = new CrawlStore(redis, names.prefix);
+  let site: SnapshotSite;
+  let front: FaultSite;
+  const groups: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    site = await startSnapshotSite({ port: 0 });
+    front = await startFaultSite({ upstream: site.url });
+  });
+
+  afterAll(async () => {
+    for (const g of groups) if (isAlive(g)) killGroup(g, 'SIGTERM');
+    await Promise.all(groups.map(exited));
+    await front.close();
+    await site.close();
+    await cleanup(redis, es, names);
+    redis.disconnect();
+    await es.close();
+  });
+
+  it('the other group takes over the jobs the dead one held, and the crawl ends with every paper once', async () => {
+    // Every paper page is held at the site until the kill, so the fetch jobs of both groups are
+    // active and waiting on it: more of them than one group can hold means both hold some.
+    const env = testEnv(names, {
+      HF_BASE_URL: front.url,
+      PAPERLINE_LOCK_MS: '3000',
+      PAPERLINE_FETCH_CONCURRENCY: String(FETCH_CONCURRENCY),
+      PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: '120000',
+      PAPERLINE_FETCH_TOTAL_TIMEOUT_MS: '120000',
+    });
+    const truth = snapshotTruth();
+    let open = () => undefined as void;
+    const gate = new Promise<void>((r) => (open = r));
+    for (const p of truth) front.faults.set(`/papers/${p.id}`, { kind: 'gate', open: gate });
+
+    // Two process trees, as two machines would run them: each a whole `paperline workers`.
+    const doomed = startWorkersProcess(env);
+    const survivor = startWorkersProcess(env);
+    groups.push(doomed, survivor);
+    const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
+    const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
+    expect(started.code, started.stderr).toBe(0);
+    const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
+
+    const fetchQueue = new Queue('fetch', { connection: redis, prefix: names.prefix });
+    await waitFor(
+      'both groups to hold fetch jobs at the gate',
+      async () => (await fetchQueue.getJobCounts('active')).active! > FETCH_CONCURRENCY,
+      120_000,
+      50,
+    );
+    const activeAtKill = (await fetchQueue.getJobCounts('active')).active!;
+    const doomedPids = descendantPids(doomed.pid!);
+    killGroup(doomed, 'SIGKILL');
+    await exited(doomed);
+    expect(doomedPids.length).toBeGreaterThan(0);
+    await waitFor('every process of the killed group to be gone', () => doomedPids.every(dead));
+    open();
+
+    const waited = await runCli(['wait', crawlId, '--json'], env);
+    expect(waited.code, waited.stderr).toBe(0);
+    const s = lastJson<Summary>(waited.stdout);
+    const stalled = (await fetchQueue.getJobCounts('failed')).failed!;
+    await fetchQueue.close();
+    process.stderr.write(
+      `[faults] group kill: ${activeAtKill} fetch jobs active at the kill (${FETCH_CONCURRENCY} per group); summary ${JSON.stringify(s)}\n`,
+    );
+    expect(stalled).toBe(0);
+    expect(s.failed).toBe(0);
+    expect(s.fetched).toBe(seeds.length + truth.length);
+    expect(s.indexed + s.unchanged).toBe(truth.length);
+    expect(await crawls.openCount(crawlId)).toBe(0);
+    const ids = await indexedIds(es, names.index);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
+    expect(await failedRows(env)).toEqual([]);
+    expect(isAlive(survivor), 'the surviving group kept running').toBe(true);
+  });
+});

@@ -69,9 +69,10 @@ export const EnvSchema = z.object({
   /**
    * Texts of concurrent embed jobs one inference takes at most (a batch also leaves after a short
    * wait); above 1 the model quantizes each text of a batch on its own, so vectors do not depend
-   * on the batch.
+   * on the batch. 1 by default: on the 2-core reference machine batches cost more CPU per paper
+   * than one text at a time (bench/README.md, `--embed`).
    */
-  PAPERLINE_EMBED_BATCH: int(1, 256).default(16),
+  PAPERLINE_EMBED_BATCH: int(1, 256).default(1),
   /** Documents per bulk request; a flush also happens after PAPERLINE_BULK_WAIT_MS. */
   PAPERLINE_BULK_SIZE: int(1, 10_000).default(1000),
   PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(250),

@@ -29,6 +29,8 @@ export interface EmbedMissingStart {
   found: number;
   /** Embed jobs this run added that no earlier run had (0 when run again). */
   enqueued: number;
+  /** The resumed crawl's papers embedded and jobs failed before this run (0 for a new crawl). */
+  before: { embedded: number; failed: number };
 }
 
 /** The crawl of an unfinished earlier run is remembered this long. */
@@ -54,7 +56,11 @@ export async function startEmbedMissing(
 ): Promise<EmbedMissingStart> {
   const remembered = new RedisKeys(deps.cfg.queuePrefix).embedMissingCrawl(deps.cfg.index);
   const previous = await deps.redis.get(remembered);
-  const resumed = previous !== null && (await deps.crawls.summary(previous))?.finished === false;
+  const earlier = previous === null ? null : await deps.crawls.summary(previous);
+  const resumed = earlier?.finished === false;
+  const before = resumed
+    ? { embedded: earlier.embedded, failed: earlier.failed }
+    : { embedded: 0, failed: 0 };
   let crawlId = resumed ? previous : null;
   let found = 0;
   let enqueued = 0;
@@ -92,7 +98,7 @@ export async function startEmbedMissing(
     }
   }
   if (crawlId !== null) await deps.crawls.seal(crawlId);
-  return { crawlId, resumed, found, enqueued };
+  return { crawlId, resumed, found, enqueued, before };
 }
 
 /** The hash of the text a document's vector should be computed from (its title and abstract). */

@@ -31,7 +31,7 @@ export async function embedCommand(ctx: CliContext, opts: EmbedOptions): Promise
       { stage: 'cli' },
     );
   }
-  const before = Date.now();
+  const startedAt = Date.now();
   const start = await startEmbedMissing(ctx);
   const { crawlId, found, enqueued, resumed } = start;
   if (!opts.json) {
@@ -45,36 +45,37 @@ export async function embedCommand(ctx: CliContext, opts: EmbedOptions): Promise
     else process.stdout.write(`${enqueued}\n`);
     return 0;
   }
-  const initial = await ctx.crawls.summary(crawlId);
-  const progress = embedProgress(found, initial, before, opts.progress ?? !opts.json);
+  const progress = embedProgress(found, start.before, startedAt, opts.progress ?? !opts.json);
   const s = await waitForCrawl(ctx.crawls, crawlId, { onProgress: (x) => progress(x) });
   endProgress();
   await ctx.es.indices.refresh({ index: ctx.cfg.index }).catch(() => undefined);
   if (opts.json) printJson({ ...summaryJson(s), found, enqueued, resumed });
-  else
+  else {
+    const failedHint = ` (\`paperline failed --crawl ${crawlId}\` lists them, \`paperline retry\` runs them again)`;
     process.stdout.write(
-      `embed --missing ${crawlId}: embedded ${s.embedded} of ${found}, failed ${s.failed}` +
-        `${s.failed > 0 ? ' (see `paperline failed --crawl ' + crawlId + '`; `paperline retry` runs them again)' : ''}\n`,
+      `embed --missing ${crawlId}: embedded ${s.embedded}, failed ${s.failed}${s.failed > 0 ? failedHint : ''}\n`,
     );
+  }
   return s.failed > 0 ? 3 : 0;
 }
 
 /**
- * done/total, papers/s and ETA on stderr (rewritten in place on a terminal). Done counts papers
- * embedded and jobs failed since this run started; a resumed crawl's earlier ones are left out.
+ * done/total, papers/s and ETA on stderr (rewritten in place on a terminal). Total is the papers
+ * this run found; done counts papers embedded and jobs failed since it started (a resumed crawl's
+ * earlier ones left out), and is the total once the crawl is finished.
  */
 function embedProgress(
   total: number,
-  initial: CrawlSummary | null,
+  before: { embedded: number; failed: number },
   startedAt: number,
   enabled: boolean,
 ): (s: CrawlSummary) => void {
-  const base = (initial?.embedded ?? 0) + (initial?.failed ?? 0);
+  const base = before.embedded + before.failed;
   const tty = process.stderr.isTTY === true;
   let last = '';
   return (s) => {
     if (!enabled) return;
-    const done = Math.min(total, Math.max(0, s.embedded + s.failed - base));
+    const done = s.finished ? total : Math.min(total, Math.max(0, s.embedded + s.failed - base));
     const secs = (Date.now() - startedAt) / 1000;
     const rate = secs > 0 ? done / secs : 0;
     const eta = rate > 0 ? `${Math.round((total - done) / rate)}s` : '?';

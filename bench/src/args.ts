@@ -1,6 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
 
+/** One embedder configuration: `PAPERLINE_EMBED_BATCH` × `PAPERLINE_EMBED_CONCURRENCY`. */
+export interface EmbedVariant {
+  batch: number;
+  concurrency: number;
+}
+
+/** `16x16,1x16` → variants; each batch and concurrency a whole number ≥ 1. */
+export function parseVariants(spec: string): EmbedVariant[] {
+  return spec.split(',').map((part) => {
+    const m = /^(\d+)x(\d+)$/.exec(part.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+      throw new Error(`--embed takes BATCHxCONCURRENCY[,…] (e.g. 16x16,1x16), got '${part}'`);
+    return { batch: Number(m[1]), concurrency: Number(m[2]) };
+  });
+}
+
+/** `--embed` without a value: the default batch, unbatched with the same concurrency, and the old one-at-a-time. */
+export const EMBED_VARIANTS = '16x16,1x16,1x1';
+
 export interface BenchArgs {
   pages: number;
   json: boolean;
@@ -8,6 +27,11 @@ export interface BenchArgs {
   skipLatency: boolean;
   /** After the crawl, parse the whole archive again and rewrite every paper (`reprocess --rewrite`). */
   reprocess: boolean;
+  /**
+   * After the crawl (and `--reprocess`), `embed --missing` with an embedder of each of these
+   * batch × concurrency settings in turn, on papers of `pages` listing pages each.
+   */
+  embed: EmbedVariant[] | undefined;
   /** Offered rate of the latency phase, in listing entries (papers) per second; 50 per page. */
   rate: number;
   latencySeconds: number;
@@ -22,7 +46,7 @@ export interface BenchArgs {
   record: boolean;
 }
 
-export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--rate 500]
+export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--embed [BxC,…]] [--rate 500]
                   [--latency-seconds 30] [--soak [MIN]] [--peer-procs P] [--peer-concurrency C]
                   [--profile KIND[,KIND…]|all] [--seed 1]
 
@@ -32,6 +56,8 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --skip-peer          do not run the Crawlee peer
   --skip-latency       do not run the steady-rate latency phase
   --reprocess          after the crawl, re-parse its whole archive and rewrite every paper (reprocess --rewrite)
+  --embed [BxC,…]      then embed --missing with an embedder of PAPERLINE_EMBED_BATCH B × PAPERLINE_EMBED_CONCURRENCY C,
+                       each variant on N pages' papers of its own (default ${EMBED_VARIANTS}): papers/s, CPU, RSS
   --rate R             offered rate of the latency phase, papers/s (default 500 = 10 pages/s)
   --latency-seconds S  length of the latency phase (default 30)
   --soak [MIN]         soak: 300 papers/s for MIN minutes (default 30), throughput and RSS over time
@@ -49,6 +75,7 @@ const defaults = (): BenchArgs => ({
   skipPeer: false,
   skipLatency: false,
   reprocess: false,
+  embed: undefined,
   rate: 500,
   latencySeconds: 30,
   peerProcs: availableParallelism(),
@@ -107,6 +134,9 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--reprocess':
         a.reprocess = true;
+        break;
+      case '--embed':
+        a.embed = parseVariants(optional() ?? EMBED_VARIANTS);
         break;
       case '--rate':
         a.rate = num(flag, value(), 1);

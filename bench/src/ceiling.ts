@@ -28,6 +28,8 @@ export async function readBack(
   es: Client,
   index: string,
   filter: object | undefined,
+  /** Fields left out of each document (the vectors `--embed` added after the crawl). */
+  excludes: string[] = [],
 ): Promise<{ docs: BulkDoc[]; bytes: number }> {
   const docs: BulkDoc[] = [];
   let bytes = 0;
@@ -39,6 +41,7 @@ export async function readBack(
       version: true,
       query: filter ? { bool: { filter: [filter] } } : { match_all: {} },
       sort: [{ id: 'asc' }],
+      ...(excludes.length ? { _source: { excludes } } : {}),
       ...(after ? { search_after: after } : {}),
     });
     const hits = res.hits.hits;

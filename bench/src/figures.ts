@@ -237,6 +237,47 @@ function featuredSections(r: BenchRecord | undefined): string {
   ].join('\n');
 }
 
+const EMBED_HOW = `How the embedding figures are measured (\`--embed\`): each variant starts one embedder process
+with \`PAPERLINE_EMBED_BATCH\` × \`PAPERLINE_EMBED_CONCURRENCY\`, waits until its model is loaded, then runs
+\`embed --missing\` (the operation \`paperline embed --missing\` runs) over papers indexed with the embed stage
+off: the first variant the crawl's, each next one those of N further listing pages crawled just before it.
+- **papers/s**: papers embedded ÷ (the operation's start → its crawl finished, the index refreshed).
+- **CPU ms/paper**: the embedder's utime + stime over that window ÷ papers.
+- **RSS**: the embedder's \`VmRSS\` once the model is loaded, before the first job (start), after the last
+  paper (end), and the largest sample every 250 ms.`;
+
+/** Every run with embedding figures, newest first: one row per embedder variant. */
+function embedTable(records: BenchRecord[]): string {
+  const rows = [...records]
+    .reverse()
+    .flatMap((r) =>
+      (r.embed ?? []).map((e) => [
+        runLink(r, ''),
+        commit(r),
+        `${r.machine.loadavg.start[0] ?? '—'} → ${r.machine.loadavg.end[0] ?? '—'}`,
+        `${e.batch} × ${e.concurrency}`,
+        `${e.papers}/${e.found}`,
+        dec(e.papersPerSecond, 1),
+        dec(e.embedderCpuMsPerPaper, 1),
+        `${int(e.embedderRssMb.start)} → ${int(e.embedderRssMb.end)} (${int(e.embedderRssMb.peak)})`,
+      ]),
+    );
+  if (rows.length === 0) return 'No recorded run with `--embed` yet.';
+  return mdTable(
+    [
+      'run (UTC)',
+      'commit',
+      'load',
+      'batch × concurrency',
+      'embedded/found',
+      'papers/s',
+      'embedder CPU ms/paper',
+      'embedder RSS MB: start → end (peak)',
+    ],
+    rows,
+  );
+}
+
 /** bench/README.md's figures: every run, then the per-process detail of the featured run. */
 export function renderBenchFigures(records: BenchRecord[]): string {
   return [
@@ -245,6 +286,12 @@ export function renderBenchFigures(records: BenchRecord[]): string {
     runsTable(records),
     '',
     HOW_MEASURED,
+    '',
+    '### Embedding throughput and the embedder’s memory (`--embed`, newest first)',
+    '',
+    embedTable(records),
+    '',
+    EMBED_HOW,
     '',
     `### Detail of the latest passing run at N = ${HEADLINE_PAGES} (else the latest passing run)`,
     '',

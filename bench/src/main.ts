@@ -3,7 +3,8 @@
  *
  * 1. a synthetic Hugging Face site (N daily listing pages × 50 papers, real page shape) on 127.0.0.1;
  * 2. the real pipeline (four worker processes) crawls all N pages: papers/s, CPU and RSS per stage;
- * 3. the same workers at a steady offered rate: p50/p99 latency from fetch to searchable;
+ * 3. the same workers at a steady offered rate: p50/p99 latency from fetch to searchable (before it,
+ *    with --reprocess, the archive re-parsed; with --embed, `embed --missing` per embedder variant);
  * 4. the physical ceiling: the pipeline's own documents bulk-indexed straight into a fresh index;
  * 5. a Crawlee CheerioCrawler peer, one process per core, crawling the same site into a fresh index.
  * Every run writes a result file (bench/results/ with --record). A contender or a latency phase
@@ -22,8 +23,9 @@ import { createEsClient, esReachable } from '@paperline/core/es';
 import { parseArgs, type BenchArgs } from './args.js';
 import { readBack, runCeiling, type CeilingResult } from './ceiling.js';
 import { cleanupRun, runNames, type RunNames } from './infra.js';
-import { runLatency, type LatencyResult } from './latency.js';
+import { runLatency } from './latency.js';
 import { runReprocess } from './reprocess.js';
+import { runEmbed } from './embed.js';
 import { commitState, endLoadavg, machineInfo } from './machine.js';
 import { firstNew } from './model.js';
 import { calibratePeer, runPeer, type PeerCalibration, type PeerResult } from './peer.js';
@@ -55,7 +57,8 @@ function latencyPlan(args: BenchArgs) {
   return {
     seed: args.seed,
     pagesPerSecond,
-    fromPage: args.pages + 1000,
+    // Past the pages the crawl and the --embed variants read.
+    fromPage: args.pages * Math.max(1, args.embed?.length ?? 1) + 1000,
     pages: Math.max(1, Math.round(pagesPerSecond * args.latencySeconds)),
   };
 }
@@ -144,6 +147,8 @@ async function pipelinePhases(run: Run, expected: number) {
     say(
       `[reprocess] ${rep.papers} papers of ${rep.pages} archived pages rewritten in ${rep.durationSeconds.toFixed(2)} s = ${rep.papersPerSecond.toFixed(1)} papers/s`,
     );
+  const embedStart = new Date().toISOString();
+  const emb = run.args.embed ? await runEmbed(pipeline, opts, run.args.embed, run.args.pages) : undefined;
   const latencyStart = new Date().toISOString();
   const lat = run.args.skipLatency ? undefined : await runLatency(pipeline, opts, latencyPlan(run.args));
   if (lat)
@@ -152,7 +157,8 @@ async function pipelinePhases(run: Run, expected: number) {
     );
   await pipeline.close();
   run.pipeline = undefined;
-  return { cfg, thr, rep, lat, latencyStart };
+  // The ceiling loads the crawl's documents as the crawl wrote them: none of what came later.
+  return { cfg, thr, rep, emb, lat, crawlEnd: emb ? embedStart : latencyStart };
 }
 
 /** The largest `.cpuprofile` of each profiled worker (a helper thread may write a small one too). */
@@ -172,13 +178,17 @@ function collectProfiles(dir: string, kinds: WorkerKind[]): Record<string, strin
   return profiles;
 }
 
-/** The ceiling on the documents the pipeline's crawl wrote (the latency phase's papers left out). */
-async function ceilingPhase(run: Run, index: string, lat: LatencyResult | undefined, latencyStart: string) {
+/**
+ * The ceiling on the documents the pipeline's crawl wrote: the papers of later phases (latency,
+ * --embed's further pages) left out, and the vectors --embed added.
+ */
+async function ceilingPhase(run: Run, index: string, crawlEnd: string) {
   say('[ceiling] reading back the pipeline’s documents…');
   const back = await readBack(
     run.es,
     index,
-    lat ? { range: { firstSeenAt: { lt: latencyStart } } } : undefined,
+    { range: { firstSeenAt: { lt: crawlEnd } } },
+    run.args.embed ? ['embedding'] : [],
   );
   const ceiling = await runCeiling(run.es, run.names, back.docs, back.bytes, say);
   say(
@@ -216,12 +226,23 @@ async function peerPhase(
 
 async function measure(run: Run): Promise<{ measured: Measured; profiles: Record<string, string> }> {
   const expected = firstNew(run.args.pages);
-  const { cfg, thr, rep, lat, latencyStart } = await pipelinePhases(run, expected);
+  const { cfg, thr, rep, emb, lat, crawlEnd } = await pipelinePhases(run, expected);
   const profiles = run.profileDir ? collectProfiles(run.profileDir, run.args.profile) : {};
-  const ceiling = await ceilingPhase(run, cfg.index, lat, latencyStart);
+  const ceiling = await ceilingPhase(run, cfg.index, crawlEnd);
   const { peer, calibration } = await peerPhase(run, ceiling, expected);
   return {
-    measured: { args: run.args, cfg, expected, thr, rep, lat, ceiling, peer, peerCalibration: calibration },
+    measured: {
+      args: run.args,
+      cfg,
+      expected,
+      thr,
+      rep,
+      emb,
+      lat,
+      ceiling,
+      peer,
+      peerCalibration: calibration,
+    },
     profiles,
   };
 }

@@ -6,6 +6,7 @@ import { WORKER_KINDS } from '@paperline/contracts';
 import type { PaperlineConfig } from '@paperline/core/config';
 import type { BenchArgs } from './args.js';
 import type { CeilingResult } from './ceiling.js';
+import type { EmbedResult } from './embed.js';
 import { BULK_LOAD_SETTINGS, templateIndexSettings } from './infra.js';
 import type { LatencyResult } from './latency.js';
 import type { PeerCalibration, PeerResult } from './peer.js';
@@ -23,6 +24,8 @@ export interface Measured {
   thr: ThroughputResult;
   /** The reprocessing phase, with `--reprocess`. */
   rep: ReprocessResult | undefined;
+  /** The embedding phase, with `--embed`: one result per embedder variant. */
+  emb: EmbedResult[] | undefined;
   lat: LatencyResult | undefined;
   ceiling: CeilingResult;
   peer: PeerResult | undefined;
@@ -63,6 +66,11 @@ export function failuresOf(m: Measured): string[] {
   if (m.rep && m.rep.papers < m.thr.papers)
     f.push(`reprocess rewrote ${m.rep.papers} of the crawl's ${m.thr.papers} papers`);
   if (m.rep && m.rep.crawl.failed > 0) f.push(`reprocess: ${m.rep.crawl.failed} jobs failed`);
+  for (const e of m.emb ?? []) {
+    const who = `embed (batch ${e.batch} × concurrency ${e.concurrency})`;
+    if (e.papers < e.found) f.push(`${who} embedded ${e.papers} of ${e.found} papers`);
+    if (e.crawl.failed > 0) f.push(`${who}: ${e.crawl.failed} jobs failed`);
+  }
   short('ceiling', found.ceiling);
   short('peer', found.peer);
   short('latency phase', found.latency);
@@ -244,6 +252,20 @@ function reprocessOf(
   };
 }
 
+/** The embedding figures of each variant: papers/s, the embedder's CPU per paper and its RSS. */
+function embedOf(emb: EmbedResult[]): NonNullable<BenchRecord['embed']> {
+  return emb.map((e) => ({
+    batch: e.batch,
+    concurrency: e.concurrency,
+    found: e.found,
+    papers: e.papers,
+    durationSeconds: r3(e.durationSeconds),
+    papersPerSecond: r1(e.papersPerSecond),
+    embedderCpuMsPerPaper: r1((1000 * e.cpuSeconds) / Math.max(1, e.papers)),
+    embedderRssMb: { start: r1(e.rssMb.start), end: r1(e.rssMb.end), peak: r1(e.rssMb.peak) },
+  }));
+}
+
 export function buildRecord(m: Measured, meta: RunMeta): BenchRecord {
   const { thr, ceiling, peer, lat } = m;
   const failures = failuresOf(m);
@@ -280,6 +302,7 @@ export function buildRecord(m: Measured, meta: RunMeta): BenchRecord {
     peakRssMb: Math.max(0, ...Object.values(perStagePeakRssMb)),
     durationSeconds: r3(thr.durationSeconds),
     reprocess: m.rep ? reprocessOf(m.rep, thr.papersPerSecond) : null,
+    embed: m.emb ? embedOf(m.emb) : null,
     targets: targetsOf(ratioToCeiling, ratioToPeer, p99Ms),
     detail: { ...meta.detail, ...detailOf(m) },
   };

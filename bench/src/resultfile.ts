@@ -115,6 +115,26 @@ export const BenchRecordSchema = z.object({
     })
     .nullable()
     .optional(),
+  /**
+   * `--embed`: per embedder variant (PAPERLINE_EMBED_BATCH × PAPERLINE_EMBED_CONCURRENCY), papers
+   * `embed --missing` found and embedded, papers/s, the embedder's CPU ms per paper and its VmRSS
+   * once loaded (`start`), after the last paper (`end`) and the largest sample (absent in older files).
+   */
+  embed: z
+    .array(
+      z.object({
+        batch: z.number(),
+        concurrency: z.number(),
+        found: z.number(),
+        papers: z.number(),
+        durationSeconds: z.number(),
+        papersPerSecond: z.number(),
+        embedderCpuMsPerPaper: z.number(),
+        embedderRssMb: z.object({ start: z.number(), end: z.number(), peak: z.number() }),
+      }),
+    )
+    .nullable()
+    .optional(),
   targets: z.record(
     z.string(),
     z.object({ target: z.number(), value: z.number().nullable(), met: z.boolean().nullable() }),

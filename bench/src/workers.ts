@@ -31,35 +31,38 @@ export interface StartOptions {
   onLine: (kind: WorkerKind, line: string) => void;
 }
 
-const exited = (c: ChildProcess): Promise<void> =>
+export const exited = (c: ChildProcess): Promise<void> =>
   c.exitCode !== null || c.signalCode !== null
     ? Promise.resolve()
     : new Promise((r) => c.once('exit', () => r()));
 
+/** One worker process of `kind`, its output lines handed to `opts.onLine`. */
+export function startWorker(kind: WorkerKind, opts: StartOptions): ChildProcess {
+  const prof = opts.profile?.kinds.includes(kind)
+    ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
+    : [];
+  const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kind], {
+    cwd: ROOT,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let buf = '';
+  const onData = (d: Buffer) => {
+    buf += d.toString();
+    let i;
+    while ((i = buf.indexOf('\n')) !== -1) {
+      opts.onLine(kind, buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return child;
+}
+
 export function startWorkers(opts: StartOptions): WorkerSet {
   const children = new Map<WorkerKind, ChildProcess>();
-  for (const kind of WORKER_KINDS) {
-    const prof = opts.profile?.kinds.includes(kind)
-      ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
-      : [];
-    const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kind], {
-      cwd: ROOT,
-      env: opts.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) !== -1) {
-        opts.onLine(kind, buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    children.set(kind, child);
-  }
+  for (const kind of WORKER_KINDS) children.set(kind, startWorker(kind, opts));
   return {
     children,
     pids: () => {

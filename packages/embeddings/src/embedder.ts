@@ -2,6 +2,7 @@ import { PermanentError } from '@paperline/contracts';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { EmbedInputError } from './errors.js';
 import { MODEL_FILES, readModelFile, resolveModelDir } from './model.js';
+import { perTextQuantization } from './per-text-quantization.js';
 import { l2Normalize, meanPool } from './pooling.js';
 import { BertTokenizer, MODEL_MAX_TOKENS } from './tokenizer.js';
 
@@ -23,6 +24,13 @@ export interface EmbedderOptions {
    * @defaultValue 256
    */
   maxTokens?: number;
+  /**
+   * Texts one inference takes at most (padded to the longest). Above 1 the model runs with its
+   * activations quantized per text ({@link perTextQuantization}), so a text gets the same vector in
+   * any batch as alone; at 1 it runs exactly as published.
+   * @defaultValue 1
+   */
+  batch?: number;
 }
 
 /** Number of dimensions of every vector. */
@@ -43,8 +51,10 @@ function checkedInteger(name: string, value: number, min: number, max: number): 
  * WordPiece tokens (truncated), the transformer on ONNX Runtime's CPU, mean pooling over the
  * attention mask, L2 normalisation. Load it once per process and reuse it; {@link close} frees it.
  *
- * Each text runs through the model on its own: the model quantizes its activations with one scale
- * per input tensor, so texts batched (and padded) together would change each other's vectors.
+ * Texts run through the model {@link EmbedderOptions.batch} at a time, grouped by token count so
+ * that little is padded. The published model quantizes its activations with one scale per input
+ * tensor, which would let texts batched together change each other's vectors; batches therefore run
+ * a rewrite of it that quantizes each text on its own ({@link perTextQuantization}).
  */
 export class Embedder {
   /** Number of dimensions of every vector. */
@@ -56,6 +66,8 @@ export class Embedder {
     private readonly tokenizer: BertTokenizer,
     /** Tokens the model sees per text, `[CLS]` and `[SEP]` included. */
     readonly maxTokens: number,
+    /** Texts one inference takes at most. */
+    readonly batch: number,
   ) {}
 
   /**
@@ -66,8 +78,10 @@ export class Embedder {
   static async load(options: EmbedderOptions = {}): Promise<Embedder> {
     const threads = checkedInteger('threads', options.threads ?? 2, 1, 256);
     const maxTokens = checkedInteger('maxTokens', options.maxTokens ?? 256, 3, MODEL_MAX_TOKENS);
+    const batch = checkedInteger('batch', options.batch ?? 1, 1, 256);
     const dir = resolveModelDir(options.modelDir);
-    const onnx = await readModelFile(dir, MODEL_FILES.onnx);
+    const published = await readModelFile(dir, MODEL_FILES.onnx);
+    const onnx = batch > 1 ? perTextQuantization(published) : published;
     const tokenizerJson = await readModelFile(dir, MODEL_FILES.tokenizer);
     const session = await InferenceSession.create(onnx, {
       intraOpNumThreads: threads,
@@ -77,7 +91,7 @@ export class Embedder {
       // machine, 2 spinning threads embedded 11–23 abstracts/s and 2 waiting ones 33–39 (README).
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
-    return new Embedder(session, BertTokenizer.fromJson(tokenizerJson.toString('utf8')), maxTokens);
+    return new Embedder(session, BertTokenizer.fromJson(tokenizerJson.toString('utf8')), maxTokens, batch);
   }
 
   /**
@@ -89,8 +103,14 @@ export class Embedder {
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (this.closed) throw new Error('this Embedder is closed');
     const inputs = texts.map((text, index) => this.tokenize(text, index));
-    const vectors: Float32Array[] = [];
-    for (const ids of inputs) vectors.push(await this.run(ids));
+    // Shortest first, so that each batch pads its texts as little as possible.
+    const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.length - inputs[b]!.length);
+    const vectors: Float32Array[] = new Array<Float32Array>(inputs.length);
+    for (let start = 0; start < order.length; start += this.batch) {
+      const group = order.slice(start, start + this.batch);
+      const out = await this.run(group.map((i) => inputs[i]!));
+      group.forEach((i, k) => (vectors[i] = out[k]!));
+    }
     return vectors;
   }
 
@@ -113,16 +133,33 @@ export class Embedder {
     return ids;
   }
 
-  private async run(ids: readonly number[]): Promise<Float32Array> {
-    const dims = [1, ids.length];
-    const mask = new BigInt64Array(ids.length).fill(1n);
+  /** One inference over texts padded to the longest; one vector per text, pooled over its own tokens. */
+  private async run(batch: ReadonlyArray<readonly number[]>): Promise<Float32Array[]> {
+    const width = Math.max(...batch.map((ids) => ids.length));
+    const dims = [batch.length, width];
+    const ids = new BigInt64Array(batch.length * width); // padding: token 0 ([PAD]), mask 0
+    const mask = new BigInt64Array(batch.length * width);
+    batch.forEach((text, row) => {
+      text.forEach((id, t) => (ids[row * width + t] = BigInt(id)));
+      mask.fill(1n, row * width, row * width + text.length);
+    });
     const output = await this.session.run({
-      input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), dims),
+      input_ids: new Tensor('int64', ids, dims),
       attention_mask: new Tensor('int64', mask, dims),
       token_type_ids: new Tensor('int64', new BigInt64Array(ids.length), dims), // one segment: all 0
     });
     const hidden = output.last_hidden_state;
     if (hidden === undefined) throw new Error('the model returned no last_hidden_state');
-    return l2Normalize(meanPool(hidden.data as Float32Array, mask, this.dimensions));
+    const data = hidden.data as Float32Array;
+    const rows = width * this.dimensions;
+    return batch.map((_, row) =>
+      l2Normalize(
+        meanPool(
+          data.subarray(row * rows, (row + 1) * rows),
+          mask.subarray(row * width, (row + 1) * width),
+          this.dimensions,
+        ),
+      ),
+    );
   }
 }

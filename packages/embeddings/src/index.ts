@@ -6,3 +6,4 @@
 export { Embedder, EMBEDDING_DIMENSIONS, type EmbedderOptions } from './embedder.js';
 export { EmbedInputError, ModelError } from './errors.js';
 export { MODEL_FILES, resolveModelDir } from './model.js';
+export { perTextQuantization } from './per-text-quantization.js';

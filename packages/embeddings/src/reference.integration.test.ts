@@ -26,6 +26,8 @@ const cosine = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 let reference: ReferenceVectors;
 let ours256: Float32Array[];
 let ours128: Float32Array[];
+/** All 20 texts in one batch (per-text quantization). */
+let batched256: Float32Array[];
 let tokenCounts: number[];
 
 beforeAll(async () => {
@@ -34,12 +36,15 @@ beforeAll(async () => {
   reference = await runReference(TEXTS, modelDir);
   const embedder = await Embedder.load({ modelDir });
   const at128 = await Embedder.load({ modelDir, maxTokens: 128 });
+  const inBatches = await Embedder.load({ modelDir, batch: TEXTS.length });
   try {
     ours256 = await embedder.embed(TEXTS);
     ours128 = await at128.embed(TEXTS);
+    batched256 = await inBatches.embed(TEXTS);
   } finally {
     await embedder.close();
     await at128.close();
+    await inBatches.close();
   }
   const tokenizer = BertTokenizer.fromJson((await readModelFile(modelDir, MODEL_FILES.tokenizer)).toString());
   tokenCounts = TEXTS.map((t) => tokenizer.pieces(t).length + 2);
@@ -69,6 +74,18 @@ describe('vectors against the langchain4j reference', () => {
         cosine(ours256[i]!, reference.maxTokens256[i]!),
         `text ${i} (${tokenCounts[i]} tokens): ${text.slice(0, 60)}…; reference on onnxruntime ${reference.onnxruntime}, Paperline on ${env.versions.node}`,
       ).toBeGreaterThanOrEqual(0.999);
+    });
+  });
+
+  it('matches it as well with all 20 texts in one padded batch', () => {
+    TEXTS.forEach((text, i) => {
+      expect(
+        cosine(batched256[i]!, reference.maxTokens256[i]!),
+        `text ${i} (${tokenCounts[i]} tokens): ${text.slice(0, 60)}…`,
+      ).toBeGreaterThanOrEqual(0.999);
+      expect(cosine(batched256[i]!, ours256[i]!), `text ${i} batched vs alone`).toBeGreaterThanOrEqual(
+        0.99999,
+      );
     });
   });
 

@@ -5,12 +5,19 @@
  *
  * - `startCrawl`: seeds checked against the sources, a crawl registered, its fetch jobs enqueued.
  * - `startReprocess`: archived pages re-parsed under a new crawl, no network (optionally rewriting all).
+ * - `startEmbedMissing`: embed jobs for the papers in the index without a current vector.
  * - `status`: job counts per queue and the recent crawls (`recentCrawls`: their summaries alone).
  * - `listFailed`: failed jobs with stage, URL, error code and message, then quarantined records.
  * - `retryFailed`: one failed job by id, or every one a filter matches; their crawls reopen.
  */
 export { startCrawl, type StartCrawlDeps, type StartCrawlOptions } from './crawl.js';
 export { startReprocess, type ReprocessDeps, type ReprocessOptions } from './reprocess.js';
+export {
+  startEmbedMissing,
+  type EmbedMissingDeps,
+  type EmbedMissingOptions,
+  type EmbedMissingStart,
+} from './embed-missing.js';
 export { status, recentCrawls, type Status, type StatusDeps } from './status.js';
 export { listFailed, FAILED_LIMIT, type FailedDeps, type FailedFilter, type FailedRow } from './failed.js';
 export { retryFailed, type RetriedJob, type RetryDeps, type RetrySelection } from './retry.js';

@@ -213,6 +213,19 @@ program
   );
 
 program
+  .command('embed')
+  .description('embed jobs for the papers in the index without a current vector')
+  .option('--missing', 'papers with no vector, or one computed from another title or abstract', false)
+  .option('--wait', 'block until they are embedded, with progress (done/total, rate, ETA)', false)
+  .option('--progress', 'progress lines on stderr (default: unless --json)')
+  .option('--json', 'print the outcome as one JSON line', false)
+  .action(
+    run(async (o: { missing: boolean; wait: boolean; json: boolean; progress?: boolean }) =>
+      (await import('./commands/embed.js')).embedCommand(await context(), o),
+    ),
+  );
+
+program
   .command('reindex')
   .description('rebuild the index from the current template and swap the alias, with no downtime')
   .option('--wait', 'run in the foreground until the alias is swapped', false)

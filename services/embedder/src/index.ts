@@ -1,2 +1,3 @@
 export * from './process.js';
 export * from './stage.js';
+export * from './batcher.js';

@@ -77,8 +77,19 @@ export const EnvSchema = z.object({
   PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(8),
   PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(32),
   PAPERLINE_INDEX_CONCURRENCY: int(1, 512).default(32),
-  /** Papers embedded at once per embedder process (each inference already uses two threads). */
+  /**
+   * Embed jobs one embedder process runs at once; their texts share the model through one batcher
+   * (one inference at a time, each using two threads), so jobs wait on Redis and Elasticsearch
+   * while another's text is embedded.
+   */
   PAPERLINE_EMBED_CONCURRENCY: int(1, 64).default(1),
+  /**
+   * Texts of concurrent embed jobs one inference takes at most (a batch also leaves after a short
+   * wait); above 1 the model quantizes each text of a batch on its own, so vectors do not depend
+   * on the batch. 1 by default: on the 2-core reference machine batches cost more CPU per paper
+   * than one text at a time (bench/README.md, `--embed`).
+   */
+  PAPERLINE_EMBED_BATCH: int(1, 256).default(1),
   /** Documents per bulk request; a flush also happens after PAPERLINE_BULK_WAIT_MS. */
   PAPERLINE_BULK_SIZE: int(1, 10_000).default(1000),
   PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(250),
@@ -176,6 +187,8 @@ export interface PaperlineConfig {
   /** Time limit of one run of a job, per stage; fetch's, when unset, is the fetch stage's own default. */
   jobTimeoutMs: { fetch?: number; parse: number; dedupe: number; index: number; embed: number };
   bulk: { size: number; waitMs: number };
+  /** Texts one inference of the embedder takes at most. */
+  embedBatch: number;
   backfill: { docsPerSecond: number; backlog: number; refreshInterval: string };
   maxBacklog: number;
   failedRetentionSeconds: number;
@@ -289,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
       embed: e.PAPERLINE_EMBED_JOB_TIMEOUT_MS,
     },
     bulk: { size: e.PAPERLINE_BULK_SIZE, waitMs: e.PAPERLINE_BULK_WAIT_MS },
+    embedBatch: e.PAPERLINE_EMBED_BATCH,
     backfill: {
       docsPerSecond: e.PAPERLINE_BACKFILL_DOCS_PER_SEC,
       backlog: e.PAPERLINE_BACKFILL_BACKLOG,

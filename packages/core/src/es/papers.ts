@@ -85,3 +85,49 @@ export async function deletePapers(es: Client, alias: string, ids: string[]): Pr
       `delete of ${bad.delete!._id} failed: ${bad.delete!.error?.reason ?? bad.delete!.status}`,
     );
 }
+
+/** Options of {@link scanPapers}. */
+export interface ScanOptions {
+  /** The `_source` fields each document is read with (source filtering: nothing else travels). */
+  fields: string[];
+  /** Documents per search request. @defaultValue 1000 */
+  pageSize?: number;
+  /** How long the point in time is kept between two pages. @defaultValue '2m' */
+  keepAlive?: string;
+}
+
+/**
+ * Every document under the alias, in pages, as one consistent snapshot: a point in time with
+ * `search_after` on `_shard_doc`, so writes during the scan neither repeat nor skip a document.
+ * The point in time is closed when the scan ends, is abandoned or fails.
+ */
+export async function* scanPapers(
+  es: Client,
+  alias: string,
+  opts: ScanOptions,
+): AsyncGenerator<{ id: string; doc: Record<string, unknown> }[]> {
+  const size = opts.pageSize ?? 1000;
+  const keepAlive = opts.keepAlive ?? '2m';
+  const pit = await es.openPointInTime({ index: alias, keep_alive: keepAlive });
+  let pitId = pit.id;
+  try {
+    let after: unknown[] | undefined;
+    for (;;) {
+      const res = await es.search<Record<string, unknown>>({
+        pit: { id: pitId, keep_alive: keepAlive },
+        size,
+        _source: opts.fields,
+        sort: ['_shard_doc'],
+        track_total_hits: false,
+        ...(after ? { search_after: after as (string | number)[] } : {}),
+      });
+      pitId = res.pit_id ?? pitId;
+      const hits = res.hits.hits;
+      if (hits.length > 0) yield hits.map((h) => ({ id: h._id!, doc: h._source ?? {} }));
+      if (hits.length < size) return;
+      after = hits[hits.length - 1]!.sort;
+    }
+  } finally {
+    await es.closePointInTime({ id: pitId }).catch(() => undefined);
+  }
+}

@@ -105,6 +105,13 @@ export class CrawlStore {
     return toAdd;
   }
 
+  /** Those of `jobIds` the crawl has never registered (in any state). */
+  async unregistered(crawlId: string, jobIds: string[]): Promise<string[]> {
+    if (jobIds.length === 0) return [];
+    const states = await this.redis.hmget(this.key(crawlId, 'jobs'), ...jobIds);
+    return jobIds.filter((_, i) => states[i] === null);
+  }
+
   /** Marks all seeds as registered: from now on an empty pending set means finished. */
   async seal(crawlId: string): Promise<void> {
     const k = this.keys.crawl(crawlId);

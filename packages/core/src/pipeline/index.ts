@@ -3,7 +3,8 @@
  *
  * - Stages: `defineStage` declares a `StageDefinition` (queue, payload, concurrency, time limit,
  *   wiring, processor: `StageContext` → `StageResult`, jobs to add as `Emit`); `checkRegistry`
- *   checks a set of them against the routing table into a `StageRegistry`; `startStage` runs one
+ *   checks a set of them against the routing table into a `StageRegistry` (`jobIdFor`: the
+ *   deterministic id of a job); `startStage` runs one
  *   on a `Runtime` (`createRuntime`: config, logger, Redis, queues, crawl books, enqueuer,
  *   Elasticsearch, metrics). `createStageWorker` (a bare `Processor`), `paperlineBackoff` and
  *   `storeWaitDelay` are runner parts tests drive directly.
@@ -34,7 +35,7 @@ export {
   type StageResult,
 } from './runner.js';
 export { createRuntime, type Runtime } from './runtime.js';
-export type { Emit } from './routing.js';
+export { jobIdFor, type Emit } from './routing.js';
 export {
   createQueues,
   closeQueues,

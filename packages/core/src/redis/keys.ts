@@ -115,6 +115,11 @@ export class RedisKeys {
     return `${this.prefix}:backfill:${source}:${from}:${to}`;
   }
 
+  /** The crawl of the latest `embed --missing` of an alias (@paperline/ops `startEmbedMissing`). */
+  embedMissingCrawl(alias: string): string {
+    return `${this.prefix}:embed-missing:${alias}`;
+  }
+
   /** The index a rebuild is filling, which indexers also write to (ShadowTarget). */
   reindexShadow(alias: string): string {
     return `${this.prefix}:reindex:${alias}`;

@@ -25,7 +25,7 @@ import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../
  */
 const names = uniqueNames('embedmiss');
 const redis = new Redis(REDIS_URL);
-const es = createEsClient({ url: ELASTICSEARCH_URL });
+const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const PAGE = 'http://127.0.0.1:9/papers/date/2024-03-21';
 const ctx = (jobId: string): StageContext => ({
   jobId,

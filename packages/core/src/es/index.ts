@@ -8,6 +8,7 @@
  * - Papers: `getPapers`, `bulkWrite` (`BulkItem` → `BulkOutcome`), `deletePapers`.
  * - Reindexing: `reindexPapers` into a new index behind the alias, `bulkWriteWithShadow` while it
  *   runs (`ShadowTarget`), `ReindexError`.
+ * - Consistent reads: `openSnapshot` (`IndexSnapshot`), a point in time paged with `search_after`.
  *
  * Reading papers without the client (it takes about 0.45 s to load) has its own light entry
  * points: `@paperline/core/es/reader` (`createPaperReader`) and `@paperline/core/es/search`
@@ -24,3 +25,4 @@ export {
 export { RawArchive, type ArchivedPage, type UrlRecord } from './archive.js';
 export { getPapers, bulkWrite, deletePapers, type BulkItem, type BulkOutcome } from './papers.js';
 export { reindexPapers, bulkWriteWithShadow, ReindexError, ShadowTarget } from './reindex.js';
+export { openSnapshot, type IndexSnapshot, type SnapshotOptions } from './snapshot.js';

@@ -84,9 +84,12 @@ export const VECTOR_FIELD = 'embedding.vector';
  */
 export const HIDDEN_FIELDS = ['sources.record', 'titleFingerprint', VECTOR_FIELD];
 
+/** The longest query text a keyword search (or an export's `--query`) takes. */
+export const QUERY_MAX_LENGTH = 500;
+
 /** User search parameters; validated, capped, and never passed through as query DSL. */
 export const SearchParamsSchema = z.object({
-  q: z.string().max(500, 'q is longer than 500 characters').default(''),
+  q: z.string().max(QUERY_MAX_LENGTH, `q is longer than ${QUERY_MAX_LENGTH} characters`).default(''),
   from: z.iso.date({ message: 'from must be a date YYYY-MM-DD' }).optional(),
   to: z.iso.date({ message: 'to must be a date YYYY-MM-DD' }).optional(),
   category: z.string().max(64).optional(),

@@ -16,16 +16,6 @@ export { status, recentCrawls, type Status, type StatusDeps } from './status.js'
 export { listFailed, FAILED_LIMIT, type FailedDeps, type FailedFilter, type FailedRow } from './failed.js';
 export { retryFailed, type RetriedJob, type RetryDeps, type RetrySelection } from './retry.js';
 export { stageQueueList, type NamedQueue } from './queues.js';
-export {
-  exportPapers,
-  type ExportDeps,
-  type ExportHooks,
-  type ExportProgress,
-} from './export/export.js';
-export {
-  EXPORT_FORMATS,
-  ExportInputError,
-  type ExportFormat,
-  type ExportOptions,
-} from './export/options.js';
+export { exportPapers, type ExportDeps, type ExportHooks, type ExportProgress } from './export/export.js';
+export { EXPORT_FORMATS, ExportInputError, type ExportFormat, type ExportOptions } from './export/options.js';
 export { manifestPathOf, MANIFEST_VERSION, type ExportManifest } from './export/manifest.js';

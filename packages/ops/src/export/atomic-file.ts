@@ -51,7 +51,7 @@ export class AtomicFile {
     if (bytes.length === 0) return;
     this.hash.update(bytes);
     const handle = this.openHandle();
-    for (let at = 0; at < bytes.length; ) {
+    for (let at = 0; at < bytes.length;) {
       at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
     }
     this.written += bytes.length;

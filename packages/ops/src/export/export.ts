@@ -2,7 +2,8 @@ import { PermanentError } from '@paperline/contracts';
 import { openSnapshot, papersTemplate, type EsClient, type IndexSnapshot } from '@paperline/core/es';
 import { HIDDEN_FIELDS, VECTOR_FIELD, keywordQuery } from '@paperline/core/es/search';
 import { AtomicFile } from './atomic-file.js';
-import { formatWriter, type PaperPages } from './formats.js';
+import type { PaperPages } from './format-writer.js';
+import { formatWriter } from './formats.js';
 import { buildManifest, manifestPathOf, type ExportManifest } from './manifest.js';
 import { exportPlan, type ExportOptions, type ExportPlan } from './options.js';
 

@@ -102,7 +102,8 @@ class Fields {
     return (
       this.array(field, opts)?.map((item, i) => {
         const at = `${field}[${i}]`;
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) this.fail(at, 'is not an object');
+        if (typeof item !== 'object' || item === null || Array.isArray(item))
+          this.fail(at, 'is not an object');
         return row(this.nested(item as Doc, `${this.path}${at}.`));
       }) ?? null
     );

@@ -1,6 +1,6 @@
 import { ByteWriter, parquetWriteRows } from 'hyparquet-writer';
 import type { AtomicFile } from './atomic-file.js';
-import type { FormatWriter, PaperPages } from './formats.js';
+import type { FormatWriter, PaperPages } from './format-writer.js';
 import { paperRow, type PaperRow } from './paper-row.js';
 import { PAPER_PARQUET_COLUMNS, PAPER_PARQUET_SCHEMA } from './parquet-schema.js';
 

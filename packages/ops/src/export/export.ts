@@ -54,7 +54,7 @@ export async function exportPapers(
     const exportedAt = (deps.now ?? (() => new Date()))();
     snapshot = await openPapers(deps, plan);
     const counted = { written: 0 };
-    await write(tracked(snapshot, plan, hooks, counted), data);
+    await write(tracked(snapshot, plan, hooks, counted), data, { withVectors: plan.withVectors });
     if (counted.written !== snapshot.total)
       throw new PermanentError(
         'EXPORT_FAILED',

@@ -66,7 +66,7 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
       size: 1000,
       query: { match_all: {} },
       // Elasticsearch 9 leaves vectors out of `_source` unless asked.
-      _source_exclude_vectors: false,
+      _source: { exclude_vectors: false },
     });
     const docs = new Map(all.hits.hits.map((h) => [h._id!, h._source!]));
     expect([...docs.keys()].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());

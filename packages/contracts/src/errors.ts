@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'SEARCH_INVALID',
   'PAPER_NOT_FOUND',
   'VECTOR_MISSING',
+  'EXPORT_INVALID',
+  'EXPORT_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -9,6 +9,7 @@
  * - `status`: job counts per queue and the recent crawls (`recentCrawls`: their summaries alone).
  * - `listFailed`: failed jobs with stage, URL, error code and message, then quarantined records.
  * - `retryFailed`: one failed job by id, or every one a filter matches; their crawls reopen.
+ * - `exportPapers`: a consistent snapshot of the papers (JSON Lines or Parquet) with a manifest.
  */
 export { startCrawl, type StartCrawlDeps, type StartCrawlOptions } from './crawl.js';
 export { startReprocess, type ReprocessDeps, type ReprocessOptions } from './reprocess.js';
@@ -22,3 +23,6 @@ export { status, recentCrawls, type Status, type StatusDeps } from './status.js'
 export { listFailed, FAILED_LIMIT, type FailedDeps, type FailedFilter, type FailedRow } from './failed.js';
 export { retryFailed, type RetriedJob, type RetryDeps, type RetrySelection } from './retry.js';
 export { stageQueueList, type NamedQueue } from './queues.js';
+export { exportPapers, type ExportDeps, type ExportHooks, type ExportProgress } from './export/export.js';
+export { EXPORT_FORMATS, ExportInputError, type ExportFormat, type ExportOptions } from './export/options.js';
+export { manifestPathOf, MANIFEST_VERSION, type ExportManifest } from './export/manifest.js';

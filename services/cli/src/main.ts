@@ -238,6 +238,28 @@ program
   );
 
 program
+  .command('export')
+  .description('a consistent snapshot of the papers into one file, with a manifest beside it')
+  .requiredOption('--format <format>', 'jsonl | parquet')
+  .requiredOption('--out <file>', 'the file to write (<file>.manifest.json beside it)')
+  .option('--since <date>', 'papers updated at or after this (YYYY-MM-DD or an ISO time)')
+  .option('--query <text>', 'papers the keyword search finds for this text')
+  .option('--with-vectors', "include each paper's embedding vector (384 floats)", false)
+  .option('--json', 'print the manifest as one JSON line', false)
+  .action(
+    run(
+      async (o: {
+        format: string;
+        out: string;
+        since?: string;
+        query?: string;
+        withVectors: boolean;
+        json: boolean;
+      }) => (await import('./commands/export.js')).exportCommand(await context(), o),
+    ),
+  );
+
+program
   .command('raw')
   .description('print an archived page body, by sha256 or URL')
   .argument('<ref>')

@@ -9,6 +9,7 @@
  *   (every document, through a point in time).
  * - Reindexing: `reindexPapers` into a new index behind the alias, `bulkWriteWithShadow` while it
  *   runs (`ShadowTarget`), `ReindexError`.
+ * - Consistent reads: `openSnapshot` (`IndexSnapshot`), a point in time paged with `search_after`.
  *
  * Reading papers without the client (it takes about 0.45 s to load) has its own light entry
  * points: `@paperline/core/es/reader` (`createPaperReader`) and `@paperline/core/es/search`
@@ -33,3 +34,4 @@ export {
   type ScanOptions,
 } from './papers.js';
 export { reindexPapers, bulkWriteWithShadow, ReindexError, ShadowTarget } from './reindex.js';
+export { openSnapshot, type IndexSnapshot, type SnapshotOptions } from './snapshot.js';

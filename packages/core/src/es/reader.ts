@@ -20,8 +20,8 @@ type Doc = Record<string, unknown>;
  */
 export interface PaperReader {
   /**
-   * Everything but `index` and `_source_exclude_vectors` is sent as the request body, so only body
-   * parameters may be given.
+   * Everything but `index` is sent as the request body, so only body parameters may be given
+   * (vectors: `_source: { exclude_vectors: false }`).
    */
   search(req: estypes.SearchRequest & { index: string }): Promise<estypes.SearchResponse<Doc>>;
   mget(req: {
@@ -101,11 +101,7 @@ export function createPaperReader(
   }
 
   return {
-    search: ({ index, _source_exclude_vectors: withVectors, ...body }) =>
-      post(
-        `${encodeURIComponent(index)}/_search${queryString({ _source_exclude_vectors: withVectors })}`,
-        body,
-      ),
+    search: ({ index, ...body }) => post(`${encodeURIComponent(index)}/_search`, body),
     mget: ({ index, _source_excludes: excludes, querystring, ...body }) => {
       const params = { _source_excludes: excludes?.join(','), ...querystring };
       return post(`${encodeURIComponent(index)}/_mget${queryString(params)}`, body);

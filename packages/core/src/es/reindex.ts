@@ -194,7 +194,7 @@ async function copyInto(
       size,
       version: true,
       // The copy keeps the vectors, which Elasticsearch 9 leaves out of `_source` by default.
-      _source_exclude_vectors: false,
+      _source: { exclude_vectors: false },
       sort: [{ id: 'asc' }],
       query: { match_all: {} },
       ...(after ? { search_after: after } : {}),

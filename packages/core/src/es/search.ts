@@ -7,7 +7,9 @@
  * (the Elasticsearch client, or `createPaperReader` from `@paperline/core/es/reader`) and, for
  * vectors, a `QueryEmbedder`, so this module loads neither a client nor the model. Bad input is a
  * `SearchInputError` (`SEARCH_INVALID`, naming the parameter); an unknown paper a
- * `PaperNotFoundError`, a paper not embedded yet a `VectorMissingError`.
+ * `PaperNotFoundError`, a paper not embedded yet a `VectorMissingError`. `keywordQuery` is the
+ * keyword query itself (for selecting papers elsewhere, e.g. an export), `HIDDEN_FIELDS` what no
+ * read returns.
  */
 import { z } from 'zod';
 import { PermanentError } from '@paperline/contracts';
@@ -74,13 +76,20 @@ export class VectorMissingError extends PermanentError {
   }
 }
 
-const VECTOR_FIELD = 'embedding.vector';
-/** What no search or read returns: each source's stored view, the fingerprint, the vector. */
-const HIDDEN_FIELDS = ['sources.record', 'titleFingerprint', VECTOR_FIELD];
+/** Where a paper's sentence embedding is stored. */
+export const VECTOR_FIELD = 'embedding.vector';
+/**
+ * What no search or read returns: each source's stored view, the fingerprint, the vector. What is
+ * left is a paper as the API returns it.
+ */
+export const HIDDEN_FIELDS = ['sources.record', 'titleFingerprint', VECTOR_FIELD];
+
+/** The longest query text a keyword search (or an export's `--query`) takes. */
+export const QUERY_MAX_LENGTH = 500;
 
 /** User search parameters; validated, capped, and never passed through as query DSL. */
 export const SearchParamsSchema = z.object({
-  q: z.string().max(500, 'q is longer than 500 characters').default(''),
+  q: z.string().max(QUERY_MAX_LENGTH, `q is longer than ${QUERY_MAX_LENGTH} characters`).default(''),
   from: z.iso.date({ message: 'from must be a date YYYY-MM-DD' }).optional(),
   to: z.iso.date({ message: 'to must be a date YYYY-MM-DD' }).optional(),
   category: z.string().max(64).optional(),
@@ -112,8 +121,12 @@ export interface SearchResult {
   facets: Record<string, Array<{ key: string; count: number }>>;
 }
 
+/** What the keyword query reads of the search parameters: the text and the filters. */
+export type KeywordQueryParams = Pick<SearchParams, 'q'> &
+  Partial<Pick<SearchParams, 'from' | 'to' | 'category' | 'source'>>;
+
 /** The filters of a search (dates, category, source): the same for every mode. */
-function searchFilters(p: SearchParams): object[] {
+function searchFilters(p: KeywordQueryParams): object[] {
   const filter: object[] = [];
   if (p.from || p.to) {
     filter.push({
@@ -142,15 +155,17 @@ const FACET_AGGS = {
   },
 };
 
-/** The keyword query builder for the CLI and the HTTP API: results `from`, `size` of them. */
-function keywordRequest(
-  alias: string,
-  p: SearchParams,
-  from: number,
-  size: number,
-  opts: { mostWords?: boolean } = {},
-) {
-  const filter = searchFilters(p);
+/**
+ * The keyword query: BM25 over title (×3), abstract and authors (×2), every paper when `q` is
+ * blank, within the search filters and any `extraFilter` (clauses of a bool filter). With
+ * `mostWords`, a paper must match most of the query's words ({@link HYBRID_MIN_MATCH}). Search
+ * and export both select papers with it.
+ */
+export function keywordQuery(
+  p: KeywordQueryParams,
+  opts: { mostWords?: boolean; extraFilter?: object[] } = {},
+): { bool: { must: object[]; filter: object[] } } {
+  const filter = [...searchFilters(p), ...(opts.extraFilter ?? [])];
   const must = p.q.trim()
     ? [
         {
@@ -163,6 +178,17 @@ function keywordRequest(
         },
       ]
     : [{ match_all: {} }];
+  return { bool: { must, filter } };
+}
+
+/** The keyword search request for the CLI and the HTTP API: results `from`, `size` of them. */
+function keywordRequest(
+  alias: string,
+  p: SearchParams,
+  from: number,
+  size: number,
+  opts: { mostWords?: boolean } = {},
+) {
   const sort =
     p.sort === 'date'
       ? [{ publishedAt: { order: 'desc' as const, missing: '_last' as const } }, '_score']
@@ -174,7 +200,7 @@ function keywordRequest(
     from,
     size,
     track_total_hits: true,
-    query: { bool: { must, filter } },
+    query: keywordQuery(p, opts),
     sort,
     _source: { excludes: HIDDEN_FIELDS },
     highlight: {
@@ -350,15 +376,14 @@ async function findPaper(
   excludes: string[],
   withVector = false,
 ): Promise<Record<string, unknown> | null> {
-  // Elasticsearch 9 leaves vectors out of `_source` unless asked (`_source_exclude_vectors`).
-  const vectors = withVector ? { _source_exclude_vectors: false } : {};
+  // Elasticsearch 9 leaves vectors out of `_source` unless asked.
   const ids = candidateIds(input);
   for (const id of ids) {
     const res = await es.mget({
       index: alias,
       ids: [id],
       _source_excludes: excludes,
-      ...(withVector ? { querystring: vectors } : {}),
+      ...(withVector ? { querystring: { _source_exclude_vectors: false } } : {}),
     });
     const d = res.docs[0];
     if (d && 'found' in d && d.found && d._source) return d._source;
@@ -372,8 +397,7 @@ async function findPaper(
     index: alias,
     size: 1,
     query: { bool: { should } },
-    _source: { excludes },
-    ...vectors,
+    _source: { excludes, exclude_vectors: !withVector },
   });
   return res.hits.hits[0]?._source ?? null;
 }

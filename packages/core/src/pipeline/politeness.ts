@@ -5,6 +5,7 @@ import { RedisKeys } from '../redis/keys.js';
 
 const ACQUIRE = LuaScript.file('polite-acquire');
 const PUSH_BACK = LuaScript.file('polite-push-back');
+const PEEK = LuaScript.file('polite-peek');
 
 export type SlotDecision =
   /**
@@ -55,6 +56,14 @@ export class HostLimiter {
    */
   async pushBack(host: string, delayMs: number): Promise<number> {
     return Number(await PUSH_BACK.run(this.redis, [this.#key(host)], [Math.max(0, Math.round(delayMs))]));
+  }
+
+  /**
+   * How long until the host's next slot opens, on Redis's clock (0: free now), without taking it:
+   * for a producer that wants its work to reach the host the moment a request may go out.
+   */
+  async peek(host: string): Promise<number> {
+    return Number(await PEEK.run(this.redis, [this.#key(host)], []));
   }
 
   #key(host: string): string {

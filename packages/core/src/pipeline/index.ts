@@ -8,13 +8,15 @@
  *   Elasticsearch, metrics). `createStageWorker` (a bare `Processor`), `paperlineBackoff` and
  *   `storeWaitDelay` are runner parts tests drive directly.
  * - Queues: `createQueues` → `StageQueues`, `closeQueues`, `jobCounts`/`stageCounts`
- *   (`StageCounts`); `Enqueuer` adds jobs along the routing table, booked in the crawl.
+ *   (`StageCounts`); `Enqueuer` adds jobs along the routing table, booked in the crawl;
+ *   `jobIdFor` is the deterministic id a payload gets.
  * - Crawls: `CrawlStore` (the books: counts, `FailureRecord`s, health), `newCrawlId`,
  *   `startCrawl`, `waitForCrawl`, `bookUnseenFailure`; `Schedule`s (`ScheduleSchema`,
  *   `loadSchedules`, `saveSchedules`, `resolveSeeds`).
  * - What stages share through Redis: `HostLimiter` (politeness, `SlotDecision`), `RobotsCache`
  *   (`RobotsPolicy`), `PaperCache` (`CachedPaper`, read through to the index as `PaperState`s, written as
- *   `StateWrite`s, with each paper's `StoredEmbedding`).
+ *   `StateWrite`s, with each paper's `StoredEmbedding`), `EnrichmentQueue` (arXiv ids waiting for
+ *   an export-API batch: `TakeRequest` → `TakeResult`, `TakenBatch`).
  */
 export {
   defineStage,
@@ -34,7 +36,7 @@ export {
   type StageResult,
 } from './runner.js';
 export { createRuntime, type Runtime } from './runtime.js';
-export type { Emit } from './routing.js';
+export { jobIdFor, type Emit } from './routing.js';
 export {
   createQueues,
   closeQueues,
@@ -59,3 +61,9 @@ export {
   type StoredEmbedding,
   type IndexedPaper,
 } from './paper-cache.js';
+export {
+  EnrichmentQueue,
+  type TakeRequest,
+  type TakeResult,
+  type TakenBatch,
+} from './enrichment-queue.js';

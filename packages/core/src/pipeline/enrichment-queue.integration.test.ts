@@ -17,7 +17,10 @@ afterAll(async () => {
 
 /** `n` arXiv-looking ids of a test, distinct from every other test's. */
 const ids = (tag: number, n: number, from = 0) =>
-  Array.from({ length: n }, (_, i) => `24${String(tag).padStart(2, '0')}.${String(from + i).padStart(5, '0')}`);
+  Array.from(
+    { length: n },
+    (_, i) => `24${String(tag).padStart(2, '0')}.${String(from + i).padStart(5, '0')}`,
+  );
 
 const take = (crawlId: string, jobId: string, over: Partial<TakeRequest> = {}) =>
   queue.take({ crawlId, jobId, successor: `${jobId}-next`, slotWaitMs: 0, ...over });

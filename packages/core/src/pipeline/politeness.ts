@@ -2,10 +2,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys } from '../redis/keys.js';
+import type { PaperlineConfig } from '../config/config.js';
 
 const ACQUIRE = LuaScript.file('polite-acquire');
 const PUSH_BACK = LuaScript.file('polite-push-back');
 const PEEK = LuaScript.file('polite-peek');
+
+/**
+ * The gap between two requests to a host: `PAPERLINE_HOST_INTERVAL_MS`, and for arXiv's hosts (site,
+ * export API, OAI-PMH), which ask for a longer one, the larger of that and
+ * `PAPERLINE_ARXIV_INTERVAL_MS`.
+ */
+export function hostIntervals(cfg: PaperlineConfig): (host: string) => number {
+  const arxivHosts = new Set(
+    [cfg.bases.arxivBaseUrl, cfg.bases.arxivApiUrl, cfg.bases.oaiBaseUrl].map((u) => new URL(u).host),
+  );
+  return (host) =>
+    arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs;
+}
 
 export type SlotDecision =
   /**

@@ -94,11 +94,6 @@ export class RedisKeys {
     return `${this.enrichment}:claim:${arxivId}`;
   }
 
-  /** A SCAN pattern matching every enrichment claim (EnrichmentQueue). */
-  get enrichClaims(): string {
-    return this.enrichClaim('*');
-  }
-
   /** A crawl's arXiv ids waiting for a batch, oldest first (EnrichmentQueue). */
   enrichPending(crawlId: string): string {
     return `${this.enrichment}:pending:${crawlId}`;

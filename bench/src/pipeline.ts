@@ -111,8 +111,9 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     });
   }
   const started = Date.now();
-  // The embed stage has no worker when PAPERLINE_EMBED=0 (the bench's default).
-  const running = STAGES.filter((s) => s !== 'embed' || cfg.embed);
+  // The embed and enrich stages have no worker when PAPERLINE_EMBED=0 / PAPERLINE_ENRICH=0 (the
+  // bench's defaults).
+  const running = STAGES.filter((s) => (s !== 'embed' || cfg.embed) && (s !== 'enrich' || cfg.enrich));
   for (;;) {
     const counts = await Promise.all(running.map((s) => queues[s].getWorkersCount()));
     if (counts.every((n) => n > 0)) break;

@@ -35,6 +35,10 @@ const POISON: Record<Stage, Array<{ name: string; data: unknown }>> = {
     { name: 'bad-candidates', data: { crawlId: POISON_CRAWL, url, candidates: 'nope' } },
     { name: 'no-crawl', data: [1, 2, 3] },
   ],
+  enrich: [
+    { name: 'bad-round', data: { crawlId: POISON_CRAWL, url, round: 0 } },
+    { name: 'no-crawl', data: { round: 'next' } },
+  ],
   index: [
     {
       name: 'bad-doc',
@@ -70,8 +74,15 @@ describe('poison jobs on every queue', () => {
   });
 
   it('fail at once with INVALID_PAYLOAD, are listed, are not retried, and good work goes on', async () => {
-    // Every queue, the embed stage's included.
-    const env = testEnv(names, { HF_BASE_URL: site.url, PAPERLINE_EMBED: '1' });
+    // Every queue, the embed and enrich stages' included (arXiv look-ups at the snapshot's API).
+    const env = testEnv(names, {
+      HF_BASE_URL: site.url,
+      ARXIV_BASE_URL: site.arxivBaseUrl,
+      ARXIV_API_URL: site.arxivApiUrl,
+      PAPERLINE_ARXIV_INTERVAL_MS: '100',
+      PAPERLINE_EMBED: '1',
+      PAPERLINE_ENRICH: '1',
+    });
     workers = startWorkersProcess(env, 'fetcher,parser,deduplicator,indexer,embedder');
     const rss = sampleWorkerRss(() => (workers ? [workers] : []));
     // Start-up (five processes, one loading the model) can take a minute on a loaded 2-core machine.

@@ -58,6 +58,24 @@ export const DedupeJobSchema = z.object({
 });
 export type DedupeJob = z.infer<typeof DedupeJobSchema>;
 
+/**
+ * Work for the enrichment batcher: the deduplicator queued arXiv ids of this crawl for a look-up in
+ * the export API. The ids wait in Redis, not in the job, so that the ids of many pages (and of
+ * many deduplicator processes) join one `id_list` request; the job keeps its crawl open until
+ * they are handed to a fetch job, and takes a batch when a request may go out.
+ */
+export const EnrichJobSchema = z.object({
+  crawlId,
+  /** The page whose papers were queued (a successor job keeps its page's URL). */
+  url: z.url(),
+  /**
+   * Absent for the job a dedupe job adds; n + 1 for the successor a job of round n adds when it
+   * took a batch and ids of its crawl still wait.
+   */
+  round: z.number().int().min(1).optional(),
+});
+export type EnrichJob = z.infer<typeof EnrichJobSchema>;
+
 /** Work for the indexer: merged documents to write, each with its ordering version. */
 export const IndexJobSchema = z.object({
   crawlId,
@@ -102,6 +120,7 @@ export const JOB_SCHEMAS = {
   fetch: FetchJobSchema,
   parse: ParseJobSchema,
   dedupe: DedupeJobSchema,
+  enrich: EnrichJobSchema,
   index: IndexJobSchema,
   embed: EmbedJobSchema,
 } as const;
@@ -110,6 +129,7 @@ export interface JobPayloads {
   fetch: FetchJob;
   parse: ParseJob;
   dedupe: DedupeJob;
+  enrich: EnrichJob;
   index: IndexJob;
   embed: EmbedJob;
 }
@@ -119,6 +139,11 @@ export interface JobOutcomes {
   fetch: 'fetched' | 'not-modified';
   parse: 'parsed' | 'empty';
   dedupe: 'changed' | 'unchanged';
+  /**
+   * `batched`: it handed ids of its crawl to a fetch job; `coalesced`: another enrichment job of
+   * its crawl took its ids, or will.
+   */
+  enrich: 'batched' | 'coalesced';
   index: 'indexed';
   /** `stale`: the paper's text changed since the job was queued (its newer job embeds it). */
   embed: 'embedded' | 'stale';

@@ -1,5 +1,9 @@
-/** The pipeline stages, in order (`embed` follows `index`: a paper's vector comes after it is searchable). Queue names equal stage names. */
-export const STAGES = ['fetch', 'parse', 'dedupe', 'index', 'embed'] as const;
+/**
+ * The pipeline stages, in order (`enrich` follows `dedupe` and leads back to `fetch`: arXiv look-ups
+ * in batches; `embed` follows `index`: a paper's vector comes after it is searchable). Queue names
+ * equal stage names.
+ */
+export const STAGES = ['fetch', 'parse', 'dedupe', 'enrich', 'index', 'embed'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Worker kinds, as accepted by `workers --only`. */

@@ -72,4 +72,10 @@ export interface ParsedPage {
   withdrawnIds?: string[];
   /** The requested URL, set when a dated request landed on another period (then `candidates` is empty). */
   redirectedFrom?: string;
+  /**
+   * Set when the page answers a look-up of given ids (an export-API `id_list` query, such as an
+   * enrichment batch): how many papers it yields is how many were asked for, which says nothing
+   * of the source's health.
+   */
+  lookup?: true;
 }

@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 description served at `/openapi.json` (hand-written; kept beside the routes). */
+import { STAGES } from '@paperline/contracts';
 
 const error = (example: string) => ({
   description: example,
@@ -238,7 +239,7 @@ export const OPENAPI = {
           },
           queryParam('stage', 'only this queue', {
             type: 'string',
-            enum: ['fetch', 'parse', 'dedupe', 'index'],
+            enum: [...STAGES, 'schedule'],
           }),
         ],
         responses: {

@@ -2,10 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type {
   DedupeJob,
   EmbedJob,
-  FetchJob,
+  EnrichJob,
   IndexJob,
   PaperCandidate,
-  Route,
   SourceId,
 } from '@paperline/contracts';
 import { createLogger } from '@paperline/core/process';
@@ -16,7 +15,6 @@ import type { CommitResult, PaperState, PaperWrite } from './store.js';
 
 const PAGE = 'http://127.0.0.1:4567/papers/date/2024-03-20';
 const NOW = new Date('2024-03-20T12:00:00.000Z');
-const API_ROUTE: Route = { source: 'arxiv', type: 'arxiv-api' };
 
 const ctx = (jobId: string): StageContext => ({
   jobId,
@@ -153,9 +151,7 @@ function fakes(opts: { enrich?: boolean; embed?: boolean } = {}) {
     ...(opts.enrich === false
       ? {}
       : {
-          enrich: vi.fn(async (ids: string[]) => [
-            { url: `http://127.0.0.1:4569/api/query?id_list=${ids.join(',')}`, route: API_ROUTE },
-          ]),
+          queueEnrichment: vi.fn(async (_crawlId: string, _jobId: string, ids: string[]) => ids),
         }),
     ...(opts.embed ? { embed: true } : {}),
     now: () => NOW,
@@ -165,8 +161,8 @@ function fakes(opts: { enrich?: boolean; embed?: boolean } = {}) {
 
 type Emitted = Array<{ stage: string; payload: unknown }> | undefined;
 const indexJobOf = (emit: Emitted) => emit?.find((e) => e.stage === 'index')?.payload as IndexJob | undefined;
-const fetchesOf = (emit: Emitted) =>
-  (emit ?? []).filter((e) => e.stage === 'fetch').map((e) => e.payload as FetchJob);
+const enrichJobsOf = (emit: Emitted) =>
+  (emit ?? []).filter((e) => e.stage === 'enrich').map((e) => e.payload as EnrichJob);
 const embedJobsOf = (emit: Emitted) =>
   (emit ?? []).filter((e) => e.stage === 'embed').map((e) => e.payload as EmbedJob);
 const docOf = (j: IndexJob | undefined, id: string) =>
@@ -314,23 +310,24 @@ describe('processDedupe', () => {
     expect(verified.outcome).toBe('changed');
   });
 
-  it('papers known only from Hugging Face are looked up on arXiv, the fetch jobs already routed', async () => {
+  it('papers known only from Hugging Face are queued for an arXiv look-up, and one enrich job keeps the crawl', async () => {
     const { deps } = fakes();
     const res = await processDedupe(
       job([cand(), cand({ arxivId: '2403.22222', title: 'Seen on arXiv', source: 'arxiv' })]),
       deps,
       ctx('d1'),
     );
-    expect(deps.enrich).toHaveBeenCalledWith(['2403.12345']);
-    expect(fetchesOf(res.emit)).toEqual([
-      {
-        crawlId: 'c1',
-        url: 'http://127.0.0.1:4569/api/query?id_list=2403.12345',
-        depth: 0,
-        referrer: PAGE,
-        route: API_ROUTE,
-      },
-    ]);
+    expect(deps.queueEnrichment).toHaveBeenCalledWith('c1', 'd1', ['2403.12345']);
+    expect(enrichJobsOf(res.emit)).toEqual([{ crawlId: 'c1', url: PAGE }]);
+    expect(res.emit!.some((e) => e.stage === 'fetch')).toBe(false);
+  });
+
+  it('adds no enrich job when every id was queued by another job before', async () => {
+    const { deps } = fakes();
+    deps.queueEnrichment!.mockResolvedValueOnce([]);
+    const res = await processDedupe(job([cand()]), deps, ctx('d2'));
+    expect(deps.queueEnrichment).toHaveBeenCalledOnce();
+    expect(enrichJobsOf(res.emit)).toEqual([]);
   });
 
   it('a reprocess looks nothing up; verifyIndex alone does not stop the look-ups', async () => {
@@ -340,11 +337,11 @@ describe('processDedupe', () => {
       reprocess.deps,
       ctx('d1'),
     );
-    expect(reprocess.deps.enrich).not.toHaveBeenCalled();
-    expect(fetchesOf(r.emit)).toEqual([]);
+    expect(reprocess.deps.queueEnrichment).not.toHaveBeenCalled();
+    expect(enrichJobsOf(r.emit)).toEqual([]);
     const verifyOnly = fakes();
     await processDedupe(job([cand()], { verifyIndex: true }), verifyOnly.deps, ctx('d1'));
-    expect(verifyOnly.deps.enrich).toHaveBeenCalledWith(['2403.12345']);
+    expect(verifyOnly.deps.queueEnrichment).toHaveBeenCalledWith('c1', 'd1', ['2403.12345']);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { DedupeJob, PaperCandidate, Route } from '@paperline/contracts';
+import type { DedupeJob, PaperCandidate } from '@paperline/contracts';
 import type { Logger } from '@paperline/core/process';
 import type { Emit, StageContext, StageResult } from '@paperline/core/pipeline';
 import type { StoredEmbedding } from '@paperline/core/pipeline';
@@ -31,11 +31,11 @@ export interface DedupeDeps {
   /** Remembers which papers the page yielded (a later 304 counts them without parsing). */
   recordPagePapers: (url: string, paperIds: string[]) => Promise<void>;
   /**
-   * Claims arXiv ids for enrichment and returns the export-API URLs to fetch for the newly
-   * claimed ones, each with its route (none when enrichment is off). Ids already claimed are not
-   * requested again.
+   * arXiv enrichment (`PAPERLINE_ENRICH`): claims the ids for this crawl's look-up and queues
+   * those not claimed before, to be batched with other pages' ids by the enrich stage. Returns the
+   * ids this job queued, now or in an earlier run of it (a re-run queues nothing twice).
    */
-  enrich?: (arxivIds: string[]) => Promise<Array<{ url: string; route: Route }>>;
+  queueEnrichment?: (crawlId: string, jobId: string, arxivIds: string[]) => Promise<string[]>;
   /**
    * Papers get vectors (`PAPERLINE_EMBED`): a written paper whose stored vector is not of its
    * current title and abstract gets an embed job.
@@ -244,20 +244,23 @@ async function missingFromIndex(unchanged: Unchanged[], store: Store): Promise<D
     .map((u) => ({ id: u.id, version: u.version, doc: JSON.stringify(u.record) }));
 }
 
-/** 4. Papers known only from Hugging Face are looked up on arXiv: fetch jobs, already routed. */
-async function enrichmentFetches(
+/**
+ * 4. Papers known only from Hugging Face are looked up on arXiv: their ids are queued for the
+ * crawl, and an enrich job takes them (with other pages' ids) into an export-API batch. The
+ * enrich job keeps the crawl open until they are handed to a fetch job.
+ */
+async function enrichmentJob(
   job: DedupeJob,
+  jobId: string,
   papers: Papers,
-  enrich: NonNullable<DedupeDeps['enrich']>,
+  queue: NonNullable<DedupeDeps['queueEnrichment']>,
 ): Promise<Emit[]> {
   const wanted = [...papers.values()]
     .filter((e) => e.keys.arxivId && e.partials.every((p) => p.source !== 'arxiv'))
     .map((e) => e.keys.arxivId!);
   if (wanted.length === 0) return [];
-  return (await enrich(wanted)).map(({ url, route }) => ({
-    stage: 'fetch',
-    payload: { crawlId: job.crawlId, url, depth: 0, referrer: job.url, route },
-  }));
+  const queued = await queue(job.crawlId, jobId, wanted);
+  return queued.length > 0 ? [{ stage: 'enrich', payload: { crawlId: job.crawlId, url: job.url } }] : [];
 }
 
 /** 5. Written papers whose vector is missing or of another text: one embed job each. */
@@ -298,7 +301,10 @@ export async function processDedupe(
   await deps.recordPagePapers(job.url, ids);
 
   // A reprocess fetches nothing: no enrichment.
-  const emit = deps.enrich && !job.reprocess ? await enrichmentFetches(job, papers, deps.enrich) : [];
+  const emit =
+    deps.queueEnrichment && !job.reprocess
+      ? await enrichmentJob(job, ctx.jobId, papers, deps.queueEnrichment)
+      : [];
   if (changed.length > 0 || deletes.length > 0) {
     emit.push({
       stage: 'index',

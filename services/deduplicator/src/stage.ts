@@ -1,6 +1,6 @@
 import { RawArchive, ensurePapersIndex } from '@paperline/core/es';
-import { defineStage } from '@paperline/core/pipeline';
-import { ARXIV_API_ROUTE, arxivApiUrlsForIds } from '@paperline/sources';
+import { EnrichmentQueue, defineStage } from '@paperline/core/pipeline';
+import { ARXIV_API_BATCH } from '@paperline/sources';
 import { processDedupe, type DedupeDeps } from './process.js';
 import { DedupStore } from './store.js';
 
@@ -15,21 +15,16 @@ export const dedupeStage = defineStage({
     await ensurePapersIndex(rt.es, cfg.index, cfg.indexLayout);
     const archive = new RawArchive(rt.es, cfg.archiveIndex);
     const store = new DedupStore(rt.redis, rt.es, cfg.index, cfg.queuePrefix);
+    const enrichment = new EnrichmentQueue(rt.redis, cfg.queuePrefix, { batchSize: ARXIV_API_BATCH });
+    const queueEnrichment: NonNullable<DedupeDeps['queueEnrichment']> = (crawlId, jobId, ids) =>
+      enrichment.add(crawlId, jobId, ids);
     const deps: DedupeDeps = {
       store,
       markCandidates: (crawlId, pageUrl, ids) => rt.crawls.markCandidates(crawlId, pageUrl, ids),
       recordPagePapers: (url, ids) => archive.setPaperIds(url, ids),
       embed: cfg.embed,
-      // arXiv enrichment: id_list batches of up to 100 ids; the fetcher keeps to one request per 3 s.
-      ...(cfg.enrich
-        ? {
-            enrich: async (ids: string[]) =>
-              arxivApiUrlsForIds(await store.claimEnrichment(ids), cfg.bases.arxivApiUrl).map((url) => ({
-                url,
-                route: ARXIV_API_ROUTE,
-              })),
-          }
-        : {}),
+      // arXiv enrichment: ids queued here, batched by the enrich stage (enrich-stage.ts).
+      ...(cfg.enrich ? { queueEnrichment } : {}),
     };
     return { deps };
   },

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
+import { RedisKeys } from '@paperline/core/redis';
 import { getPapers, type EsClient } from '@paperline/core/es';
 import { PaperCache, type PaperState } from '@paperline/core/pipeline';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
@@ -25,8 +25,7 @@ export type CommitResult = { version: number } | null;
  * The deduplicator's state: per paper, each source's newest view, the last written content hash
  * and a merge version, kept in the dedup cache ({@link PaperCache}); on a miss it is rebuilt from
  * the document in Elasticsearch, so emptying Redis never duplicates a paper. Also the alias table
- * (its gaps filled from the index's key fields) and the enrichment claims, which this store alone
- * reads and writes.
+ * (its gaps filled from the index's key fields), which this store alone reads and writes.
  */
 export class DedupStore {
   private readonly keys: RedisKeys;
@@ -76,14 +75,6 @@ export class DedupStore {
     await this.cache.drop(id);
   }
 
-  /** Claims ids for enrichment; returns those not claimed in the last `ttlSeconds`. */
-  async claimEnrichment(arxivIds: string[], ttlSeconds = 7 * 86_400): Promise<string[]> {
-    const pipe = this.redis.pipeline();
-    for (const a of arxivIds) pipe.set(this.keys.enrichClaim(a), '1', 'EX', ttlSeconds, 'NX');
-    const res = (await pipe.exec()) ?? [];
-    return arxivIds.filter((_, i) => res[i]?.[1] === 'OK');
-  }
-
   async existing(ids: string[]): Promise<Set<string>> {
     return new Set((await getPapers(this.es, this.alias, ids)).keys());
   }
@@ -118,13 +109,12 @@ export class DedupStore {
   }
 
   /**
-   * Empties this state in Redis: the cache, the alias table and the enrichment claims. Nothing is
-   * lost: each paper's aliases, views and hash are read back from the index at its next sighting.
+   * Empties this state in Redis: the cache and the alias table. Nothing is lost: each paper's
+   * aliases, views and hash are read back from the index at its next sighting.
    */
   async clear(): Promise<void> {
     await this.cache.clear();
     await this.redis.del(this.keys.alias);
-    await unlinkMatching(this.redis, this.keys.enrichClaims);
   }
 }
 

@@ -2,18 +2,9 @@ import type { PaperlineConfig } from '@paperline/core/config';
 import { HttpClient, decodeBody } from '@paperline/core/http';
 import { RawArchive, ensureArchiveIndices } from '@paperline/core/es';
 import { withFetchMetrics } from '@paperline/core/metrics';
-import { HostLimiter, RobotsPolicy, defineStage } from '@paperline/core/pipeline';
+import { HostLimiter, RobotsPolicy, defineStage, hostIntervals } from '@paperline/core/pipeline';
 import { routeUrl } from '@paperline/sources';
 import { processFetch, type FetchDeps } from './process.js';
-
-/** arXiv asks for a longer gap between requests than other hosts: its hosts get the larger one. */
-function hostInterval(cfg: PaperlineConfig): (host: string) => number {
-  const arxivHosts = new Set(
-    [cfg.bases.arxivBaseUrl, cfg.bases.arxivApiUrl, cfg.bases.oaiBaseUrl].map((u) => new URL(u).host),
-  );
-  return (host) =>
-    arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs;
-}
 
 /** A host slot this near is waited for (a nap within the job); a later one defers the job. */
 const SLOT_HOLD_MS = 2000;
@@ -47,7 +38,7 @@ export const fetchStage = defineStage({
     const deps: FetchDeps = {
       http: withFetchMetrics(http, rt.metrics),
       archive: new RawArchive(rt.es, cfg.archiveIndex),
-      limiter: new HostLimiter(rt.redis, cfg.queuePrefix, hostInterval(cfg), SLOT_HOLD_MS),
+      limiter: new HostLimiter(rt.redis, cfg.queuePrefix, hostIntervals(cfg), SLOT_HOLD_MS),
       legacyRoute: (url) => routeUrl(url, cfg.bases),
       robots: (url) => robots.check(url),
       markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),

@@ -158,6 +158,17 @@ describe('processParse', () => {
     expect(deps.markParsed).toHaveBeenCalledWith('c1', PAGE);
   });
 
+  it('a look-up of given ids (an enrichment batch) goes to dedupe but says nothing of health', async () => {
+    const deps = fakes({
+      route: { source: 'arxiv', type: 'arxiv-api' },
+      candidates: [cand('2403.1')],
+      lookup: true,
+    });
+    const res = await processParse(job({ source: 'arxiv' }), deps, ctx);
+    expect(dedupeOf(res.emit)).toHaveLength(1);
+    expect(deps.markYield).not.toHaveBeenCalled();
+  });
+
   it('a page of only deletions still goes to dedupe, with the withdrawn ids', async () => {
     const deps = fakes({ route: { source: 'arxiv', type: 'arxiv-oai' }, withdrawnIds: ['2403.00001'] });
     const res = await processParse(job({ source: 'arxiv' }), deps, ctx);

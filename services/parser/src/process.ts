@@ -47,8 +47,10 @@ export async function processParse(
     });
   }
   if (page.rejected?.length) ctx.log.warn({ rejected: page.rejected.length }, 'invalid records quarantined');
-  // A dated listing that redirected elsewhere says nothing about the source's health.
-  if (!page.redirectedFrom) await deps.markYield(job.crawlId, job.source, job.url, page.candidates.length);
+  // A dated listing that redirected elsewhere says nothing about the source's health, nor does a
+  // look-up of given ids (an enrichment batch yields as many papers as it asked for).
+  if (!page.redirectedFrom && !page.lookup)
+    await deps.markYield(job.crawlId, job.source, job.url, page.candidates.length);
 
   const emit: Emit[] = [];
   if (page.candidates.length > 0 || page.withdrawnIds?.length) {

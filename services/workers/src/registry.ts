@@ -1,7 +1,7 @@
 import { checkRegistry, type AnyStageDefinition } from '@paperline/core/pipeline';
 import { fetchStage } from '@paperline/fetcher';
 import { parseStage } from '@paperline/parser';
-import { dedupeStage } from '@paperline/deduplicator';
+import { dedupeStage, enrichStage } from '@paperline/deduplicator';
 import { indexStage } from '@paperline/indexer';
 import { embedStage } from '@paperline/embedder';
 
@@ -13,6 +13,7 @@ export const STAGE_DEFINITIONS: readonly AnyStageDefinition[] = [
   fetchStage,
   parseStage,
   dedupeStage,
+  enrichStage,
   indexStage,
   embedStage,
 ];

@@ -9,13 +9,16 @@
  *   Elasticsearch, metrics). `createStageWorker` (a bare `Processor`), `paperlineBackoff` and
  *   `storeWaitDelay` are runner parts tests drive directly.
  * - Queues: `createQueues` → `StageQueues`, `closeQueues`, `jobCounts`/`stageCounts`
- *   (`StageCounts`); `Enqueuer` adds jobs along the routing table, booked in the crawl.
+ *   (`StageCounts`); `Enqueuer` adds jobs along the routing table, booked in the crawl;
+ *   `jobIdFor` is the deterministic id a payload gets.
  * - Crawls: `CrawlStore` (the books: counts, `FailureRecord`s, health), `newCrawlId`,
  *   `startCrawl`, `waitForCrawl`, `bookUnseenFailure`; `Schedule`s (`ScheduleSchema`,
  *   `loadSchedules`, `saveSchedules`, `resolveSeeds`).
- * - What stages share through Redis: `HostLimiter` (politeness, `SlotDecision`), `RobotsCache`
+ * - What stages share through Redis: `HostLimiter` (politeness, `SlotDecision`; `hostIntervals`
+ *   is the gap per host), `RobotsCache`
  *   (`RobotsPolicy`), `PaperCache` (`CachedPaper`, read through to the index as `PaperState`s, written as
- *   `StateWrite`s, with each paper's `StoredEmbedding`).
+ *   `StateWrite`s, with each paper's `StoredEmbedding`), `EnrichmentQueue` (arXiv ids waiting for
+ *   an export-API batch: `TakeRequest` → `TakeResult`, `TakenBatch`).
  */
 export {
   defineStage,
@@ -51,7 +54,7 @@ export { startCrawl } from './crawl-start.js';
 export { waitForCrawl } from './crawl-wait.js';
 export { bookUnseenFailure } from './crawl-repair.js';
 export { ScheduleSchema, loadSchedules, saveSchedules, resolveSeeds, type Schedule } from './schedules.js';
-export { HostLimiter, type SlotDecision } from './politeness.js';
+export { HostLimiter, hostIntervals, type SlotDecision } from './politeness.js';
 export { RobotsCache, RobotsPolicy } from './robots.js';
 export {
   PaperCache,
@@ -61,3 +64,4 @@ export {
   type StoredEmbedding,
   type IndexedPaper,
 } from './paper-cache.js';
+export { EnrichmentQueue, type TakeRequest, type TakeResult, type TakenBatch } from './enrichment-queue.js';

@@ -85,4 +85,26 @@ describe('HostLimiter against real Redis', () => {
     expect(final).toBe(Math.max(...slots));
     expect(final).toBeGreaterThanOrEqual(before + Math.max(...delays));
   });
+
+  it('peeks at a slot without taking it: free, then the time left after a grant, then free again', async () => {
+    const interval = 400;
+    const limiter = new HostLimiter(redis, prefix, () => interval);
+    expect(await limiter.peek('peek.example')).toBe(0);
+    expect(await limiter.peek('peek.example')).toBe(0); // a peek takes nothing
+    const granted = await limiter.reserve('peek.example');
+    expect(granted.kind).toBe('go');
+    const t0 = await redisNow();
+    const left = await limiter.peek('peek.example');
+    const t1 = await redisNow();
+    const opens = await slotOf('peek.example');
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(opens - t0);
+    expect(left).toBeGreaterThanOrEqual(opens - t1);
+    expect(await slotOf('peek.example')).toBe(opens); // still the slot reserve set
+    await vi.waitFor(async () => expect(await limiter.peek('peek.example')).toBe(0), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect((await limiter.reserve('peek.example')).kind).toBe('go');
+  });
 });

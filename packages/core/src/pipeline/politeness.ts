@@ -2,9 +2,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys } from '../redis/keys.js';
+import type { PaperlineConfig } from '../config/config.js';
 
 const ACQUIRE = LuaScript.file('polite-acquire');
 const PUSH_BACK = LuaScript.file('polite-push-back');
+const PEEK = LuaScript.file('polite-peek');
+
+/**
+ * The gap between two requests to a host: `PAPERLINE_HOST_INTERVAL_MS`, and for arXiv's hosts (site,
+ * export API, OAI-PMH), which ask for a longer one, the larger of that and
+ * `PAPERLINE_ARXIV_INTERVAL_MS`.
+ */
+export function hostIntervals(cfg: PaperlineConfig): (host: string) => number {
+  const arxivHosts = new Set(
+    [cfg.bases.arxivBaseUrl, cfg.bases.arxivApiUrl, cfg.bases.oaiBaseUrl].map((u) => new URL(u).host),
+  );
+  return (host) =>
+    arxivHosts.has(host) ? Math.max(cfg.hostIntervalMs, cfg.arxivIntervalMs) : cfg.hostIntervalMs;
+}
 
 export type SlotDecision =
   /**
@@ -55,6 +70,14 @@ export class HostLimiter {
    */
   async pushBack(host: string, delayMs: number): Promise<number> {
     return Number(await PUSH_BACK.run(this.redis, [this.#key(host)], [Math.max(0, Math.round(delayMs))]));
+  }
+
+  /**
+   * How long until the host's next slot opens, on Redis's clock (0: free now), without taking it:
+   * for a producer that wants its work to reach the host the moment a request may go out.
+   */
+  async peek(host: string): Promise<number> {
+    return Number(await PEEK.run(this.redis, [this.#key(host)], []));
   }
 
   #key(host: string): string {

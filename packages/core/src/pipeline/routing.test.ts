@@ -22,4 +22,14 @@ describe('jobIdFor', () => {
     expect(embed(url, 'arxiv:2403.2', hash('a'))).not.toBe(embed(url, 'arxiv:2403.1', hash('a')));
     expect(embed(url, 'arxiv:2403.1', hash('a'))).toMatch(/^c1\.embed\.[0-9a-f]{20}$/);
   });
+
+  it('gives one enrichment job per page of a crawl, and each successor round its own', () => {
+    const enrich = (round?: number) =>
+      jobIdFor('enrich', { crawlId: 'c1', url, ...(round === undefined ? {} : { round }) });
+    expect(enrich()).toBe(enrich());
+    expect(enrich()).toMatch(/^c1\.enrich\.[0-9a-f]{20}$/);
+    expect(new Set([enrich(), enrich(1), enrich(2)]).size).toBe(3);
+    expect(enrich(1)).toBe(enrich(1));
+    expect(jobIdFor('enrich', { crawlId: 'c2', url })).not.toBe(enrich());
+  });
 });

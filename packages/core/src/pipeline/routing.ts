@@ -11,25 +11,31 @@ import { shortHash } from '../ids.js';
 export const ROUTES: { readonly [S in Stage]: readonly Stage[] } = {
   fetch: ['parse'],
   parse: ['dedupe', 'fetch'],
-  dedupe: ['index', 'embed', 'fetch'],
+  dedupe: ['index', 'embed', 'enrich'],
+  // A batch of arXiv look-ups, and the job that takes the next batch while ids still wait.
+  enrich: ['fetch', 'enrich'],
   index: [],
   embed: ['index'],
 };
 
 /**
  * Forward edges apply backpressure (the producer waits while the target's backlog is over the
- * bound). Edges back to fetch (discovered links, enrichment) do not: that would be a cycle and
- * could deadlock. Nor does the edge to embed: a long embedding backlog must never hold up the
+ * bound). Edges back to fetch (discovered links, enrichment batches) do not: that would be a cycle
+ * and could deadlock. Nor does the edge to embed: a long embedding backlog must never hold up the
  * deduplicator, and so keyword search (its jobs are a paper id and a hash, a few hundred bytes).
+ * Nor do edges to enrich: its jobs are a crawl id and a page URL, at most one per page, and an
+ * enrichment job adding its successor must never wait on its own queue.
  */
 export function isForwardEdge(from: Stage | 'seed', to: Stage): boolean {
-  return to !== 'fetch' && to !== 'embed' && from !== 'seed';
+  return to !== 'fetch' && to !== 'embed' && to !== 'enrich' && from !== 'seed';
 }
 
 const JOB_KEY: { [S in Stage]: (p: JobPayloads[S]) => string } = {
   fetch: (p) => p.url,
   parse: (p) => p.url,
   dedupe: (p) => p.url,
+  // One per page of a crawl, and one per successor round.
+  enrich: (p) => (p.round ? `${p.url}\nround ${p.round}` : p.url),
   index: (p) => (p.embedding ? `${p.url}\nembedding\n${p.embedding.id}\n${p.embedding.textHash}` : p.url),
   // One job per paper and text per crawl, whichever pages asked for it.
   embed: (p) => `${p.id}\n${p.textHash}`,

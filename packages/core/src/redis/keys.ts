@@ -80,14 +80,38 @@ export class RedisKeys {
     return `${this.prefix}:alias`;
   }
 
-  /** An arXiv id claimed for enrichment (the deduplicator's DedupStore). */
-  enrichClaim(arxivId: string): string {
-    return `${this.prefix}:enrich:${arxivId}`;
+  /**
+   * Where the enrichment queue's keys live (EnrichmentQueue). Its scripts touch several at once, so
+   * they share one hash slot: the `{enrich}` tag names it, unless the prefix is a hash tag already
+   * (Redis Cluster hashes the first `{…}` of a key), in which case every key shares the prefix's.
+   */
+  private get enrichment(): string {
+    return `${this.prefix}:{enrich}`;
   }
 
-  /** A SCAN pattern matching every enrichment claim (the deduplicator's DedupStore). */
-  get enrichClaims(): string {
-    return this.enrichClaim('*');
+  /** An arXiv id claimed for enrichment: the dedupe job that queued it (EnrichmentQueue). */
+  enrichClaim(arxivId: string): string {
+    return `${this.enrichment}:claim:${arxivId}`;
+  }
+
+  /** A crawl's arXiv ids waiting for a batch, oldest first (EnrichmentQueue). */
+  enrichPending(crawlId: string): string {
+    return `${this.enrichment}:pending:${crawlId}`;
+  }
+
+  /** The enrichment job that will take a crawl's next batch (EnrichmentQueue). */
+  enrichKeeper(crawlId: string): string {
+    return `${this.enrichment}:keeper:${crawlId}`;
+  }
+
+  /** The batch an enrichment job took: its crawl, ids and whether ids were left (EnrichmentQueue). */
+  enrichTaken(jobId: string): string {
+    return `${this.enrichment}:taken:${jobId}`;
+  }
+
+  /** The enrichment job whose batch is the export-API request in flight (EnrichmentQueue). */
+  get enrichInFlight(): string {
+    return `${this.enrichment}:inflight`;
   }
 
   /** A host's next free request slot (HostLimiter). */

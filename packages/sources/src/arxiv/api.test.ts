@@ -160,6 +160,12 @@ describe('export API errors', () => {
     expect(parseFeed('search_query=all:electron&start=30000', empty).candidates).toEqual([]);
   });
 
+  it('marks the answer to an id_list query a look-up (its yield is what was asked), a search not', () => {
+    const body = arxivFixture('api-current-3.xml');
+    expect(parseFeed('id_list=2402.13572,2403.13187,2310.99999&max_results=3', body).lookup).toBe(true);
+    expect(parseFeed('search_query=cat:cs.LG&start=0&max_results=3', body).lookup).toBeUndefined();
+  });
+
   it.each([
     [
       'an HTML error page',

@@ -113,5 +113,11 @@ export function parseApiFeed(input: PageInput, final: RouteDetail, bases: Source
     });
   }
   const { candidates, rejected } = validateMany(url, 'arxiv', located);
-  return { route: final.route, candidates, links: [], ...(rejected.length ? { rejected } : {}) };
+  return {
+    route: final.route,
+    candidates,
+    links: [],
+    ...(rejected.length ? { rejected } : {}),
+    ...(final.url.searchParams.get('id_list') ? { lookup: true as const } : {}),
+  };
 }

@@ -37,6 +37,11 @@ export interface BenchArgs {
   latencySeconds: number;
   /** Crawlee peer processes, each with its share of the URL list: as many as the pipeline's cores. */
   peerProcs: number;
+  /**
+   * Worker groups: each a whole set of stage processes, as another machine would run them, all
+   * sharing one Redis and one Elasticsearch.
+   */
+  groups: number;
   /** CheerioCrawler concurrency per peer process; undefined: chosen by a short calibration. */
   peerConcurrency: number | undefined;
   /** Workers run with --cpu-prof (their top self-time functions are printed). */
@@ -56,6 +61,7 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --skip-peer          do not run the Crawlee peer
   --skip-latency       do not run the steady-rate latency phase
   --reprocess          after the crawl, re-parse its whole archive and rewrite every paper (reprocess --rewrite)
+  --groups N           run N worker groups (each every stage, as N machines would) against one Redis and Elasticsearch (1)
   --embed [BxC,…]      then embed --missing with an embedder of PAPERLINE_EMBED_BATCH B × PAPERLINE_EMBED_CONCURRENCY C,
                        each variant on N pages' papers of its own (default ${EMBED_VARIANTS}): papers/s, CPU, RSS
   --rate R             offered rate of the latency phase, papers/s (default 500 = 10 pages/s)
@@ -79,6 +85,7 @@ const defaults = (): BenchArgs => ({
   rate: 500,
   latencySeconds: 30,
   peerProcs: availableParallelism(),
+  groups: 1,
   peerConcurrency: undefined,
   seed: 1,
   profile: [],
@@ -148,6 +155,9 @@ export function parseArgs(argv: string[]): BenchArgs {
       }
       case '--latency-seconds':
         a.latencySeconds = num(flag, value(), 1);
+        break;
+      case '--groups':
+        a.groups = Math.floor(num(flag, value(), 1));
         break;
       case '--peer-procs':
         a.peerProcs = Math.floor(num(flag, value(), 1));

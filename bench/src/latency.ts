@@ -14,6 +14,7 @@ import { arxivIdOf, dateOf, distinctOver, pageRefs } from './model.js';
 import type { Pipeline, PipelineOptions, ServiceCpu } from './pipeline.js';
 import { serviceCpuWindow } from './pipeline.js';
 import { now } from './searchable.js';
+import { byKind } from './workers.js';
 import { newCrawlId } from '@paperline/core/pipeline';
 
 /** How long after the last offered page a paper may still become searchable. */
@@ -224,9 +225,9 @@ export async function runLatency(
     total: distinctOver(opts.seed, pages).size,
     found: obs.latency.size,
     ...summarise(obs, site),
-    cpuSeconds: p.cpu.read(),
+    cpuSeconds: byKind(p.cpu.read(), (a, b) => a + b),
     overTime: obs.overTime,
-    peakRssMb: p.rss.take(),
+    peakRssMb: byKind(p.rss.take(), Math.max),
     services: await services(),
   };
 }

@@ -121,6 +121,7 @@ function pipelineOptions(run: Run): PipelineOptions {
     redis: run.redis,
     es: run.es,
     say,
+    groups: run.args.groups,
     ...(run.profileDir ? { profile: { kinds: run.args.profile, dir: run.profileDir } } : {}),
   };
 }

@@ -34,7 +34,7 @@ import { dateOf } from './model.js';
 import { CpuWindow, RssSampler, hwmMb } from './procstat.js';
 import { now, waitSearchable } from './searchable.js';
 import type { SyntheticSite } from './site.js';
-import { startWorkers, type WorkerSet } from './workers.js';
+import { byKind, startWorkers, type WorkerSet } from './workers.js';
 
 export interface Pipeline {
   cfg: PaperlineConfig;
@@ -59,6 +59,8 @@ export interface PipelineOptions {
   es: Client;
   profile?: { kinds: WorkerKind[]; dir: string };
   say: (msg: string) => void;
+  /** Worker groups (`--groups`). @defaultValue 1 */
+  groups?: number;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   died.catch(() => undefined);
   const workers = startWorkers({
     env,
+    groups: o.groups ?? 1,
     ...(o.profile ? { profile: o.profile } : {}),
     onLine: (kind, line) => o.say(`[${kind}] ${line}`),
   });
@@ -292,10 +295,15 @@ export async function runThroughput(
   const redisMemoryGrowthMb = memoryGrowth();
   const first = site.log.first ?? seen.at;
   const durationSeconds = (seen.at - first) / 1000;
-  const cpuSeconds = p.cpu.read();
+  // Per kind: with several worker groups, the CPU of a kind's processes adds up; memory is the
+  // largest of them.
+  const cpuSeconds = byKind(p.cpu.read(), (a, b) => a + b);
   const rssTimeline = p.rss.timeline;
-  const peakRssMb = p.rss.take();
-  const hwm = Object.fromEntries([...p.workers.pids()].map(([k, pid]) => [k, hwmMb(pid) ?? 0]));
+  const peakRssMb = byKind(p.rss.take(), Math.max);
+  const hwm = byKind(
+    Object.fromEntries([...p.workers.pids()].map(([k, pid]) => [k, hwmMb(pid) ?? 0])),
+    Math.max,
+  );
   return {
     pages,
     papers: seen.count,

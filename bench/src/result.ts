@@ -119,10 +119,11 @@ const bulkLoadIndex = {
   refreshAtEnd: true,
 };
 
-function pipelineSettings(cfg: PaperlineConfig): BenchRecord['settings']['pipeline'] {
+function pipelineSettings(cfg: PaperlineConfig, groups: number): BenchRecord['settings']['pipeline'] {
   const t = templateIndexSettings();
   return {
-    processes: WORKER_KINDS.length,
+    processes: WORKER_KINDS.length * groups,
+    groups,
     concurrency: cfg.concurrency,
     bulk: cfg.bulk,
     maxBacklog: cfg.maxBacklog,
@@ -130,12 +131,19 @@ function pipelineSettings(cfg: PaperlineConfig): BenchRecord['settings']['pipeli
     enrich: cfg.enrich,
     nodeArgs: workerNodeArgs(),
     index: {
-      replicas: Number(t.number_of_replicas ?? 1),
+      replicas: replicasOnOneNode(t),
       refreshInterval: String(t.refresh_interval ?? '1s'),
       refreshAtEnd: false,
       backfill: cfg.backfill,
     },
   };
+}
+
+/** The replicas the template gives an index on this one-node cluster: a count, or a range's lower end. */
+function replicasOnOneNode(t: Record<string, unknown>): number {
+  if (t.number_of_replicas !== undefined) return Number(t.number_of_replicas);
+  const range = t.auto_expand_replicas;
+  return typeof range === 'string' ? Number(range.split('-')[0]) : 1;
 }
 
 function peerSettings(m: Measured): BenchRecord['settings']['peer'] {
@@ -165,7 +173,7 @@ export function settingsOf(m: Measured): BenchRecord['settings'] {
   return {
     args: { ...m.args, peerConcurrency: m.args.peerConcurrency ?? 'calibrated' },
     env: paperlineEnv(),
-    pipeline: pipelineSettings(m.cfg),
+    pipeline: pipelineSettings(m.cfg, m.args.groups),
     ceiling: {
       processes: 1,
       bulkSize: m.ceiling.bulkSize,

@@ -53,6 +53,8 @@ export const BenchRecordSchema = z.object({
     env: z.record(z.string(), z.string()),
     pipeline: z.object({
       processes: z.number(),
+      /** Worker groups (`--groups`), each every stage; absent in files before the option. */
+      groups: z.number().optional(),
       concurrency: numbers,
       bulk: numbers,
       maxBacklog: z.number(),

@@ -17,7 +17,8 @@ const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main
 export const workerNodeArgs = (): string[] => workerExecArgv([]);
 
 export interface WorkerSet {
-  children: Map<WorkerKind, ChildProcess>;
+  /** By process name: the kind in the first group, `<kind>#<g>` in group g > 1. */
+  children: Map<string, ChildProcess>;
   pids(): Map<string, number>;
   /** SIGTERM (graceful: active jobs finish, the indexer flushes), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
@@ -28,7 +29,25 @@ export interface StartOptions {
   /** Write V8 CPU profiles of these workers into `dir/<kind>/` (written when they exit). */
   profile?: { kinds: WorkerKind[]; dir: string };
   /** Receives each worker's output lines (they log JSON with pino at the configured level). */
-  onLine: (kind: WorkerKind, line: string) => void;
+  onLine: (name: string, line: string) => void;
+  /** Whole sets of stage processes to start, as that many machines would run them. @defaultValue 1 */
+  groups?: number;
+}
+
+/** The process name of a kind's worker in group `g` (1-based): the kind itself in the first. */
+const processName = (kind: WorkerKind, g: number): string => (g === 1 ? kind : `${kind}#${g}`);
+
+/** The kind a process name stands for (`fetcher#2` → `fetcher`). */
+export const kindOf = (name: string): string => name.split('#')[0]!;
+
+/** Per-kind figures of per-process ones: the kinds' processes in every group combined. */
+export function byKind(perProcess: Record<string, number>, combine: (a: number, b: number) => number) {
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(perProcess)) {
+    const kind = kindOf(name);
+    out[kind] = kind in out ? combine(out[kind]!, v) : v;
+  }
+  return out;
 }
 
 export const exited = (c: ChildProcess): Promise<void> =>
@@ -36,10 +55,13 @@ export const exited = (c: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((r) => c.once('exit', () => r()));
 
-/** One worker process of `kind`, its output lines handed to `opts.onLine`. */
-export function startWorker(kind: WorkerKind, opts: StartOptions): ChildProcess {
+/**
+ * One worker process of `kind` (named `name`: its profile directory and the first argument of
+ * its output lines, handed to `opts.onLine`).
+ */
+export function startWorker(kind: WorkerKind, opts: StartOptions, name: string = kind): ChildProcess {
   const prof = opts.profile?.kinds.includes(kind)
-    ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, kind)]
+    ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, name)]
     : [];
   const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kind], {
     cwd: ROOT,
@@ -51,7 +73,7 @@ export function startWorker(kind: WorkerKind, opts: StartOptions): ChildProcess 
     buf += d.toString();
     let i;
     while ((i = buf.indexOf('\n')) !== -1) {
-      opts.onLine(kind, buf.slice(0, i));
+      opts.onLine(name, buf.slice(0, i));
       buf = buf.slice(i + 1);
     }
   };
@@ -61,8 +83,13 @@ export function startWorker(kind: WorkerKind, opts: StartOptions): ChildProcess 
 }
 
 export function startWorkers(opts: StartOptions): WorkerSet {
-  const children = new Map<WorkerKind, ChildProcess>();
-  for (const kind of WORKER_KINDS) children.set(kind, startWorker(kind, opts));
+  const children = new Map<string, ChildProcess>();
+  for (let g = 1; g <= (opts.groups ?? 1); g++) {
+    for (const kind of WORKER_KINDS) {
+      const name = processName(kind, g);
+      children.set(name, startWorker(kind, opts, name));
+    }
+  }
   return {
     children,
     pids: () => {

@@ -9,7 +9,15 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { CrawlSummary } from '@paperline/contracts';
 import type { FailedRow } from '@paperline/ops';
-import { DEFAULT_ES_VERSION, defaultStackDir, stackDown, stackUp } from '@paperline/stack';
+import {
+  DEFAULT_ES_VERSION,
+  clusterDown,
+  clusterUp,
+  defaultStackDir,
+  stackDown,
+  stackUp,
+  type ClusterNodeStatus,
+} from '@paperline/stack';
 import { lastJson, runCli } from './cli.js';
 
 /** Helpers of the fault suite (test/faults): process trees, memory, private Redis and Elasticsearch. */
@@ -256,17 +264,25 @@ export interface OwnElasticsearch {
 }
 
 /**
- * A second Elasticsearch (512 MB heap) for one test: `stackUp` with its own port and stack
- * directory. The install of the default stack directory is linked in when it is there, so nothing
- * is downloaded; otherwise `stackUp` fetches it from Maven Central as on a fresh machine.
+ * Links the Elasticsearch install of the default stack directory into `stackDir` when it is there,
+ * so that a test's own Elasticsearch downloads nothing; otherwise the stack fetches it from Maven
+ * Central as on a fresh machine.
  */
-export async function startOwnElasticsearch(port: number, stackDir: string): Promise<OwnElasticsearch> {
+async function linkSharedEsInstall(stackDir: string): Promise<void> {
   await mkdir(stackDir, { recursive: true });
   const version = process.env.PAPERLINE_ES_VERSION ?? DEFAULT_ES_VERSION;
   const name = `elasticsearch-${version}`;
   const shared = join(process.env.PAPERLINE_STACK_DIR ?? defaultStackDir(), name);
   if (existsSync(join(shared, 'bin', 'elasticsearch')) && !existsSync(join(stackDir, name)))
     await symlink(shared, join(stackDir, name));
+}
+
+/**
+ * A second Elasticsearch (512 MB heap) for one test: `stackUp` with its own port and stack
+ * directory (the shared install linked in).
+ */
+export async function startOwnElasticsearch(port: number, stackDir: string): Promise<OwnElasticsearch> {
+  await linkSharedEsInstall(stackDir);
   const url = `http://127.0.0.1:${port}`;
   const opts = {
     // The shared Redis is only looked at (it answers, so it is used as is and never started or stopped).
@@ -292,4 +308,38 @@ export async function startOwnElasticsearch(port: number, stackDir: string): Pro
   };
   await self.start();
   return self;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A three-node Elasticsearch cluster, from packages/stack, on its own ports and stack directory.
+
+export interface OwnEsCluster {
+  /** The `ELASTICSEARCH_URL` listing every node. */
+  url: string;
+  /** Each node's name, URL and pid, as started. */
+  nodes: ClusterNodeStatus[];
+  /** Stops every node still running (`clusterDown`). */
+  stop(): Promise<void>;
+}
+
+/** `clusterUp` (512 MB heap per node) on `esPorts` with its own stack directory (the shared install linked in). */
+export async function startOwnEsCluster(esPorts: number[], stackDir: string): Promise<OwnEsCluster> {
+  await linkSharedEsInstall(stackDir);
+  const opts = {
+    stackDir,
+    esPorts,
+    timeoutMs: 200_000,
+    log: (m: string) => process.stderr.write(`[es-cluster-${esPorts[0]}] ${m}\n`),
+  };
+  const s = await clusterUp(opts);
+  if (!s.up) throw new Error(`Elasticsearch cluster not up: ${JSON.stringify(s)}`);
+  return {
+    url: s.env.ELASTICSEARCH_URL!,
+    nodes: s.services.elasticsearch.nodes,
+    async stop() {
+      const down = await clusterDown(opts);
+      if (down.services.elasticsearch.nodes.some((n) => n.managed))
+        throw new Error(`Elasticsearch cluster nodes still running: ${JSON.stringify(down)}`);
+    },
+  };
 }

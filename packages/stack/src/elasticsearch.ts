@@ -20,9 +20,14 @@ import { esNetworkHost, esTransportPorts, type ServiceTarget } from './url.js';
 /** Marker in the command line of the Elasticsearch JVM (guards against recycled pids). */
 const ES_MARKER = 'org.elasticsearch';
 
-/** Files of an Elasticsearch we start on `port`: `<stackDir>/es-<port>/{data,logs,tmp,elasticsearch.pid}`. */
-export function esPaths(stackDir: string, port: number) {
-  const dir = join(stackDir, `es-${port}`);
+/** What starting and stopping Elasticsearch nodes needs of the stack options. */
+export type EsRunOptions = Pick<
+  ResolvedStackOptions,
+  'stackDir' | 'esVersion' | 'javaHome' | 'heapMin' | 'heapMax' | 'timeoutMs' | 'log'
+>;
+
+/** Files of one Elasticsearch node we start, all under `dir`: `{data,logs,tmp,elasticsearch.pid}`. */
+export function esNodePaths(dir: string) {
   return {
     dir,
     data: join(dir, 'data'),
@@ -32,6 +37,48 @@ export function esPaths(stackDir: string, port: number) {
     launcherLog: join(dir, 'launcher.log'),
     serverLog: join(dir, 'logs', 'paperline.log'),
   };
+}
+
+export type EsNodePaths = ReturnType<typeof esNodePaths>;
+
+/** Files of the single-node Elasticsearch of `stack up` on `port`: `<stackDir>/es-<port>/`. */
+export function esPaths(stackDir: string, port: number): EsNodePaths {
+  return esNodePaths(join(stackDir, `es-${port}`));
+}
+
+/** Our Elasticsearch named by a pid file, when alive (a recycled pid is not mistaken for it). */
+export function managedEsPid(p: EsNodePaths): Promise<{ pid?: number; stale?: number }> {
+  return managedPid(p.pidFile, ES_MARKER);
+}
+
+/** One Elasticsearch node to launch: where it listens, its files, and how it finds its cluster. */
+export interface EsNodeSpec {
+  target: ServiceTarget;
+  /** `node.name`. */
+  name: string;
+  clusterName: string;
+  paths: EsNodePaths;
+  /** `transport.port`: one port, or a range the node takes the first free port of. */
+  transportPort: string;
+  /** How it finds the others: `discovery.type=single-node`, or seed hosts and initial master nodes. */
+  discovery: Readonly<Record<string, string>>;
+}
+
+/** The `-E` settings a node is started with. */
+export function esNodeSettings(node: EsNodeSpec): string[] {
+  const settings: Record<string, string> = {
+    'xpack.security.enabled': 'false',
+    'cluster.routing.allocation.disk.threshold_enabled': 'false',
+    'cluster.name': node.clusterName,
+    'node.name': node.name,
+    'network.host': esNetworkHost(node.target),
+    'http.port': String(node.target.port),
+    'transport.port': node.transportPort,
+    'path.data': node.paths.data,
+    'path.logs': node.paths.logs,
+    ...node.discovery,
+  };
+  return Object.entries(settings).map(([k, v]) => `-E${k}=${v}`);
 }
 
 /** Throws unless `version`'s major is {@link CLIENT_MAJOR}. */
@@ -48,10 +95,7 @@ export function assertClientCompatible(version: string, where: string): void {
 
 /** Probes Elasticsearch and looks for our pid file; changes nothing. */
 export async function inspectElasticsearch(t: ServiceTarget, stackDir: string): Promise<Inspection> {
-  const [probe, own] = await Promise.all([
-    probeElasticsearch(t),
-    managedPid(esPaths(stackDir, t.port).pidFile, ES_MARKER),
-  ]);
+  const [probe, own] = await Promise.all([probeElasticsearch(t), managedEsPid(esPaths(stackDir, t.port))]);
   const version = probe.state === 'up' ? probe.version : undefined;
   const mismatch =
     version !== undefined && javaMajor(version) !== CLIENT_MAJOR
@@ -73,12 +117,94 @@ export async function inspectElasticsearch(t: ServiceTarget, stackDir: string): 
   return { status, probe };
 }
 
+/** The unpacked Elasticsearch, the JDK that runs it and the user it runs as: shared by every node. */
+export interface EsRuntime {
+  installDir: string;
+  jdk: { home: string; version: string };
+  /** {@link ES_USER} when we are root, else `undefined` (run as ourselves). */
+  owner: string | undefined;
+}
+
 /**
- * Starts Elasticsearch `o.esVersion` on the target's loopback port: zip from Maven Central, unpacked
- * once into the stack directory, run daemonized (as {@link ES_USER} when we are root) and waited for
- * until the cluster is yellow or green. Call with the stack lock held.
+ * Makes Elasticsearch `o.esVersion` runnable: zip from Maven Central, unpacked once into the stack
+ * directory, a JDK for it, and (as root) the service user, who must be able to reach the install.
+ * Call with the stack lock held.
  */
-export async function startElasticsearch(t: ServiceTarget, o: ResolvedStackOptions): Promise<ServiceStatus> {
+export async function prepareEsRuntime(o: EsRunOptions): Promise<EsRuntime> {
+  assertClientCompatible(o.esVersion, 'the configured version (PAPERLINE_ES_VERSION)');
+  const jdk = await resolveJdk(o.esVersion, o.javaHome);
+  const owner = isRoot() ? ES_USER : undefined;
+  if (owner !== undefined) await ensureServiceUser(owner);
+  const installDir = await ensureEsInstall({
+    stackDir: o.stackDir,
+    version: o.esVersion,
+    zip: () => ensureEsZip(o.esVersion, o.log),
+    javaHome: jdk.home,
+    owner,
+    log: o.log,
+  });
+  if (owner !== undefined) {
+    const bin = join(installDir, 'bin', 'elasticsearch');
+    if ((await run('runuser', ['-u', owner, '--', 'test', '-x', bin])).code !== 0) {
+      throw new StackError(
+        `user ${owner} cannot reach ${installDir} (a parent directory is not world-searchable); ` +
+          `set PAPERLINE_STACK_DIR to a directory outside private homes, e.g. /var/lib/paperline/stack`,
+      );
+    }
+  }
+  return { installDir, jdk, owner };
+}
+
+/**
+ * Launches one node daemonized (`bin/elasticsearch -d -p <pid file>`) with its own data, logs and
+ * pid file. Resolves when the launcher has returned: the node runs, but may not have joined a
+ * cluster yet. Call with the stack lock held.
+ */
+export async function launchEsNode(rt: EsRuntime, node: EsNodeSpec, o: EsRunOptions): Promise<void> {
+  const p = node.paths;
+  for (const d of [p.data, p.logs, p.tmp]) await mkdir(d, { recursive: true });
+  await rm(p.pidFile, { force: true });
+  if (rt.owner !== undefined) {
+    await chownTree(rt.owner, [p.dir]); // Elasticsearch writes its pid file there
+    await chmod(p.dir, 0o755);
+  }
+  const env = [
+    `ES_JAVA_HOME=${rt.jdk.home}`,
+    `ES_JAVA_OPTS=-Xms${o.heapMin} -Xmx${o.heapMax}`,
+    `ES_TMPDIR=${p.tmp}`,
+    `ES_PATH_CONF=${join(rt.installDir, 'config')}`,
+  ];
+  const args = [join(rt.installDir, 'bin', 'elasticsearch'), '-d', '-p', p.pidFile, ...esNodeSettings(node)];
+  const [cmd, cmdArgs] =
+    rt.owner !== undefined
+      ? ['runuser', ['-u', rt.owner, '--', 'env', ...env, ...args]]
+      : ['env', [...env, ...args]];
+  const launcher = await run(cmd, cmdArgs, {
+    cwd: rt.installDir,
+    outputFile: p.launcherLog,
+    timeoutMs: o.timeoutMs,
+  });
+  if (launcher.code !== 0) {
+    throw new StackError(
+      `Elasticsearch ${node.name} did not start on port ${node.target.port} (launcher exit ` +
+        `${launcher.code ?? launcher.signal}); full log in ${p.serverLog}. ${p.launcherLog} ends with:\n` +
+        (await tailFile(p.launcherLog, 15)),
+    );
+  }
+}
+
+/** The error for a node whose process is gone before it became healthy, with its log's tail. */
+export async function exitedDuringStartup(port: number, p: EsNodePaths, detail: string): Promise<StackError> {
+  return new StackError(
+    `Elasticsearch on port ${port} exited during start-up (${detail}); ${p.serverLog}:\n${await tailFile(p.serverLog, 30)}`,
+  );
+}
+
+/**
+ * Starts a single-node Elasticsearch `o.esVersion` on the target's loopback port and waits until
+ * the cluster is yellow or green. Call with the stack lock held.
+ */
+export async function startElasticsearch(t: ServiceTarget, o: EsRunOptions): Promise<ServiceStatus> {
   if (t.tls) {
     throw new StackError(
       `cannot start an HTTPS Elasticsearch for ${t.displayUrl}; use http:// for the local stack`,
@@ -86,7 +212,7 @@ export async function startElasticsearch(t: ServiceTarget, o: ResolvedStackOptio
   }
   assertClientCompatible(o.esVersion, 'the configured version (PAPERLINE_ES_VERSION)');
   const p = esPaths(o.stackDir, t.port);
-  const own = await managedPid(p.pidFile, ES_MARKER);
+  const own = await managedEsPid(p);
   if (own.pid !== undefined) {
     // Ours, still starting (an earlier stack up was interrupted): wait for it rather than start a second one.
     const since = Date.now();
@@ -100,78 +226,23 @@ export async function startElasticsearch(t: ServiceTarget, o: ResolvedStackOptio
       `port ${t.port} on ${t.host} is taken by something that is not a healthy Elasticsearch`,
     );
   }
-  const jdk = await resolveJdk(o.esVersion, o.javaHome);
-  const root = isRoot();
-  const owner = root ? ES_USER : undefined;
-  if (owner !== undefined) await ensureServiceUser(owner);
-  const installDir = await ensureEsInstall({
-    stackDir: o.stackDir,
-    version: o.esVersion,
-    zip: () => ensureEsZip(o.esVersion, o.log),
-    javaHome: jdk.home,
-    owner,
-    log: o.log,
-  });
-  for (const d of [p.data, p.logs, p.tmp]) await mkdir(d, { recursive: true });
-  await rm(p.pidFile, { force: true });
-  if (owner !== undefined) {
-    await chownTree(owner, [p.dir]); // Elasticsearch writes its pid file there
-    await chmod(p.dir, 0o755);
-    const reach = await run('runuser', [
-      '-u',
-      owner,
-      '--',
-      'test',
-      '-x',
-      join(installDir, 'bin', 'elasticsearch'),
-    ]);
-    if (reach.code !== 0) {
-      throw new StackError(
-        `user ${owner} cannot reach ${installDir} (a parent directory is not world-searchable); ` +
-          `set PAPERLINE_STACK_DIR to a directory outside private homes, e.g. /var/lib/paperline/stack`,
-      );
-    }
-  }
-
+  const rt = await prepareEsRuntime(o);
   const started = Date.now();
-  o.log(`elasticsearch: starting ${o.esVersion} on port ${t.port} with Java ${jdk.version} (${jdk.home})…`);
-  const env = [
-    `ES_JAVA_HOME=${jdk.home}`,
-    `ES_JAVA_OPTS=-Xms${o.heapMin} -Xmx${o.heapMax}`,
-    `ES_TMPDIR=${p.tmp}`,
-    `ES_PATH_CONF=${join(installDir, 'config')}`,
-  ];
-  const args = [
-    join(installDir, 'bin', 'elasticsearch'),
-    '-d',
-    '-p',
-    p.pidFile,
-    '-Ediscovery.type=single-node',
-    '-Expack.security.enabled=false',
-    '-Ecluster.routing.allocation.disk.threshold_enabled=false',
-    '-Ecluster.name=paperline',
-    `-Enode.name=paperline-${t.port}`,
-    `-Enetwork.host=${esNetworkHost(t)}`,
-    `-Ehttp.port=${t.port}`,
-    `-Etransport.port=${esTransportPorts(t.port)}`,
-    `-Epath.data=${p.data}`,
-    `-Epath.logs=${p.logs}`,
-  ];
-  const [cmd, cmdArgs] =
-    owner !== undefined
-      ? ['runuser', ['-u', owner, '--', 'env', ...env, ...args]]
-      : ['env', [...env, ...args]];
-  const launcher = await run(cmd, cmdArgs, {
-    cwd: installDir,
-    outputFile: p.launcherLog,
-    timeoutMs: o.timeoutMs,
-  });
-  if (launcher.code !== 0) {
-    throw new StackError(
-      `Elasticsearch did not start on port ${t.port} (launcher exit ${launcher.code ?? launcher.signal}); ` +
-        `full log in ${p.serverLog}. ${p.launcherLog} ends with:\n${await tailFile(p.launcherLog, 15)}`,
-    );
-  }
+  o.log(
+    `elasticsearch: starting ${o.esVersion} on port ${t.port} with Java ${rt.jdk.version} (${rt.jdk.home})…`,
+  );
+  await launchEsNode(
+    rt,
+    {
+      target: t,
+      name: `paperline-${t.port}`,
+      clusterName: 'paperline',
+      paths: p,
+      transportPort: esTransportPorts(t.port),
+      discovery: { 'discovery.type': 'single-node' },
+    },
+    o,
+  );
   const status = await waitForHealthy(t, p, started, o.timeoutMs);
   if (status.version !== undefined) assertClientCompatible(status.version, `the started ${t.displayUrl}`);
   o.log(
@@ -182,14 +253,14 @@ export async function startElasticsearch(t: ServiceTarget, o: ResolvedStackOptio
 
 async function waitForHealthy(
   t: ServiceTarget,
-  p: ReturnType<typeof esPaths>,
+  p: EsNodePaths,
   started: number,
   timeoutMs: number,
 ): Promise<ServiceStatus> {
   const deadline = started + timeoutMs;
   for (;;) {
     const probe = await probeElasticsearch(t);
-    const own = await managedPid(p.pidFile, ES_MARKER);
+    const own = await managedEsPid(p);
     if (probe.state === 'up') {
       return {
         url: t.displayUrl,
@@ -202,9 +273,7 @@ async function waitForHealthy(
     }
     const pid = own.pid ?? (await readPidFile(p.pidFile));
     if (own.stale !== undefined || (pid === undefined && Date.now() - started > 30_000)) {
-      throw new StackError(
-        `Elasticsearch on port ${t.port} exited during start-up (${probe.detail}); ${p.serverLog}:\n${await tailFile(p.serverLog, 30)}`,
-      );
+      throw await exitedDuringStartup(t.port, p, probe.detail);
     }
     if (Date.now() >= deadline) {
       throw new StackError(
@@ -216,24 +285,26 @@ async function waitForHealthy(
   }
 }
 
-/** Stops the Elasticsearch on the target's port only if our pid file names it (SIGTERM, SIGKILL after 30 s). */
-export async function stopElasticsearch(
-  t: ServiceTarget,
-  stackDir: string,
-  log: (msg: string) => void,
-): Promise<void> {
-  const p = esPaths(stackDir, t.port);
-  const own = await managedPid(p.pidFile, ES_MARKER);
+/** Stops the node our pid file names, if any (SIGTERM, SIGKILL after 30 s); removes a stale pid file. */
+export async function stopEsNode(p: EsNodePaths, label: string, log: (msg: string) => void): Promise<void> {
+  const own = await managedEsPid(p);
   if (own.pid === undefined) {
     if (own.stale !== undefined) await rm(p.pidFile, { force: true });
     return;
   }
-  log(`elasticsearch: stopping (pid ${own.pid})…`);
+  log(`${label}: stopping (pid ${own.pid})…`);
   const started = Date.now();
   const how = await stopProcess(own.pid, 30_000);
   await rm(p.pidFile, { force: true });
   const took = ((Date.now() - started) / 1000).toFixed(1);
-  log(
-    `elasticsearch: stopped (pid ${own.pid}) in ${took} s${how === 'killed' ? ' (killed after 30 s)' : ''}`,
-  );
+  log(`${label}: stopped (pid ${own.pid}) in ${took} s${how === 'killed' ? ' (killed after 30 s)' : ''}`);
+}
+
+/** Stops the Elasticsearch on the target's port only if our pid file names it. */
+export function stopElasticsearch(
+  t: ServiceTarget,
+  stackDir: string,
+  log: (msg: string) => void,
+): Promise<void> {
+  return stopEsNode(esPaths(stackDir, t.port), 'elasticsearch', log);
 }

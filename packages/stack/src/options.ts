@@ -73,6 +73,33 @@ export interface StackStatus {
   elasticsearch: ServiceStatus;
 }
 
+/** One node of a service that `clusterUp` runs as several. */
+export interface ClusterNodeStatus extends ServiceStatus {
+  /** The node's name in its cluster (Elasticsearch `node.name`). */
+  name: string;
+}
+
+/** A service run as several nodes (the Elasticsearch cluster). */
+export interface ClusteredService {
+  /** Every node answers and the cluster counts them all (Elasticsearch: health green or yellow). */
+  up: boolean;
+  nodes: ClusterNodeStatus[];
+  /** The environment the workers need to use it, e.g. `ELASTICSEARCH_URL` listing every node. */
+  env: Record<string, string>;
+  /** Cluster-wide facts (health, nodes counted), or why it is not up. */
+  detail?: string;
+}
+
+/** Everything `clusterUp` runs. */
+export interface ClusterStatus {
+  /** Every service is up. */
+  up: boolean;
+  /** Each clustered service by name. */
+  services: { elasticsearch: ClusteredService };
+  /** The environment of all services together: what to export before starting workers. */
+  env: Record<string, string>;
+}
+
 /** {@link StackOptions} with every default applied. */
 export interface ResolvedStackOptions {
   redisUrl: string;
@@ -105,34 +132,25 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-/** Applies defaults and environment overrides, and rejects malformed values. */
-export function resolveStackOptions(
-  opts: StackOptions,
-  env: NodeJS.ProcessEnv = process.env,
-): ResolvedStackOptions {
+/** The settings `stackUp` and `clusterUp` share, resolved: version, JDK, stack directory, timeout… */
+function resolveCommon(
+  opts: Omit<StackOptions, 'redisUrl' | 'elasticsearchUrl' | 'heapMin' | 'heapMax'>,
+  env: NodeJS.ProcessEnv,
+  defaultTimeoutMs: number,
+): Omit<ResolvedStackOptions, 'redisUrl' | 'elasticsearchUrl' | 'heapMin' | 'heapMax'> {
   const esVersion = nonEmpty(opts.esVersion) ?? nonEmpty(env.PAPERLINE_ES_VERSION) ?? DEFAULT_ES_VERSION;
   if (!VERSION.test(esVersion)) {
     throw new StackError(
       `Elasticsearch version "${esVersion}" is not of the form 8.19.21 (PAPERLINE_ES_VERSION)`,
     );
   }
-  const heapMin = opts.heapMin ?? '512m';
-  const heapMax = opts.heapMax ?? '1g';
-  for (const [name, value] of [
-    ['heapMin', heapMin],
-    ['heapMax', heapMax],
-  ] as const) {
-    if (!HEAP.test(value)) throw new StackError(`${name} "${value}" is not a JVM size such as 512m or 1g`);
-  }
-  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new StackError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
   }
   const explicitJava = nonEmpty(opts.javaHome);
   const envJava = nonEmpty(env.PAPERLINE_JAVA_HOME);
   return {
-    redisUrl: opts.redisUrl,
-    elasticsearchUrl: opts.elasticsearchUrl,
     stackDir: nonEmpty(opts.stackDir) ?? nonEmpty(env.PAPERLINE_STACK_DIR) ?? defaultStackDir(),
     esVersion,
     javaHome:
@@ -141,10 +159,106 @@ export function resolveStackOptions(
         : envJava !== undefined
           ? { home: envJava, source: 'PAPERLINE_JAVA_HOME' }
           : undefined,
-    heapMin,
-    heapMax,
     timeoutMs,
     log: opts.log ?? (() => undefined),
     lookup: opts.lookup ?? (dnsLookup as LookupFunction),
+  };
+}
+
+function checkHeap(name: string, value: string): string {
+  if (!HEAP.test(value)) throw new StackError(`${name} "${value}" is not a JVM size such as 512m or 1g`);
+  return value;
+}
+
+/** Applies defaults and environment overrides, and rejects malformed values. */
+export function resolveStackOptions(
+  opts: StackOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedStackOptions {
+  return {
+    redisUrl: opts.redisUrl,
+    elasticsearchUrl: opts.elasticsearchUrl,
+    ...resolveCommon(opts, env, 120_000),
+    heapMin: checkHeap('heapMin', opts.heapMin ?? '512m'),
+    heapMax: checkHeap('heapMax', opts.heapMax ?? '1g'),
+  };
+}
+
+/** HTTP ports of the Elasticsearch nodes `clusterUp` starts (transport ports 100 above). */
+export const DEFAULT_CLUSTER_ES_PORTS: readonly number[] = [9250, 9251, 9252];
+
+/** Options of `clusterUp`, `clusterDown` and `clusterStatus`. */
+export interface ClusterOptions extends Omit<
+  StackOptions,
+  'redisUrl' | 'elasticsearchUrl' | 'heapMin' | 'heapMax' | 'timeoutMs'
+> {
+  /**
+   * HTTP ports of the Elasticsearch nodes on 127.0.0.1, one node each, all master-eligible data
+   * nodes; each node's transport port is its HTTP port + 100. At least three, so that the cluster
+   * keeps a master and every shard when one node is lost.
+   * @defaultValue {@link DEFAULT_CLUSTER_ES_PORTS}
+   */
+  esPorts?: readonly number[];
+  /** JVM heap of each Elasticsearch node (`-Xms` and `-Xmx`). @defaultValue `'512m'` */
+  esHeap?: string;
+  /** `cluster.name`; node names are `<clusterName>-<http port>`. @defaultValue `'paperline-cluster'` */
+  clusterName?: string;
+  /** How long to wait for the cluster to turn green (or for the stack lock). @defaultValue `180000` */
+  timeoutMs?: number;
+}
+
+/** {@link ClusterOptions} with every default applied. */
+export interface ResolvedClusterOptions extends Omit<ResolvedStackOptions, 'redisUrl' | 'elasticsearchUrl'> {
+  esPorts: readonly number[];
+  clusterName: string;
+}
+
+const CLUSTER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+function checkClusterPorts(ports: readonly number[]): readonly number[] {
+  const where = 'the esPorts option';
+  if (ports.length < 3) {
+    throw new StackError(
+      `${where} lists ${ports.length} port(s); an Elasticsearch cluster that survives the loss of a node needs at least 3`,
+    );
+  }
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 1024 || port > 65435) {
+      throw new StackError(
+        `${where}: ${port} is not a port from 1024 to 65435 (the transport port is 100 above)`,
+      );
+    }
+  }
+  const taken = new Set<number>();
+  for (const port of ports) {
+    for (const p of [port, port + 100]) {
+      if (taken.has(p))
+        throw new StackError(
+          `${where}: port ${p} would be used twice (HTTP and transport ports of ${ports.join(', ')})`,
+        );
+      taken.add(p);
+    }
+  }
+  return ports;
+}
+
+/** Applies defaults and environment overrides to {@link ClusterOptions}, and rejects malformed values. */
+export function resolveClusterOptions(
+  opts: ClusterOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedClusterOptions {
+  const heap = checkHeap('esHeap', opts.esHeap ?? '512m');
+  const clusterName = opts.clusterName ?? 'paperline-cluster';
+  if (!CLUSTER_NAME.test(clusterName)) {
+    throw new StackError(
+      `clusterName "${clusterName}" must be lower-case letters, digits, "-" and "_", starting with a letter or digit`,
+    );
+  }
+  return {
+    ...resolveCommon(opts, env, 180_000),
+    heapMin: heap,
+    heapMax: heap,
+    esPorts: checkClusterPorts(opts.esPorts ?? DEFAULT_CLUSTER_ES_PORTS),
+    clusterName,
   };
 }

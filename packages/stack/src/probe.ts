@@ -177,11 +177,14 @@ export function versionFromNodes(body: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * HTTP Elasticsearch probe: `GET /_cluster/health` must say green or yellow; the version comes from
- * `GET /_nodes/_local` (`GET /` answers 405 on the integ-test distribution).
- */
-export async function probeElasticsearch(t: ServiceTarget, timeoutMs = 3000): Promise<Probe> {
+/** What `GET /_cluster/health` said: nothing (`down`), no health (`unusable`), or a health. */
+export type EsHealth =
+  | { state: 'down'; detail: string }
+  | { state: 'unusable'; detail: string }
+  | { state: 'answered'; status: string; nodes: number };
+
+/** `GET /_cluster/health` on one node: the cluster's status and how many nodes it counts. */
+export async function readEsHealth(t: ServiceTarget, timeoutMs = 3000): Promise<EsHealth> {
   let health: { status: number; body: unknown };
   try {
     health = await getJson(t, '_cluster/health', timeoutMs);
@@ -198,6 +201,18 @@ export async function probeElasticsearch(t: ServiceTarget, timeoutMs = 3000): Pr
       typeof health.body === 'string' ? health.body.slice(0, 200) : JSON.stringify(health.body).slice(0, 200);
     return { state: 'unusable', detail: `GET /_cluster/health answered HTTP ${health.status}: ${text}` };
   }
+  const nodes = field(health.body, 'number_of_nodes');
+  return { state: 'answered', status, nodes: typeof nodes === 'number' ? nodes : 1 };
+}
+
+/**
+ * HTTP Elasticsearch probe: `GET /_cluster/health` must say green or yellow; the version comes from
+ * `GET /_nodes/_local` (`GET /` answers 405 on the integ-test distribution).
+ */
+export async function probeElasticsearch(t: ServiceTarget, timeoutMs = 3000): Promise<Probe> {
+  const health = await readEsHealth(t, timeoutMs);
+  if (health.state !== 'answered') return health;
+  const { status } = health;
   if (status !== 'green' && status !== 'yellow')
     return { state: 'unusable', detail: `cluster health ${status}` };
   let version: string | undefined;

@@ -1,5 +1,3 @@
-import { chmod, mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { StackError } from './errors.js';
 import {
   assertClientCompatible,
@@ -7,15 +5,14 @@ import {
   startElasticsearch,
   stopElasticsearch,
 } from './elasticsearch.js';
-import { withLock } from './lock.js';
 import {
-  isRoot,
   resolveStackOptions,
   type ResolvedStackOptions,
   type StackOptions,
   type StackStatus,
 } from './options.js';
 import { inspectRedis, startRedis, stopRedis, type Inspection } from './redis.js';
+import { stackDirExists, withStackLock } from './stack-dir.js';
 import { parseElasticsearchUrl, parseRedisUrl, type ServiceTarget } from './url.js';
 
 interface Targets {
@@ -39,21 +36,6 @@ async function inspect(
     inspectElasticsearch(t.elasticsearch, stackDir),
   ]);
   return { redis, elasticsearch };
-}
-
-async function ensureStackDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    // The Elasticsearch user must be able to traverse it (mkdtemp-style dirs are 0700).
-    if (isRoot()) await chmod(dir, 0o755);
-  } catch (cause) {
-    throw new StackError(
-      `cannot create the stack directory ${dir}; set PAPERLINE_STACK_DIR to a writable directory`,
-      {
-        cause,
-      },
-    );
-  }
 }
 
 /** Throws when a service answers but cannot be used, or is down and not ours to start. */
@@ -100,32 +82,23 @@ export async function stackUp(opts: StackOptions): Promise<StackStatus> {
   }
   assertStartable('redis', t.redis, now.redis);
   assertStartable('elasticsearch', t.elasticsearch, now.elasticsearch);
-  await ensureStackDir(o.stackDir);
-  return withLock(
-    join(o.stackDir, 'stack.lock'),
-    async () => {
-      now = await inspect(t, o.stackDir); // another process may have started them meanwhile
-      checkVersion();
-      let redis = now.redis.status;
-      if (redis.up) o.log(describeRunning('redis', now.redis));
-      else {
-        assertStartable('redis', t.redis, now.redis);
-        redis = await startRedis(t.redis, o.stackDir, o.timeoutMs, o.log);
-      }
-      let elasticsearch = now.elasticsearch.status;
-      if (elasticsearch.up) o.log(describeRunning('elasticsearch', now.elasticsearch));
-      else {
-        assertStartable('elasticsearch', t.elasticsearch, now.elasticsearch);
-        elasticsearch = await startElasticsearch(t.elasticsearch, o);
-      }
-      return { redis, elasticsearch };
-    },
-    {
-      timeoutMs: o.timeoutMs,
-      onWait: (pid) =>
-        o.log(`stack: waiting for another paperline process (pid ${pid ?? '?'}) that is starting the stack…`),
-    },
-  );
+  return withStackLock(o, 'that is starting the stack', async () => {
+    now = await inspect(t, o.stackDir); // another process may have started them meanwhile
+    checkVersion();
+    let redis = now.redis.status;
+    if (redis.up) o.log(describeRunning('redis', now.redis));
+    else {
+      assertStartable('redis', t.redis, now.redis);
+      redis = await startRedis(t.redis, o.stackDir, o.timeoutMs, o.log);
+    }
+    let elasticsearch = now.elasticsearch.status;
+    if (elasticsearch.up) o.log(describeRunning('elasticsearch', now.elasticsearch));
+    else {
+      assertStartable('elasticsearch', t.elasticsearch, now.elasticsearch);
+      elasticsearch = await startElasticsearch(t.elasticsearch, o);
+    }
+    return { redis, elasticsearch };
+  });
 }
 
 /**
@@ -157,15 +130,8 @@ export async function stackDown(opts: StackOptions): Promise<StackStatus> {
     return { redis: after.redis.status, elasticsearch: after.elasticsearch.status };
   };
   // No stack dir means we never started anything there: nothing to lock, only to report.
-  const exists = await stat(o.stackDir).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) return stop();
-  return withLock(join(o.stackDir, 'stack.lock'), stop, {
-    timeoutMs: o.timeoutMs,
-    onWait: (pid) => o.log(`stack: waiting for another paperline process (pid ${pid ?? '?'}) to finish…`),
-  });
+  if (!(await stackDirExists(o.stackDir))) return stop();
+  return withStackLock(o, 'to finish', stop);
 }
 
 /** Reports both services (up, started by us, pid, version) without changing anything. */

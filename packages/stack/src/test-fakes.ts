@@ -81,10 +81,14 @@ export function fakeElasticsearch(
   return listen(server);
 }
 
-/** The answers of a single-node Elasticsearch `version` with cluster health `health`. */
-export function esReplies(version: string, health = 'green') {
+/** The answers of an Elasticsearch `version` with cluster health `health` (of `nodes` nodes, when given). */
+export function esReplies(version: string, health = 'green', nodes?: number) {
   return (req: IncomingMessage): { status: number; body: unknown } => {
-    if (req.url?.startsWith('/_cluster/health') === true) return { status: 200, body: { status: health } };
+    if (req.url?.startsWith('/_cluster/health') === true)
+      return {
+        status: 200,
+        body: { status: health, ...(nodes !== undefined ? { number_of_nodes: nodes } : {}) },
+      };
     if (req.url?.startsWith('/_nodes/_local') === true)
       return { status: 200, body: { nodes: { abc: { version } } } };
     return { status: 405, body: { error: 'Incorrect HTTP method' } };

@@ -87,8 +87,13 @@ export function esNetworkHost(t: ServiceTarget): string {
   return isIP(t.host) !== 0 ? t.host : '_local_';
 }
 
-/** Transport port range of a locally started Elasticsearch: 100 above the HTTP port (9200 → 9300-9399). */
+/** Transport port of a locally started Elasticsearch: 100 above the HTTP port (9250 → 9350). */
+export function esTransportPort(httpPort: number): number {
+  return httpPort + 100;
+}
+
+/** Transport port range of a locally started single node: from {@link esTransportPort} (9200 → 9300-9399). */
 export function esTransportPorts(httpPort: number): string {
-  const first = httpPort + 100;
+  const first = esTransportPort(httpPort);
   return `${first}-${Math.min(first + 99, 65535)}`;
 }

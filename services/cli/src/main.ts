@@ -59,13 +59,13 @@ program
   .command('stack')
   .description('the embedded local stack (Redis, Elasticsearch)')
   .argument('<action>', 'up | down | status')
+  .option('--cluster', 'the local cluster instead: 3 Elasticsearch nodes on ports 9250-9252', false)
   .option('--json', 'print JSON', false)
   .action(
-    run(async (action: string, o: { json: boolean }) => {
-      const [{ stackCommand }, { loadConfig }] = await Promise.all([
-        import('./commands/stack.js'),
-        import('@paperline/core/config'),
-      ]);
+    run(async (action: string, o: { cluster: boolean; json: boolean }) => {
+      const { stackCommand, clusterCommand } = await import('./commands/stack.js');
+      if (o.cluster) return clusterCommand(action, o);
+      const { loadConfig } = await import('@paperline/core/config');
       return stackCommand(loadConfig(), action, o);
     }),
   );

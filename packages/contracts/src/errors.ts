@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'SEARCH_INVALID',
   'PAPER_NOT_FOUND',
   'VECTOR_MISSING',
+  'FEED_CURSOR_INVALID',
+  'FEED_CURSOR_EXPIRED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -15,6 +15,8 @@
  * - What stages share through Redis: `HostLimiter` (politeness, `SlotDecision`), `RobotsCache`
  *   (`RobotsPolicy`), `PaperCache` (`CachedPaper`, read through to the index as `PaperState`s, written as
  *   `StateWrite`s, with each paper's `StoredEmbedding`).
+ * - The change feed: `ChangeFeed` (every write to a paper, in write order; `FeedPage`s read after a
+ *   cursor, `parseCursor`/`formatCursor`).
  */
 export {
   defineStage,
@@ -59,3 +61,11 @@ export {
   type StoredEmbedding,
   type IndexedPaper,
 } from './paper-cache.js';
+export {
+  ChangeFeed,
+  parseCursor,
+  formatCursor,
+  type ChangeFeedOptions,
+  type FeedPage,
+  type FeedPosition,
+} from './change-feed.js';

@@ -120,6 +120,17 @@ export class RedisKeys {
     return `${this.prefix}:reindex:${alias}`;
   }
 
+  /**
+   * The change feed (ChangeFeed): `entries`, the stream of changes; `versions`, each paper's last
+   * appended external version (the guard); `epoch`, the feed's generation. Its scripts use them
+   * together, so they always share a slot on Redis Cluster: the prefix's `{hash tag}` if it has one,
+   * else `{feed}`.
+   */
+  get feed(): { entries: string; versions: string; epoch: string } {
+    const base = `${this.prefix}:{feed}:`;
+    return { entries: `${base}entries`, versions: `${base}versions`, epoch: `${base}epoch` };
+  }
+
   /** One of BullMQ's keys of a queue (e.g. `meta`, `failed`), as BullMQ builds it. */
   queue(name: string, type: string): string {
     return this.queueKeys.toKey(name, type);

@@ -5,7 +5,8 @@
  * - Indices: `ensurePapersIndex`, `ensureArchiveIndices`, their templates (`papersTemplate`,
  *   `pagesTemplate`, read from infra/elasticsearch/), `aliasTargets`.
  * - The raw-page archive: `RawArchive` (`ArchivedPage`, `UrlRecord`).
- * - Papers: `getPapers`, `bulkWrite` (`BulkItem` → `BulkOutcome`), `deletePapers`.
+ * - Papers: `getPapers`, `bulkWrite` (`BulkItem` → `BulkOutcome`), `deletePapers` (`PaperDelete` →
+ *   `DeleteOutcome`).
  * - Reindexing: `reindexPapers` into a new index behind the alias, `bulkWriteWithShadow` while it
  *   runs (`ShadowTarget`), `ReindexError`.
  *
@@ -22,5 +23,13 @@ export {
   aliasTargets,
 } from './templates.js';
 export { RawArchive, type ArchivedPage, type UrlRecord } from './archive.js';
-export { getPapers, bulkWrite, deletePapers, type BulkItem, type BulkOutcome } from './papers.js';
+export {
+  getPapers,
+  bulkWrite,
+  deletePapers,
+  type BulkItem,
+  type BulkOutcome,
+  type PaperDelete,
+  type DeleteOutcome,
+} from './papers.js';
 export { reindexPapers, bulkWriteWithShadow, ReindexError, ShadowTarget } from './reindex.js';

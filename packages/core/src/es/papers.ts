@@ -64,16 +64,49 @@ export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): P
   });
 }
 
-/** Deletes documents by id through the alias (a paper merged into another id); missing ones are fine. */
-export async function deletePapers(es: Client, alias: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
+/** A document to delete; with a `version`, only while the stored one is older (external versioning). */
+export interface PaperDelete {
+  id: string;
+  version?: number;
+}
+
+/**
+ * What became of one delete: `deleted`; `missing` (there was no document: deleted before, or never
+ * written; with a version, Elasticsearch still refuses older writes of the id for a while, its
+ * `index.gc_deletes`); `superseded` (a newer version is stored: the document stays).
+ */
+export interface DeleteOutcome {
+  id: string;
+  result: 'deleted' | 'missing' | 'superseded';
+}
+
+/**
+ * Deletes documents by id through the alias, in one bulk request, and says what became of each.
+ * A delete with a version is a write at that version: it removes the document only if the stored
+ * version is older. Any other failure throws, naming the document.
+ */
+export async function deletePapers(
+  es: Client,
+  alias: string,
+  items: PaperDelete[],
+): Promise<DeleteOutcome[]> {
+  if (items.length === 0) return [];
   const res = await es.bulk({
-    operations: ids.map((id) => ({ delete: { _index: alias, _id: id } })),
+    operations: items.map((d) => ({
+      delete: {
+        _index: alias,
+        _id: d.id,
+        ...(d.version === undefined ? {} : { version: d.version, version_type: 'external' as const }),
+      },
+    })),
     require_alias: true,
   });
-  const bad = res.items.find((i) => i.delete && i.delete.status >= 300 && i.delete.status !== 404);
-  if (bad)
-    throw new Error(
-      `delete of ${bad.delete!._id} failed: ${bad.delete!.error?.reason ?? bad.delete!.status}`,
-    );
+  return res.items.map((entry, i): DeleteOutcome => {
+    const op = entry.delete!;
+    const id = items[i]!.id;
+    if (op.status === 404) return { id, result: 'missing' };
+    if (op.status === 409) return { id, result: 'superseded' };
+    if (op.status >= 300) throw new Error(`delete of ${id} failed: ${op.error?.reason ?? op.status}`);
+    return { id, result: 'deleted' };
+  });
 }

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { CHANGE_OPS, PermanentError, type Change, type ChangeEntry, type ChangeOp } from '@paperline/contracts';
+import {
+  CHANGE_OPS,
+  PermanentError,
+  type Change,
+  type ChangeEntry,
+  type ChangeOp,
+} from '@paperline/contracts';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys } from '../redis/keys.js';
 

@@ -8,6 +8,9 @@
  * - `status`: job counts per queue and the recent crawls (`recentCrawls`: their summaries alone).
  * - `listFailed`: failed jobs with stage, URL, error code and message, then quarantined records.
  * - `retryFailed`: one failed job by id, or every one a filter matches; their crawls reopen.
+ * - `readChanges` / `followChanges`: the change feed after a cursor, each upsert with the paper's
+ *   current document (`ChangeView`s in `ChangesPage`s).
+ * - `purgeWithdrawn`: retention of withdrawn papers, with a `purged` tombstone each (`PurgeReport`).
  */
 export { startCrawl, type StartCrawlDeps, type StartCrawlOptions } from './crawl.js';
 export { startReprocess, type ReprocessDeps, type ReprocessOptions } from './reprocess.js';
@@ -15,3 +18,12 @@ export { status, recentCrawls, type Status, type StatusDeps } from './status.js'
 export { listFailed, FAILED_LIMIT, type FailedDeps, type FailedFilter, type FailedRow } from './failed.js';
 export { retryFailed, type RetriedJob, type RetryDeps, type RetrySelection } from './retry.js';
 export { stageQueueList, type NamedQueue } from './queues.js';
+export {
+  readChanges,
+  followChanges,
+  CHANGES_LIMIT,
+  type ChangesDeps,
+  type ChangeView,
+  type ChangesPage,
+} from './changes.js';
+export { purgeWithdrawn, purgeCutoff, type PurgeDeps, type PurgeOptions, type PurgeReport } from './purge.js';

@@ -1,13 +1,13 @@
 import { PermanentError, TransientError, type Change, type IndexJob } from '@paperline/contracts';
-import type { BulkItem, BulkOutcome, DeleteOutcome, PaperDelete } from '@paperline/core/es';
+import type { BulkItem, BulkOutcome, PaperDelete } from '@paperline/core/es';
 import type { StageContext, StageResult } from '@paperline/core/pipeline';
 
 /** The narrow dependencies of the index stage. */
 export interface IndexDeps {
   bulk: (items: BulkItem[]) => Promise<BulkOutcome[]>;
   markWritten: (crawlId: string, ids: string[]) => Promise<void>;
-  /** Removes documents of papers that were merged into another id. */
-  remove: (deletes: PaperDelete[]) => Promise<DeleteOutcome[]>;
+  /** Removes documents of papers that were merged into another id (each at its merge's version). */
+  remove: (deletes: PaperDelete[]) => Promise<unknown>;
   /** Appends what Elasticsearch took to the change feed (a change not newer than its paper's last is dropped). */
   appendChanges: (changes: Change[]) => Promise<void>;
 
@@ -35,13 +35,14 @@ function mergeDeletes(job: IndexJob, nowMicros: () => number): MergeDelete[] {
   );
 }
 
-/** The feed's record of what Elasticsearch took: each written document, each document removed. */
-function changesOf(
-  job: IndexJob,
-  taken: BulkOutcome[],
-  deletes: MergeDelete[],
-  removed: DeleteOutcome[],
-): Change[] {
+/**
+ * The feed's record of what Elasticsearch took: each document written (or superseded: a newer
+ * version is there, whose own append may not have happened yet) and a tombstone per delete, even
+ * when the document was already gone or is at a version as new (a re-run after a crash between the
+ * delete and the append finds its own delete there). The feed drops whatever is not newer than its
+ * paper's last entry, so a superseded change never lands after the newer one.
+ */
+function changesOf(job: IndexJob, taken: BulkOutcome[], deletes: MergeDelete[]): Change[] {
   const docs = new Map(job.docs.map((d) => [d.id, d]));
   const changes: Change[] = taken.map(({ id }) => {
     const d = docs.get(id)!;
@@ -49,13 +50,10 @@ function changesOf(
       ? { id, op: 'withdrawn', version: d.version, reason: d.withdrawnReason }
       : { id, op: 'upsert', version: d.version };
   });
-  deletes.forEach((d, i) => {
-    // A document already gone was deleted by an earlier run of this job (or never written):
-    // the tombstone is appended again, so a crash between the delete and the append loses none.
-    if (removed[i]!.result === 'superseded') return;
+  for (const d of deletes) {
     const reason = d.into ? `merged into ${d.into}` : 'merged into another paper';
     changes.push({ id: d.id, op: 'deleted', version: d.version, reason });
-  });
+  }
   return changes;
 }
 
@@ -85,12 +83,10 @@ export async function processIndex(
     );
   }
   const deletes = mergeDeletes(job, deps.nowMicros ?? (() => Date.now() * 1000));
-  const removed = await deps.remove(
-    deletes.map((d) => (d.versioned ? { id: d.id, version: d.version } : { id: d.id })),
-  );
+  await deps.remove(deletes.map((d) => (d.versioned ? { id: d.id, version: d.version } : { id: d.id })));
   const taken = outcomes.filter((o) => o.result === 'written' || o.result === 'superseded');
   // Before the job completes: a crash before this line runs the job again, and appends then.
-  await deps.appendChanges(changesOf(job, taken, deletes, removed));
+  await deps.appendChanges(changesOf(job, taken, deletes));
   const ok = taken.map((o) => o.id);
   await deps.markWritten(job.crawlId, ok);
   const retry = outcomes.filter((o) => o.result === 'retry');

@@ -6,7 +6,7 @@
  *   `pagesTemplate`, read from infra/elasticsearch/), `aliasTargets`.
  * - The raw-page archive: `RawArchive` (`ArchivedPage`, `UrlRecord`).
  * - Papers: `getPapers`, `bulkWrite` (`BulkItem` → `BulkOutcome`), `deletePapers` (`PaperDelete` →
- *   `DeleteOutcome`).
+ *   `DeleteOutcome`), `withdrawnPapers` (the `WithdrawnPaper`s `purge` removes).
  * - Reindexing: `reindexPapers` into a new index behind the alias, `bulkWriteWithShadow` while it
  *   runs (`ShadowTarget`), `ReindexError`.
  *
@@ -29,7 +29,9 @@ export {
   deletePapers,
   type BulkItem,
   type BulkOutcome,
+  withdrawnPapers,
   type PaperDelete,
   type DeleteOutcome,
+  type WithdrawnPaper,
 } from './papers.js';
 export { reindexPapers, bulkWriteWithShadow, ReindexError, ShadowTarget } from './reindex.js';

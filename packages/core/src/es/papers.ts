@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { ensurePapersIndex } from './templates.js';
 
 interface StoredPaper {
@@ -109,4 +109,57 @@ export async function deletePapers(
     if (op.status >= 300) throw new Error(`delete of ${id} failed: ${op.error?.reason ?? op.status}`);
     return { id, result: 'deleted' };
   });
+}
+
+/** A withdrawn paper's document as `withdrawnPapers` finds it. */
+export interface WithdrawnPaper {
+  id: string;
+  /** Its external version: a delete at a higher one removes it only while it is unchanged. */
+  version: number;
+  updatedAt: string;
+}
+
+/**
+ * Withdrawn papers last updated before `before` (ISO 8601), page by page, through a point in time
+ * and `search_after` (this Elasticsearch distribution has no delete-by-query): one consistent view,
+ * whatever is deleted or written while the pages are read.
+ */
+export async function* withdrawnPapers(
+  es: Client,
+  alias: string,
+  opts: { before: string; pageSize?: number },
+): AsyncGenerator<WithdrawnPaper[]> {
+  const size = opts.pageSize ?? 1000;
+  const keepAlive = '2m';
+  let pit = (await es.openPointInTime({ index: alias, keep_alive: keepAlive })).id;
+  try {
+    let after: estypes.SortResults | undefined;
+    for (;;) {
+      const res = await es.search<{ updatedAt?: string }>({
+        pit: { id: pit, keep_alive: keepAlive },
+        size,
+        query: {
+          bool: { filter: [{ term: { withdrawn: true } }, { range: { updatedAt: { lt: opts.before } } }] },
+        },
+        sort: [{ _shard_doc: 'asc' }],
+        version: true,
+        _source: ['updatedAt'],
+        track_total_hits: false,
+        ...(after ? { search_after: after } : {}),
+      });
+      pit = res.pit_id ?? pit;
+      const hits = res.hits.hits;
+      if (hits.length > 0) {
+        yield hits.map((h) => ({
+          id: h._id!,
+          version: Number(h._version),
+          updatedAt: h._source?.updatedAt ?? '',
+        }));
+      }
+      if (hits.length < size) return;
+      after = hits.at(-1)!.sort;
+    }
+  } finally {
+    await es.closePointInTime({ id: pit }).catch(() => undefined);
+  }
 }

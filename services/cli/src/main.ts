@@ -46,6 +46,8 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
       code = failure.code;
     }
     await opened?.close().catch(() => undefined);
+    // Output to a pipe is written asynchronously: exiting now would cut it short.
+    await (await import('./output.js')).flushOutput();
     process.exit(code);
   };
 }

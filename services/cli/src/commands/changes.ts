@@ -1,7 +1,7 @@
 import { PermanentError } from '@paperline/contracts';
 import { followChanges, readChanges, type ChangeView, type ChangesDeps } from '@paperline/ops';
 import type { CliContext } from '../context.js';
-import { printJson } from '../output.js';
+import { writeLine } from '../output.js';
 
 /** Entries read per request. */
 const PAGE = 500;
@@ -43,7 +43,7 @@ export async function changesCommand(
     papers: ctx.es,
     alias: ctx.cfg.index,
   };
-  const print = opts.json ? printJson : (e: ChangeView) => process.stdout.write(`${changeLine(e)}\n`);
+  const print = (e: ChangeView) => writeLine(opts.json ? JSON.stringify(e) : changeLine(e));
   if (opts.follow) return follow(deps, opts.after, print);
 
   const max = parseLimit(opts.limit);
@@ -52,7 +52,7 @@ export async function changesCommand(
   for (;;) {
     const limit = Math.min(PAGE, max - printed);
     const page = await readChanges(deps, { ...(after !== undefined ? { after } : {}), limit });
-    page.entries.forEach((e) => print(e));
+    for (const e of page.entries) await print(e);
     printed += page.entries.length;
     after = page.next;
     if (page.entries.length < limit || printed >= max) break;
@@ -65,7 +65,7 @@ export async function changesCommand(
 async function follow(
   deps: Parameters<typeof followChanges>[0],
   after: string | undefined,
-  print: (e: ChangeView) => void,
+  print: (e: ChangeView) => Promise<void>,
 ): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -77,7 +77,7 @@ async function follow(
       limit: PAGE,
       signal: stop.signal,
     });
-    for await (const page of pages) page.entries.forEach((e) => print(e));
+    for await (const page of pages) for (const e of page.entries) await print(e);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -33,11 +33,17 @@ const OVERVIEW: Overview = {
 };
 
 /** A cursor the stand-in feed says is too old (its entries were trimmed). */
-const EXPIRED_CURSOR = '1700000000000000:1';
+const EXPIRED_CURSOR = '1700000000000000:1700000000000-0';
 const CHANGES: ChangeEntry[] = [
-  { cursor: '1700000000000000:7', id: 'arxiv:1', op: 'upsert', version: 11, at: '2025-01-01T00:00:00.000Z' },
   {
-    cursor: '1700000000000000:8',
+    cursor: '1700000000000000:1700000000007-0',
+    id: 'arxiv:1',
+    op: 'upsert',
+    version: 11,
+    at: '2025-01-01T00:00:00.000Z',
+  },
+  {
+    cursor: '1700000000000000:1700000000008-0',
     id: 'arxiv:2',
     op: 'withdrawn',
     version: 12,
@@ -227,14 +233,14 @@ describe('read-only routes', () => {
 
   it('changes: entries after a cursor with next; upserts with their current record, tombstones without', async () => {
     app = stubApp().app;
-    const r = await app.inject('/api/changes?after=1700000000000000:6&limit=5');
+    const r = await app.inject('/api/changes?after=1700000000000000:1700000000006-0&limit=5');
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({
       entries: [{ ...CHANGES[0], record: { id: 'arxiv:1' }, recordVersion: 11 }, { ...CHANGES[1] }],
-      next: '1700000000000000:8',
+      next: '1700000000000000:1700000000008-0',
     });
     expect((await app.inject('/api/changes?limit=1')).json<{ next: string }>().next).toBe(
-      '1700000000000000:7',
+      '1700000000000000:1700000000007-0',
     );
   });
 

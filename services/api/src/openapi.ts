@@ -208,7 +208,7 @@ export const OPENAPI = {
           queryParam(
             'after',
             "a cursor: the `next` of an earlier read or an entry's `cursor`; none (or `0`) for the beginning",
-            { type: 'string', pattern: '^(0|\\d{1,17}:\\d{1,15})$' },
+            { type: 'string', pattern: '^(0|\\d{1,17}:\\d{1,15}-\\d{1,15})$' },
           ),
           queryParam('limit', 'entries at most', {
             type: 'integer',

@@ -38,6 +38,7 @@ function fakes(
     appendChanges: async (cs) => {
       calls.push('append');
       changes.push(...cs);
+      return cs.length;
     },
     markWritten: async () => void calls.push('markWritten'),
     invalidate: async () => void calls.push('invalidate'),

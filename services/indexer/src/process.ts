@@ -8,8 +8,11 @@ export interface IndexDeps {
   markWritten: (crawlId: string, ids: string[]) => Promise<void>;
   /** Removes documents of papers that were merged into another id (each at its merge's version). */
   remove: (deletes: PaperDelete[]) => Promise<unknown>;
-  /** Appends what Elasticsearch took to the change feed (a change not newer than its paper's last is dropped). */
-  appendChanges: (changes: Change[]) => Promise<void>;
+  /**
+   * Appends what Elasticsearch took to the change feed; returns how many were appended (a change
+   * not newer than its paper's last entry is dropped).
+   */
+  appendChanges: (changes: Change[]) => Promise<number>;
 
   /** Forgets the dedup hash of papers whose write failed, so a later sighting writes again. */
   invalidate: (ids: string[]) => Promise<void>;
@@ -86,7 +89,7 @@ export async function processIndex(
   await deps.remove(deletes.map((d) => (d.versioned ? { id: d.id, version: d.version } : { id: d.id })));
   const taken = outcomes.filter((o) => o.result === 'written' || o.result === 'superseded');
   // Before the job completes: a crash before this line runs the job again, and appends then.
-  await deps.appendChanges(changesOf(job, taken, deletes));
+  const appended = await deps.appendChanges(changesOf(job, taken, deletes));
   const ok = taken.map((o) => o.id);
   await deps.markWritten(job.crawlId, ok);
   const retry = outcomes.filter((o) => o.result === 'retry');
@@ -113,6 +116,6 @@ export async function processIndex(
       },
     );
   }
-  ctx.log.debug({ written: ok.length }, 'indexed');
+  ctx.log.debug({ written: ok.length, appended }, 'indexed');
   return { outcome: 'indexed' };
 }

@@ -100,7 +100,7 @@ export const indexStage = defineStage({
       bulk: (items) => batcher.add(items),
       markWritten: (crawlId, ids) => rt.crawls.markWritten(crawlId, ids),
       remove: (deletes) => deletePapers(rt.es, cfg.index, deletes),
-      appendChanges: async (changes) => void (await feed.append(changes)),
+      appendChanges: (changes) => feed.append(changes),
       invalidate: (ids) => cache.forgetWrittenHash(ids),
     };
     return {

@@ -12,22 +12,22 @@ import { RedisKeys } from '../redis/keys.js';
 const APPEND = LuaScript.file('feed-append');
 const READ = LuaScript.file('feed-read');
 
-/** Where a reader is: the feed's epoch and the number of the last entry read (0: none). */
+/** Where a reader is: the feed's epoch and the stream id of the last entry read. */
 export interface FeedPosition {
   /** '' for the beginning of whichever epoch the feed is in. */
   epoch: string;
-  after: number;
+  /** `<ms>-<seq>`; `0-0` for the beginning. */
+  id: string;
 }
 
 /** The beginning of the feed, whatever its epoch. */
-const BEGINNING: FeedPosition = { epoch: '', after: 0 };
+const BEGINNING: FeedPosition = { epoch: '', id: '0-0' };
 
 /**
- * A cursor is `<epoch>:<n>`: the feed's generation and the number of an entry (entries are
- * numbered from 1 in the order they were appended). Each part is kept short enough for Lua's
- * numbers to hold it exactly.
+ * A cursor is `<epoch>:<ms>-<seq>`: the feed's generation and the stream id of an entry. Each part
+ * is kept short enough for Lua's numbers to hold it exactly.
  */
-const CURSOR = /^(\d{1,17}):(\d{1,15})$/;
+const CURSOR = /^(\d{1,17}):(\d{1,15}-\d{1,15})$/;
 
 /**
  * Reads a cursor given by a consumer (`after`); none, empty or `0` is the beginning of the feed.
@@ -42,12 +42,12 @@ export function parseCursor(cursor: string | undefined): FeedPosition {
       `after: '${cursor.slice(0, 80)}' is not a change-feed cursor (give the "next" of an earlier read, an entry's "cursor", or 0 for the beginning)`,
     );
   }
-  return { epoch: m[1]!, after: Number(m[2]) };
+  return { epoch: m[1]!, id: m[2]! };
 }
 
 /** The cursor of a position; the beginning of a feed that has no epoch yet is `0`. */
-export function formatCursor(epoch: string, after: number): string {
-  return epoch === '' ? '0' : `${epoch}:${after}`;
+export function formatCursor(epoch: string, id: string): string {
+  return epoch === '' ? '0' : `${epoch}:${id}`;
 }
 
 /** One page of the feed: entries in write order, and the cursor to read on from. */
@@ -60,8 +60,8 @@ export interface FeedPage {
 /** The options of a {@link ChangeFeed}. */
 export interface ChangeFeedOptions {
   /**
-   * The stream is trimmed to about this many entries (`XADD MAXLEN ~`, in whole stream nodes, so
-   * a few more stay); a reader behind the oldest one gets `FEED_CURSOR_EXPIRED`.
+   * The stream keeps this many entries: once it has 1% more (at least 100), the oldest are trimmed
+   * away; a reader whose cursor is behind one of them gets `FEED_CURSOR_EXPIRED`.
    * @defaultValue 1,000,000 (`PAPERLINE_FEED_MAX_ENTRIES`)
    */
   maxEntries?: number;
@@ -96,7 +96,7 @@ export class ChangeFeed {
     if (changes.length === 0) return 0;
     const args: (string | number)[] = [this.maxEntries];
     for (const c of changes) args.push(c.id, c.op, String(c.version), c.reason ?? '');
-    const res = await APPEND.run(this.redis, [this.keys.entries, this.keys.versions, this.keys.epoch], args);
+    const res = await APPEND.run(this.redis, [this.keys.entries, this.keys.versions, this.keys.meta], args);
     return Number(res);
   }
 
@@ -109,8 +109,8 @@ export class ChangeFeed {
     const from = parseCursor(after);
     const [status, epoch, raw] = (await READ.run(
       this.redis,
-      [this.keys.entries, this.keys.epoch],
-      [from.epoch, from.after, limit],
+      [this.keys.entries, this.keys.meta],
+      [from.epoch, from.id, limit],
     )) as [string, string, Array<[string, string[]]>];
     if (status === 'expired') throw expired(after);
     if (status === 'ahead') {
@@ -120,19 +120,19 @@ export class ChangeFeed {
       );
     }
     const entries = raw.map(([id, fields]) => decodeEntry(epoch, id, fields));
-    return { entries, next: entries.at(-1)?.cursor ?? formatCursor(epoch, from.after) };
+    return { entries, next: entries.at(-1)?.cursor ?? formatCursor(epoch, from.id) };
   }
 
   /** The cursor of the feed's end: reading after it returns only what is appended from now on. */
   async head(): Promise<string> {
     const res = await this.redis
       .multi()
-      .get(this.keys.epoch)
+      .hget(this.keys.meta, 'epoch')
       .xrevrange(this.keys.entries, '+', '-', 'COUNT', 1)
       .exec();
     const epoch = (res?.[0]?.[1] as string | null) ?? '';
     const last = (res?.[1]?.[1] as Array<[string, string[]]> | undefined)?.[0]?.[0];
-    return formatCursor(epoch, last ? entryNumber(last) : 0);
+    return formatCursor(epoch, last ?? '0-0');
   }
 
   /**
@@ -154,7 +154,7 @@ export class ChangeFeed {
         opts.timeoutMs ?? 5000,
         'STREAMS',
         this.keys.entries,
-        `${from.after}-0`,
+        from.id,
       );
       return res !== null && res.length > 0;
     } catch (err) {
@@ -174,21 +174,18 @@ function expired(after: string | undefined): PermanentError {
   );
 }
 
-/** The number of a stream entry (its id is `<n>-0`). */
-const entryNumber = (streamId: string): number => Number(streamId.slice(0, streamId.indexOf('-')));
-
-/** A stream entry as a {@link ChangeEntry}. */
+/** A stream entry as a {@link ChangeEntry}; its time is the stream id's milliseconds. */
 function decodeEntry(epoch: string, streamId: string, fields: string[]): ChangeEntry {
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
   const op = f.op ?? '';
   if (!OPS.has(op)) throw new Error(`change feed entry ${streamId} has an unknown op '${op}'`);
   return {
-    cursor: formatCursor(epoch, entryNumber(streamId)),
+    cursor: formatCursor(epoch, streamId),
     id: f.id ?? '',
     op: op as ChangeOp,
     version: Number(f.v),
     ...(f.r ? { reason: f.r } : {}),
-    at: new Date(Number(f.t)).toISOString(),
+    at: new Date(Number(streamId.slice(0, streamId.indexOf('-')))).toISOString(),
   };
 }

@@ -8,23 +8,30 @@ const at = '2026-03-31T12:00:00.000Z';
 describe('changes, as lines', () => {
   it("shows an upsert's current title, a tombstone's reason, and an upsert whose document went", () => {
     expect(
-      changeLine({ cursor: '17:4', at, id: 'arxiv:1', op: 'upsert', version: 9, record: { title: 'Loops' } }),
-    ).toBe(`17:4  ${at}  upsert     arxiv:1  Loops`);
+      changeLine({
+        cursor: '17:1796535962540-0',
+        at,
+        id: 'arxiv:1',
+        op: 'upsert',
+        version: 9,
+        record: { title: 'Loops' },
+      }),
+    ).toBe(`17:1796535962540-0  ${at}  upsert     arxiv:1  Loops`);
     expect(
       changeLine({
-        cursor: '17:5',
+        cursor: '17:1796535962540-1',
         at,
         id: 'arxiv:2',
         op: 'withdrawn',
         version: 9,
         reason: 'withdrawn on arxiv',
       }),
-    ).toBe(`17:5  ${at}  withdrawn  arxiv:2  withdrawn on arxiv`);
-    expect(changeLine({ cursor: '17:6', at, id: 'arxiv:3', op: 'upsert', version: 9, record: null })).toBe(
-      `17:6  ${at}  upsert     arxiv:3  (no document any more)`,
-    );
+    ).toBe(`17:1796535962540-1  ${at}  withdrawn  arxiv:2  withdrawn on arxiv`);
+    expect(
+      changeLine({ cursor: '17:1796535962541-0', at, id: 'arxiv:3', op: 'upsert', version: 9, record: null }),
+    ).toBe(`17:1796535962541-0  ${at}  upsert     arxiv:3  (no document any more)`);
     const long = changeLine({
-      cursor: '17:7',
+      cursor: '17:1796535962542-0',
       at,
       id: 'arxiv:4',
       op: 'upsert',

@@ -9,7 +9,7 @@
   KEYS[3] feed meta       hash: 'epoch' (the feed's generation: Redis time in µs when the stream
                           was created), 'trimmed' (the id of the last entry trimmed away)
 
-  ARGV[1]   the most entries kept; the oldest are trimmed once there are 1% (at least 100) more
+  ARGV[1]   the most entries kept; the oldest are trimmed once there are 100 more
   then per change, four items: paper id, op, external version, reason ('' for none)
 
   A change whose version is not above its paper's last appended one is dropped: Elasticsearch
@@ -45,7 +45,7 @@ end
 
 local max = tonumber(ARGV[1])
 local len = redis.call('XLEN', KEYS[1])
-if len > max + math.max(100, math.floor(max / 100)) then
+if len > max + 100 then
   local gone = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', len - max)
   redis.call('XTRIM', KEYS[1], 'MAXLEN', max)
   redis.call('HSET', KEYS[3], 'trimmed', gone[#gone][1])

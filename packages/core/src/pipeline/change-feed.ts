@@ -60,7 +60,7 @@ export interface FeedPage {
 /** The options of a {@link ChangeFeed}. */
 export interface ChangeFeedOptions {
   /**
-   * The stream keeps this many entries: once it has 1% more (at least 100), the oldest are trimmed
+   * The stream keeps this many entries: once it has 100 more, the oldest are trimmed
    * away; a reader whose cursor is behind one of them gets `FEED_CURSOR_EXPIRED`.
    * @defaultValue 1,000,000 (`PAPERLINE_FEED_MAX_ENTRIES`)
    */

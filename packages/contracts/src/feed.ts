@@ -10,9 +10,6 @@
 export const CHANGE_OPS = ['upsert', 'withdrawn', 'deleted', 'purged'] as const;
 export type ChangeOp = (typeof CHANGE_OPS)[number];
 
-/** The ops after which the paper has no live document for a consumer to keep. */
-export const TOMBSTONE_OPS: ReadonlySet<ChangeOp> = new Set(['withdrawn', 'deleted', 'purged']);
-
 /** What the feed records of one write to one paper. */
 export interface Change {
   /** The paper's canonical id. */

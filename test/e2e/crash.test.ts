@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
-import { CrawlStore } from '@paperline/core/pipeline';
+import { ChangeFeed, CrawlStore } from '@paperline/core/pipeline';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
@@ -65,10 +65,20 @@ describe('workers SIGKILLed mid-crawl, restarted, then `wait`', () => {
       expect(s.indexed + s.unchanged).toBe(truth.length);
 
       await es.indices.refresh({ index: names.index });
-      const all = await es.search({ index: names.index, size: 1000, query: { match_all: {} } });
+      const all = await es.search({
+        index: names.index,
+        size: 1000,
+        query: { match_all: {} },
+        version: true,
+      });
       const ids = all.hits.hits.map((h) => h._id);
       expect(new Set(ids).size).toBe(ids.length);
       expect([...ids].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
+
+      // The change feed lost no write to the kill: each paper's last entry is its indexed version.
+      const { entries } = await new ChangeFeed(redis, names.prefix).read(undefined, 10_000);
+      const last = new Map(entries.map((e) => [e.id, e.version]));
+      for (const h of all.hits.hits) expect(last.get(h._id!), h._id).toBe(h._version);
     } finally {
       await stopWorkers(workers);
     }

@@ -1,10 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { embeddingTextHash } from '@paperline/identity';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
+import {
+  PAPERLINE,
+  ROOT,
+  exited,
+  lastJson,
+  runCli,
+  startWorkersProcess,
+  stopWorkers,
+} from '../helpers/cli.js';
 import type { ChildProcess } from 'node:child_process';
 
 interface Summary {
@@ -126,5 +135,72 @@ describe('crawl --wait against a local Hugging Face stand-in', () => {
     expect(lastJson<{ hits: Array<{ id: string }> }>(found.stdout).hits.map((h) => h.id)).toContain(
       `arxiv:${p.id}`,
     );
+  });
+
+  it('the change feed holds every paper, last at its indexed version; the withdrawn one as a tombstone', async () => {
+    const res = await runCli(['changes', '--json'], env);
+    expect(res.code, res.stderr).toBe(0);
+    const entries = res.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            id: string;
+            op: string;
+            version: number;
+            reason?: string;
+            recordVersion?: number;
+          },
+      );
+    const last = new Map(entries.map((e) => [e.id, e]));
+    const truth = snapshotTruth();
+    expect([...last.keys()].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
+    const indexed = await es.search({
+      index: names.index,
+      size: 1000,
+      query: { match_all: {} },
+      version: true,
+    });
+    expect(indexed.hits.hits.length).toBe(truth.length);
+    for (const h of indexed.hits.hits) expect(last.get(h._id!)?.version, h._id).toBe(h._version);
+    for (const p of truth) {
+      const e = last.get(`arxiv:${p.id}`)!;
+      if (p.withdrawn) expect(e).toMatchObject({ op: 'withdrawn', reason: 'withdrawn on hf' });
+      else expect(e).toMatchObject({ op: 'upsert', recordVersion: e.version });
+    }
+  });
+
+  it('changes --follow prints what purge --withdrawn removes as it happens, and ends cleanly on SIGINT', async () => {
+    const head = (await runCli(['changes', '--json'], env)).stdout.trim().split('\n').at(-1)!;
+    const after = (JSON.parse(head) as { cursor: string }).cursor;
+    const follower = spawn(PAPERLINE, ['changes', '--follow', '--json', '--after', after], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    follower.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const purge = await runCli(['purge', '--withdrawn', '--older-than', '0s', '--yes', '--json'], env);
+      expect(purge.code, purge.stderr).toBe(0);
+      const withdrawn = snapshotTruth().filter((p) => p.withdrawn);
+      expect(lastJson<{ purged: number }>(purge.stdout).purged).toBe(withdrawn.length);
+      await vi.waitFor(
+        () => {
+          const lines = out.trim().split('\n').filter(Boolean);
+          expect(lines.map((l) => JSON.parse(l) as { id: string; op: string })).toEqual(
+            withdrawn.map((p) => expect.objectContaining({ id: `arxiv:${p.id}`, op: 'purged' })),
+          );
+        },
+        { timeout: 60_000, interval: 200 },
+      );
+    } finally {
+      follower.kill('SIGINT');
+      await exited(follower);
+    }
+    expect(follower.exitCode, err).toBe(0);
   });
 });

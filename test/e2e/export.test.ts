@@ -70,6 +70,8 @@ describe('paperline export', () => {
     const manifest = lastJson<ExportManifest>(res.stdout);
     expect(JSON.parse(await readFile(`${out}.manifest.json`, 'utf8'))).toEqual(manifest);
     expect(manifest).toMatchObject({ format: 'parquet', count: 2, total: 2, index: names.index });
+    // The change feed's position when the snapshot was taken (`0`: its beginning, nothing yet).
+    expect(manifest.cursor).toMatch(/^(0|[0-9a-z]+:\d+-\d+)$/);
     expect(manifest.sha256).toBe(
       createHash('sha256')
         .update(await readFile(out))

@@ -6,6 +6,7 @@ import { createLogger } from '@paperline/core/process';
 import { HttpClient } from '@paperline/core/http';
 import { RawArchive, createEsClient, getPapers } from '@paperline/core/es';
 import {
+  ChangeFeed,
   CrawlStore,
   RobotsCache,
   createRuntime,
@@ -25,6 +26,10 @@ const redis = new Redis(REDIS_URL);
 const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const crawls = new CrawlStore(redis, names.prefix);
 const archive = new RawArchive(es, names.archive);
+const feed = new ChangeFeed(redis, names.prefix);
+/** The change feed's last entry for a paper. */
+const lastChange = async (id: string) =>
+  (await feed.read(undefined, 10_000)).entries.filter((e) => e.id === id).at(-1);
 const ctx = (jobId: string): StageContext => ({
   jobId,
   attempt: 1,
@@ -452,10 +457,14 @@ describe('dedupe + index stages', () => {
       ctx('t2'),
     );
     const job = second.emit!.find((e) => e.stage === 'index')!.payload as Parameters<typeof processIndex>[0];
-    expect(job.deletes).toEqual([titleDoc]);
+    expect(job.deletes).toEqual([expect.objectContaining({ id: titleDoc, into: 'arxiv:2403.77777' })]);
     await processIndex(job, indexDeps(), ctx('t2i'));
     const docs = await getPapers(es, names.index, [titleDoc, 'arxiv:2403.77777']);
     expect(docs.has(titleDoc)).toBe(false);
+    expect(await lastChange(titleDoc)).toMatchObject({
+      op: 'deleted',
+      reason: 'merged into arxiv:2403.77777',
+    });
     expect(docs.get('arxiv:2403.77777')?.doc.upvotes).toBe(5);
     // Every key of the paper now resolves to the canonical id.
     expect(await store.resolveAliases([titleDoc])).toEqual(['arxiv:2403.77777']);
@@ -475,6 +484,12 @@ describe('dedupe + index stages', () => {
     const doc = (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345');
     expect(doc?.doc.withdrawn).toBe(true);
     expect(doc?.doc.title).toBe('Looped Transformers & Friends');
+    // The feed says so with a tombstone at the document's version.
+    expect(await lastChange('arxiv:2403.12345')).toMatchObject({
+      op: 'withdrawn',
+      reason: 'withdrawn on hf',
+      version: doc!.version,
+    });
   });
 
   it('a document Elasticsearch rejects fails with its reason while the others are written', async () => {
@@ -494,5 +509,8 @@ describe('dedupe + index stages', () => {
     expect((err as PaperlineError).message).toContain('strict_dynamic_mapping_exception');
     expect((await getPapers(es, names.index, ['arxiv:2403.99999'])).has('arxiv:2403.99999')).toBe(true);
     expect(await crawls.contains('ci', 'written', 'arxiv:2403.99999')).toBe(true);
+    // What Elasticsearch took is in the feed although the job failed; the rejected one is not.
+    expect(await lastChange('arxiv:2403.99999')).toMatchObject({ op: 'upsert', version: 1 });
+    expect(await lastChange('arxiv:2403.88888')).toBeUndefined();
   });
 });

@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'VECTOR_MISSING',
   'EXPORT_INVALID',
   'EXPORT_FAILED',
+  'FEED_CURSOR_INVALID',
+  'FEED_CURSOR_EXPIRED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

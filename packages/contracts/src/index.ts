@@ -4,3 +4,4 @@ export * from './jobs.js';
 export * from './crawl.js';
 export * from './errors.js';
 export * from './route.js';
+export * from './feed.js';

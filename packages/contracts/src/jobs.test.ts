@@ -24,6 +24,24 @@ describe('IndexJobSchema', () => {
   });
 });
 
+describe('IndexJobSchema deletes', () => {
+  const base = { crawlId: 'c1', url: 'https://huggingface.co/papers/date/2024-03-20', docs: [] };
+
+  it('carries the surviving paper and the merge version of each delete', () => {
+    const d = { id: 'title:abc', into: 'arxiv:2403.12345', version: 1_796_534_207_225_123 };
+    expect(IndexJobSchema.parse({ ...base, deletes: [d] }).deletes).toEqual([d]);
+  });
+
+  it('still takes the bare ids enqueued before deletes carried a version', () => {
+    expect(IndexJobSchema.parse({ ...base, deletes: ['title:abc'] }).deletes).toEqual(['title:abc']);
+  });
+
+  it('refuses a delete that lacks its version', () => {
+    const r = IndexJobSchema.safeParse({ ...base, deletes: [{ id: 'title:abc', into: 'arxiv:1' }] });
+    expect(r.success).toBe(false);
+  });
+});
+
 describe('FetchJobSchema', () => {
   const base = { crawlId: 'c1', url: 'https://huggingface.co/papers/date/2024-03-20', depth: 1 };
 

@@ -88,11 +88,33 @@ export const IndexJobSchema = z.object({
         version: z.number().int().positive(),
         /** The document, or its JSON already serialized (the deduplicator sends that: no re-encoding). */
         doc: z.union([z.string().startsWith('{'), z.record(z.string(), z.unknown())]),
+        /**
+         * Set when the document marks the paper withdrawn: why, in words (`withdrawalReason` of the
+         * record). The change feed records the write as a `withdrawn` tombstone with this reason.
+         */
+        withdrawnReason: z.string().min(1).max(500).optional(),
       }),
     )
     .max(5000),
-  /** Ids merged into another paper: their documents go (the paper lives on under its new id). */
-  deletes: z.array(z.string().min(1)).max(5000).optional(),
+  /**
+   * Papers merged into another paper: their documents go (the paper lives on under `into`). The
+   * delete is a write of that merge: `version` is the surviving paper's merge version, so a late
+   * write of the old id is refused, and the change feed records a `deleted` tombstone. A bare id is
+   * what a version before the change feed enqueued (deleted without a version).
+   */
+  deletes: z
+    .array(
+      z.union([
+        z.string().min(1),
+        z.object({
+          id: z.string().min(1),
+          into: z.string().min(1),
+          version: z.number().int().positive(),
+        }),
+      ]),
+    )
+    .max(5000)
+    .optional(),
   /**
    * Set by the embedder: this job writes that paper's new vector. Its job id then differs from the
    * index job of the page's own merge, which has the same `url`.

@@ -9,6 +9,7 @@ import {
   identityKeys,
   mergeContent,
   stableStringify,
+  withdrawalReason,
 } from './merge.js';
 import { titleFingerprint } from './fingerprint.js';
 
@@ -106,6 +107,21 @@ describe('merge precedence (docs/record-schema.md#merging)', () => {
     expect(r.parserVersion).toBe('arxiv-1+hf-1');
     expect(r.contentHash).toBe(contentHash(m));
     expect(r.withdrawn).toBe(false);
+  });
+  it('says which sources withdrew a paper, and nothing for one that is not withdrawn', () => {
+    const times = { firstSeenAt: '2024-02-21T11:00:00.000Z', updatedAt: '2024-02-22T11:00:00.000Z' };
+    expect(withdrawalReason(buildRecord('arxiv:2402.13572', [hf, arxiv], times))).toBeUndefined();
+    const one = buildRecord('arxiv:2402.13572', [hf, { ...arxiv, withdrawn: true }], times);
+    expect(withdrawalReason(one)).toBe('withdrawn on arxiv');
+    const both = buildRecord(
+      'arxiv:2402.13572',
+      [
+        { ...hf, withdrawn: true },
+        { ...arxiv, withdrawn: true },
+      ],
+      times,
+    );
+    expect(withdrawalReason(both)).toBe('withdrawn on arxiv and hf');
   });
 });
 

@@ -182,6 +182,20 @@ export function mergeContent(partials: SourcePartial[]): PaperContent {
   return content;
 }
 
+/**
+ * Why a record is withdrawn, in words (the change feed's tombstone reason): the sources whose view
+ * says so, e.g. `withdrawn on arxiv`. Undefined when it is not withdrawn. A record is withdrawn when
+ * any source's view is (`mergeContent`), so that list is never empty for a withdrawn record.
+ */
+export function withdrawalReason(record: {
+  withdrawn: boolean;
+  sources: ReadonlyArray<{ source: string; record: Pick<SourcePartial, 'withdrawn'> }>;
+}): string | undefined {
+  if (!record.withdrawn) return undefined;
+  const by = record.sources.filter((s) => s.record.withdrawn === true).map((s) => s.source);
+  return `withdrawn on ${by.length > 0 ? by.join(' and ') : 'a source'}`;
+}
+
 /** JSON with object keys sorted, so equal content always hashes equal. */
 export function stableStringify(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);

@@ -10,6 +10,9 @@
  * - `listFailed`: failed jobs with stage, URL, error code and message, then quarantined records.
  * - `retryFailed`: one failed job by id, or every one a filter matches; their crawls reopen.
  * - `exportPapers`: a consistent snapshot of the papers (JSON Lines or Parquet) with a manifest.
+ * - `readChanges` / `followChanges`: the change feed after a cursor, each upsert with the paper's
+ *   current document (`ChangeView`s in `ChangesPage`s).
+ * - `purgeWithdrawn`: retention of withdrawn papers, with a `purged` tombstone each (`PurgeReport`).
  */
 export { startCrawl, type StartCrawlDeps, type StartCrawlOptions } from './crawl.js';
 export { startReprocess, type ReprocessDeps, type ReprocessOptions } from './reprocess.js';
@@ -26,3 +29,12 @@ export { stageQueueList, type NamedQueue } from './queues.js';
 export { exportPapers, type ExportDeps, type ExportHooks, type ExportProgress } from './export/export.js';
 export { EXPORT_FORMATS, ExportInputError, type ExportFormat, type ExportOptions } from './export/options.js';
 export { manifestPathOf, MANIFEST_VERSION, type ExportManifest } from './export/manifest.js';
+export {
+  readChanges,
+  followChanges,
+  CHANGES_LIMIT,
+  type ChangesDeps,
+  type ChangeView,
+  type ChangesPage,
+} from './changes.js';
+export { purgeWithdrawn, purgeCutoff, type PurgeDeps, type PurgeOptions, type PurgeReport } from './purge.js';

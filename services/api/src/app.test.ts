@@ -8,7 +8,9 @@ import {
   type SearchResult,
   type SimilarRequest,
 } from '@paperline/core/es/search';
-import { PermanentError } from '@paperline/contracts';
+import { PermanentError, type ChangeEntry } from '@paperline/contracts';
+import { parseCursor } from '@paperline/core/pipeline';
+import { readChanges } from '@paperline/ops';
 import { buildApp, type AppDeps } from './app.js';
 import { createPromRegistry } from './prom.js';
 import type { Overview } from './overview.js';
@@ -29,6 +31,51 @@ const OVERVIEW: Overview = {
   crawls: [],
   papers: { indexed: 3, unchanged: 0, duplicate: 1 },
 };
+
+/** A cursor the stand-in feed says is too old (its entries were trimmed). */
+const EXPIRED_CURSOR = '1700000000000000:1700000000000-0';
+const CHANGES: ChangeEntry[] = [
+  {
+    cursor: '1700000000000000:1700000000007-0',
+    id: 'arxiv:1',
+    op: 'upsert',
+    version: 11,
+    at: '2025-01-01T00:00:00.000Z',
+  },
+  {
+    cursor: '1700000000000000:1700000000008-0',
+    id: 'arxiv:2',
+    op: 'withdrawn',
+    version: 12,
+    reason: 'withdrawn on arxiv',
+    at: '2025-01-01T00:00:01.000Z',
+  },
+];
+
+/** The change feed as ops reads it, over stand-ins for the stream and the index. */
+const readStubChanges = (q: { after?: string; limit?: number }) =>
+  readChanges(
+    {
+      feed: {
+        read: async (after, limit) => {
+          parseCursor(after);
+          if (after === EXPIRED_CURSOR) {
+            throw new PermanentError('FEED_CURSOR_EXPIRED', 'after: gone; start again from an export');
+          }
+          const entries = CHANGES.slice(0, limit);
+          return { entries, next: entries.at(-1)?.cursor ?? after ?? '0' };
+        },
+      },
+      papers: {
+        search: () => Promise.reject(new Error('not used')),
+        mget: async ({ ids }) => ({
+          docs: ids.map((id) => ({ _index: 'papers', _id: id, found: true, _version: 11, _source: { id } })),
+        }),
+      },
+      alias: 'papers',
+    },
+    q,
+  );
 
 /** An app with stand-ins for Redis, Elasticsearch and the queues; records what routes called. */
 function stubApp(options: Partial<AppDeps['options']> = {}, ready = { redis: true, es: true }) {
@@ -63,6 +110,7 @@ function stubApp(options: Partial<AppDeps['options']> = {}, ready = { redis: tru
       calls.papers.push(id);
       return id.includes('2402.13572') || id.startsWith('hep-th/') ? { id: 'arxiv:2402.13572' } : null;
     },
+    changes: readStubChanges,
     checks: { redis: async () => ready.redis, elasticsearch: async () => ready.es },
     overview: async () => OVERVIEW,
     metrics: createPromRegistry(
@@ -183,6 +231,44 @@ describe('read-only routes', () => {
     expect(r.json<{ message: string }>().message).toContain(message);
   });
 
+  it('changes: entries after a cursor with next; upserts with their current record, tombstones without', async () => {
+    app = stubApp().app;
+    const r = await app.inject('/api/changes?after=1700000000000000:1700000000006-0&limit=5');
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({
+      entries: [{ ...CHANGES[0], record: { id: 'arxiv:1' }, recordVersion: 11 }, { ...CHANGES[1] }],
+      next: '1700000000000000:1700000000008-0',
+    });
+    expect((await app.inject('/api/changes?limit=1')).json<{ next: string }>().next).toBe(
+      '1700000000000000:1700000000007-0',
+    );
+  });
+
+  it('changes: a bad cursor or limit is a 400 naming it; a cursor whose entries are gone a 410', async () => {
+    app = stubApp().app;
+    const answer = async (qs: string) => {
+      const r = await app!.inject(`/api/changes?${qs}`);
+      return { status: r.statusCode, ...r.json<{ error: string; message: string }>() };
+    };
+    expect(await answer('after=yesterday')).toMatchObject({
+      status: 400,
+      error: 'bad_request',
+      message: expect.stringMatching(/^after: 'yesterday' is not a change-feed cursor/),
+    });
+    expect(await answer('after=a&after=b')).toMatchObject({ status: 400, message: 'after: give one cursor' });
+    for (const limit of ['0', '1001', 'ten', '2.5']) {
+      expect(await answer(`limit=${limit}`), limit).toMatchObject({
+        status: 400,
+        message: 'limit: must be a whole number from 1 to 1000',
+      });
+    }
+    expect(await answer(`after=${EXPIRED_CURSOR}`)).toMatchObject({
+      status: 410,
+      error: 'cursor_expired',
+      message: expect.stringMatching(/start again from an export/),
+    });
+  });
+
   it('serves an OpenAPI 3.1 description of the search endpoints', async () => {
     app = stubApp().app;
     const doc = (await app.inject('/openapi.json')).json<{
@@ -196,6 +282,7 @@ describe('read-only routes', () => {
         '/api/papers/{id}',
         '/api/papers/{id}/similar',
         '/api/similar',
+        '/api/changes',
         '/metrics',
       ]),
     );
@@ -362,7 +449,7 @@ describe('auth', () => {
 
   it('PROTECT_ALL puts the read-only endpoints behind the token too', async () => {
     app = stubApp({ token: TOKEN, protectAll: true }).app;
-    for (const url of ['/api/search?q=x', '/metrics', '/healthz', '/'])
+    for (const url of ['/api/search?q=x', '/api/changes', '/metrics', '/healthz', '/'])
       expect((await app.inject(url)).statusCode).toBe(401);
     expect(
       (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode,

@@ -19,12 +19,13 @@ import { searchRoutes, type SearchDeps } from './routes/search.js';
 import { overviewRoutes } from './routes/overview.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { actionRoutes, type ActionDeps } from './routes/actions.js';
+import { changesRoutes, type ChangesDeps } from './routes/changes.js';
 
 /** Largest request body accepted (bytes). */
 export const BODY_LIMIT = 64 * 1024;
 
 /** Everything the HTTP app needs, each as narrow as its routes use it; `main.ts` wires the real ones. */
-export interface AppDeps extends SearchDeps {
+export interface AppDeps extends SearchDeps, ChangesDeps {
   options: Pick<ApiOptions, 'token' | 'protectAll' | 'rateLimitPerMinute'>;
   /** The process's root logger; none in tests. */
   log?: Logger;
@@ -50,12 +51,12 @@ function isUnavailable(err: FastifyError): boolean {
 }
 
 /**
- * Builds the HTTP app: the overview page and JSON, the search API, `/metrics`, health probes, the
- * queue dashboard and the retry actions. Search, metrics, health and OpenAPI are public unless
- * `protectAll`; the overview (it shows failing URLs and their messages) and the dashboard need
- * the token whenever one is set; state-changing requests need it as a Bearer header (or, from the
- * dashboard's own page, its session cookie) and are disabled without one. Not listening yet: call
- * `listen`, or `inject` in tests.
+ * Builds the HTTP app: the overview page and JSON, the search API, the change feed, `/metrics`,
+ * health probes, the queue dashboard and the retry actions. Search, the change feed, metrics,
+ * health and OpenAPI are public unless `protectAll`; the overview (it shows failing URLs and their
+ * messages) and the dashboard need the token whenever one is set; state-changing requests need it
+ * as a Bearer header (or, from the dashboard's own page, its session cookie) and are disabled
+ * without one. Not listening yet: call `listen`, or `inject` in tests.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { token, protectAll, rateLimitPerMinute } = deps.options;
@@ -112,6 +113,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       getPaper: deps.getPaper,
       similar: deps.similar,
     });
+    await scope.register(changesRoutes, { changes: deps.changes });
     await scope.register(metricsRoutes, { registry: deps.metrics });
     scope.get('/openapi.json', async () => OPENAPI);
   };

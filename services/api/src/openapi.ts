@@ -52,8 +52,8 @@ export const OPENAPI = {
     title: 'Paperline API',
     version: '1.0.0',
     description:
-      'Search the Paperline paper index, inspect the pipeline, retry failed jobs. Search, metrics and ' +
-      'health are public unless PAPERLINE_API_PROTECT_ALL=1; the overview needs PAPERLINE_API_TOKEN ' +
+      'Search the Paperline paper index, follow its changes, inspect the pipeline, retry failed jobs. ' +
+      'Search, the change feed, metrics and health are public unless PAPERLINE_API_PROTECT_ALL=1; the overview needs PAPERLINE_API_TOKEN ' +
       'whenever one is set (Bearer, or basic auth with the token as password); state-changing requests ' +
       'need it as `Authorization: Bearer <token>` (basic auth and query-string tokens are refused).',
   },
@@ -190,6 +190,47 @@ export const OPENAPI = {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/PaperRecord' } } },
           },
           '404': error('no paper with that id: `{error: "not_found"}`'),
+        },
+      },
+    },
+    '/api/changes': {
+      get: {
+        summary:
+          'The change feed: every write to a paper (new, changed, withdrawn, deleted, purged) in write order, after a cursor',
+        description:
+          'Keep a copy of the index current without re-reading it: read from a cursor, apply each entry, ' +
+          'read on from `next`. Every write is appended after Elasticsearch took it, so a reader following ' +
+          'from any cursor sees every write, none skipped; within one paper versions only grow, and its last ' +
+          "entry is its latest state. An upsert carries the paper's current record (read when the page is " +
+          'read: it may be newer than the entry); tombstones (`withdrawn`, `deleted`, `purged`) carry a ' +
+          'reason and no record. Delivery is at least once: apply entries by `version` (docs/change-feed.md).',
+        operationId: 'getChanges',
+        parameters: [
+          queryParam(
+            'after',
+            "a cursor: the `next` of an earlier read or an entry's `cursor`; none (or `0`) for the beginning",
+            { type: 'string', pattern: '^(0|\\d{1,17}:\\d{1,15}-\\d{1,15})$' },
+          ),
+          queryParam('limit', 'entries at most', {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1000,
+            default: 100,
+          }),
+        ],
+        responses: {
+          '200': {
+            description: 'the entries after the cursor, oldest first, and the cursor to read on from',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ChangesPage' } } },
+          },
+          '400': error(
+            'the cursor is not one this feed gave out, or the limit is invalid: `{error: "bad_request", message: "after: …"}`',
+          ),
+          '410': error(
+            'the entries after the cursor are gone (trimmed to PAPERLINE_FEED_MAX_ENTRIES, or lost with Redis): ' +
+              '`{error: "cursor_expired"}`; start again from an export, then follow from its cursor',
+          ),
+          '503': error('Redis or Elasticsearch did not answer'),
         },
       },
     },
@@ -382,6 +423,51 @@ export const OPENAPI = {
               "sha256 of the title and abstract the paper's vector was computed from (the vector itself is not returned)",
             properties: { textHash: { type: 'string' } },
           },
+        },
+      },
+      ChangesPage: {
+        type: 'object',
+        required: ['entries', 'next'],
+        properties: {
+          entries: { type: 'array', items: { $ref: '#/components/schemas/Change' } },
+          next: {
+            type: 'string',
+            description:
+              "the last entry's cursor, or the cursor given when there were none: read on after it",
+          },
+        },
+      },
+      Change: {
+        type: 'object',
+        required: ['cursor', 'id', 'op', 'version', 'at'],
+        properties: {
+          cursor: {
+            type: 'string',
+            description: 'reading after it returns the entries that follow this one',
+          },
+          id: { type: 'string', description: "the paper's canonical id" },
+          op: {
+            type: 'string',
+            enum: ['upsert', 'withdrawn', 'deleted', 'purged'],
+            description:
+              '`upsert`: written (new or changed); `withdrawn`: written marked withdrawn (a tombstone); ' +
+              '`deleted`: merged into another id, its document removed; `purged`: removed by `purge --withdrawn`',
+          },
+          version: {
+            type: 'integer',
+            description: "the write's external version (merge version); within one paper it only grows",
+          },
+          reason: {
+            type: 'string',
+            description: 'tombstones: why, e.g. `withdrawn on arxiv`, `merged into arxiv:…`',
+          },
+          at: { type: 'string', format: 'date-time', description: 'when the entry was appended' },
+          record: {
+            oneOf: [{ $ref: '#/components/schemas/PaperRecord' }, { type: 'null' }],
+            description:
+              "upserts only: the paper's current record when the page was read (null: it has no document any more, a tombstone follows)",
+          },
+          recordVersion: { type: 'integer', description: "upserts only: that record's version" },
         },
       },
       Retried: {

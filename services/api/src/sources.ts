@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import { STAGES } from '@paperline/contracts';
-import { recentCrawls, retryFailed, type RetrySelection } from '@paperline/ops';
+import { readChanges, recentCrawls, retryFailed, type RetrySelection } from '@paperline/ops';
 import type { Logger } from '@paperline/core/process';
 import { esReachable, type EsClient } from '@paperline/core/es';
 import { findSimilar, getPaper, searchPapers, type QueryEmbedder } from '@paperline/core/es/search';
 import { foldPaperTotals, readMetrics, type PaperResult } from '@paperline/core/metrics';
-import { jobCounts, type CrawlStore, type StageQueues } from '@paperline/core/pipeline';
+import { ChangeFeed, jobCounts, type CrawlStore, type StageQueues } from '@paperline/core/pipeline';
 import type { AppDeps } from './app.js';
 import type { ApiOptions } from './config.js';
 import { collectOverview, type OverviewSources } from './overview.js';
@@ -77,12 +77,14 @@ export function createAppDeps(
   const { embedder } = c;
   const embedOrFail: QueryEmbedder =
     'embed' in embedder ? embedder.embed : () => Promise.reject(embedder.error);
+  const feed = new ChangeFeed(c.redis, prefix);
   return {
     options,
     log,
     search: (p) => searchPapers(c.es, cfg.index, p, embed),
     getPaper: (id) => getPaper(c.es, cfg.index, id),
     similar: (req) => findSimilar(c.es, cfg.index, req, embedOrFail),
+    changes: (q) => readChanges({ feed, papers: c.es, alias: cfg.index }, q),
     checks: {
       redis: async () => (await c.redis.ping()) === 'PONG',
       elasticsearch: () => esReachable(c.es),

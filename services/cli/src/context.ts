@@ -3,7 +3,14 @@ import { loadConfig, type PaperlineConfig } from '@paperline/core/config';
 import { createLogger, type Logger } from '@paperline/core/process';
 import { createRedis } from '@paperline/core/redis';
 import { createEsClient, type EsClient } from '@paperline/core/es';
-import { CrawlStore, Enqueuer, closeQueues, createQueues, type StageQueues } from '@paperline/core/pipeline';
+import {
+  ChangeFeed,
+  CrawlStore,
+  Enqueuer,
+  closeQueues,
+  createQueues,
+  type StageQueues,
+} from '@paperline/core/pipeline';
 
 /** What the CLI's commands need: opened lazily, closed once. */
 export class CliContext {
@@ -40,6 +47,14 @@ export class CliContext {
   get crawls(): CrawlStore {
     return (this._crawls ??= new CrawlStore(this.redis, this.cfg.queuePrefix, {
       failureTtlSeconds: this.cfg.failedRetentionSeconds,
+    }));
+  }
+
+  private _feed?: ChangeFeed;
+
+  get feed(): ChangeFeed {
+    return (this._feed ??= new ChangeFeed(this.redis, this.cfg.queuePrefix, {
+      maxEntries: this.cfg.feedMaxEntries,
     }));
   }
 

@@ -46,6 +46,8 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
       code = failure.code;
     }
     await opened?.close().catch(() => undefined);
+    // Output to a pipe is written asynchronously: exiting now would cut it short.
+    await (await import('./output.js')).flushOutput();
     process.exit(code);
   };
 }
@@ -256,6 +258,34 @@ program
         withVectors: boolean;
         json: boolean;
       }) => (await import('./commands/export.js')).exportCommand(await context(), o),
+    ),
+  );
+
+program
+  .command('changes')
+  .description('the change feed: every write to a paper, in write order, with tombstones')
+  .option('--after <cursor>', 'start after this cursor (a printed cursor or "next"; default: the beginning)')
+  .option('--limit <n>', 'at most this many entries (without --follow)')
+  .option('--follow', 'then wait for new entries and print them as they come, until Ctrl-C', false)
+  .option('--json', 'one JSON entry per line', false)
+  .action(
+    run(async (o: { after?: string; limit?: string; follow: boolean; json: boolean }) =>
+      (await import('./commands/changes.js')).changesCommand(await context(), o),
+    ),
+  );
+
+program
+  .command('purge')
+  .description('retention: delete withdrawn papers not updated for a while (a dry run unless --yes)')
+  .option('--withdrawn', 'withdrawn papers (the only kind purged)')
+  .option('--older-than <d>', 'not updated for this long (30d, 12h, 2w) or since a date (YYYY-MM-DD)', '30d')
+  .option('--dry-run', 'only count and list what would go (the default)')
+  .option('--yes', 'really delete them')
+  .option('--json', 'print the report as one JSON line', false)
+  .action(
+    run(
+      async (o: { withdrawn?: boolean; olderThan: string; dryRun?: boolean; yes?: boolean; json: boolean }) =>
+        (await import('./commands/purge.js')).purgeCommand(await context(), o),
     ),
   );
 

@@ -1,8 +1,29 @@
+import { once } from 'node:events';
 import type { CrawlSummary } from '@paperline/contracts';
 
 /** One JSON line on stdout (the machine-readable contract of `--json`). */
 export function printJson(v: unknown): void {
   process.stdout.write(`${JSON.stringify(v)}\n`);
+}
+
+/**
+ * Writes a line to stdout and, when its buffer is full (a slow reader), waits until it drains, so
+ * that a long stream of lines (`changes`) holds at most one buffer in memory.
+ */
+export async function writeLine(line: string): Promise<void> {
+  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+}
+
+/**
+ * Resolves once everything written to stdout and stderr so far has been handed to the OS. A pipe
+ * to a parent process is asynchronous: `process.exit` before this would cut the output short.
+ */
+export async function flushOutput(): Promise<void> {
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (stream) => new Promise<void>((resolve) => stream.write('', () => resolve())),
+    ),
+  );
 }
 
 export function summaryLine(s: CrawlSummary): string {

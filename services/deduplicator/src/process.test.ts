@@ -249,7 +249,9 @@ describe('processDedupe', () => {
       ctx('d2'),
     );
     const index = indexJobOf(res.emit)!;
-    expect(index.deletes).toEqual([oldId]);
+    // The delete is a write of the adopting merge: at the surviving paper's new version.
+    const survivor = index.docs.find((d) => d.id === 'arxiv:2403.12345')!;
+    expect(index.deletes).toEqual([{ id: oldId, into: 'arxiv:2403.12345', version: survivor.version }]);
     expect(store.forgotten).toEqual([oldId]);
     const doc = docOf(index, 'arxiv:2403.12345');
     expect(doc).toMatchObject({ upvotes: 2, categories: ['cs.LG'] }); // both views, merged

@@ -9,6 +9,7 @@ import {
   combineSameSource,
   embeddingTextHash,
   identityKeys,
+  withdrawalReason,
   type IdentityKeys,
 } from '@paperline/identity';
 import type { CommitResult, PaperState, PaperWrite } from './store.js';
@@ -44,7 +45,9 @@ export interface DedupeDeps {
   now?: () => Date;
 }
 
-type Doc = { id: string; version: number; doc: string };
+type Doc = { id: string; version: number; doc: string; withdrawnReason?: string };
+/** A title-only paper merged into its identified paper (its document goes, at that merge's version). */
+type Adopted = { id: string; into: string };
 /** A written paper whose vector is missing or of another text: what the embed job needs. */
 type NeedsVector = { id: string; textHash: string };
 type PaperRecordDoc = ReturnType<typeof buildRecord>;
@@ -114,8 +117,8 @@ async function adoptTitleOnlyRecords(
   known: KnownKeys,
   store: Store,
   log: Logger,
-): Promise<string[]> {
-  const deletes: string[] = [];
+): Promise<Adopted[]> {
+  const adopted: Adopted[] = [];
   const identified = [...papers.keys()].filter((id) => !id.startsWith('title:'));
   // Only the title keys of papers added since step 1 (withdrawn ones) are looked up here.
   await resolveKeys(
@@ -129,10 +132,10 @@ async function adoptTitleOnlyRecords(
     const ownerState = (await store.load([owner])).get(owner)!;
     papers.get(id)!.partials.unshift(...ownerState.views.values());
     await store.forget(owner);
-    deletes.push(owner);
+    adopted.push({ id: owner, into: id });
     log.info({ from: owner, to: id }, 'merged a title-only record into its identified paper');
   }
-  return deletes;
+  return adopted;
 }
 
 /** Every identity key of every paper now resolves to its canonical id. */
@@ -157,6 +160,12 @@ function pageViews(papers: Papers, withdrawn: Set<string>, now: string): Map<str
     views.set(id, [...bySource.values()]);
   }
   return views;
+}
+
+/** A record as the index job carries it: serialized once, with why it is withdrawn, if it is. */
+function indexDoc(id: string, version: number, record: PaperRecordDoc): Doc {
+  const reason = withdrawalReason(record);
+  return { id, version, doc: JSON.stringify(record), ...(reason ? { withdrawnReason: reason } : {}) };
 }
 
 /**
@@ -186,7 +195,7 @@ async function mergeAndCommit(
       const r = results.get(w.id);
       if (!r) todo.push(w.id);
       else if (w.written !== undefined) {
-        changed.push({ id: w.id, version: r.version, doc: JSON.stringify(w.record) });
+        changed.push(indexDoc(w.id, r.version, w.record));
         const textHash = embeddingTextHash(w.record);
         if (w.record.embedding?.textHash !== textHash) needsVector.push({ id: w.id, textHash });
       } else unchanged.push({ id: w.id, version: r.version, record: w.record });
@@ -239,9 +248,19 @@ function mergeOne(
 async function missingFromIndex(unchanged: Unchanged[], store: Store): Promise<Doc[]> {
   if (unchanged.length === 0) return [];
   const present = await store.existing(unchanged.map((u) => u.id));
-  return unchanged
-    .filter((u) => !present.has(u.id))
-    .map((u) => ({ id: u.id, version: u.version, doc: JSON.stringify(u.record) }));
+  return unchanged.filter((u) => !present.has(u.id)).map((u) => indexDoc(u.id, u.version, u.record));
+}
+
+/**
+ * The documents of adopted title-only papers go as writes of the merge that adopted them: at the
+ * surviving paper's new merge version (above every version the title-only paper had, taken before).
+ */
+function versionedDeletes(
+  adopted: Adopted[],
+  merged: Array<{ id: string; version: number }>,
+): Array<Adopted & { version: number }> {
+  const versions = new Map(merged.map((m) => [m.id, m.version]));
+  return adopted.map((a) => ({ ...a, version: versions.get(a.into)! }));
 }
 
 /**
@@ -287,7 +306,7 @@ export async function processDedupe(
   const { papers, known } = await groupByPaper(job.candidates, store);
   await addWithdrawn(papers, withdrawn, store);
   const ids = [...papers.keys()];
-  const deletes = await adoptTitleOnlyRecords(papers, known, store, ctx.log);
+  const adopted = await adoptTitleOnlyRecords(papers, known, store, ctx.log);
   await recordAliases(papers, store);
   const { changed, unchanged, needsVector } = await mergeAndCommit(
     pageViews(papers, withdrawn, now),
@@ -297,6 +316,7 @@ export async function processDedupe(
     job.rewrite === true,
   );
   if (job.verifyIndex) changed.push(...(await missingFromIndex(unchanged, store)));
+  const deletes = versionedDeletes(adopted, [...changed, ...unchanged]);
   await deps.markCandidates(job.crawlId, job.url, ids);
   await deps.recordPagePapers(job.url, ids);
 

@@ -1,6 +1,6 @@
 import type { EmbedJob } from '@paperline/contracts';
 import type { PaperState, StageContext, StageResult, StoredEmbedding } from '@paperline/core/pipeline';
-import { buildRecord, embeddingText, embeddingTextHash } from '@paperline/identity';
+import { buildRecord, embeddingText, embeddingTextHash, withdrawalReason } from '@paperline/identity';
 
 /** The narrow dependencies of the embed stage. */
 export interface EmbedDeps {
@@ -54,6 +54,7 @@ export async function processEmbed(
       embedding: { vector: Array.from(vector), textHash: job.textHash },
     });
     await deps.markEmbedded(job.crawlId, [job.id]);
+    const withdrawnReason = withdrawalReason(record);
     return {
       outcome: 'embedded',
       emit: [
@@ -62,7 +63,7 @@ export async function processEmbed(
           payload: {
             crawlId: job.crawlId,
             url: job.url,
-            docs: [{ id: job.id, version, doc }],
+            docs: [{ id: job.id, version, doc, ...(withdrawnReason ? { withdrawnReason } : {}) }],
             // Its own job id: the page's merge has an index job of the same url.
             embedding: { id: job.id, textHash: job.textHash },
           },

@@ -10,7 +10,7 @@ import {
   type BulkOutcome,
 } from '@paperline/core/es';
 import { withBulkMetrics } from '@paperline/core/metrics';
-import { defineStage, PaperCache, stageCounts, type Runtime } from '@paperline/core/pipeline';
+import { ChangeFeed, defineStage, PaperCache, stageCounts, type Runtime } from '@paperline/core/pipeline';
 import { BulkBatcher } from './batcher.js';
 import { RefreshPolicy } from './refresh.js';
 import { processIndex, type IndexDeps } from './process.js';
@@ -95,10 +95,12 @@ export const indexStage = defineStage({
     );
     const stopWatching = cfg.backfill.backlog > 0 ? watchBacklog(rt, refresh) : () => undefined;
     const cache = new PaperCache(rt.redis, cfg.queuePrefix);
+    const feed = new ChangeFeed(rt.redis, cfg.queuePrefix, { maxEntries: cfg.feedMaxEntries });
     const deps: IndexDeps = {
       bulk: (items) => batcher.add(items),
       markWritten: (crawlId, ids) => rt.crawls.markWritten(crawlId, ids),
-      remove: (ids) => deletePapers(rt.es, cfg.index, ids),
+      remove: (deletes) => deletePapers(rt.es, cfg.index, deletes),
+      appendChanges: (changes) => feed.append(changes),
       invalidate: (ids) => cache.forgetWrittenHash(ids),
     };
     return {

@@ -132,6 +132,18 @@ describe('Elasticsearch nodes and index layout', () => {
   });
 });
 
+describe('the change feed', () => {
+  it('keeps about a million entries unless PAPERLINE_FEED_MAX_ENTRIES says otherwise', () => {
+    expect(loadConfig({}).feedMaxEntries).toBe(1_000_000);
+    expect(loadConfig({ PAPERLINE_FEED_MAX_ENTRIES: '50000' }).feedMaxEntries).toBe(50_000);
+  });
+  it('refuses a length under 1000 with CONFIG_INVALID naming the variable', () => {
+    const err = configError({ PAPERLINE_FEED_MAX_ENTRIES: '10' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('PAPERLINE_FEED_MAX_ENTRIES');
+  });
+});
+
 describe('the configuration reference', () => {
   it('docs/operations.md names every variable loadConfig reads', () => {
     const doc = readFileSync(

@@ -122,6 +122,8 @@ export const EnvSchema = z.object({
   /** A job whose worker died is taken over after about this long (BullMQ lock duration). */
   PAPERLINE_LOCK_MS: int(1000, 600_000).default(30_000),
   PAPERLINE_FAILED_RETENTION_DAYS: int(1, 365).default(14),
+  /** The change feed keeps about this many entries; a consumer further behind starts from an export. */
+  PAPERLINE_FEED_MAX_ENTRIES: int(1000, 1_000_000_000).default(1_000_000),
   /** Where schedules are kept (JSON); a missing file means the default schedules. */
   PAPERLINE_SCHEDULES_FILE: z.string().min(1).default('paperline.schedules.json'),
   /** Look up each new paper's arXiv record through the export API (id_list batches). */
@@ -192,6 +194,8 @@ export interface PaperlineConfig {
   backfill: { docsPerSecond: number; backlog: number; refreshInterval: string };
   maxBacklog: number;
   failedRetentionSeconds: number;
+  /** The change feed's length (about): `ChangeFeed`'s `maxEntries`. */
+  feedMaxEntries: number;
   lockMs: number;
   schedulesFile: string;
   enrich: boolean;
@@ -310,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     },
     maxBacklog: e.PAPERLINE_MAX_BACKLOG,
     failedRetentionSeconds: e.PAPERLINE_FAILED_RETENTION_DAYS * 86_400,
+    feedMaxEntries: e.PAPERLINE_FEED_MAX_ENTRIES,
     lockMs: e.PAPERLINE_LOCK_MS,
     schedulesFile: e.PAPERLINE_SCHEDULES_FILE,
     enrich: e.PAPERLINE_ENRICH,

@@ -5,8 +5,9 @@
  * - Indices: `ensurePapersIndex`, `ensureArchiveIndices`, their templates (`papersTemplate`,
  *   `pagesTemplate`, read from infra/elasticsearch/), `aliasTargets`.
  * - The raw-page archive: `RawArchive` (`ArchivedPage`, `UrlRecord`).
- * - Papers: `getPapers`, `bulkWrite` (`BulkItem` → `BulkOutcome`), `deletePapers`, `scanPapers`
- *   (every document, through a point in time).
+ * - Papers: `getPapers`, `bulkWrite` (`BulkItem` → `BulkOutcome`), `deletePapers` (`PaperDelete` →
+ *   `DeleteOutcome`), `scanPapers` (every document, through a point in time), `withdrawnPapers`
+ *   (the `WithdrawnPaper`s `purge` removes).
  * - Reindexing: `reindexPapers` into a new index behind the alias, `bulkWriteWithShadow` while it
  *   runs (`ShadowTarget`), `ReindexError`.
  * - Consistent reads: `openSnapshot` (`IndexSnapshot`), a point in time paged with `search_after`.
@@ -32,6 +33,10 @@ export {
   type BulkItem,
   type BulkOutcome,
   type ScanOptions,
+  withdrawnPapers,
+  type PaperDelete,
+  type DeleteOutcome,
+  type WithdrawnPaper,
 } from './papers.js';
 export { reindexPapers, bulkWriteWithShadow, ReindexError, ShadowTarget } from './reindex.js';
 export { openSnapshot, type IndexSnapshot, type SnapshotOptions } from './snapshot.js';

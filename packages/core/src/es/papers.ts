@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { ensurePapersIndex } from './templates.js';
 
 interface StoredPaper {
@@ -72,18 +72,104 @@ export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): P
   });
 }
 
-/** Deletes documents by id through the alias (a paper merged into another id); missing ones are fine. */
-export async function deletePapers(es: Client, alias: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
+/** A document to delete; with a `version`, only while the stored one is older (external versioning). */
+export interface PaperDelete {
+  id: string;
+  version?: number;
+}
+
+/**
+ * What became of one delete: `deleted`; `missing` (there was no document: deleted before, or never
+ * written; with a version, Elasticsearch still refuses older writes of the id for a while, its
+ * `index.gc_deletes`); `superseded` (a newer version is stored: the document stays).
+ */
+export interface DeleteOutcome {
+  id: string;
+  result: 'deleted' | 'missing' | 'superseded';
+}
+
+/**
+ * Deletes documents by id through the alias, in one bulk request, and says what became of each.
+ * A delete with a version is a write at that version: it removes the document only if the stored
+ * version is older. Any other failure throws, naming the document.
+ */
+export async function deletePapers(
+  es: Client,
+  alias: string,
+  items: PaperDelete[],
+): Promise<DeleteOutcome[]> {
+  if (items.length === 0) return [];
   const res = await es.bulk({
-    operations: ids.map((id) => ({ delete: { _index: alias, _id: id } })),
+    operations: items.map((d) => ({
+      delete: {
+        _index: alias,
+        _id: d.id,
+        ...(d.version === undefined ? {} : { version: d.version, version_type: 'external' as const }),
+      },
+    })),
     require_alias: true,
   });
-  const bad = res.items.find((i) => i.delete && i.delete.status >= 300 && i.delete.status !== 404);
-  if (bad)
-    throw new Error(
-      `delete of ${bad.delete!._id} failed: ${bad.delete!.error?.reason ?? bad.delete!.status}`,
-    );
+  return res.items.map((entry, i): DeleteOutcome => {
+    const op = entry.delete!;
+    const id = items[i]!.id;
+    if (op.status === 404) return { id, result: 'missing' };
+    if (op.status === 409) return { id, result: 'superseded' };
+    if (op.status >= 300) throw new Error(`delete of ${id} failed: ${op.error?.reason ?? op.status}`);
+    return { id, result: 'deleted' };
+  });
+}
+
+/** A withdrawn paper's document as `withdrawnPapers` finds it. */
+export interface WithdrawnPaper {
+  id: string;
+  /** Its external version: a delete at a higher one removes it only while it is unchanged. */
+  version: number;
+  updatedAt: string;
+}
+
+/**
+ * Withdrawn papers last updated before `before` (ISO 8601), page by page, through a point in time
+ * and `search_after` (this Elasticsearch distribution has no delete-by-query): one consistent view,
+ * whatever is deleted or written while the pages are read.
+ */
+export async function* withdrawnPapers(
+  es: Client,
+  alias: string,
+  opts: { before: string; pageSize?: number },
+): AsyncGenerator<WithdrawnPaper[]> {
+  const size = opts.pageSize ?? 1000;
+  const keepAlive = '2m';
+  let pit = (await es.openPointInTime({ index: alias, keep_alive: keepAlive })).id;
+  try {
+    let after: estypes.SortResults | undefined;
+    for (;;) {
+      const res = await es.search<{ updatedAt?: string }>({
+        pit: { id: pit, keep_alive: keepAlive },
+        size,
+        query: {
+          bool: { filter: [{ term: { withdrawn: true } }, { range: { updatedAt: { lt: opts.before } } }] },
+        },
+        sort: [{ _shard_doc: 'asc' }],
+        version: true,
+        _source: ['updatedAt'],
+        track_total_hits: false,
+        ...(after ? { search_after: after } : {}),
+      });
+      pit = res.pit_id ?? pit;
+      const hits = res.hits.hits;
+      if (hits.length > 0) {
+        yield hits.map((h) => ({
+          id: h._id!,
+          version: Number(h._version),
+          updatedAt: h._source?.updatedAt ?? '',
+        }));
+      }
+      if (hits.length < size) return;
+      after = hits.at(-1)!.sort;
+    }
+  } finally {
+    await es.closePointInTime({ id: pit }).catch(() => undefined);
+  }
 }
 
 /** Options of {@link scanPapers}. */

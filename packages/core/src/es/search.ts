@@ -2,7 +2,8 @@
  * `@paperline/core/es/search`: the papers index searched and read, for the CLI and the API.
  * `SearchParamsSchema` validates a user's query (`SearchParams`); `searchPapers` answers a
  * `SearchResult` in one of the `SEARCH_MODES` (keyword, semantic: kNN over the papers' vectors,
- * hybrid: both fused by `reciprocalRankFusion`), `getPaper` one record, and `findSimilar`
+ * hybrid: both fused by `reciprocalRankFusion`), `getPaper` one record, `currentPapers` many by
+ * canonical id with their versions, and `findSimilar`
  * (`SimilarRequestSchema`) the papers nearest a text or to given papers. They take a `PaperReader`
  * (the Elasticsearch client, or `createPaperReader` from `@paperline/core/es/reader`) and, for
  * vectors, a `QueryEmbedder`, so this module loads neither a client nor the model. Bad input is a
@@ -367,6 +368,32 @@ export async function getPaper(
   input: string,
 ): Promise<Record<string, unknown> | null> {
   return findPaper(es, alias, input, HIDDEN_FIELDS);
+}
+
+/** A paper's current document, as `getPaper` returns it, with its (external) version. */
+export interface CurrentPaper {
+  version: number;
+  record: Record<string, unknown>;
+}
+
+/**
+ * The current documents of papers by canonical id, in one realtime `mget` (no refresh needed);
+ * papers without a document are left out. The change feed attaches these to its upserts.
+ */
+export async function currentPapers(
+  es: PaperReader,
+  alias: string,
+  ids: string[],
+): Promise<Map<string, CurrentPaper>> {
+  const out = new Map<string, CurrentPaper>();
+  if (ids.length === 0) return out;
+  const res = await es.mget({ index: alias, ids, _source_excludes: HIDDEN_FIELDS });
+  for (const d of res.docs) {
+    if ('found' in d && d.found && d._source) {
+      out.set(d._id, { version: Number(d._version), record: d._source });
+    }
+  }
+  return out;
 }
 
 async function findPaper(

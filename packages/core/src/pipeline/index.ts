@@ -19,6 +19,9 @@
  *   (`RobotsPolicy`), `PaperCache` (`CachedPaper`, read through to the index as `PaperState`s, written as
  *   `StateWrite`s, with each paper's `StoredEmbedding`), `EnrichmentQueue` (arXiv ids waiting for
  *   an export-API batch: `TakeRequest` → `TakeResult`, `TakenBatch`).
+ *   `StateWrite`s, with each paper's `StoredEmbedding`).
+ * - The change feed: `ChangeFeed` (every write to a paper, in write order; `FeedPage`s read after a
+ *   cursor, `parseCursor`/`formatCursor`).
  */
 export {
   defineStage,
@@ -65,3 +68,11 @@ export {
   type IndexedPaper,
 } from './paper-cache.js';
 export { EnrichmentQueue, type TakeRequest, type TakeResult, type TakenBatch } from './enrichment-queue.js';
+export {
+  ChangeFeed,
+  parseCursor,
+  formatCursor,
+  type ChangeFeedOptions,
+  type FeedPage,
+  type FeedPosition,
+} from './change-feed.js';

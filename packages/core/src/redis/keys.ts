@@ -149,6 +149,17 @@ export class RedisKeys {
     return `${this.prefix}:reindex:${alias}`;
   }
 
+  /**
+   * The change feed (ChangeFeed): `entries`, the stream of changes; `versions`, each paper's last
+   * appended external version (the guard); `meta`, the feed's epoch and how far it was trimmed. Its
+   * scripts use them together, so they always share a slot on Redis Cluster: the prefix's
+   * `{hash tag}` if it has one, else `{feed}`.
+   */
+  get feed(): { entries: string; versions: string; meta: string } {
+    const base = `${this.prefix}:{feed}:`;
+    return { entries: `${base}entries`, versions: `${base}versions`, meta: `${base}meta` };
+  }
+
   /** One of BullMQ's keys of a queue (e.g. `meta`, `failed`), as BullMQ builds it. */
   queue(name: string, type: string): string {
     return this.queueKeys.toKey(name, type);

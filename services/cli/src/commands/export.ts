@@ -32,7 +32,9 @@ export async function exportCommand(
   process.once('SIGTERM', stop);
   try {
     const manifest = await exportPapers(
-      ctx,
+      // The feed's cursor goes into the manifest: following the feed from it covers every write
+      // the snapshot does not hold.
+      { es: ctx.es, cfg: ctx.cfg, currentCursor: () => ctx.feed.head() },
       { format: o.format, out: o.out, since: o.since, query: o.query, withVectors: o.withVectors },
       {
         signal: aborter.signal,

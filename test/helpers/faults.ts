@@ -11,6 +11,7 @@ import type { CrawlSummary } from '@paperline/contracts';
 import type { FailedRow } from '@paperline/ops';
 import { DEFAULT_ES_VERSION, defaultStackDir, stackDown, stackUp } from '@paperline/stack';
 import { lastJson, runCli } from './cli.js';
+import { RedisKeys } from '@paperline/core/redis';
 
 /** Helpers of the fault suite (test/faults): process trees, memory, private Redis and Elasticsearch. */
 
@@ -41,7 +42,9 @@ export async function waitForStageWorkers(
   timeoutMs = 60_000,
 ): Promise<void> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queues = stages.map((s) => new Queue(s, { connection, prefix }));
+  const queues = stages.map(
+    (s) => new Queue(s, { connection, prefix: new RedisKeys(prefix).queuePrefix(s) }),
+  );
   try {
     await waitFor(
       `workers on ${stages.join(', ')}`,

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
+import { RedisKeys, pipelinePerKey, unlinkMatching, type RedisClient } from '@paperline/core/redis';
 import { getPapers, type EsClient } from '@paperline/core/es';
 import { PaperCache, type PaperState } from '@paperline/core/pipeline';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
@@ -33,7 +32,7 @@ export class DedupStore {
   private readonly cache: PaperCache;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly es: EsClient,
     private readonly alias: string,
     prefix: string,
@@ -78,10 +77,12 @@ export class DedupStore {
 
   /** Claims ids for enrichment; returns those not claimed in the last `ttlSeconds`. */
   async claimEnrichment(arxivIds: string[], ttlSeconds = 7 * 86_400): Promise<string[]> {
-    const pipe = this.redis.pipeline();
-    for (const a of arxivIds) pipe.set(this.keys.enrichClaim(a), '1', 'EX', ttlSeconds, 'NX');
-    const res = (await pipe.exec()) ?? [];
-    return arxivIds.filter((_, i) => res[i]?.[1] === 'OK');
+    const res = await pipelinePerKey(
+      this.redis,
+      arxivIds.map((a) => this.keys.enrichClaim(a)),
+      (pipe, key) => pipe.set(key, '1', 'EX', ttlSeconds, 'NX'),
+    );
+    return arxivIds.filter((_, i) => res[i] === 'OK');
   }
 
   async existing(ids: string[]): Promise<Set<string>> {

@@ -11,7 +11,7 @@ import type { CrawlSummary } from '@paperline/contracts';
 import type { FailedRow } from '@paperline/ops';
 import { DEFAULT_ES_VERSION, defaultStackDir, stackDown, stackUp } from '@paperline/stack';
 import { lastJson, runCli } from './cli.js';
-import { RedisKeys } from '@paperline/core/redis';
+import { RedisKeys, createRedis, type RedisTarget } from '@paperline/core/redis';
 
 /** Helpers of the fault suite (test/faults): process trees, memory, private Redis and Elasticsearch. */
 
@@ -36,12 +36,12 @@ export async function waitFor(
 
 /** Waits until each stage's queue has a worker connected (the worker processes are ready). */
 export async function waitForStageWorkers(
-  redisUrl: string,
+  redis: RedisTarget | string,
   prefix: string,
   stages: readonly string[] = ['fetch', 'parse', 'dedupe', 'index'],
   timeoutMs = 60_000,
 ): Promise<void> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedis(redis, 'worker');
   const queues = stages.map(
     (s) => new Queue(s, { connection, prefix: new RedisKeys(prefix).queuePrefix(s) }),
   );

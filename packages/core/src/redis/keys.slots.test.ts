@@ -16,7 +16,7 @@ const PREFIX = 'paperline';
 const keys = new RedisKeys(PREFIX);
 
 /** Stand-ins for a builder's arguments, so its output shows where each argument goes. */
-const marker = (i: number) => `\u0001${i}\u0001`;
+const marker = (i: number) => `§${i}§`;
 
 /** One key shape `RedisKeys` builds: a method or getter (and a part, for `crawl`'s record). */
 interface Builder {
@@ -87,9 +87,9 @@ function resolve(template: string, all: Builder[]): Resolved | undefined {
     const shape = bare(builder.build(Array.from({ length: builder.arity }, (_, i) => marker(i))));
     const order: number[] = [];
     const pattern = shape
-      .split(/(\u0001\d+\u0001)/)
+      .split(/(§\d+§)/)
       .map((piece) => {
-        const m = /^\u0001(\d+)\u0001$/.exec(piece);
+        const m = /^§(\d+)§$/.exec(piece);
         if (!m) return escape(piece);
         order.push(Number(m[1]));
         return '(.+?)';
@@ -99,7 +99,7 @@ function resolve(template: string, all: Builder[]): Resolved | undefined {
     if (!match) continue;
     const args = new Array<string>(builder.arity).fill('');
     order.forEach((argIndex, g) => (args[argIndex] = match[g + 1]!));
-    const literal = shape.replace(/\u0001\d+\u0001/g, '').length;
+    const literal = shape.replace(/§\d+§/g, '').length;
     if (!best || literal > best.literal) best = { r: { builder, args }, literal };
   }
   return best?.r;

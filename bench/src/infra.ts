@@ -4,9 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
-import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
+import { RedisKeys, unlinkMatching, type RedisClient } from '@paperline/core/redis';
 import { papersTemplate } from '@paperline/core/es';
 import { cpuSeconds } from './procstat.js';
 
@@ -74,7 +73,7 @@ export async function deleteIndex(es: Client, name: string): Promise<void> {
 }
 
 /** Removes every Redis key under the prefix, every index and template of this run. Idempotent. */
-export async function cleanupRun(redis: Redis, es: Client, names: RunNames): Promise<string[]> {
+export async function cleanupRun(redis: RedisClient, es: Client, names: RunNames): Promise<string[]> {
   const removed: string[] = [];
   const keys = await unlinkMatching(redis, new RedisKeys(names.prefix).everything);
   removed.push(`${keys} redis keys`);
@@ -120,13 +119,13 @@ export async function esCpuMs(es: Client): Promise<number> {
 }
 
 /** Total CPU seconds Redis has used (user + sys, main and children). */
-export async function redisCpuSeconds(redis: Redis): Promise<number> {
+export async function redisCpuSeconds(redis: RedisClient): Promise<number> {
   const info = await redis.info('cpu');
   const v = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
   return v('used_cpu_sys') + v('used_cpu_user');
 }
 
-export async function redisUsedMb(redis: Redis): Promise<number> {
+export async function redisUsedMb(redis: RedisClient): Promise<number> {
   const info = await redis.info('memory');
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0) / 1_048_576;
 }

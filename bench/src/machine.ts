@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Client } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@paperline/core/redis';
 import type { BenchRecord } from './resultfile.js';
 import { ROOT } from './workers.js';
 
@@ -34,7 +34,7 @@ async function esVersions(es: Client): Promise<string> {
 }
 
 /** The machine and service versions, with the load average at the start (the end is added later). */
-export async function machineInfo(es: Client, redis: Redis): Promise<BenchRecord['machine']> {
+export async function machineInfo(es: Client, redis: RedisClient): Promise<BenchRecord['machine']> {
   const server = await redis.info('server');
   return {
     cores: os.cpus().length,

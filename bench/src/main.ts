@@ -15,10 +15,9 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
 import type { WorkerKind } from '@paperline/contracts';
 import { loadConfig } from '@paperline/core/config';
-import { createRedis } from '@paperline/core/redis';
+import { createRedis, type RedisClient } from '@paperline/core/redis';
 import { createEsClient, esReachable } from '@paperline/core/es';
 import { parseArgs, type BenchArgs } from './args.js';
 import { readBack, runCeiling, type CeilingResult } from './ceiling.js';
@@ -42,7 +41,7 @@ const say = (m: string) => process.stderr.write(`${m}\n`);
 interface Run {
   args: BenchArgs;
   names: RunNames;
-  redis: Redis;
+  redis: RedisClient;
   es: Client;
   site: SyntheticSite;
   elsewhere: Awaited<ReturnType<typeof startNullSite>>;
@@ -66,7 +65,7 @@ function latencyPlan(args: BenchArgs) {
 /** Connects to Redis and Elasticsearch and starts the sites; undefined when a service is down. */
 async function openRun(args: BenchArgs): Promise<Run | undefined> {
   const base = loadConfig(process.env);
-  const redis = createRedis(base.redisUrl, 'producer');
+  const redis = createRedis(base, 'producer');
   redis.on('error', () => undefined);
   const es = createEsClient(base.elasticsearch, { requestTimeoutMs: 120_000 });
   if (!(await esReachable(es)) || (await redis.ping().catch(() => 'down')) !== 'PONG') {

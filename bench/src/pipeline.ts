@@ -5,8 +5,8 @@
  * the site's first listing request to the first `_count` poll that sees every distinct paper.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { Client } from '@elastic/elasticsearch';
+import type { RedisClient } from '@paperline/core/redis';
 import type { CrawlSummary } from '@paperline/contracts';
 import { loadConfig, type PaperlineConfig } from '@paperline/core/config';
 import { ensureArchiveIndices, ensurePapersIndex } from '@paperline/core/es';
@@ -55,7 +55,7 @@ export interface PipelineOptions {
   site: SyntheticSite;
   /** The local 404 stand-in for arXiv's URLs. */
   elsewhereUrl: string;
-  redis: Redis;
+  redis: RedisClient;
   es: Client;
   profile?: { kinds: WorkerKind[]; dir: string };
   say: (msg: string) => void;
@@ -154,7 +154,7 @@ export interface ServiceCpu {
 }
 
 /** CPU of Elasticsearch, Redis and this process (the site server) over a window. */
-export async function serviceCpuWindow(es: Client, redis: Redis): Promise<() => Promise<ServiceCpu>> {
+export async function serviceCpuWindow(es: Client, redis: RedisClient): Promise<() => Promise<ServiceCpu>> {
   const [e0, r0, b0] = [await esCpuMs(es), await redisCpuSeconds(redis), process.cpuUsage()];
   return async () => {
     const b = process.cpuUsage(b0);
@@ -191,7 +191,7 @@ export interface ThroughputResult {
 }
 
 /** Redis memory sampled every second: the growth from the start to the peak, when stopped. */
-async function redisMemoryGrowth(redis: Redis): Promise<() => number> {
+async function redisMemoryGrowth(redis: RedisClient): Promise<() => number> {
   const mem0 = await redisUsedMb(redis);
   let peak = mem0;
   const timer = setInterval(() => {

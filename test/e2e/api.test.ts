@@ -9,6 +9,7 @@ import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
 import { freePort, startServe, waitUntilUp } from '../helpers/browser.js';
+import { RedisKeys } from '@paperline/core/redis';
 
 const TOKEN = 'e2e-api-token-4f2c9a';
 
@@ -276,7 +277,10 @@ describe('serve: search API, metrics and auth after a real crawl', () => {
   });
 
   it("the dashboard's buttons pause a queue with its session from the same origin, never from another", async () => {
-    const fetchQueue = new Queue('fetch', { connection: redis, prefix: names.prefix });
+    const fetchQueue = new Queue('fetch', {
+      connection: redis,
+      prefix: new RedisKeys(names.prefix).queuePrefix('fetch'),
+    });
     const login = await get('/dashboard/', { headers: basic });
     const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
     expect(cookie).toMatch(/^paperline_session=/);

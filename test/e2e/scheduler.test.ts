@@ -12,6 +12,7 @@ import type { CrawlSummary } from '@paperline/contracts';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
+import { RedisKeys } from '@paperline/core/redis';
 
 describe('scheduler', () => {
   const names = uniqueNames('e2e-sched');
@@ -110,7 +111,10 @@ describe('scheduler', () => {
       expect(all[i - 1]!.finishedAt, 'a run started while the previous one was running').toBeDefined();
       expect(all[i]!.startedAt >= all[i - 1]!.finishedAt!).toBe(true);
     }
-    const q = new Queue('schedule', { connection: redis, prefix: names.prefix });
+    const q = new Queue('schedule', {
+      connection: redis,
+      prefix: new RedisKeys(names.prefix).queuePrefix('schedule'),
+    });
     const outcomes = (await q.getCompleted(0, 200)).map(
       (j) => (j.returnvalue as { outcome: string }).outcome,
     );

@@ -7,6 +7,7 @@ import { STAGES, type Stage } from '@paperline/contracts';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
+import { RedisKeys } from '@paperline/core/redis';
 import {
   RSS_LIMIT_MIB,
   failedRows,
@@ -88,7 +89,10 @@ describe('poison jobs on every queue', () => {
     // Start-up (five processes, one loading the model) can take a minute on a loaded 2-core machine.
     await waitForStageWorkers(REDIS_URL, names.prefix, STAGES, 180_000);
     const queues = Object.fromEntries(
-      STAGES.map((s) => [s, new Queue(s, { connection: redis, prefix: names.prefix })]),
+      STAGES.map((s) => [
+        s,
+        new Queue(s, { connection: redis, prefix: new RedisKeys(names.prefix).queuePrefix(s) }),
+      ]),
     ) as Record<Stage, Queue>;
 
     // Added straight to the queues, past every producer's validation, with attempts to spare.

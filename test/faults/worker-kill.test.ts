@@ -8,6 +8,7 @@ import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
 import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
+import { RedisKeys } from '@paperline/core/redis';
 import {
   RSS_LIMIT_MIB,
   failedRows,
@@ -82,7 +83,10 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
     const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
     expect(started.code, started.stderr).toBe(0);
     const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
-    const indexQueue = new Queue('index', { connection: redis, prefix: names.prefix });
+    const indexQueue = new Queue('index', {
+      connection: redis,
+      prefix: new RedisKeys(names.prefix).queuePrefix('index'),
+    });
 
     // Mid-batch: some papers written already, and index jobs active right now.
     await waitFor('the first papers to be written', async () => (await crawls.sizes(crawlId)).written >= 1);

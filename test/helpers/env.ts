@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import type { Redis } from 'ioredis';
-import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
+import { RedisKeys, unlinkMatching, type RedisClient } from '@paperline/core/redis';
 import type { Client } from '@elastic/elasticsearch';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -39,7 +38,7 @@ export function testEnv(
 
 /** Removes everything a test file created in Redis and Elasticsearch. */
 export async function cleanup(
-  redis: Redis,
+  redis: RedisClient,
   es: Client,
   names: { prefix: string; index: string; archive: string },
 ): Promise<void> {

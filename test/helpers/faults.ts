@@ -19,6 +19,7 @@ import {
   type ClusterNodeStatus,
 } from '@paperline/stack';
 import { lastJson, runCli } from './cli.js';
+import { RedisKeys, createRedis, type RedisTarget } from '@paperline/core/redis';
 
 /** Helpers of the fault suite (test/faults): process trees, memory, private Redis and Elasticsearch. */
 
@@ -43,13 +44,15 @@ export async function waitFor(
 
 /** Waits until each stage's queue has a worker connected (the worker processes are ready). */
 export async function waitForStageWorkers(
-  redisUrl: string,
+  redis: RedisTarget | string,
   prefix: string,
   stages: readonly string[] = ['fetch', 'parse', 'dedupe', 'index'],
   timeoutMs = 60_000,
 ): Promise<void> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queues = stages.map((s) => new Queue(s, { connection, prefix }));
+  const connection = createRedis(redis, 'worker');
+  const queues = stages.map(
+    (s) => new Queue(s, { connection, prefix: new RedisKeys(prefix).queuePrefix(s) }),
+  );
   try {
     await waitFor(
       `workers on ${stages.join(', ')}`,

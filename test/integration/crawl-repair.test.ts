@@ -10,6 +10,7 @@ import {
   paperlineBackoff,
 } from '@paperline/core/pipeline';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
+import { RedisKeys } from '@paperline/core/redis';
 
 const names = uniqueNames('repair');
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -39,7 +40,7 @@ async function crawlWithOneJob(crawlId: string): Promise<string> {
 async function takeAndFail(err: Error): Promise<Job> {
   const worker = new Worker('fetch', null, {
     connection: redis.duplicate(),
-    prefix: names.prefix,
+    prefix: new RedisKeys(names.prefix).queuePrefix('fetch'),
     settings: { backoffStrategy: paperlineBackoff },
   });
   try {

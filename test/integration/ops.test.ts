@@ -6,6 +6,7 @@ import { STAGES, type ErrorCode } from '@paperline/contracts';
 import { CrawlStore, Enqueuer, closeQueues, createQueues } from '@paperline/core/pipeline';
 import { listFailed, retryFailed, stageQueueList, startCrawl, status } from '@paperline/ops';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
+import { RedisKeys } from '@paperline/core/redis';
 
 const names = uniqueNames('ops');
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -132,7 +133,7 @@ describe('failed jobs, retries and status', () => {
         });
         throw new Error(code);
       },
-      { connection: redis, prefix: names.prefix },
+      { connection: redis, prefix: new RedisKeys(names.prefix).queuePrefix('fetch') },
     );
     // No failure record: the listing falls back to the job's own data and reason.
     const parser = new Worker(
@@ -140,7 +141,7 @@ describe('failed jobs, retries and status', () => {
       async (): Promise<void> => {
         throw new Error('parser crashed');
       },
-      { connection: redis, prefix: names.prefix },
+      { connection: redis, prefix: new RedisKeys(names.prefix).queuePrefix('parse') },
     );
     const fetched = settled(fetcher, 3);
     const parsed = settled(parser, 1);

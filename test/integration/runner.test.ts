@@ -24,6 +24,7 @@ import {
 import { REDIS_URL, uniqueNames } from '../helpers/env.js';
 import { Client } from '@elastic/elasticsearch';
 import { ELASTICSEARCH_URL, cleanup } from '../helpers/env.js';
+import { RedisKeys } from '@paperline/core/redis';
 
 const names = uniqueNames('runner');
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -80,7 +81,10 @@ describe('stage runner: one handler per error class', () => {
     await crawls.create('cpoison', [], { depth: 0 });
     await crawls.register('cpoison', ['poison1']);
     await crawls.seal('cpoison');
-    const events = new QueueEvents('parse', { connection: redis.duplicate(), prefix: names.prefix });
+    const events = new QueueEvents('parse', {
+      connection: redis.duplicate(),
+      prefix: new RedisKeys(names.prefix).queuePrefix('parse'),
+    });
     await events.waitUntilReady();
     const failed = new Promise<string>((resolve) =>
       events.on('failed', ({ failedReason }) => resolve(failedReason)),

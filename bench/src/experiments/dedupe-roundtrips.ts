@@ -32,7 +32,7 @@ return 1`);
 
 const jobs = Number(process.argv[2] ?? 200);
 const cfg = loadConfig(process.env);
-const redis = createRedis(cfg.redisUrl, 'worker');
+const redis = createRedis(cfg, 'worker');
 const keys = new RedisKeys(`bench-exp-${randomBytes(3).toString('hex')}`);
 const partial = JSON.stringify({
   source: 'hf',

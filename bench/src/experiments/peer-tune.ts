@@ -21,7 +21,7 @@ const concurrencies = (process.argv[5] ?? '4,8,16,32').split(',').map(Number);
 const processes = Number(process.argv[6] ?? availableParallelism());
 const cfg = loadConfig(process.env);
 const es = createEsClient(cfg.elasticsearch, { requestTimeoutMs: 120_000 });
-const redis = createRedis(cfg.redisUrl, 'producer');
+const redis = createRedis(cfg, 'producer');
 const names = runNames();
 const site = await startSite({ seed: 1, maxPage: pages });
 try {

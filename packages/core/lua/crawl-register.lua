@@ -1,8 +1,8 @@
 --[[
   Registers jobs of a crawl as pending, before they are added to a queue (CrawlStore.register).
 
-  KEYS[1] crawl:<id>:jobs   hash: job id -> 'p' (pending), 'd' (done) or 'f' (failed)
-  KEYS[2] crawl:<id>:open   the number of pending jobs
+  KEYS[1] crawl:{<id>}:jobs hash: job id -> 'p' (pending), 'd' (done) or 'f' (failed)
+  KEYS[2] crawl:{<id>}:open the number of pending jobs
 
   ARGV[1..n] job ids
 

@@ -2,8 +2,8 @@
   Seals a crawl once all its seeds are registered: from then on, no pending job means finished
   (CrawlStore.seal).
 
-  KEYS[1] crawl:<id>:meta   hash: 'sealed', 'finishedAt', …
-  KEYS[2] crawl:<id>:open   the number of pending jobs
+  KEYS[1] crawl:{<id>}:meta hash: 'sealed', 'finishedAt', …
+  KEYS[2] crawl:{<id>}:open the number of pending jobs
 
   ARGV[1] now, as an ISO 8601 time (the crawl's finishedAt if nothing is pending)
 

@@ -3,10 +3,10 @@
   (CrawlStore.transition). Moving a job to the state it is in changes nothing. The move that leaves
   no job pending in a sealed crawl finishes it; a move back to pending reopens it.
 
-  KEYS[1] crawl:<id>:jobs     hash: job id -> 'p' (pending), 'd' (done) or 'f' (failed)
-  KEYS[2] crawl:<id>:open     the number of pending jobs
-  KEYS[3] crawl:<id>:failed   set of failed job ids
-  KEYS[4] crawl:<id>:meta     hash: 'sealed', 'finishedAt', …
+  KEYS[1] crawl:{<id>}:jobs   hash: job id -> 'p' (pending), 'd' (done) or 'f' (failed)
+  KEYS[2] crawl:{<id>}:open   the number of pending jobs
+  KEYS[3] crawl:{<id>}:failed set of failed job ids
+  KEYS[4] crawl:{<id>}:meta   hash: 'sealed', 'finishedAt', …
 
   ARGV[1] job id
   ARGV[2] the new state: 'p', 'd' or 'f'

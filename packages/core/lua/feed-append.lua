@@ -2,11 +2,11 @@
   Appends changes to the change feed, each only when it is newer than the last change appended
   for its paper, then trims the feed to its length (ChangeFeed.append).
 
-  KEYS[1] feed entries    stream; ids given by Redis (its clock in ms, then a sequence); fields:
+  KEYS[1] {feed}:entries  stream; ids given by Redis (its clock in ms, then a sequence); fields:
                           'id' (paper id), 'op', 'v' (external version), 'r' (reason, only when
                           there is one)
-  KEYS[2] feed versions   hash: paper id → external version of its last appended change
-  KEYS[3] feed meta       hash: 'epoch' (the feed's generation: Redis time in µs when the stream
+  KEYS[2] {feed}:versions hash: paper id → external version of its last appended change
+  KEYS[3] {feed}:meta     hash: 'epoch' (the feed's generation: Redis time in µs when the stream
                           was created), 'trimmed' (the id of the last entry trimmed away)
 
   ARGV[1]   the most entries kept; the oldest are trimmed once there are 100 more

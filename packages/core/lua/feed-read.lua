@@ -1,8 +1,8 @@
 --[[
   Reads the change feed after a cursor (ChangeFeed.read).
 
-  KEYS[1] feed entries    the stream
-  KEYS[2] feed meta       hash: 'epoch' (the feed's generation), 'trimmed' (the id of the last
+  KEYS[1] {feed}:entries  the stream
+  KEYS[2] {feed}:meta     hash: 'epoch' (the feed's generation), 'trimmed' (the id of the last
                           entry trimmed away)
 
   ARGV[1]   the cursor's epoch ('' : from the beginning, whatever the epoch)

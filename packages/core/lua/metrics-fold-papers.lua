@@ -1,8 +1,8 @@
 --[[
   Folds crawls' paper counts into the cluster-wide paper totals (foldPaperTotals).
 
-  KEYS[1] metrics:paperline_papers_total   hash: the three totals, by encoded label set
-  KEYS[2] metrics:papers_folded            hash: crawl id -> 'indexed,unchanged,duplicate' folded so far
+  KEYS[1] {metrics}:paperline_papers_total   hash: the three totals, by encoded label set
+  KEYS[2] {metrics}:papers_folded            hash: crawl id -> 'indexed,unchanged,duplicate' folded so far
 
   ARGV: per crawl 4 items — crawl id, indexed, unchanged, duplicate — then the cutoff crawl id,
         then the 3 totals' field names (indexed, unchanged, duplicate)

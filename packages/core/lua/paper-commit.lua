@@ -5,6 +5,8 @@
   KEYS[1..n] paper:<id>   hash per paper: 'src:<source>', 'first', 'hash', 'hashJob', 'hydrated',
                           'emb' (the vector), 'embHash' (its text's hash),
                           'rev' (revision), 'ver' (merge version), …
+                          Each paper is a slot of its own: on Redis Cluster a call gets the papers
+                          of one slot (the caller groups them), and each paper's write stands alone.
 
   ARGV[1]   ttl in seconds: each stored paper expires this long after the write
   then per paper, in the order of KEYS:

@@ -2,7 +2,8 @@
   Forgets the content hash written for papers whose index write failed, so that their next
   sighting writes them again (PaperCache.forgetWrittenHash).
 
-  KEYS[1..n] paper:<id>   the dedup cache entries of those papers
+  KEYS[1..n] paper:<id>   the dedup cache entries of those papers (on Redis Cluster, of one slot:
+                          the caller groups them)
 
   No ARGV.
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@paperline/core/redis';
 import type { EmbedJob } from '@paperline/contracts';
 import { scanPapers, type EsClient } from '@paperline/core/es';
 import { RedisKeys } from '@paperline/core/redis';
@@ -8,7 +8,7 @@ import { embeddingTextHash } from '@paperline/identity';
 /** What `embed --missing` needs: the CLI's context fits, and so does a test's or the bench's. */
 export interface EmbedMissingDeps {
   es: EsClient;
-  redis: Redis;
+  redis: RedisClient;
   crawls: CrawlStore;
   enqueuer: Enqueuer;
   cfg: { index: string; queuePrefix: string };

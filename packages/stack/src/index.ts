@@ -25,3 +25,13 @@ export {
   type ServiceStatus,
   type StackStatus,
 } from './options.js';
+export {
+  startRedisCluster,
+  stopRedisCluster,
+  waitForClusterOk,
+  clusterNodes,
+  clusterCli,
+  type RedisCluster,
+  type RedisClusterOptions,
+  type ClusterNodeInfo,
+} from './redis-cluster.js';

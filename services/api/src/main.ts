@@ -1,8 +1,7 @@
-import { Redis } from 'ioredis';
 import { isPaperlineError } from '@paperline/contracts';
 import { loadConfig } from '@paperline/core/config';
 import { createLogger, installShutdown } from '@paperline/core/process';
-import { redactUrl } from '@paperline/core/redis';
+import { createRedis, redactUrl } from '@paperline/core/redis';
 import { createEsClient } from '@paperline/core/es';
 import { CrawlStore, closeQueues, createQueues } from '@paperline/core/pipeline';
 import { Embedder } from '@paperline/embeddings';
@@ -24,10 +23,7 @@ try {
 
 const log = createLogger({ level: cfg.logLevel, name: 'api' });
 // A server keeps reconnecting to Redis, but lets a command fail (readyz → 503) while it is away.
-const redis = new Redis(cfg.redisUrl, {
-  maxRetriesPerRequest: 1,
-  retryStrategy: (n) => Math.min(n * 500, 5000),
-});
+const redis = createRedis(cfg, 'server');
 redis.on('error', (err) =>
   log.warn({ err: err.message, redis: redactUrl(cfg.redisUrl) }, 'redis connection error'),
 );

@@ -1,6 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { RedisKeys } from '@paperline/core/redis';
+import { RedisKeys, type RedisClient } from '@paperline/core/redis';
 import type { StageQueues } from '@paperline/core/pipeline';
 import { stageQueueList, type NamedQueue } from '@paperline/ops';
 
@@ -23,7 +22,7 @@ export class QueueSet {
 
   constructor(
     private readonly stages: StageQueues,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** @defaultValue 30000 */
     private readonly recheckMs = 30_000,
@@ -61,11 +60,11 @@ export class QueueSet {
     this.lastCheck = Date.now();
     for (const name of OPTIONAL_QUEUES) {
       if (this.optional.has(name)) continue;
-      const found = await this.redis
-        .exists(...MARKERS.map((m) => new RedisKeys(this.prefix).queue(name, m)))
-        .catch(() => 0);
+      const keys = new RedisKeys(this.prefix);
+      // One queue's keys share its slot, so one EXISTS asks about all of them on a cluster too.
+      const found = await this.redis.exists(...MARKERS.map((m) => keys.queue(name, m))).catch(() => 0);
       if (found === 0) continue;
-      const queue = new Queue(name, { connection: this.redis, prefix: this.prefix });
+      const queue = new Queue(name, { connection: this.redis, prefix: keys.queuePrefix(name) });
       this.optional.set(name, queue);
       for (const l of this.listeners) l(queue);
     }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { STAGES } from '@paperline/contracts';
+import type { RedisClient } from '@paperline/core/redis';
 import { readChanges, recentCrawls, retryFailed, type RetrySelection } from '@paperline/ops';
 import type { Logger } from '@paperline/core/process';
 import { esReachable, type EsClient } from '@paperline/core/es';
@@ -21,7 +21,7 @@ export const HEALTH_WINDOW = 20;
 
 /** The connections the API holds; opened in `main.ts`. */
 export interface ApiClients {
-  redis: Redis;
+  redis: RedisClient;
   es: EsClient;
   queues: StageQueues;
   queueSet: QueueSet;

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { loadConfig, type PaperlineConfig } from '@paperline/core/config';
 import { createLogger, type Logger } from '@paperline/core/process';
-import { createRedis } from '@paperline/core/redis';
+import { createRedis, type RedisClient } from '@paperline/core/redis';
 import { createEsClient, type EsClient } from '@paperline/core/es';
 import {
   ChangeFeed,
@@ -16,7 +15,7 @@ import {
 export class CliContext {
   readonly cfg: PaperlineConfig;
   readonly log: Logger;
-  private _redis?: Redis;
+  private _redis?: RedisClient;
   private _es?: EsClient;
   private _queues?: StageQueues;
 
@@ -25,9 +24,9 @@ export class CliContext {
     this.log = createLogger({ level: env.PAPERLINE_LOG_LEVEL ? this.cfg.logLevel : 'warn', name: 'cli' });
   }
 
-  get redis(): Redis {
+  get redis(): RedisClient {
     if (!this._redis) {
-      this._redis = createRedis(this.cfg.redisUrl, 'producer');
+      this._redis = createRedis(this.cfg, 'producer');
       this._redis.on('error', () => undefined); // surfaced by the failing command instead
     }
     return this._redis;

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { RedisKeys } from '@paperline/core/redis';
+import { RedisKeys, type RedisClient } from '@paperline/core/redis';
 import { getPapers, type EsClient } from '@paperline/core/es';
 import { PaperCache, type PaperState } from '@paperline/core/pipeline';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
@@ -32,7 +31,7 @@ export class DedupStore {
   private readonly cache: PaperCache;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly es: EsClient,
     private readonly alias: string,
     prefix: string,

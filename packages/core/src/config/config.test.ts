@@ -154,3 +154,65 @@ describe('the configuration reference', () => {
     expect(read.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
   });
 });
+
+describe('Redis Cluster and Sentinel', () => {
+  it('is standalone unless REDIS_CLUSTER_NODES or REDIS_SENTINELS is set', () => {
+    expect(loadConfig({}).redisTopology).toEqual({ kind: 'standalone' });
+  });
+
+  it('reads REDIS_CLUSTER_NODES as the cluster seed nodes, IPv6 in brackets', () => {
+    const cfg = loadConfig({
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002',
+      REDIS_URL: 'rediss://:pw@ignored:6379',
+    });
+    expect(cfg.redisTopology).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b.internal', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+    });
+    expect(cfg.redisUrl).toBe('rediss://:pw@ignored:6379');
+  });
+
+  it('reads REDIS_SENTINELS with REDIS_SENTINEL_NAME', () => {
+    const cfg = loadConfig({
+      REDIS_SENTINELS: '127.0.0.1:26379,127.0.0.1:26380',
+      REDIS_SENTINEL_NAME: 'main',
+    });
+    expect(cfg.redisTopology).toEqual({
+      kind: 'sentinel',
+      name: 'main',
+      sentinels: [
+        { host: '127.0.0.1', port: 26379 },
+        { host: '127.0.0.1', port: 26380 },
+      ],
+    });
+  });
+
+  it.each([
+    [{ REDIS_CLUSTER_NODES: '10.0.0.1' }, /REDIS_CLUSTER_NODES: '10\.0\.0\.1' is not host:port/],
+    [{ REDIS_CLUSTER_NODES: '10.0.0.1:70000' }, /REDIS_CLUSTER_NODES: '10\.0\.0\.1:70000'/],
+    [{ REDIS_CLUSTER_NODES: ' , ' }, /REDIS_CLUSTER_NODES must list at least one host:port/],
+    [{ REDIS_SENTINELS: '127.0.0.1:26379' }, /REDIS_SENTINELS needs REDIS_SENTINEL_NAME/],
+    [{ REDIS_SENTINEL_NAME: 'main' }, /REDIS_SENTINEL_NAME is set without REDIS_SENTINELS/],
+    [
+      { REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm' },
+      /REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set/,
+    ],
+    [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://a:7000/3' }, /REDIS_URL selects database 3/],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000', PAPERLINE_QUEUE_PREFIX: '{paperline}' },
+      /PAPERLINE_QUEUE_PREFIX '\{paperline\}' holds a \{hash tag\}/,
+    ],
+  ])('refuses %j with CONFIG_INVALID naming the variable', (env, message) => {
+    const err = configError(env);
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(message);
+  });
+
+  it('keeps a {hash tag} prefix on a single server, where slots do not matter', () => {
+    expect(loadConfig({ PAPERLINE_QUEUE_PREFIX: '{paperline}' }).queuePrefix).toBe('{paperline}');
+  });
+});

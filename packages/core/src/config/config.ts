@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PaperlineError } from '@paperline/contracts';
 import { normalizeAllowHosts } from '../http/guard.js';
 import { SECRET_VARS, readSecret } from './secrets.js';
+import { resolveTopology, type RedisTopology } from './redis-topology.js';
 
 const url = (name: string) =>
   z.string().refine((v) => URL.canParse(v), { message: `${name} must be an absolute URL` });
@@ -13,6 +14,11 @@ export const EnvSchema = z.object({
   REDIS_URL: url('REDIS_URL').default('redis://127.0.0.1:6379'),
   /** Put into REDIS_URL for every connection; REDIS_URL may carry it itself instead. */
   REDIS_PASSWORD: z.string().optional(),
+  /** Redis Cluster: `host:port,…` of some of its nodes (REDIS_URL then gives credentials and TLS). */
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  /** Sentinel: `host:port,…` of the sentinels, with REDIS_SENTINEL_NAME, the monitored primary. */
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
   /** One node, or several separated by commas: requests go round them and pass a node that is down. */
   ELASTICSEARCH_URL: z
     .string()
@@ -155,6 +161,8 @@ export interface IndexLayout {
 export interface PaperlineConfig {
   /** REDIS_URL, with REDIS_PASSWORD put in when that is set: a secret, never logged. */
   redisUrl: string;
+  /** Standalone (REDIS_URL), Redis Cluster (REDIS_CLUSTER_NODES) or Sentinel (REDIS_SENTINELS). */
+  redisTopology: RedisTopology;
   elasticsearch: {
     /** The nodes to send requests to (`ELASTICSEARCH_URL`, comma-separated). */
     nodes: string[];
@@ -251,6 +259,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     throw configError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  let redisTopology: RedisTopology;
+  try {
+    redisTopology = resolveTopology(e);
+  } catch (err) {
+    throw configError((err as Error).message);
+  }
   const bases = {
     hfBaseUrl: stripSlash(e.HF_BASE_URL),
     arxivBaseUrl: stripSlash(e.ARXIV_BASE_URL),
@@ -262,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
   const allowHosts = normalizeAllowHosts([...Object.values(bases), ...e.PAPERLINE_ALLOW_HOSTS.split(',')]);
   return {
     redisUrl: redisUrlWithPassword(e.REDIS_URL, e.REDIS_PASSWORD),
+    redisTopology,
     elasticsearch: {
       nodes: e.ELASTICSEARCH_URL,
       ...(e.ELASTICSEARCH_API_KEY ? { apiKey: e.ELASTICSEARCH_API_KEY } : {}),

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import { PermanentError } from '@paperline/contracts';
 import { aliasTargets, concreteIndexName, layoutSettings, papersTemplate, putTemplate } from './templates.js';
 import type { IndexLayout } from '../config/config.js';
@@ -18,7 +18,7 @@ export class ShadowTarget {
   private cached: { at: number; index: string | null } = { at: 0, index: null };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly alias: string,
     /** @defaultValue 1000 */

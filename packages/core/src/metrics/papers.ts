@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import type { CrawlSummary } from '@paperline/contracts';
 import { LuaScript } from '../redis/scripts.js';
 import { crawlIdStamp } from '../ids.js';
@@ -22,7 +22,7 @@ const FOLD = LuaScript.file('metrics-fold-papers');
  * (crawl ids sort by start time).
  */
 export async function foldPaperTotals(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   summaries: readonly CrawlSummary[],
   opts: { forgetAfterDays?: number; now?: Date } = {},

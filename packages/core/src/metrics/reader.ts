@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import { RedisKeys } from '../redis/keys.js';
 import { METRIC_LIST, decodeLabels, type HistogramDef, type MetricDef } from './catalog.js';
 
@@ -69,7 +69,7 @@ export function parseMetricHashes(
 
 /** Reads every worker metric in one round trip. */
 export async function readMetrics(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   defs: readonly MetricDef[] = METRIC_LIST,
 ): Promise<MetricsSnapshot> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import {
   CHANGE_OPS,
   PermanentError,
@@ -80,7 +80,7 @@ export class ChangeFeed {
   private readonly maxEntries: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     opts: ChangeFeedOptions = {},
   ) {

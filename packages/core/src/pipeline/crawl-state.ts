@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys, type CrawlPart } from '../redis/keys.js';
+import { pipelinePerKey } from '../redis/slots.js';
 import { shortHash } from '../ids.js';
 
 const REGISTER = LuaScript.file('crawl-register');
@@ -58,7 +59,7 @@ export class CrawlStore {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     opts: { ttlSeconds?: number; failureTtlSeconds?: number } = {},
   ) {
@@ -85,8 +86,9 @@ export class CrawlStore {
         kind: opts.kind ?? 'crawl',
       })
       .expire(meta, this.ttlSeconds)
-      .zadd(this.keys.crawls, Date.now(), crawlId)
       .exec();
+    // Listed once it exists (the list is another slot than the crawl's books on a cluster).
+    await this.redis.zadd(this.keys.crawls, Date.now(), crawlId);
   }
 
   async exists(crawlId: string): Promise<boolean> {
@@ -157,9 +159,13 @@ export class CrawlStore {
   async failures(jobIds: string[]): Promise<Map<string, FailureRecord>> {
     const out = new Map<string, FailureRecord>();
     if (jobIds.length === 0) return out;
-    const raw = await this.redis.mget(jobIds.map((id) => this.keys.failure(id)));
+    const raw = await pipelinePerKey(
+      this.redis,
+      jobIds.map((id) => this.keys.failure(id)),
+      (pipe, key) => pipe.get(key),
+    );
     raw.forEach((r, i) => {
-      if (r) out.set(jobIds[i]!, JSON.parse(r) as FailureRecord);
+      if (typeof r === 'string') out.set(jobIds[i]!, JSON.parse(r) as FailureRecord);
     });
     return out;
   }

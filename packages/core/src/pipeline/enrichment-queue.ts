@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys } from '../redis/keys.js';
 
@@ -72,7 +72,7 @@ export class EnrichmentQueue {
   private readonly markSeconds: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     opts: EnrichmentQueueOptions = {},
   ) {

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys } from '../redis/keys.js';
-import { unlinkMatching } from '../redis/redis.js';
+import { unlinkMatching, type RedisClient } from '../redis/redis.js';
+import { groupBySlot, pipelinePerKey } from '../redis/slots.js';
 
 const COMMIT = LuaScript.file('paper-commit');
 const FORGET = LuaScript.file('paper-forget-hash');
@@ -83,7 +83,7 @@ export class PaperCache {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     /** @defaultValue 7 days */
     private readonly ttlSeconds = 7 * 86_400,
@@ -95,14 +95,12 @@ export class PaperCache {
   async read(ids: string[]): Promise<Map<string, CachedPaper>> {
     const out = new Map<string, CachedPaper>();
     if (ids.length === 0) return out;
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.keys.paper(id));
-    const res = (await pipe.exec()) ?? [];
-    ids.forEach((id, i) => {
-      const [err, h] = res[i] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      out.set(id, decode((h ?? {}) as Record<string, string>));
-    });
+    const res = await pipelinePerKey(
+      this.redis,
+      ids.map((id) => this.keys.paper(id)),
+      (pipe, key) => pipe.hgetall(key),
+    );
+    ids.forEach((id, i) => out.set(id, decode((res[i] ?? {}) as Record<string, string>)));
     return out;
   }
 
@@ -159,30 +157,33 @@ export class PaperCache {
   }
 
   /**
-   * Stores each paper's write in one script call, provided its revision is still the one read.
-   * Returns each paper's new merge version, or null for those another write changed first.
+   * Stores each paper's write, provided its revision is still the one read: one script call on a
+   * single server, one per slot on a cluster (each paper's compare-and-set stands alone). Returns
+   * each paper's new merge version, or null for those another write changed first.
    */
   private async commit(writes: CacheWrite[]): Promise<Map<string, number | null>> {
     const out = new Map<string, number | null>();
-    if (writes.length === 0) return out;
-    const args: (string | number)[] = [this.ttlSeconds];
-    for (const w of writes) {
-      const fields = encode(w);
-      args.push(w.rev, w.versionFloor, fields.length, ...fields);
-    }
-    const keys = writes.map((w) => this.keys.paper(w.id));
-    const res = (await COMMIT.run(this.redis, keys, args)) as string[];
-    writes.forEach((w, i) => out.set(w.id, res[i] === '-1' ? null : Number(res[i])));
-    return out;
+    const groups = groupBySlot(this.redis, writes, (w) => this.keys.paper(w.id));
+    await Promise.all(
+      groups.map(async (group) => {
+        const args: (string | number)[] = [this.ttlSeconds];
+        for (const w of group) {
+          const fields = encode(w);
+          args.push(w.rev, w.versionFloor, fields.length, ...fields);
+        }
+        const keys = group.map((w) => this.keys.paper(w.id));
+        const res = (await COMMIT.run(this.redis, keys, args)) as string[];
+        group.forEach((w, i) => out.set(w.id, res[i] === '-1' ? null : Number(res[i])));
+      }),
+    );
+    return new Map(writes.map((w) => [w.id, out.get(w.id) ?? null]));
   }
 
   /** Forgets the content hash of papers whose write failed: the next sighting writes again. */
   async forgetWrittenHash(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await FORGET.run(
-      this.redis,
-      ids.map((id) => this.keys.paper(id)),
-      [],
+    const keys = ids.map((id) => this.keys.paper(id));
+    await Promise.all(
+      groupBySlot(this.redis, keys, (k) => k).map((group) => FORGET.run(this.redis, group, [])),
     );
   }
 

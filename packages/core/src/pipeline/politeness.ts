@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys } from '../redis/keys.js';
 import type { PaperlineConfig } from '../config/config.js';
@@ -34,7 +34,7 @@ export type SlotDecision =
  */
 export class HostLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly intervalFor: (host: string) => number,
     /** A slot further away than this is not held; the job is delayed instead. @defaultValue 2000 */

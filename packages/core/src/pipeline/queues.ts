@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import { STAGES, type Stage } from '@paperline/contracts';
+import { RedisKeys } from '../redis/keys.js';
 
 /** Default job options per stage. Failed jobs stay inspectable for the configured retention. */
 function defaultJobOptions(
@@ -27,7 +28,11 @@ export function createQueues(
     (stage) =>
       [
         stage,
-        new Queue(stage, { connection, prefix, defaultJobOptions: defaultJobOptions(stage, opts) }),
+        new Queue(stage, {
+          connection,
+          prefix: new RedisKeys(prefix).queuePrefix(stage),
+          defaultJobOptions: defaultJobOptions(stage, opts),
+        }),
       ] as const,
   );
   return Object.fromEntries(entries) as unknown as StageQueues;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.js';
 import { PaperlineError, PermanentError, TransientError } from '@paperline/contracts';
 import type { FetchResult } from '../http/client.js';
 import { RedisKeys } from '../redis/keys.js';
@@ -32,7 +32,7 @@ export class RobotsCache {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     /** @defaultValue 24 h */
     private readonly ttlSeconds = 86_400,
@@ -63,7 +63,7 @@ export class RobotsPolicy {
   private readonly shared: RobotsCache;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     prefix: string,
     private readonly fetchRobots: (url: string) => Promise<FetchResult>,
     private readonly decode: (body: Buffer, contentType: string) => { text: string },

@@ -17,6 +17,7 @@ import { backoffDelay } from '../http/retry.js';
 import { isStoreUnavailable } from '../es/client.js';
 import { bookUnseenFailure } from './crawl-repair.js';
 import { isAbortError, withTimeLimit } from './time-limit.js';
+import { RedisKeys } from '../redis/keys.js';
 
 /**
  * What a stage's processor returns: its outcome and the jobs that follow, or — not now — a time
@@ -43,6 +44,7 @@ export type Processor<S extends Stage> = (
 
 interface StageWorkerDeps {
   connection: ConnectionOptions;
+  /** The queue prefix (PAPERLINE_QUEUE_PREFIX); the queue's BullMQ prefix is built from it. */
   prefix: string;
   concurrency: number;
   /** How long one run of a job may take before it fails with `JOB_TIMEOUT` (and is retried). */
@@ -323,7 +325,7 @@ export function createStageWorker<S extends Stage>(
     (job: Job, token?: string, signal?: AbortSignal) => runner.run(job, token, signal),
     {
       connection: deps.connection,
-      prefix: deps.prefix,
+      prefix: new RedisKeys(deps.prefix).queuePrefix(stage),
       concurrency: deps.concurrency,
       maxStalledCount: 10,
       stalledInterval: Math.max(500, Math.floor((deps.lockMs ?? 30_000) / 2)),

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { loadConfig, type PaperlineConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../process/logger.js';
-import { createRedis } from '../redis/redis.js';
+import { createRedis, type RedisClient } from '../redis/redis.js';
 import { createQueues, closeQueues, type StageQueues } from './queues.js';
 import { CrawlStore } from './crawl-state.js';
 import { Enqueuer } from './enqueuer.js';
@@ -12,7 +11,7 @@ import { MetricsRecorder } from '../metrics/recorder.js';
 export interface Runtime {
   cfg: PaperlineConfig;
   log: Logger;
-  redis: Redis;
+  redis: RedisClient;
   es: EsClient;
   queues: StageQueues;
   crawls: CrawlStore;
@@ -25,7 +24,7 @@ export interface Runtime {
 export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.env): Runtime {
   const cfg = loadConfig(env);
   const log = createLogger({ level: cfg.logLevel, name: service });
-  const redis = createRedis(cfg.redisUrl, 'worker');
+  const redis = createRedis(cfg, 'worker');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const es = createEsClient(cfg.elasticsearch);
   const queues = createQueues(redis, cfg.queuePrefix, cfg);

@@ -22,15 +22,21 @@ type CrawlKeys = Readonly<Record<CrawlPart, string>>;
 /**
  * Every Redis key Paperline uses, built in this one place under the queue prefix (in the manner of
  * BullMQ's own `QueueKeys`, which builds the queues' keys and is used here for them). Each family
- * has one owning module that reads and writes it; that module is named on each method. On Redis
- * Cluster the prefix is a `{hash tag}`, so every key of a Lua script shares a slot.
+ * has one owning module that reads and writes it; that module is named on each method.
+ *
+ * **Slots.** On Redis Cluster the keys of one script call, one MULTI or one pipeline must share a
+ * slot. A key's slot comes from its `{hash tag}` when it has one, else from the whole key, so a
+ * family's tag says which of its keys live together (the same shapes on a single server):
+ * - one crawl's books share `{<crawl id>}` (its scripts and transactions span its parts);
+ * - each queue's keys share `{<queue>}`, put in BullMQ's prefix ({@link queuePrefix});
+ * - the metrics hashes share `{metrics}` (flushed and read in one pipeline, folded by one script);
+ * - every other key is a slot of its own (a paper's cache entry, a failure record, a host's
+ *   politeness slot…): keys spread over the cluster, and callers that touch many of them group
+ *   them by slot (`groupBySlot`, `pipelinePerKey`).
+ * `keys.slots.test.ts` checks every Lua script's KEYS against these builders.
  */
 export class RedisKeys {
-  private readonly queueKeys: QueueKeys;
-
-  constructor(readonly prefix: string) {
-    this.queueKeys = new QueueKeys(prefix);
-  }
+  constructor(readonly prefix: string) {}
 
   /** A SCAN pattern matching every key under the prefix, the queues' included. */
   get everything(): string {
@@ -42,9 +48,9 @@ export class RedisKeys {
     return `${this.prefix}:crawls`;
   }
 
-  /** One crawl's books (CrawlStore). */
+  /** One crawl's books (CrawlStore), all in the crawl's slot. */
   crawl(crawlId: string): CrawlKeys {
-    const base = `${this.prefix}:crawl:${crawlId}:`;
+    const base = `${this.prefix}:crawl:{${crawlId}}:`;
     const keys = {} as Record<CrawlPart, string>;
     for (const part of CRAWL_PARTS) keys[part] = base + part;
     return keys;
@@ -124,9 +130,9 @@ export class RedisKeys {
     return `${this.prefix}:robots:${origin}`;
   }
 
-  /** One worker metric's hash (the metrics recorder, reader and paper totals). */
+  /** One worker metric's hash (the metrics recorder, reader and paper totals), all in one slot. */
   metric(name: string): string {
-    return `${this.prefix}:metrics:${name}`;
+    return `${this.prefix}:{metrics}:${name}`;
   }
 
   /** The last crawl a schedule started (the scheduler). */
@@ -160,8 +166,17 @@ export class RedisKeys {
     return { entries: `${base}entries`, versions: `${base}versions`, meta: `${base}meta` };
   }
 
+  /**
+   * The `prefix` option of BullMQ's `Queue`, `Worker` and `QueueEvents` for one queue: the queue
+   * prefix and the queue's hash tag, so each queue's keys share a slot (BullMQ's scripts span
+   * them) while different queues spread over the cluster.
+   */
+  queuePrefix(queue: string): string {
+    return `${this.prefix}:{${queue}}`;
+  }
+
   /** One of BullMQ's keys of a queue (e.g. `meta`, `failed`), as BullMQ builds it. */
   queue(name: string, type: string): string {
-    return this.queueKeys.toKey(name, type);
+    return new QueueKeys(this.queuePrefix(name)).toKey(name, type);
   }
 }

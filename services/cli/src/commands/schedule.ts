@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { PermanentError, SCHEDULE_QUEUE } from '@paperline/contracts';
+import { RedisKeys } from '@paperline/core/redis';
 import { ScheduleSchema, loadSchedules, saveSchedules, type Schedule } from '@paperline/core/pipeline';
 import type { CliContext } from '../context.js';
 import { printJson, table } from '../output.js';
@@ -8,7 +9,10 @@ export async function scheduleList(ctx: CliContext, opts: { json: boolean }): Pr
   const schedules = loadSchedules(ctx.cfg.schedulesFile);
   const next = new Map<string, number | undefined>();
   try {
-    const q = new Queue(SCHEDULE_QUEUE, { connection: ctx.redis, prefix: ctx.cfg.queuePrefix });
+    const q = new Queue(SCHEDULE_QUEUE, {
+      connection: ctx.redis,
+      prefix: new RedisKeys(ctx.cfg.queuePrefix).queuePrefix(SCHEDULE_QUEUE),
+    });
     for (const js of await q.getJobSchedulers(0, 999)) next.set(js.id ?? js.key, js.next);
     await q.close();
   } catch {

@@ -1,5 +1,11 @@
 import { inspectEsCluster, startEsCluster, stopEsCluster } from './es-cluster.js';
 import {
+  ensureRedisCluster,
+  inspectRedisCluster,
+  redisClusterDir,
+  stopRedisCluster,
+} from './redis-cluster.js';
+import {
   resolveClusterOptions,
   type ClusterOptions,
   type ClusterStatus,
@@ -11,8 +17,8 @@ import { stackDirExists, withStackLock } from './stack-dir.js';
  * The local cluster: services run as several nodes on loopback, to try Paperline the way it runs on
  * many machines. Each service is one entry of `services`, started, stopped and inspected by one call
  * in each of the three functions below; `env` gathers what the workers need to reach them all.
- * The Redis Cluster (3 primaries + 3 replicas, redis-cluster.ts) joins as `redis`, next to
- * `elasticsearch`, with one call in each function.
+ * The services are `elasticsearch` (three nodes) and `redis` (a Redis Cluster of three primaries
+ * and three replicas, redis-cluster.ts).
  */
 
 function combine(services: ClusterStatus['services']): ClusterStatus {
@@ -24,13 +30,16 @@ function combine(services: ClusterStatus['services']): ClusterStatus {
   };
 }
 
-function inspect(o: ResolvedClusterOptions): Promise<ClusterStatus> {
-  return inspectEsCluster(o).then((elasticsearch) => combine({ elasticsearch }));
+async function inspect(o: ResolvedClusterOptions): Promise<ClusterStatus> {
+  return combine({
+    elasticsearch: await inspectEsCluster(o),
+    redis: await inspectRedisCluster(o.redisPorts, redisClusterDir(o.stackDir)),
+  });
 }
 
 /**
- * Starts the local cluster: three Elasticsearch nodes on 127.0.0.1 (HTTP 9250–9252 by default), and
- * waits until it is green. Idempotent: nodes already running are kept, and a second caller waits on
+ * Starts the local cluster: three Elasticsearch nodes on 127.0.0.1 (HTTP 9250–9252 by default),
+ * waits until it is green, and a Redis Cluster of 3 + 3 nodes (7100–7105 by default). Idempotent: nodes already running are kept, and a second caller waits on
  * the stack lock. Print `env` for the workers.
  */
 export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterStatus> {
@@ -38,6 +47,7 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterStatu
   return withStackLock(o, 'that is starting the cluster', async () =>
     combine({
       elasticsearch: await startEsCluster(o),
+      redis: await ensureRedisCluster(o.redisPorts, redisClusterDir(o.stackDir), o.log),
     }),
   );
 }
@@ -47,11 +57,14 @@ export async function clusterDown(opts: ClusterOptions = {}): Promise<ClusterSta
   const o = resolveClusterOptions(opts);
   // No stack dir means we never started anything there: nothing to lock, only to report.
   if (!(await stackDirExists(o.stackDir))) return inspect(o);
-  return withStackLock(o, 'to finish', async () =>
-    combine({
-      elasticsearch: await stopEsCluster(o),
-    }),
-  );
+  return withStackLock(o, 'to finish', async () => {
+    const elasticsearch = await stopEsCluster(o);
+    await stopRedisCluster({ ports: o.redisPorts, dir: redisClusterDir(o.stackDir) });
+    return combine({
+      elasticsearch,
+      redis: await inspectRedisCluster(o.redisPorts, redisClusterDir(o.stackDir)),
+    });
+  });
 }
 
 /** Reports every node of the local cluster (up, started by us, pid, version) without changing anything. */

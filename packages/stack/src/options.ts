@@ -95,7 +95,7 @@ export interface ClusterStatus {
   /** Every service is up. */
   up: boolean;
   /** Each clustered service by name. */
-  services: { elasticsearch: ClusteredService };
+  services: { elasticsearch: ClusteredService; redis: ClusteredService };
   /** The environment of all services together: what to export before starting workers. */
   env: Record<string, string>;
 }
@@ -187,6 +187,9 @@ export function resolveStackOptions(
 /** HTTP ports of the Elasticsearch nodes `clusterUp` starts (transport ports 100 above). */
 export const DEFAULT_CLUSTER_ES_PORTS: readonly number[] = [9250, 9251, 9252];
 
+/** Ports of the local Redis Cluster: three primaries, then their three replicas. */
+export const DEFAULT_CLUSTER_REDIS_PORTS: readonly number[] = [7100, 7101, 7102, 7103, 7104, 7105];
+
 /** Options of `clusterUp`, `clusterDown` and `clusterStatus`. */
 export interface ClusterOptions extends Omit<
   StackOptions,
@@ -199,6 +202,11 @@ export interface ClusterOptions extends Omit<
    * @defaultValue {@link DEFAULT_CLUSTER_ES_PORTS}
    */
   esPorts?: readonly number[];
+  /**
+   * Ports of the Redis Cluster's nodes on 127.0.0.1: three primaries first, then one replica each.
+   * @defaultValue {@link DEFAULT_CLUSTER_REDIS_PORTS}
+   */
+  redisPorts?: readonly number[];
   /** JVM heap of each Elasticsearch node (`-Xms` and `-Xmx`). @defaultValue `'512m'` */
   esHeap?: string;
   /** `cluster.name`; node names are `<clusterName>-<http port>`. @defaultValue `'paperline-cluster'` */
@@ -210,6 +218,7 @@ export interface ClusterOptions extends Omit<
 /** {@link ClusterOptions} with every default applied. */
 export interface ResolvedClusterOptions extends Omit<ResolvedStackOptions, 'redisUrl' | 'elasticsearchUrl'> {
   esPorts: readonly number[];
+  redisPorts: readonly number[];
   clusterName: string;
 }
 
@@ -259,6 +268,7 @@ export function resolveClusterOptions(
     heapMin: heap,
     heapMax: heap,
     esPorts: checkClusterPorts(opts.esPorts ?? DEFAULT_CLUSTER_ES_PORTS),
+    redisPorts: opts.redisPorts ?? DEFAULT_CLUSTER_REDIS_PORTS,
     clusterName,
   };
 }

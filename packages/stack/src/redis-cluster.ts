@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError } from './errors.js';
 import { managedPid, run, stopProcess, tailFile, which } from './proc.js';
+import type { ClusterNodeStatus, ClusteredService } from './options.js';
 
 /** Options of {@link startRedisCluster}. */
 export interface RedisClusterOptions {
@@ -228,4 +229,57 @@ export async function stopRedisCluster(cluster: Pick<RedisCluster, 'ports' | 'di
     }),
   );
   await rm(cluster.dir, { recursive: true, force: true });
+}
+
+/** Where the local cluster's Redis nodes keep their files. */
+export const redisClusterDir = (stackDir: string): string => join(stackDir, 'redis-cluster');
+
+/** The Redis Cluster of `ports` as a clustered service: every node answering, the cluster ok. */
+export async function inspectRedisCluster(ports: readonly number[], dir: string): Promise<ClusteredService> {
+  const nodes = await Promise.all(
+    ports.map(async (port): Promise<ClusterNodeStatus> => {
+      const answers = (await clusterCli(port, 'ping')) !== undefined;
+      const own = await managedPid(pidFile(dir, port), 'redis-server');
+      return {
+        name: `redis-${port}`,
+        url: `redis://127.0.0.1:${port}`,
+        up: answers,
+        managed: own.pid !== undefined,
+        ...(own.pid !== undefined ? { pid: own.pid } : {}),
+      };
+    }),
+  );
+  const allUp = nodes.every((n) => n.up);
+  const ok = allUp && (await clusterOk(ports[0]!, ports.length));
+  return {
+    up: ok,
+    nodes,
+    env: { REDIS_CLUSTER_NODES: ports.map((p) => `127.0.0.1:${p}`).join(',') },
+    detail: ok
+      ? `cluster_state:ok, ${ports.length} nodes`
+      : `${nodes.filter((n) => n.up).length} of ${ports.length} nodes answer${allUp ? ', cluster not ok' : ''}`,
+  };
+}
+
+/**
+ * Starts the Redis Cluster of `ports` unless it runs already: a cluster that is up is kept; nodes
+ * that answer without forming it are an error naming them (they are someone else's, or a
+ * half-started cluster for `stack down --cluster` to clear).
+ */
+export async function ensureRedisCluster(
+  ports: readonly number[],
+  dir: string,
+  log: (msg: string) => void,
+): Promise<ClusteredService> {
+  const now = await inspectRedisCluster(ports, dir);
+  if (now.up) return now;
+  const answering = now.nodes.filter((n) => n.up);
+  if (answering.length > 0) {
+    throw new StackError(
+      `Redis answers on ${answering.map((n) => n.url).join(', ')} without a healthy cluster of all ${ports.length} ports; ` +
+        `stop it (\`paperline stack down --cluster\` for one started here) and start again`,
+    );
+  }
+  await startRedisCluster({ ports, dir, log });
+  return inspectRedisCluster(ports, dir);
 }

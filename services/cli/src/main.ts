@@ -61,7 +61,11 @@ program
   .command('stack')
   .description('the embedded local stack (Redis, Elasticsearch)')
   .argument('<action>', 'up | down | status')
-  .option('--cluster', 'the local cluster instead: 3 Elasticsearch nodes on ports 9250-9252', false)
+  .option(
+    '--cluster',
+    'the local cluster instead: 3 Elasticsearch nodes on ports 9250-9252 and a 3+3 Redis Cluster on 7100-7105',
+    false,
+  )
   .option('--json', 'print JSON', false)
   .action(
     run(async (action: string, o: { cluster: boolean; json: boolean }) => {

@@ -21,10 +21,23 @@ const status = (up: boolean): ClusterStatus => {
         env: { ELASTICSEARCH_URL: url },
         detail: `cluster health green, ${up ? 3 : 2} of 3 nodes`,
       },
+      redis: {
+        up: true,
+        nodes: [7100, 7101].map((port) => ({
+          name: `redis-${port}`,
+          url: `redis://127.0.0.1:${port}`,
+          up: true,
+          managed: true,
+          pid: port,
+        })),
+        env: { REDIS_CLUSTER_NODES: nodes },
+        detail: 'cluster_state:ok, 2 nodes',
+      },
     },
-    env: { ELASTICSEARCH_URL: url },
+    env: { ELASTICSEARCH_URL: url, REDIS_CLUSTER_NODES: nodes },
   };
 };
+const nodes = '127.0.0.1:7100,127.0.0.1:7101';
 
 describe('describeCluster', () => {
   it('prints a line per node and the ELASTICSEARCH_URL to export', () => {
@@ -33,9 +46,13 @@ describe('describeCluster', () => {
       'elasticsearch  up    http://127.0.0.1:9251  v9.3.2  (started by paperline, pid 92510)  paperline-cluster-9251',
       'elasticsearch  up    http://127.0.0.1:9252  v9.3.2  (started by paperline, pid 92520)  paperline-cluster-9252',
       'elasticsearch  up    cluster health green, 3 of 3 nodes',
+      'redis          up    redis://127.0.0.1:7100  (started by paperline, pid 7100)  redis-7100',
+      'redis          up    redis://127.0.0.1:7101  (started by paperline, pid 7101)  redis-7101',
+      'redis          up    cluster_state:ok, 2 nodes',
       '',
       'for the workers and the CLI:',
       'ELASTICSEARCH_URL=http://127.0.0.1:9250,http://127.0.0.1:9251,http://127.0.0.1:9252',
+      'REDIS_CLUSTER_NODES=127.0.0.1:7100,127.0.0.1:7101',
       '',
     ]);
   });

@@ -34,6 +34,11 @@ const latencyText = (r: BenchRecord) =>
   r.settings.latency
     ? `${int(r.p50Ms)} / ${int(r.p99Ms)} at ${int(r.settings.latency.offeredPapersPerSecond)}/s`
     : '—';
+/** Papers/s, and the worker groups when more than one ran (`--groups`). */
+const groupsText = (r: BenchRecord) => {
+  const groups = r.settings.pipeline.groups ?? 1;
+  return groups > 1 ? `${int(r.papersPerSecond)} (${groups} worker groups)` : int(r.papersPerSecond);
+};
 const cpuText = (r: BenchRecord) =>
   ['pipelineTotal', 'peerTotal', 'ceilingTotal'].map((k) => dec(r.cpuMsPerPaper[k], 2)).join(' / ');
 
@@ -62,7 +67,7 @@ function summaryRow(pages: number, r: BenchRecord | undefined, base: string): st
   return [
     `${r.pages} (${r.papers})`,
     `${runLink(r, base)}, ${commit(r)}`,
-    int(r.papersPerSecond),
+    groupsText(r),
     int(r.ceilingPapersPerSecond),
     peerText(r),
     dec(r.ratioToCeiling, 2),

@@ -1,5 +1,6 @@
 import type { Queue, JobsOptions } from 'bullmq';
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ChangeFeed } from '@paperline/core/pipeline';
 import { readChanges, type ChangesDeps } from '../changes.js';
 import type { WebhookEndpoint } from './config.js';
@@ -22,16 +23,17 @@ export function deliveryJobId(endpoint: string, to: string): string {
   return `${endpoint}.${createHash('sha256').update(to).digest('hex').slice(0, 20)}`;
 }
 
+/** Waits `ms`, or less when `signal` aborts (never throws). */
+export const pause = (ms: number, signal: AbortSignal): Promise<void> =>
+  delay(ms, undefined, { signal }).catch(() => undefined);
+
 const SETTLED = new Set(['completed', 'failed', 'unknown']);
 
 /** Waits until a job has completed or been parked (or is gone); false when `signal` aborted first. */
 async function settled(deps: FollowDeps, jobId: string, signal: AbortSignal): Promise<boolean> {
   while (!signal.aborted) {
     if (SETTLED.has(await deps.queue.getJobState(jobId))) return true;
-    await new Promise<void>((done) => {
-      const t = setTimeout(done, deps.settlePollMs ?? 200);
-      signal.addEventListener('abort', () => (clearTimeout(t), done()), { once: true });
-    });
+    await pause(deps.settlePollMs ?? 200, signal);
   }
   return false;
 }

@@ -10,7 +10,7 @@ import type { PaperReader } from '@paperline/core/es/reader';
 import type { WebhookEndpoint } from './config.js';
 import { WebhookCursors } from './cursors.js';
 import { deliverBatch, type DeliveryPayload } from './delivery.js';
-import { followEndpoint, type FollowDeps } from './follower.js';
+import { followEndpoint, pause, type FollowDeps } from './follower.js';
 
 /** What the webhook deliverer runs on. */
 export interface WebhookServiceOptions {
@@ -37,12 +37,6 @@ export function deliverQueue(redis: RedisClient, prefix: string): Queue<Delivery
     prefix: new RedisKeys(prefix).queuePrefix(DELIVER_QUEUE),
   });
 }
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((done) => {
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), done()), { once: true });
-  });
 
 /**
  * Runs one endpoint's follower whenever this process holds its lease: takes the lease when it is

@@ -47,6 +47,7 @@ export {
   deliverQueue,
   startWebhookService,
   listWebhooks,
+  pingEndpoint,
   type WebhookEndpoint,
   type WebhookRow,
   type DeliveryPayload,

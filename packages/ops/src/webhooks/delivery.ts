@@ -64,6 +64,23 @@ export async function deliverBatch(job: Job<DeliveryPayload>, deps: DeliverDeps)
   return { status };
 }
 
+/**
+ * Sends a signed ping (`{ endpoint, ping: true, changes: [] }`) to an endpoint now, outside the
+ * queue (`webhooks test`); resolves with the answer's status, throws like a delivery.
+ */
+export async function pingEndpoint(ep: WebhookEndpoint, poster: Pick<HttpPoster, 'post'>): Promise<number> {
+  const body = JSON.stringify({ endpoint: ep.name, ping: true, changes: [] });
+  const headers = {
+    'content-type': 'application/json',
+    [SIGNATURE_HEADER]: signatureHeader(ep.secret, body, Math.floor(Date.now() / 1000)),
+  };
+  try {
+    return await poster.post(ep.url, body, headers);
+  } catch (err) {
+    throw deliveryError(ep.name, err);
+  }
+}
+
 function deliveryError(endpoint: string, err: unknown): Error {
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   if (e.code === 'PAPERLINE_BLOCKED_ADDRESS' || e.cause?.code === 'PAPERLINE_BLOCKED_ADDRESS') {

@@ -61,7 +61,12 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       return;
     }
     if (what >= 200 && what < 300) {
-      received.push({ path, body, signature: String(req.headers[SIGNATURE_HEADER.toLowerCase()]), payload: JSON.parse(body) });
+      received.push({
+        path,
+        body,
+        signature: String(req.headers[SIGNATURE_HEADER.toLowerCase()]),
+        payload: JSON.parse(body),
+      });
     }
     res.writeHead(what).end();
   });
@@ -143,7 +148,9 @@ async function deliverer(
     settlePollMs: 20,
   });
   for (const ep of endpoints) {
-    await vi.waitFor(async () => expect((await cursors.state(ep.name)).cursor).toBeDefined(), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await cursors.state(ep.name)).cursor).toBeDefined(), {
+      timeout: 10_000,
+    });
   }
   return service;
 }
@@ -160,7 +167,11 @@ describe('webhooks', () => {
       { attempts: 3, backoffMs: 10, timeoutMs: 2000 },
     );
     try {
-      const ids = [...(await writePapers(4)), ...(await writePapers(2, ['cs.CL'])), ...(await writePapers(1))];
+      const ids = [
+        ...(await writePapers(4)),
+        ...(await writePapers(2, ['cs.CL'])),
+        ...(await writePapers(1)),
+      ];
       await vi.waitFor(() => expect(idsDeliveredTo('ordered')).toHaveLength(ids.length), { timeout: 15_000 });
       expect(idsDeliveredTo('ordered')).toEqual(ids);
       const batches = deliveredTo('ordered');
@@ -210,7 +221,9 @@ describe('webhooks', () => {
       const before = await feed.head();
       const more = await writePapers(2);
       expect(await feed.head()).not.toBe(before);
-      await vi.waitFor(() => expect(idsDeliveredTo('stall')).toEqual([...first, ...more]), { timeout: 20_000 });
+      await vi.waitFor(() => expect(idsDeliveredTo('stall')).toEqual([...first, ...more]), {
+        timeout: 20_000,
+      });
       expect(calls).toBeGreaterThanOrEqual(2);
     } finally {
       await service.stop();
@@ -235,9 +248,13 @@ describe('webhooks', () => {
       expect(idsDeliveredTo('down')).toEqual([]);
 
       up = true;
-      expect(await retryFailed(ops, { jobId: row!.jobId })).toEqual([{ jobId: row!.jobId, stage: 'deliver' }]);
+      expect(await retryFailed(ops, { jobId: row!.jobId })).toEqual([
+        { jobId: row!.jobId, stage: 'deliver' },
+      ]);
       await vi.waitFor(() => expect(idsDeliveredTo('down')).toEqual(ids), { timeout: 15_000 });
-      expect((await listWebhooks({ endpoints: [endpoint('down')], cursors, feed, queue }))[0]!.parked).toBe(0);
+      expect((await listWebhooks({ endpoints: [endpoint('down')], cursors, feed, queue }))[0]!.parked).toBe(
+        0,
+      );
     } finally {
       await service.stop();
     }

@@ -297,7 +297,9 @@ program
     run(async (ref: string) => (await import('./commands/reprocess.js')).rawCommand(await context(), ref)),
   );
 
-const webhooks = program.command('webhooks').description('webhook endpoints fed from the change feed (PAPERLINE_WEBHOOKS)');
+const webhooks = program
+  .command('webhooks')
+  .description('webhook endpoints fed from the change feed (PAPERLINE_WEBHOOKS)');
 webhooks
   .command('list')
   .description('endpoints with their cursor, lag in feed entries and parked batches')

@@ -102,7 +102,9 @@ function readSecret(configFile: string, endpoint: string, secretFile: string): s
     throw invalid(`PAPERLINE_WEBHOOKS: endpoint '${endpoint}' secretFile: cannot read '${path}'`);
   }
   if (secret.length < 16) {
-    throw invalid(`PAPERLINE_WEBHOOKS: endpoint '${endpoint}' secretFile: the secret in '${path}' is shorter than 16 characters`);
+    throw invalid(
+      `PAPERLINE_WEBHOOKS: endpoint '${endpoint}' secretFile: the secret in '${path}' is shorter than 16 characters`,
+    );
   }
   return secret;
 }

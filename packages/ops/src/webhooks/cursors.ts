@@ -1,9 +1,13 @@
 import { LuaScript, RedisKeys, type RedisClient } from '@paperline/core/redis';
 
 /** Renews a lease only while its holder still has it (one key: safe on Redis Cluster). */
-const RENEW = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`);
+const RENEW = new LuaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`,
+);
 /** Drops a lease only when its holder still has it. */
-const RELEASE = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`);
+const RELEASE = new LuaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
+);
 
 /** Where an endpoint's follower is: its cursor in the change feed and the delivery last handed over. */
 export interface WebhookState {

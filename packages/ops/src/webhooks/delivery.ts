@@ -40,7 +40,10 @@ export interface DeliverDeps {
  * its attempts are used up: then it is parked (failed) for `failed` / `retry`. An endpoint no
  * longer configured, or an address the guard refuses, parks the batch at once.
  */
-export async function deliverBatch(job: Job<DeliveryPayload>, deps: DeliverDeps): Promise<{ status: number }> {
+export async function deliverBatch(
+  job: Job<DeliveryPayload>,
+  deps: DeliverDeps,
+): Promise<{ status: number }> {
   const ep = deps.endpoints.get(job.data.endpoint);
   if (!ep) throw new UnrecoverableError(`webhook endpoint '${job.data.endpoint}' is no longer configured`);
   const body = JSON.stringify(job.data);

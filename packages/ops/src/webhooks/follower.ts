@@ -46,7 +46,11 @@ async function settled(deps: FollowDeps, jobId: string, signal: AbortSignal): Pr
  * job again, which BullMQ ignores while it exists). An endpoint with no cursor yet starts at the
  * feed's head. The caller holds the endpoint's lease.
  */
-export async function followEndpoint(ep: WebhookEndpoint, deps: FollowDeps, signal: AbortSignal): Promise<void> {
+export async function followEndpoint(
+  ep: WebhookEndpoint,
+  deps: FollowDeps,
+  signal: AbortSignal,
+): Promise<void> {
   let { cursor, job } = await deps.cursors.state(ep.name);
   if (cursor === undefined) {
     cursor = await deps.changes.feed.head();

@@ -89,15 +89,22 @@ export async function startWebhookService(opts: WebhookServiceOptions): Promise<
   const queue = deliverQueue(redis, opts.prefix);
   const poster = new HttpPoster({ allowHosts: opts.delivery.allowHosts, timeoutMs: opts.delivery.timeoutMs });
   const endpoints = new Map(opts.endpoints.map((e) => [e.name, e]));
-  const worker = new Worker<DeliveryPayload>(DELIVER_QUEUE, (job) => deliverBatch(job, { endpoints, poster }), {
-    connection: redis,
-    prefix: new RedisKeys(opts.prefix).queuePrefix(DELIVER_QUEUE),
-    concurrency: Math.max(1, endpoints.size),
-  });
+  const worker = new Worker<DeliveryPayload>(
+    DELIVER_QUEUE,
+    (job) => deliverBatch(job, { endpoints, poster }),
+    {
+      connection: redis,
+      prefix: new RedisKeys(opts.prefix).queuePrefix(DELIVER_QUEUE),
+      concurrency: Math.max(1, endpoints.size),
+    },
+  );
   worker.on('error', (err) => log.error({ err }, 'deliver worker error'));
   worker.on('failed', (job, err) => {
     const parked = job && job.attemptsMade >= (job.opts.attempts ?? 1);
-    log.warn({ endpoint: job?.data.endpoint, job: job?.id, err: err.message, parked }, 'webhook delivery failed');
+    log.warn(
+      { endpoint: job?.data.endpoint, job: job?.id, err: err.message, parked },
+      'webhook delivery failed',
+    );
   });
 
   const deps: FollowDeps = {
@@ -117,7 +124,11 @@ export async function startWebhookService(opts: WebhookServiceOptions): Promise<
     ...(opts.settlePollMs ? { settlePollMs: opts.settlePollMs } : {}),
   };
   const stop = new AbortController();
-  const lease = { holder: `${hostname()}:${process.pid}:${randomUUID()}`, leaseMs: opts.leaseMs ?? 30_000, log };
+  const lease = {
+    holder: `${hostname()}:${process.pid}:${randomUUID()}`,
+    leaseMs: opts.leaseMs ?? 30_000,
+    log,
+  };
   const loops = opts.endpoints.map((ep) => leaseLoop(ep, deps, lease, stop.signal));
   log.info({ endpoints: opts.endpoints.map((e) => e.name) }, 'webhook deliverer started');
 

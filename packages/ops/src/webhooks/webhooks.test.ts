@@ -21,12 +21,24 @@ describe('loadWebhooks', () => {
     const file = configFile({
       endpoints: [
         { name: 'warehouse', url: 'https://hooks.example.org/in', secret: SECRET },
-        { name: 'crm', url: 'http://crm.example.org/x', secretFile: 'crm.secret', filter: { ops: ['upsert'], newOnly: true }, batchSize: 10 },
+        {
+          name: 'crm',
+          url: 'http://crm.example.org/x',
+          secretFile: 'crm.secret',
+          filter: { ops: ['upsert'], newOnly: true },
+          batchSize: 10,
+        },
       ],
     });
     expect(loadWebhooks(file)).toEqual([
       { name: 'warehouse', url: 'https://hooks.example.org/in', secret: SECRET, filter: {}, batchSize: 100 },
-      { name: 'crm', url: 'http://crm.example.org/x', secret: `${SECRET}-from-file`, filter: { ops: ['upsert'], newOnly: true }, batchSize: 10 },
+      {
+        name: 'crm',
+        url: 'http://crm.example.org/x',
+        secret: `${SECRET}-from-file`,
+        filter: { ops: ['upsert'], newOnly: true },
+        batchSize: 10,
+      },
     ]);
   });
 
@@ -36,22 +48,35 @@ describe('loadWebhooks', () => {
 
   it.each([
     [{ endpoints: [{ name: 'a', url: 'ftp://x.org/', secret: SECRET }] }, /endpoints\[0\] \(a\)\.url/],
-    [{ endpoints: [{ name: 'a', url: 'https://x.org/', secret: SECRET, filter: { ops: ['update'] } }] }, /\(a\)\.filter\.ops\.0/],
+    [
+      { endpoints: [{ name: 'a', url: 'https://x.org/', secret: SECRET, filter: { ops: ['update'] } }] },
+      /\(a\)\.filter\.ops\.0/,
+    ],
     [{ endpoints: [{ name: 'a', url: 'https://x.org/', secret: SECRET, batchSize: 0 }] }, /\(a\)\.batchSize/],
-    [{ endpoints: [{ name: 'a', url: 'https://x.org/' }] }, /\(a\)\.secret: give exactly one of secret and secretFile/],
+    [
+      { endpoints: [{ name: 'a', url: 'https://x.org/' }] },
+      /\(a\)\.secret: give exactly one of secret and secretFile/,
+    ],
     [{ endpoints: [{ name: 'a', url: 'https://x.org/', secret: 'short' }] }, /\(a\)\.secret: at least 16/],
     [{ endpoints: [{ name: 'a b', url: 'https://x.org/', secret: SECRET }] }, /\(a b\)\.name/],
     [{ endpoints: [{ name: 'a', url: 'https://x.org/', secret: SECRET, colour: 1 }] }, /\(a\)/],
-    [{ endpoints: [{ name: 'a', url: 'https://x.org/', secretFile: 'missing.secret' }] }, /endpoint 'a' secretFile: cannot read/],
+    [
+      { endpoints: [{ name: 'a', url: 'https://x.org/', secretFile: 'missing.secret' }] },
+      /endpoint 'a' secretFile: cannot read/,
+    ],
     ['{ not json', /is not JSON/],
   ])('refuses %j as CONFIG_INVALID naming the endpoint and field', (content, message) => {
     const file = configFile(content);
-    expect(() => loadWebhooks(file)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }));
+    expect(() => loadWebhooks(file)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }),
+    );
   });
 
   it('never puts a secret in its messages', () => {
     const file = configFile({ endpoints: [{ name: 'a', url: 'nope', secret: 'a-very-secret-value-here' }] });
-    expect(() => loadWebhooks(file)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('a-very-secret') }));
+    expect(() => loadWebhooks(file)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('a-very-secret') }),
+    );
   });
 
   it('refuses a missing file and doubled names', () => {
@@ -70,16 +95,30 @@ describe('signatures', () => {
     expect(verifySignature(`${SECRET}x`, body, header, { now: 1_800_000_100 })).toBe(false);
     expect(verifySignature(SECRET, `${body} `, header, { now: 1_800_000_100 })).toBe(false);
     expect(verifySignature(SECRET, body, header, { now: 1_800_001_000 })).toBe(false);
-    expect(verifySignature(SECRET, body, header.replace('t=1800000000', 't=1800000900'), { now: 1_800_001_000 })).toBe(false);
+    expect(
+      verifySignature(SECRET, body, header.replace('t=1800000000', 't=1800000900'), { now: 1_800_001_000 }),
+    ).toBe(false);
     expect(verifySignature(SECRET, body, 'garbage', { now: 1_800_000_000 })).toBe(false);
   });
 });
 
 describe('passesFilter', () => {
   const upsert = (record: Record<string, unknown> | null): ChangeView => ({
-    cursor: '1:1-0', id: 'arxiv:1', op: 'upsert', version: 1, at: '', record,
+    cursor: '1:1-0',
+    id: 'arxiv:1',
+    op: 'upsert',
+    version: 1,
+    at: '',
+    record,
   });
-  const tombstone: ChangeView = { cursor: '1:1-1', id: 'arxiv:1', op: 'withdrawn', version: 2, at: '', reason: 'x' };
+  const tombstone: ChangeView = {
+    cursor: '1:1-1',
+    id: 'arxiv:1',
+    op: 'withdrawn',
+    version: 2,
+    at: '',
+    reason: 'x',
+  };
   const fresh = { categories: ['cs.LG'], firstSeenAt: 't0', updatedAt: 't0' };
   const changed = { categories: ['cs.CL'], firstSeenAt: 't0', updatedAt: 't1' };
 

@@ -59,7 +59,10 @@ export async function retryCommand(
     process.stderr.write('retry needs a job id, --all or --code CODE\n');
     return 2;
   }
-  const retried = await retryFailed(failedDeps(ctx), jobId ? { jobId } : { code: opts.code, stage: opts.stage });
+  const retried = await retryFailed(
+    failedDeps(ctx),
+    jobId ? { jobId } : { code: opts.code, stage: opts.stage },
+  );
   if (jobId && retried.length === 0) {
     process.stderr.write(`no failed job ${jobId}\n`);
     return 4;

@@ -36,9 +36,13 @@ export async function webhooksList(ctx: CliContext, opts: { json: boolean }): Pr
 export async function webhooksTest(ctx: CliContext, name: string): Promise<number> {
   const ep = loadWebhooks(ctx.cfg.webhooks.file).find((e) => e.name === name);
   if (!ep) {
-    throw new PermanentError('INVALID_PAYLOAD', `webhooks test: no endpoint named '${name}' in PAPERLINE_WEBHOOKS`, {
-      stage: 'cli',
-    });
+    throw new PermanentError(
+      'INVALID_PAYLOAD',
+      `webhooks test: no endpoint named '${name}' in PAPERLINE_WEBHOOKS`,
+      {
+        stage: 'cli',
+      },
+    );
   }
   const poster = new HttpPoster({ allowHosts: ctx.cfg.allowHosts, timeoutMs: ctx.cfg.webhooks.timeoutMs });
   try {

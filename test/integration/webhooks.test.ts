@@ -134,6 +134,7 @@ const endpoint = (name: string, extra: Partial<WebhookEndpoint> = {}): WebhookEn
 async function deliverer(
   endpoints: WebhookEndpoint[],
   delivery: { attempts: number; backoffMs: number; timeoutMs: number },
+  leaseMs?: number,
 ) {
   const service = await startWebhookService({
     redis: rt.redis,
@@ -146,6 +147,7 @@ async function deliverer(
     failedRetentionSeconds: 3600,
     log,
     settlePollMs: 20,
+    ...(leaseMs ? { leaseMs } : {}),
   });
   for (const ep of endpoints) {
     await vi.waitFor(async () => expect((await cursors.state(ep.name)).cursor).toBeDefined(), {
@@ -258,5 +260,44 @@ describe('webhooks', () => {
     } finally {
       await service.stop();
     }
+  });
+
+  it('follows an endpoint from one process at a time; another takes over when it stops', async () => {
+    behaviour.set('/shared', () => 200);
+    const delivery = { attempts: 3, backoffMs: 10, timeoutMs: 2000 };
+    const a = await deliverer([endpoint('shared')], delivery, 600);
+    const holderA = await cursors.holder('shared');
+    const b = await deliverer([endpoint('shared')], delivery, 600);
+    try {
+      const first = await writePapers(2);
+      await vi.waitFor(() => expect(idsDeliveredTo('shared')).toEqual(first), { timeout: 15_000 });
+      expect(await cursors.holder('shared')).toBe(holderA);
+      await a.stop();
+      await vi.waitFor(async () => expect([null, holderA]).not.toContain(await cursors.holder('shared')), {
+        timeout: 15_000,
+      });
+      const more = await writePapers(2);
+      await vi.waitFor(() => expect(idsDeliveredTo('shared')).toEqual([...first, ...more]), {
+        timeout: 15_000,
+      });
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('lets a lease be taken only when its holder lost it', async () => {
+    expect(await cursors.acquire('leased', 'a', 200)).toBe(true);
+    expect(await cursors.acquire('leased', 'b', 200)).toBe(false);
+    expect(await cursors.renew('leased', 'b', 200)).toBe(false);
+    expect(await cursors.renew('leased', 'a', 200)).toBe(true);
+    // 'a' dies without releasing: its lease runs out, then 'b' may take it and 'a' may not renew it.
+    await vi.waitFor(async () => expect(await cursors.holder('leased')).toBeNull(), { timeout: 5000 });
+    expect(await cursors.acquire('leased', 'b', 10_000)).toBe(true);
+    expect(await cursors.renew('leased', 'a', 200)).toBe(false);
+    await cursors.release('leased', 'a');
+    expect(await cursors.holder('leased')).toBe('b');
+    await cursors.release('leased', 'b');
+    expect(await cursors.holder('leased')).toBeNull();
   });
 });

@@ -132,13 +132,13 @@ export async function startWebhookService(opts: WebhookServiceOptions): Promise<
   const loops = opts.endpoints.map((ep) => leaseLoop(ep, deps, lease, stop.signal));
   log.info({ endpoints: opts.endpoints.map((e) => e.name) }, 'webhook deliverer started');
 
-  return {
-    async stop() {
-      stop.abort();
-      await Promise.all(loops);
-      await worker.close();
-      await queue.close();
-      await poster.close();
-    },
+  let stopped: Promise<void> | undefined;
+  const shutDown = async () => {
+    stop.abort();
+    await Promise.all(loops);
+    await worker.close();
+    await queue.close();
+    await poster.close();
   };
+  return { stop: () => (stopped ??= shutDown()) };
 }

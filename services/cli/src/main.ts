@@ -75,7 +75,10 @@ program
 program
   .command('workers')
   .description('run the stage workers until SIGINT/SIGTERM')
-  .option('--only <kinds>', 'comma-separated: fetcher,parser,deduplicator,indexer,embedder,scheduler,webhooks')
+  .option(
+    '--only <kinds>',
+    'comma-separated: fetcher,parser,deduplicator,indexer,embedder,scheduler,webhooks',
+  )
   .action(run(async (o: { only?: string }) => (await import('./commands/workers.js')).workersCommand(o)));
 
 program

@@ -70,7 +70,6 @@ export async function followEndpoint(
       const payload: DeliveryPayload = { endpoint: ep.name, batch: { from: cursor, to: page.next }, changes };
       await deps.queue.add(ep.name, payload, { ...deps.jobOptions, jobId: job });
     }
-    if (signal.aborted) return;
     await deps.cursors.advance(ep.name, page.next, job);
     cursor = page.next;
   }

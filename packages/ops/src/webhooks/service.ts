@@ -96,6 +96,8 @@ export async function startWebhookService(opts: WebhookServiceOptions): Promise<
       connection: redis,
       prefix: new RedisKeys(opts.prefix).queuePrefix(DELIVER_QUEUE),
       concurrency: Math.max(1, endpoints.size),
+      // A POST may take the whole time limit: the job's lock must outlast it, or it would stall.
+      lockDuration: Math.max(30_000, opts.delivery.timeoutMs + 10_000),
     },
   );
   worker.on('error', (err) => log.error({ err }, 'deliver worker error'));

@@ -10,12 +10,18 @@ export type Stage = (typeof STAGES)[number];
 export const WORKER_KINDS = ['fetcher', 'parser', 'deduplicator', 'indexer', 'embedder'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
 
-/** Everything `workers` can run: the stages and the scheduler. */
-export const SERVICE_KINDS = [...WORKER_KINDS, 'scheduler'] as const;
+/** Everything `workers` can run: the stages, the scheduler and the webhook deliverer. */
+export const SERVICE_KINDS = [...WORKER_KINDS, 'scheduler', 'webhooks'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 /** The queue scheduled crawls fire on (not a pipeline stage). */
 export const SCHEDULE_QUEUE = 'schedule';
+
+/**
+ * The queue of webhook batch deliveries (not a pipeline stage: no crawl, no routes). Its failed
+ * jobs are parked deliveries, listed and retried by `failed` / `retry` like a stage's.
+ */
+export const DELIVER_QUEUE = 'deliver';
 
 /** Parses `--only a,b` (every kind when absent), refusing unknown names and listing the valid ones. */
 export function parseServiceKinds(only: string | undefined): ServiceKind[] {

@@ -38,3 +38,18 @@ export {
   type ChangesPage,
 } from './changes.js';
 export { purgeWithdrawn, purgeCutoff, type PurgeDeps, type PurgeOptions, type PurgeReport } from './purge.js';
+export {
+  loadWebhooks,
+  signatureHeader,
+  verifySignature,
+  SIGNATURE_HEADER,
+  WebhookCursors,
+  deliverQueue,
+  startWebhookService,
+  listWebhooks,
+  pingEndpoint,
+  type WebhookEndpoint,
+  type WebhookRow,
+  type DeliveryPayload,
+  type WebhookServiceOptions,
+} from './webhooks/index.js';

@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 description served at `/openapi.json` (hand-written; kept beside the routes). */
-import { STAGES } from '@paperline/contracts';
+import { DELIVER_QUEUE, SCHEDULE_QUEUE, STAGES } from '@paperline/contracts';
 
 const error = (example: string) => ({
   description: example,
@@ -280,7 +280,7 @@ export const OPENAPI = {
           },
           queryParam('stage', 'only this queue', {
             type: 'string',
-            enum: [...STAGES, 'schedule'],
+            enum: [...STAGES, SCHEDULE_QUEUE, DELIVER_QUEUE],
           }),
         ],
         responses: {

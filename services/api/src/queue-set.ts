@@ -1,10 +1,14 @@
 import { Queue } from 'bullmq';
+import { DELIVER_QUEUE, SCHEDULE_QUEUE } from '@paperline/contracts';
 import { RedisKeys, type RedisClient } from '@paperline/core/redis';
 import type { StageQueues } from '@paperline/core/pipeline';
 import { stageQueueList, type NamedQueue } from '@paperline/ops';
 
-/** Queues shown when they exist in Redis, but never required (the scheduler may not run). */
-export const OPTIONAL_QUEUES = ['schedule'] as const;
+/**
+ * Queues shown when they exist in Redis, but never required (the scheduler and the webhook
+ * deliverer may not run); `deliver`'s failed jobs are parked webhook batches.
+ */
+export const OPTIONAL_QUEUES = [SCHEDULE_QUEUE, DELIVER_QUEUE] as const;
 
 /** Keys BullMQ creates for a queue that has ever been used. */
 const MARKERS = ['meta', 'id', 'wait', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'repeat'];

@@ -10,6 +10,8 @@ import {
   createQueues,
   type StageQueues,
 } from '@paperline/core/pipeline';
+import type { Queue } from 'bullmq';
+import { deliverQueue, type DeliveryPayload } from '@paperline/ops';
 
 /** What the CLI's commands need: opened lazily, closed once. */
 export class CliContext {
@@ -57,6 +59,13 @@ export class CliContext {
     }));
   }
 
+  private _deliverQueue?: Queue<DeliveryPayload>;
+
+  /** The webhook deliveries' queue: its failed jobs are parked batches (`failed`, `retry`, `webhooks list`). */
+  get deliverQueue(): Queue<DeliveryPayload> {
+    return (this._deliverQueue ??= deliverQueue(this.redis, this.cfg.queuePrefix));
+  }
+
   /** One per command, so its backlog cache (backpressure) lasts across enqueues. */
   get enqueuer(): Enqueuer {
     return (this._enqueuer ??= new Enqueuer(this.queues, this.crawls, { maxBacklog: this.cfg.maxBacklog }));
@@ -64,6 +73,7 @@ export class CliContext {
 
   async close(): Promise<void> {
     if (this._queues) await closeQueues(this._queues);
+    if (this._deliverQueue) await this._deliverQueue.close();
     if (this._es) await this._es.close();
     this._redis?.disconnect();
   }

@@ -79,7 +79,10 @@ program
 program
   .command('workers')
   .description('run the stage workers until SIGINT/SIGTERM')
-  .option('--only <kinds>', 'comma-separated: fetcher,parser,deduplicator,indexer,scheduler')
+  .option(
+    '--only <kinds>',
+    'comma-separated: fetcher,parser,deduplicator,indexer,embedder,scheduler,webhooks',
+  )
   .action(run(async (o: { only?: string }) => (await import('./commands/workers.js')).workersCommand(o)));
 
 program
@@ -162,7 +165,7 @@ program
 program
   .command('failed')
   .description('failed jobs with stage, URL, error code and message')
-  .option('--stage <stage>', 'fetch | parse | dedupe | index')
+  .option('--stage <stage>', 'a stage, or deliver (parked webhook batches)')
   .option('--code <code>', 'an error code, e.g. HTTP_NOT_FOUND')
   .option('--crawl <crawlId>', 'one crawl only')
   .option('--json', 'print JSON', false)
@@ -299,6 +302,26 @@ program
   .argument('<ref>')
   .action(
     run(async (ref: string) => (await import('./commands/reprocess.js')).rawCommand(await context(), ref)),
+  );
+
+const webhooks = program
+  .command('webhooks')
+  .description('webhook endpoints fed from the change feed (PAPERLINE_WEBHOOKS)');
+webhooks
+  .command('list')
+  .description('endpoints with their cursor, lag in feed entries and parked batches')
+  .option('--json', 'print JSON', false)
+  .action(
+    run(async (o: { json: boolean }) =>
+      (await import('./commands/webhooks.js')).webhooksList(await context(), o),
+    ),
+  );
+webhooks
+  .command('test')
+  .description('send a signed ping to one endpoint now')
+  .argument('<name>')
+  .action(
+    run(async (name: string) => (await import('./commands/webhooks.js')).webhooksTest(await context(), name)),
   );
 
 const schedule = program.command('schedule').description('recurring crawls, kept in the schedules file');

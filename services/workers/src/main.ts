@@ -1,6 +1,6 @@
 /**
  * The worker runtime's entry point: `main.ts <kind>[,<kind>…]` runs those stages (and/or the
- * scheduler) in this process until SIGINT/SIGTERM, then stops taking jobs, lets active ones
+ * scheduler, the webhook deliverer) in this process until SIGINT/SIGTERM, then stops taking jobs, lets active ones
  * finish, releases each stage's resources (e.g. the indexer flushes) and closes the clients.
  * `paperline workers` forks one such process per kind; docker-compose runs one per service.
  */
@@ -9,6 +9,7 @@ import { installShutdown } from '@paperline/core/process';
 import { createRuntime, startStage } from '@paperline/core/pipeline';
 import { startScheduler } from '@paperline/scheduler';
 import { stageRegistry } from './registry.js';
+import { startWebhooks } from './webhooks.js';
 
 const kinds = parseServiceKinds(process.argv[2]);
 const registry = stageRegistry();
@@ -16,6 +17,7 @@ const rt = createRuntime(kinds.join('+'));
 const running: Array<{ stop(): Promise<void> }> = [];
 for (const kind of kinds) {
   if (kind === 'scheduler') running.push(await startScheduler(rt));
+  if (kind === 'webhooks') running.push(await startWebhooks(rt));
   for (const def of registry.values()) {
     if (def.worker !== kind) continue;
     if (def.enabled?.(rt.cfg) ?? true) running.push(await startStage(rt, def));

@@ -132,6 +132,14 @@ export const EnvSchema = z.object({
   PAPERLINE_FEED_MAX_ENTRIES: int(1000, 1_000_000_000).default(1_000_000),
   /** Where schedules are kept (JSON); a missing file means the default schedules. */
   PAPERLINE_SCHEDULES_FILE: z.string().min(1).default('paperline.schedules.json'),
+  /** The webhooks config file (JSON, docs/webhooks.md); unset: no webhooks. */
+  PAPERLINE_WEBHOOKS: z.string().default(''),
+  /** Attempts of one webhook batch delivery before it is parked as a failed `deliver` job. */
+  PAPERLINE_WEBHOOK_ATTEMPTS: int(1, 100).default(8),
+  /** The first retry's delay (doubling, with jitter) of a failed webhook delivery. */
+  PAPERLINE_WEBHOOK_BACKOFF_MS: int(1, 3_600_000).default(5000),
+  /** How long one webhook POST may take (connect, headers and body) before it counts as failed. */
+  PAPERLINE_WEBHOOK_TIMEOUT_MS: int(50, 600_000).default(10_000),
   /** Look up each new paper's arXiv record through the export API (id_list batches). */
   PAPERLINE_ENRICH: z
     .enum(['0', '1', 'true', 'false'])
@@ -206,6 +214,8 @@ export interface PaperlineConfig {
   feedMaxEntries: number;
   lockMs: number;
   schedulesFile: string;
+  /** Webhook delivery: the endpoints' config file ('' for none), attempts, backoff and timeout. */
+  webhooks: { file: string; attempts: number; backoffMs: number; timeoutMs: number };
   enrich: boolean;
   /** Whether papers get sentence embeddings (the embed stage runs). */
   embed: boolean;
@@ -332,6 +342,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     feedMaxEntries: e.PAPERLINE_FEED_MAX_ENTRIES,
     lockMs: e.PAPERLINE_LOCK_MS,
     schedulesFile: e.PAPERLINE_SCHEDULES_FILE,
+    webhooks: {
+      file: e.PAPERLINE_WEBHOOKS,
+      attempts: e.PAPERLINE_WEBHOOK_ATTEMPTS,
+      backoffMs: e.PAPERLINE_WEBHOOK_BACKOFF_MS,
+      timeoutMs: e.PAPERLINE_WEBHOOK_TIMEOUT_MS,
+    },
     enrich: e.PAPERLINE_ENRICH,
     embed: e.PAPERLINE_EMBED,
   };

@@ -140,6 +140,15 @@ export class RedisKeys {
     return `${this.prefix}:schedule:${schedule}:crawl`;
   }
 
+  /**
+   * One webhook endpoint's follower state (WebhookCursors): `state`, a hash of its cursor in the
+   * change feed and the delivery job last handed to the queue; `lease`, which process follows it.
+   */
+  webhook(endpoint: string): { state: string; lease: string } {
+    const base = `${this.prefix}:webhook:${endpoint}:`;
+    return { state: `${base}state`, lease: `${base}lease` };
+  }
+
   /** The crawl of a backfill of one source over a date range (the `backfill` command). */
   backfillCrawl(source: string, from: string, to: string): string {
     return `${this.prefix}:backfill:${source}:${from}:${to}`;

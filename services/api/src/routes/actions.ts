@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ERROR_CODES, STAGES } from '@paperline/contracts';
+import { DELIVER_QUEUE, ERROR_CODES, SCHEDULE_QUEUE, STAGES } from '@paperline/contracts';
 import { requireActionAuth } from '../auth.js';
 
 /** What the retry actions call. */
@@ -9,7 +9,7 @@ export interface ActionDeps {
 }
 
 const CODES = new Set<string>([...ERROR_CODES, 'UNKNOWN']);
-const QUEUES = new Set<string>([...STAGES, 'schedule']);
+const QUEUES = new Set<string>([...STAGES, SCHEDULE_QUEUE, DELIVER_QUEUE]);
 
 /**
  * State-changing actions, all behind the token (disabled when none is set):

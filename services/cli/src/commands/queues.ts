@@ -1,9 +1,16 @@
+import { DELIVER_QUEUE } from '@paperline/contracts';
 import { listFailed, retryFailed, stageQueueList, status } from '@paperline/ops';
 import type { CliContext } from '../context.js';
 import { printJson, summaryLine, table } from '../output.js';
 
 /** The stage queues and the crawl store, as the operations read them. */
 const opsDeps = (ctx: CliContext) => ({ queues: stageQueueList(ctx.queues), crawls: ctx.crawls });
+
+/** What `failed` and `retry` take: the stage queues and the webhook deliveries' (parked batches). */
+const failedDeps = (ctx: CliContext) => ({
+  ...opsDeps(ctx),
+  queues: [...stageQueueList(ctx.queues), { name: DELIVER_QUEUE, queue: ctx.deliverQueue }],
+});
 
 export async function statusCommand(ctx: CliContext, opts: { json: boolean }): Promise<number> {
   const st = await status(opsDeps(ctx));
@@ -31,7 +38,7 @@ export async function failedCommand(
   ctx: CliContext,
   opts: { json: boolean; stage?: string; code?: string; crawl?: string },
 ): Promise<number> {
-  const rows = await listFailed(opsDeps(ctx), opts);
+  const rows = await listFailed(failedDeps(ctx), opts);
   if (opts.json) {
     printJson(rows);
     return 0;
@@ -52,7 +59,10 @@ export async function retryCommand(
     process.stderr.write('retry needs a job id, --all or --code CODE\n');
     return 2;
   }
-  const retried = await retryFailed(opsDeps(ctx), jobId ? { jobId } : { code: opts.code, stage: opts.stage });
+  const retried = await retryFailed(
+    failedDeps(ctx),
+    jobId ? { jobId } : { code: opts.code, stage: opts.stage },
+  );
   if (jobId && retried.length === 0) {
     process.stderr.write(`no failed job ${jobId}\n`);
     return 4;

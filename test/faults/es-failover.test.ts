@@ -11,7 +11,7 @@ import { unlinkMatching, RedisKeys } from '@paperline/core/redis';
 import { CrawlStore } from '@paperline/core/pipeline';
 import { REDIS_URL, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
-import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
+import { holdBack, startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
 import {
   failedRows,
   indexedIds,
@@ -89,9 +89,7 @@ describe('the Elasticsearch node holding the papers primary SIGKILLed mid-crawl 
     const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
     // The last day's listing (papers only it has) is held back until the node is dead, so the
     // archiving, parsing and index writes of those papers all happen after the failover.
-    let openGate = () => undefined as void;
-    const gate = new Promise<void>((r) => (openGate = r));
-    front.faults.set(`/papers/date/${site.days.at(-1)!}`, { kind: 'gate', open: gate });
+    const listingGate = holdBack(front, [`/papers/date/${site.days.at(-1)!}`]);
     const truth = snapshotTruth();
     workers = startWorkersProcess(env, 'fetcher,parser,deduplicator,indexer');
 
@@ -113,7 +111,7 @@ describe('the Elasticsearch node holding the papers primary SIGKILLed mid-crawl 
     const killedAt = Date.now();
     process.kill(victim!.pid!, 'SIGKILL');
     await waitFor(`pid ${victim!.pid} to exit`, () => !existsSync(`/proc/${victim!.pid}`), 15_000, 20);
-    openGate();
+    listingGate.open();
     expect(before.written).toBeLessThan(truth.length);
 
     // The failover, watched from the surviving nodes (the client skips the dead one).

@@ -11,7 +11,7 @@ import { unlinkMatching, RedisKeys } from '@paperline/core/redis';
 import { CrawlStore } from '@paperline/core/pipeline';
 import { REDIS_URL, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
-import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
+import { holdBack, startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
 import {
   LONG,
   RSS_LIMIT_MIB,
@@ -73,9 +73,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
     const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
     // The last day's listing (5 papers only it has) is held back until Elasticsearch is down, so
     // its archiving, parsing and index writes all have to wait out the outage.
-    let openGate = () => undefined as void;
-    const gate = new Promise<void>((r) => (openGate = r));
-    front.faults.set(`/papers/date/${site.days.at(-1)!}`, { kind: 'gate', open: gate });
+    const listingGate = holdBack(front, [`/papers/date/${site.days.at(-1)!}`]);
     const truth = snapshotTruth();
     workers = startWorkersProcess(env, 'fetcher,parser,deduplicator,indexer');
     const rss = sampleWorkerRss(() => (workers ? [workers] : []));
@@ -90,7 +88,7 @@ describe(`Elasticsearch stopped mid-crawl for ${OUTAGE_MS / 1000} s, then starte
     const before = { fetched, written };
     const downAt = Date.now();
     await own.stop();
-    openGate();
+    listingGate.open();
     expect(before.fetched).toBeLessThan(seeds.length + truth.length);
     expect(before.written).toBeLessThan(truth.length);
 

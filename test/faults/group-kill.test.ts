@@ -5,10 +5,11 @@ import { Redis } from 'ioredis';
 import { Client } from '@elastic/elasticsearch';
 import { Queue } from 'bullmq';
 import { CrawlStore } from '@paperline/core/pipeline';
+import { RedisKeys } from '@paperline/core/redis';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
-import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
+import { holdBack, startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
 import { descendantPids, failedRows, indexedIds, isAlive, waitFor, type Summary } from '../helpers/faults.js';
 
 const FETCH_CONCURRENCY = 4;
@@ -57,9 +58,10 @@ describe('two worker groups share a crawl; one is SIGKILLed whole', () => {
       PAPERLINE_FETCH_TOTAL_TIMEOUT_MS: '120000',
     });
     const truth = snapshotTruth();
-    let open = () => undefined as void;
-    const gate = new Promise<void>((r) => (open = r));
-    for (const p of truth) front.faults.set(`/papers/${p.id}`, { kind: 'gate', open: gate });
+    const papersGate = holdBack(
+      front,
+      truth.map((p) => `/papers/${p.id}`),
+    );
 
     // Two process trees, as two machines would run them: each a whole `paperline workers`.
     const doomed = startWorkersProcess(env);
@@ -70,7 +72,10 @@ describe('two worker groups share a crawl; one is SIGKILLed whole', () => {
     expect(started.code, started.stderr).toBe(0);
     const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
 
-    const fetchQueue = new Queue('fetch', { connection: redis, prefix: names.prefix });
+    const fetchQueue = new Queue('fetch', {
+      connection: redis,
+      prefix: new RedisKeys(names.prefix).queuePrefix('fetch'),
+    });
     await waitFor(
       'both groups to hold fetch jobs at the gate',
       async () => (await fetchQueue.getJobCounts('active')).active! > FETCH_CONCURRENCY,
@@ -83,7 +88,7 @@ describe('two worker groups share a crawl; one is SIGKILLed whole', () => {
     await exited(doomed);
     expect(doomedPids.length).toBeGreaterThan(0);
     await waitFor('every process of the killed group to be gone', () => doomedPids.every(dead));
-    open();
+    papersGate.open();
 
     const waited = await runCli(['wait', crawlId, '--json'], env);
     expect(waited.code, waited.stderr).toBe(0);

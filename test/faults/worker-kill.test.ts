@@ -7,7 +7,7 @@ import { CrawlStore } from '@paperline/core/pipeline';
 import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
-import { startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
+import { holdBack, startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
 import { RedisKeys } from '@paperline/core/redis';
 import {
   RSS_LIMIT_MIB,
@@ -19,14 +19,6 @@ import {
   workerPids,
   type Summary,
 } from '../helpers/faults.js';
-
-/** Holds requests for these paths at the fault site until `open()` is called. */
-function holdBack(front: FaultSite, paths: string[]): { open(): void } {
-  let open = () => undefined as void;
-  const gate = new Promise<void>((r) => (open = r));
-  for (const path of paths) front.faults.set(path, { kind: 'gate', open: gate });
-  return { open: () => open() };
-}
 
 describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', () => {
   const names = uniqueNames('f-kill');

@@ -203,6 +203,14 @@ async function streamHuge(res: ServerResponse, total: number, count: (n: number)
   if (!gone) res.end();
 }
 
+/** Holds requests for these paths at the fault site until `open()` is called: a gate, not a timer. */
+export function holdBack(front: FaultSite, paths: string[]): { open(): void } {
+  let open = () => undefined as void;
+  const gate = new Promise<void>((r) => (open = r));
+  for (const path of paths) front.faults.set(path, { kind: 'gate', open: gate });
+  return { open: () => open() };
+}
+
 /**
  * Starts the faulty HF stand-in on `host` (default 127.0.0.1). Paths in `faults` misbehave; every
  * other path is proxied to `upstream` (the snapshot site) when given, else answered 404.

@@ -1,18 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { Client } from '@elastic/elasticsearch';
+import { describe, expect, it } from 'vitest';
 import { ensureArchiveIndices, ensurePapersIndex } from '@paperline/core/es';
-import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
+import { servicesFor } from '../helpers/services.js';
 
-const names = uniqueNames('layout');
-const redis = new Redis(REDIS_URL);
-const es = new Client({ node: ELASTICSEARCH_URL });
-
-afterAll(async () => {
-  await cleanup(redis, es, names);
-  redis.disconnect();
-  await es.close();
-});
+const { names, es } = servicesFor('layout');
 
 async function layoutOf(index: string): Promise<{ shards: string; replicas: string; autoExpand: string }> {
   const res = await es.indices.getSettings({ index, flat_settings: true });

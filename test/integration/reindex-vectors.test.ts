@@ -1,19 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { Client } from '@elastic/elasticsearch';
 import { ShadowTarget, aliasTargets, reindexPapers } from '@paperline/core/es';
-import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
+import { servicesFor } from '../helpers/services.js';
 
-const names = uniqueNames('reindex-vec');
+const { names, redis, es } = servicesFor('reindex-vec');
 const legacy = `${names.index}-legacy`;
-const redis = new Redis(REDIS_URL);
-const es = new Client({ node: ELASTICSEARCH_URL });
 
 afterAll(async () => {
   await es.indices.delete({ index: legacy, ignore_unavailable: true });
-  await cleanup(redis, es, names);
-  redis.disconnect();
-  await es.close();
 });
 
 /** A unit vector of 384 dimensions, different for each seed. */

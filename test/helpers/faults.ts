@@ -331,6 +331,8 @@ export async function startOwnEsCluster(esPorts: number[], stackDir: string): Pr
   const opts = {
     stackDir,
     esPorts,
+    // Elasticsearch alone: the Redis Cluster fault test has its own.
+    redisPorts: [],
     timeoutMs: 200_000,
     log: (m: string) => process.stderr.write(`[es-cluster-${esPorts[0]}] ${m}\n`),
   };

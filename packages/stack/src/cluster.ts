@@ -7,6 +7,7 @@ import {
 } from './redis-cluster.js';
 import {
   resolveClusterOptions,
+  type ClusteredService,
   type ClusterOptions,
   type ClusterStatus,
   type ResolvedClusterOptions,
@@ -30,11 +31,16 @@ function combine(services: ClusterStatus['services']): ClusterStatus {
   };
 }
 
+/** The Redis Cluster's part of a step, or nothing when it has no ports (Elasticsearch alone). */
+async function redisPart(
+  o: ResolvedClusterOptions,
+  step: (ports: readonly number[], dir: string) => Promise<ClusteredService>,
+): Promise<{ redis?: ClusteredService }> {
+  return o.redisPorts.length === 0 ? {} : { redis: await step(o.redisPorts, redisClusterDir(o.stackDir)) };
+}
+
 async function inspect(o: ResolvedClusterOptions): Promise<ClusterStatus> {
-  return combine({
-    elasticsearch: await inspectEsCluster(o),
-    redis: await inspectRedisCluster(o.redisPorts, redisClusterDir(o.stackDir)),
-  });
+  return combine({ elasticsearch: await inspectEsCluster(o), ...(await redisPart(o, inspectRedisCluster)) });
 }
 
 /**
@@ -47,7 +53,7 @@ export async function clusterUp(opts: ClusterOptions = {}): Promise<ClusterStatu
   return withStackLock(o, 'that is starting the cluster', async () =>
     combine({
       elasticsearch: await startEsCluster(o),
-      redis: await ensureRedisCluster(o.redisPorts, redisClusterDir(o.stackDir), o.log),
+      ...(await redisPart(o, (ports, dir) => ensureRedisCluster(ports, dir, o.log))),
     }),
   );
 }
@@ -59,11 +65,11 @@ export async function clusterDown(opts: ClusterOptions = {}): Promise<ClusterSta
   if (!(await stackDirExists(o.stackDir))) return inspect(o);
   return withStackLock(o, 'to finish', async () => {
     const elasticsearch = await stopEsCluster(o);
-    await stopRedisCluster({ ports: o.redisPorts, dir: redisClusterDir(o.stackDir) });
-    return combine({
-      elasticsearch,
-      redis: await inspectRedisCluster(o.redisPorts, redisClusterDir(o.stackDir)),
+    const redis = await redisPart(o, async (ports, dir) => {
+      await stopRedisCluster({ ports, dir });
+      return inspectRedisCluster(ports, dir);
     });
+    return combine({ elasticsearch, ...redis });
   });
 }
 

@@ -96,7 +96,7 @@ describe('clusterUp / clusterStatus against nodes that already answer', () => {
 
   it('uses a whole green cluster as it is and reports the URL list for the workers', async () => {
     const esPorts = await fakeNodes('green', 3);
-    const s = await clusterUp({ stackDir: dir, esPorts, log: (m) => lines.push(m) });
+    const s = await clusterUp({ stackDir: dir, esPorts, redisPorts: [], log: (m) => lines.push(m) });
     const url = esPorts.map((p) => `http://127.0.0.1:${p}`).join(',');
     expect(s.up).toBe(true);
     expect(s.env).toEqual({ ELASTICSEARCH_URL: url });
@@ -110,7 +110,7 @@ describe('clusterUp / clusterStatus against nodes that already answer', () => {
 
   it('is not up while the cluster counts fewer nodes than it has', async () => {
     const esPorts = await fakeNodes('green', 2);
-    const s = await clusterStatus({ stackDir: dir, esPorts });
+    const s = await clusterStatus({ stackDir: dir, esPorts, redisPorts: [] });
     expect(s.up).toBe(false);
     expect(s.services.elasticsearch.detail).toBe('cluster health green, 2 of 3 nodes');
   });
@@ -121,7 +121,7 @@ describe('clusterUp / clusterStatus against nodes that already answer', () => {
     const taken = (squatter.address() as { port: number }).port;
     try {
       const esPorts = [await closedPort(), taken, await closedPort()];
-      const err = await clusterUp({ stackDir: dir, esPorts }).catch((e: unknown) => e);
+      const err = await clusterUp({ stackDir: dir, esPorts, redisPorts: [] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StackError);
       expect((err as StackError).message).toMatch(
         new RegExp(

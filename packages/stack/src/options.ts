@@ -95,7 +95,7 @@ export interface ClusterStatus {
   /** Every service is up. */
   up: boolean;
   /** Each clustered service by name. */
-  services: { elasticsearch: ClusteredService; redis: ClusteredService };
+  services: { elasticsearch: ClusteredService; redis?: ClusteredService };
   /** The environment of all services together: what to export before starting workers. */
   env: Record<string, string>;
 }
@@ -203,8 +203,8 @@ export interface ClusterOptions extends Omit<
    */
   esPorts?: readonly number[];
   /**
-   * Ports of the Redis Cluster's nodes on 127.0.0.1: three primaries first, then one replica each.
-   * @defaultValue {@link DEFAULT_CLUSTER_REDIS_PORTS}
+   * Ports of the Redis Cluster's nodes on 127.0.0.1: three primaries first, then one replica each;
+   * none for an Elasticsearch cluster alone. @defaultValue {@link DEFAULT_CLUSTER_REDIS_PORTS}
    */
   redisPorts?: readonly number[];
   /** JVM heap of each Elasticsearch node (`-Xms` and `-Xmx`). @defaultValue `'512m'` */

@@ -191,6 +191,21 @@ describe('Redis Cluster and Sentinel', () => {
     });
   });
 
+  it("takes the sentinels' own password from REDIS_SENTINEL_PASSWORD or its _FILE, never into REDIS_URL", () => {
+    const file = join(dir, 'sentinel-password');
+    writeFileSync(file, 's3ntinel\n');
+    const cfg = loadConfig({
+      REDIS_SENTINELS: '127.0.0.1:26379',
+      REDIS_SENTINEL_NAME: 'main',
+      REDIS_SENTINEL_PASSWORD_FILE: file,
+    });
+    expect(cfg.redisTopology).toMatchObject({ kind: 'sentinel', sentinelPassword: 's3ntinel' });
+    expect(cfg.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(configError({ REDIS_SENTINEL_PASSWORD: 'x' }).message).toMatch(
+      /REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS/,
+    );
+  });
+
   it.each([
     [{ REDIS_CLUSTER_NODES: '10.0.0.1' }, /REDIS_CLUSTER_NODES: '10\.0\.0\.1' is not host:port/],
     [{ REDIS_CLUSTER_NODES: '10.0.0.1:70000' }, /REDIS_CLUSTER_NODES: '10\.0\.0\.1:70000'/],

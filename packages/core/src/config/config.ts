@@ -19,6 +19,8 @@ export const EnvSchema = z.object({
   /** Sentinel: `host:port,…` of the sentinels, with REDIS_SENTINEL_NAME, the monitored primary. */
   REDIS_SENTINELS: z.string().optional(),
   REDIS_SENTINEL_NAME: z.string().optional(),
+  /** The sentinels' own password, when they require one (REDIS_PASSWORD is the primary's). */
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
   /** One node, or several separated by commas: requests go round them and pass a node that is down. */
   ELASTICSEARCH_URL: z
     .string()

@@ -17,7 +17,7 @@ export interface HostPort {
 export type RedisTopology =
   | { kind: 'standalone' }
   | { kind: 'cluster'; nodes: HostPort[] }
-  | { kind: 'sentinel'; sentinels: HostPort[]; name: string };
+  | { kind: 'sentinel'; sentinels: HostPort[]; name: string; sentinelPassword?: string };
 
 /** `host:port`, `[v6 address]:port`; a port is 1–65535. */
 const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
@@ -47,6 +47,8 @@ export interface TopologyEnv {
   REDIS_CLUSTER_NODES?: string | undefined;
   REDIS_SENTINELS?: string | undefined;
   REDIS_SENTINEL_NAME?: string | undefined;
+  /** The sentinels' own password (`requirepass` of the sentinels), when they have one. */
+  REDIS_SENTINEL_PASSWORD?: string | undefined;
   PAPERLINE_QUEUE_PREFIX: string;
   REDIS_URL: string;
 }
@@ -65,11 +67,20 @@ export function resolveTopology(e: TopologyEnv): RedisTopology {
     throw new Error('REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set: choose Redis Cluster or Sentinel');
   }
   if (sentinelName && !sentinels) throw new Error('REDIS_SENTINEL_NAME is set without REDIS_SENTINELS');
+  const sentinelPassword = e.REDIS_SENTINEL_PASSWORD;
+  if (sentinelPassword && !sentinels) {
+    throw new Error('REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS');
+  }
   if (sentinels) {
     if (!sentinelName) {
       throw new Error('REDIS_SENTINELS needs REDIS_SENTINEL_NAME, the name of the monitored primary');
     }
-    return { kind: 'sentinel', sentinels: parseHostPorts('REDIS_SENTINELS', sentinels), name: sentinelName };
+    return {
+      kind: 'sentinel',
+      sentinels: parseHostPorts('REDIS_SENTINELS', sentinels),
+      name: sentinelName,
+      ...(sentinelPassword ? { sentinelPassword } : {}),
+    };
   }
   if (!cluster) return { kind: 'standalone' };
   const nodes = parseHostPorts('REDIS_CLUSTER_NODES', cluster);

@@ -88,6 +88,7 @@ export function createRedis(target: RedisTarget | string, role: RedisRole): Redi
         ...opts,
         sentinels: redisTopology.sentinels,
         name: redisTopology.name,
+        ...(redisTopology.sentinelPassword ? { sentinelPassword: redisTopology.sentinelPassword } : {}),
         // On a failover the sentinels name the new primary; reconnect there.
         failoverDetector: true,
       });

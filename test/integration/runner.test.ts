@@ -183,6 +183,11 @@ describe('stage runner: one handler per error class', () => {
     const s = await waitForCrawl(crawls, 'coutage', { timeoutMs: 30_000, pollMs: 100 });
     expect(s).toMatchObject({ finished: true, failed: 0 });
     expect(calls).toBe(3);
+    // The crawl's books close inside the run; BullMQ counts the attempt when it completes the job.
+    await vi.waitFor(async () => expect(await queues.index.getJobState(jobId!)).toBe('completed'), {
+      timeout: 10_000,
+      interval: 20,
+    });
     const job = (await queues.index.getJob(jobId!))!;
     expect(job.attemptsStarted).toBe(3);
     expect(job.attemptsMade).toBe(1); // the run that succeeded: the two waits used none

@@ -129,8 +129,11 @@ describe('poison jobs on every queue', () => {
     // will retry to delayed or wait, never to failed, so failed with attempts to spare proves that
     // no retry was scheduled (only a `retry` command brings such a job back).
     for (const a of added) {
+      await waitFor(
+        `${a.id} to be failed`,
+        async () => (await queues[a.stage].getJobState(a.id)) === 'failed',
+      );
       const job = (await queues[a.stage].getJob(a.id))!;
-      expect(await job.getState(), a.id).toBe('failed');
       expect(job.attemptsMade, a.id).toBe(1);
       expect(job.opts.attempts, a.id).toBe(5);
     }

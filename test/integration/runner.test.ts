@@ -117,6 +117,11 @@ describe('stage runner: one handler per error class', () => {
     const s = await waitForCrawl(crawls, 'cperm', { timeoutMs: 10_000, pollMs: 100 });
     expect(s).toMatchObject({ finished: true, failed: 1 });
     expect(calls).toBe(1);
+    // The books record the failure inside the run; BullMQ moves the job to failed just after.
+    await vi.waitFor(async () => expect(await queues.fetch.getJobState(jobId)).toBe('failed'), {
+      timeout: 10_000,
+      interval: 20,
+    });
     expect((await queues.fetch.getJob(jobId))?.attemptsMade).toBe(1);
     expect((await crawls.failures([jobId])).get(jobId)).toMatchObject({
       code: 'HTTP_NOT_FOUND',

@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ChangeEntry, IndexJob, PaperCandidate } from '@paperline/contracts';
-import { createLogger } from '@paperline/core/process';
 import { createEsClient, getPapers } from '@paperline/core/es';
-import {
-  ChangeFeed,
-  createRuntime,
-  type Runtime,
-  type StageContext,
-  type StageWiring,
-} from '@paperline/core/pipeline';
+import { ChangeFeed, createRuntime, type Runtime, type StageWiring } from '@paperline/core/pipeline';
 import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
 import { buildRecord, withdrawalReason } from '@paperline/identity';
 import { readChanges, type ChangeView } from '@paperline/ops';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { stageContext } from '../helpers/stage-context.js';
 
 /**
  * The change feed's guarantee under concurrency, against real Redis and Elasticsearch: several
@@ -31,12 +25,7 @@ const PAGE = 'http://127.0.0.1:9/papers/date/2025-01-20';
 const WRITERS = 3;
 const PAPERS = 24;
 const VERSIONS = 5;
-const ctx = (jobId: string): StageContext => ({
-  jobId,
-  attempt: 1,
-  log: createLogger({ level: 'silent' }),
-  signal: new AbortController().signal,
-});
+const ctx = stageContext;
 
 const runtimes: Runtime[] = [];
 const indexers: Array<StageWiring<IndexDeps>> = [];

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { IndexJob, PaperCandidate } from '@paperline/contracts';
-import { createLogger } from '@paperline/core/process';
 import { createEsClient, getPapers } from '@paperline/core/es';
 import {
   createRuntime,
   startStage,
   waitForCrawl,
   type Runtime,
-  type StageContext,
   type StageWiring,
 } from '@paperline/core/pipeline';
 import { dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
@@ -17,6 +15,7 @@ import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
 import { embeddingTextHash } from '@paperline/identity';
 import { startEmbedMissing } from '@paperline/ops';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { stageContext } from '../helpers/stage-context.js';
 
 /**
  * `embed --missing` against real Redis and Elasticsearch with the real model: papers indexed while
@@ -27,12 +26,7 @@ const names = uniqueNames('embedmiss');
 const redis = new Redis(REDIS_URL);
 const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const PAGE = 'http://127.0.0.1:9/papers/date/2024-03-21';
-const ctx = (jobId: string): StageContext => ({
-  jobId,
-  attempt: 1,
-  log: createLogger({ level: 'silent' }),
-  signal: new AbortController().signal,
-});
+const ctx = stageContext;
 
 /** Papers of different lengths, so the embedder's batches mix them. */
 const PAPERS = [

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { EmbedJob, IndexJob, PaperCandidate } from '@paperline/contracts';
-import { createLogger } from '@paperline/core/process';
 import { createEsClient, getPapers } from '@paperline/core/es';
-import { createRuntime, type Runtime, type StageContext, type StageWiring } from '@paperline/core/pipeline';
+import { createRuntime, type Runtime, type StageWiring } from '@paperline/core/pipeline';
 import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
 import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
 import { embedStage, processEmbed, type EmbedDeps } from '@paperline/embedder';
 import { embeddingTextHash } from '@paperline/identity';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { stageContext } from '../helpers/stage-context.js';
 
 /**
  * The external-version rule on every write path, against real Redis and Elasticsearch: the
@@ -20,12 +20,7 @@ const redis = new Redis(REDIS_URL);
 const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
 const ID = 'arxiv:2403.54321';
 const PAGE = 'http://127.0.0.1:9/papers/date/2024-03-20';
-const ctx = (jobId: string): StageContext => ({
-  jobId,
-  attempt: 1,
-  log: createLogger({ level: 'silent' }),
-  signal: new AbortController().signal,
-});
+const ctx = stageContext;
 
 let rt: Runtime;
 let dedupe: StageWiring<DedupeDeps>;

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger } from '@paperline/core/process';
 import { bulkWrite, createEsClient, getPapers } from '@paperline/core/es';
 import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
-import { createRuntime, type Runtime, type StageContext, type StageWiring } from '@paperline/core/pipeline';
+import { createRuntime, type Runtime, type StageWiring } from '@paperline/core/pipeline';
 import type { IndexJob, PaperCandidate } from '@paperline/contracts';
 import { buildRecord, titleFingerprint } from '@paperline/identity';
 import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
 import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { stageContext } from '../helpers/stage-context.js';
 
 // The contract: Redis holds a cache of identity, Elasticsearch the truth. Each case indexes a
 // paper, empties this file's Redis keys, and sights the paper again under another of its keys.
@@ -16,12 +16,7 @@ const names = uniqueNames('identity');
 const keys = new RedisKeys(names.prefix);
 const redis = new Redis(REDIS_URL);
 const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
-const ctx = (jobId: string): StageContext => ({
-  jobId,
-  attempt: 1,
-  log: createLogger({ level: 'silent' }),
-  signal: new AbortController().signal,
-});
+const ctx = stageContext;
 
 let rt: Runtime;
 let dedupeWiring: StageWiring<DedupeDeps>;

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger } from '@paperline/core/process';
 import { HttpClient } from '@paperline/core/http';
 import { RawArchive, createEsClient, getPapers } from '@paperline/core/es';
 import {
@@ -11,7 +10,6 @@ import {
   RobotsCache,
   createRuntime,
   type Runtime,
-  type StageContext,
   type StageWiring,
 } from '@paperline/core/pipeline';
 import { PaperlineError, type PaperCandidate } from '@paperline/contracts';
@@ -20,6 +18,7 @@ import { parseStage, processParse, type ParseDeps } from '@paperline/parser';
 import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
 import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { stageContext } from '../helpers/stage-context.js';
 
 const names = uniqueNames('stages');
 const redis = new Redis(REDIS_URL);
@@ -30,12 +29,7 @@ const feed = new ChangeFeed(redis, names.prefix);
 /** The change feed's last entry for a paper. */
 const lastChange = async (id: string) =>
   (await feed.read(undefined, 10_000)).entries.filter((e) => e.id === id).at(-1);
-const ctx = (jobId: string): StageContext => ({
-  jobId,
-  attempt: 1,
-  log: createLogger({ level: 'silent' }),
-  signal: new AbortController().signal,
-});
+const ctx = stageContext;
 
 const entry = (id: string, title: string, upvotes: number) => ({
   paper: {

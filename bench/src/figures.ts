@@ -121,7 +121,7 @@ function runRow(r: BenchRecord): string[] {
     commit(r),
     String(r.pages),
     `${r.machine.cores}, ${r.machine.loadavg.start[0] ?? '—'} → ${r.machine.loadavg.end[0] ?? '—'}`,
-    int(r.papersPerSecond),
+    groupsText(r),
     int(r.ceilingPapersPerSecond),
     peerText(r),
     `${dec(r.ratioToCeiling, 2)} / ${dec(r.ratioToPeer, 2)}`,

@@ -307,18 +307,16 @@ export async function processDedupe(
   await addWithdrawn(papers, withdrawn, store);
   const ids = [...papers.keys()];
   const adopted = await adoptTitleOnlyRecords(papers, known, store, ctx.log);
-  await recordAliases(papers, store);
-  const { changed, unchanged, needsVector } = await mergeAndCommit(
-    pageViews(papers, withdrawn, now),
-    store,
-    ctx.jobId,
-    now,
-    job.rewrite === true,
-  );
+  // Independent round trips run together: the aliases only need to be in place before the index
+  // job is emitted (a re-run after a crash sets them again), and the books and the page's paper
+  // list are two stores.
+  const [, { changed, unchanged, needsVector }] = await Promise.all([
+    recordAliases(papers, store),
+    mergeAndCommit(pageViews(papers, withdrawn, now), store, ctx.jobId, now, job.rewrite === true),
+  ]);
   if (job.verifyIndex) changed.push(...(await missingFromIndex(unchanged, store)));
   const deletes = versionedDeletes(adopted, [...changed, ...unchanged]);
-  await deps.markCandidates(job.crawlId, job.url, ids);
-  await deps.recordPagePapers(job.url, ids);
+  await Promise.all([deps.markCandidates(job.crawlId, job.url, ids), deps.recordPagePapers(job.url, ids)]);
 
   // A reprocess fetches nothing: no enrichment.
   const emit =

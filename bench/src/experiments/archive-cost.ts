@@ -6,7 +6,8 @@
  * - best_compression and default_codec: the layout before, the decoded text as a JSON string
  *   in two requests, with either codec.
  * Reports Elasticsearch CPU ms/page and client CPU ms/page for the writes and the realtime reads
- * (reads always go through RawArchive.getText, which reads both layouts). Variants are
+ * (reads always go through RawArchive.getText, which reads both layouts), and the CPU of one
+ * force merge of the whole archive to a segment, per page. Variants are
  * interleaved and repeated to damp the noise of a shared machine. *
  *   pnpm exec tsx bench/src/experiments/archive-cost.ts [pages=200] [rounds=3]
  */
@@ -36,19 +37,23 @@ async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promi
   );
 }
 
-/** best_compression and default_codec: text bodies (before); gzip_body: as shipped (best_compression). */
-type Variant = 'best_compression' | 'default_codec' | 'gzip_body';
-const results: Record<Variant, { esPut: number[]; cliPut: number[]; esGet: number[]; cliGet: number[] }> = {
-  best_compression: { esPut: [], cliPut: [], esGet: [], cliGet: [] },
-  default_codec: { esPut: [], cliPut: [], esGet: [], cliGet: [] },
-  gzip_body: { esPut: [], cliPut: [], esGet: [], cliGet: [] },
-};
+/**
+ * best_compression and default_codec: text bodies (before); gzip_body: as shipped
+ * (best_compression); gzip_default_codec: gzip bodies under the default codec.
+ */
+const VARIANTS = ['best_compression', 'default_codec', 'gzip_body', 'gzip_default_codec'] as const;
+type Variant = (typeof VARIANTS)[number];
+type Costs = { esPut: number[]; cliPut: number[]; esGet: number[]; cliGet: number[]; esMerge: number[] };
+const results = Object.fromEntries(
+  VARIANTS.map((v) => [v, { esPut: [], cliPut: [], esGet: [], cliGet: [], esMerge: [] }]),
+) as unknown as Record<Variant, Costs>;
+const gzipped = (v: Variant): boolean => v.startsWith('gzip');
 
 async function run(variant: Variant, round: number): Promise<void> {
   const index = `${tag}-${variant.replace('_', '-')}-${round}`;
   const t = pagesTemplate().template;
   const settings = { ...(t.settings as Record<string, unknown>) };
-  if (variant === 'default_codec') delete settings['index.codec'];
+  if (variant === 'default_codec' || variant === 'gzip_default_codec') delete settings['index.codec'];
   await es.indices.create({ index, settings: settings as never, mappings: t.mappings as never });
   await es.indices.create({
     index: `${index}-urls`,
@@ -67,7 +72,7 @@ async function run(variant: Variant, round: number): Promise<void> {
       const sha256 = createHash('sha256').update(buf).digest('hex');
       shas[i] = sha256;
       const url = `http://127.0.0.1:1/papers/date/${dateOf(i + 5000)}`;
-      if (variant === 'gzip_body') {
+      if (gzipped(variant)) {
         await archive.put({
           url,
           finalUrl: url,
@@ -110,20 +115,24 @@ async function run(variant: Variant, round: number): Promise<void> {
   c = process.cpuUsage(c0);
   results[variant].esGet.push(((await esCpuMs(es)) - e0) / pages);
   results[variant].cliGet.push((c.user + c.system) / 1000 / pages);
+  // What merging the archive costs: every page's segments merged into one.
+  e0 = await esCpuMs(es);
+  await es.indices.forcemerge({ index, max_num_segments: 1 });
+  results[variant].esMerge.push(((await esCpuMs(es)) - e0) / pages);
   await es.indices.delete({ index: [index, `${index}-urls`] });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 try {
   for (let r = 0; r < rounds; r++)
-    for (const v of ['best_compression', 'default_codec', 'gzip_body'] as Variant[]) await run(v, r);
+    for (const v of VARIANTS) await run(v, r);
   process.stdout.write(
     `${pages} pages of ${avgKb.toFixed(0)} KB, ${rounds} rounds, medians (ms CPU per page):\n`,
   );
-  process.stdout.write('variant            ES put   client put   ES get   client get\n');
+  process.stdout.write('variant            ES put   client put   ES get   client get   ES merge\n');
   for (const [v, r] of Object.entries(results))
     process.stdout.write(
-      `${v.padEnd(18)} ${median(r.esPut).toFixed(1).padStart(6)} ${median(r.cliPut).toFixed(1).padStart(12)} ${median(r.esGet).toFixed(1).padStart(8)} ${median(r.cliGet).toFixed(1).padStart(12)}\n`,
+      `${v.padEnd(18)} ${median(r.esPut).toFixed(1).padStart(6)} ${median(r.cliPut).toFixed(1).padStart(12)} ${median(r.esGet).toFixed(1).padStart(8)} ${median(r.cliGet).toFixed(1).padStart(12)} ${median(r.esMerge).toFixed(2).padStart(10)}\n`,
     );
 } finally {
   const found = await es.indices

@@ -162,10 +162,12 @@ function peerSettings(m: Measured): BenchRecord['settings']['peer'] {
   };
 }
 
+/** The environment that tunes the workers: PAPERLINE_* and NODE_OPTIONS (V8's heap flags, say). */
 const paperlineEnv = (): Record<string, string> =>
   Object.fromEntries(
     Object.entries(process.env).filter(
-      (e): e is [string, string] => e[0].startsWith('PAPERLINE_') && e[1] !== undefined,
+      (e): e is [string, string] =>
+        (e[0].startsWith('PAPERLINE_') || e[0] === 'NODE_OPTIONS') && e[1] !== undefined,
     ),
   );
 

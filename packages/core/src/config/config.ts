@@ -83,7 +83,8 @@ export const EnvSchema = z.object({
   PAPERLINE_FETCH_MAX_REDIRECTS: int(0, 50).default(5),
   PAPERLINE_FETCH_CONCURRENCY: int(1, 512).default(8),
   PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(8),
-  PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(32),
+  /** 16: the deduplicator's jobs each hold a page's candidates and records; 32 cost RSS, not speed. */
+  PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(16),
   PAPERLINE_INDEX_CONCURRENCY: int(1, 512).default(32),
   /**
    * Embed jobs one embedder process runs at once; their texts share the model through one batcher

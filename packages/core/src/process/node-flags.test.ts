@@ -8,14 +8,14 @@ describe('workerExecArgv', () => {
     else process.env.NODE_OPTIONS = saved;
   });
 
-  it('adds a 32 MB semi-space after the given flags', () => {
+  it('adds an 8 MB semi-space after the given flags', () => {
     delete process.env.NODE_OPTIONS;
-    expect(workerExecArgv(['--import', 'tsx'])).toEqual(['--import', 'tsx', '--max-semi-space-size=32']);
+    expect(workerExecArgv(['--import', 'tsx'])).toEqual(['--import', 'tsx', '--max-semi-space-size=8']);
   });
 
   it('leaves a semi-space size given on the command line or in NODE_OPTIONS alone', () => {
     delete process.env.NODE_OPTIONS;
-    expect(workerExecArgv(['--max-semi-space-size=8'])).toEqual(['--max-semi-space-size=8']);
+    expect(workerExecArgv(['--max-semi-space-size=4'])).toEqual(['--max-semi-space-size=4']);
     process.env.NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=64';
     expect(workerExecArgv(['--import', 'tsx'])).toEqual(['--import', 'tsx']);
   });

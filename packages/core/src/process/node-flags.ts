@@ -1,13 +1,14 @@
 /**
- * Node flags the stage workers run with. A larger young generation: a worker allocates a few MB of
- * short-lived strings and objects per page (bodies, JSON, records), and with V8's default 16 MB
- * semi-space much of it survives a scavenge and is copied, then promoted. 32 MB cut the workers'
- * CPU per paper by 3–5% in `pnpm bench` for about 30 MB more RSS each. A flag already given
- * (in `base` or NODE_OPTIONS) wins.
+ * Node flags the stage workers run with: an 8 MB semi-space, half V8's default. A worker's peak
+ * RSS is mostly its young generation and what its jobs in flight hold. With 32 MB (chosen once to
+ * cut GC CPU) the deduplicator peaked at 337–372 MB in `pnpm bench` at N = 2000; with 8 MB, and 16
+ * dedupe jobs at once instead of 32, every worker stayed under 280 MB, and the workers' CPU per
+ * paper moved less than between two runs of the same commit (the runs are in
+ * `bench/README.md`). A flag already given (in `base` or NODE_OPTIONS) wins.
  */
 export function workerExecArgv(base: readonly string[] = process.execArgv): string[] {
   const given = [...base, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   const out = [...base];
-  if (!given.some((a) => a.startsWith('--max-semi-space-size'))) out.push('--max-semi-space-size=32');
+  if (!given.some((a) => a.startsWith('--max-semi-space-size'))) out.push('--max-semi-space-size=8');
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import type { BenchRecord } from './resultfile.js';
 import { resultFileName } from './resultfile.js';
+import { AT_MOST_TARGETS, TARGETS } from './result.js';
 
 /** The issue's size: always has a row, even before any run of it was recorded. */
 export const HEADLINE_PAGES = 2000;
@@ -86,7 +87,7 @@ const HOW_MEASURED = `How each figure is measured:
   concurrency that were fastest in a calibration. **peer**: Crawlee \`CheerioCrawler\` processes (as many
   as the pipeline's cores), each with a share of the pages, at the per-process concurrency that was
   fastest in a calibration.
-- **ratioToCeiling / ratioToPeer**: pipeline papers/s ÷ ceiling / peer papers/s (targets ≥ 0.8 / ≥ 1.0).
+- **ratioToCeiling / ratioToPeer**: pipeline papers/s ÷ ceiling / peer papers/s (targets ≥ ${TARGETS.ratioToCeiling} / ≥ ${TARGETS.ratioToPeer}).
 - **p50 / p99**: fetch → searchable at the offered steady rate, over every paper of the offered pages
   (the run fails if one never becomes searchable).
 - **CPU ms/paper**: utime + stime over the timed window ÷ papers; the pipeline counts its four workers,
@@ -138,6 +139,62 @@ function runsTable(records: BenchRecord[]): string {
     return 'No recorded run yet: `pnpm bench --record` writes one into `bench/results/`.';
   return mdTable(RUNS_HEADER, [...records].reverse().map(runRow));
 }
+
+const WORKERS = ['fetcher', 'parser', 'deduplicator', 'indexer'] as const;
+
+const WORKERS_HEADER = [
+  'run (UTC)',
+  'commit',
+  'N',
+  'load',
+  'papers/s',
+  'CPU ms/paper: fetcher / parser / deduplicator / indexer',
+  'workers / Elasticsearch / Redis / total',
+  'largest worker RSS MB',
+  'environment (PAPERLINE_*, NODE_OPTIONS)',
+];
+
+/** The worker that peaked highest, and its peak. */
+function largestRss(r: BenchRecord): string {
+  const peaks = WORKERS.flatMap((w) =>
+    r.perStagePeakRssMb[w] === undefined ? [] : [[w, r.perStagePeakRssMb[w]!] as const],
+  );
+  if (peaks.length === 0) return '—';
+  const [worker, mb] = peaks.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return `${int(mb)} (${worker})`;
+}
+
+function workersRow(r: BenchRecord): string[] {
+  const c = r.cpuMsPerPaper;
+  const env = Object.entries(r.settings.env).map(([k, v]) => `\`${k}=${v}\``);
+  return [
+    runLink(r, ''),
+    commit(r),
+    String(r.pages),
+    `${r.machine.loadavg.start[0] ?? '—'} → ${r.machine.loadavg.end[0] ?? '—'}`,
+    groupsText(r),
+    WORKERS.map((w) => dec(c[w], 2)).join(' / '),
+    [c.pipelineWorkers, c.pipelineElasticsearch, c.pipelineRedis, c.pipelineTotal]
+      .map((v) => dec(v, 2))
+      .join(' / '),
+    largestRss(r),
+    env.length > 0 ? env.join(' ') : 'defaults',
+  ];
+}
+
+/** Every passing run's workers, newest first: what to compare when a setting or the code changed. */
+function workersTable(records: BenchRecord[]): string {
+  const passing = records.filter((r) => r.ok);
+  if (passing.length === 0) return 'No passing run recorded yet.';
+  return mdTable(WORKERS_HEADER, [...passing].reverse().map(workersRow));
+}
+
+const WORKERS_HOW = [
+  'The same runs as above, by worker: CPU ms per paper of each stage process and of the pipeline as a whole',
+  '(utime + stime over the crawl ÷ papers), the largest `VmRSS` of any worker (sampled every 250 ms during the',
+  'crawl and the latency phase), and the tuning environment the run was given (`defaults`: none). Runs of one',
+  'commit moved by a quarter between each other on this shared machine; compare settings across several runs.',
+].join('\n');
 
 const ROLES: Record<string, string> = {
   fetcher: 'pipeline worker',
@@ -206,7 +263,7 @@ function settingsTable(r: BenchRecord): string {
 function targetsTable(r: BenchRecord): string {
   const rows = Object.entries(r.targets).map(([k, t]) => [
     k,
-    k === 'p99Ms' ? `≤ ${t.target}` : `≥ ${t.target}`,
+    AT_MOST_TARGETS.has(k) ? `≤ ${t.target}` : `≥ ${t.target}`,
     t.value === null ? '—' : String(t.value),
     t.met === null ? '—' : t.met ? 'met' : '**not met**',
   ]);
@@ -291,6 +348,12 @@ export function renderBenchFigures(records: BenchRecord[]): string {
     runsTable(records),
     '',
     HOW_MEASURED,
+    '',
+    '### Workers per run: CPU, memory and tuning (newest first)',
+    '',
+    workersTable(records),
+    '',
+    WORKERS_HOW,
     '',
     '### Embedding throughput and the embedder’s memory (`--embed`, newest first)',
     '',

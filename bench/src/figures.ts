@@ -264,7 +264,7 @@ function targetsTable(r: BenchRecord): string {
   const rows = Object.entries(r.targets).map(([k, t]) => [
     k,
     AT_MOST_TARGETS.has(k) ? `≤ ${t.target}` : `≥ ${t.target}`,
-    t.value === null ? '—' : String(t.value),
+    t.value === null ? '—' : String(Math.round(t.value * 1000) / 1000),
     t.met === null ? '—' : t.met ? 'met' : '**not met**',
   ]);
   return mdTable(['target', 'goal', 'value', ''], rows);

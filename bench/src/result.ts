@@ -228,8 +228,8 @@ function targetsOf(r: {
   reprocess: BenchRecord['reprocess'];
 }): Record<TargetName, TargetResult> {
   return {
-    ratioToCeiling: checkTarget('ratioToCeiling', r.ratioToCeiling),
-    ratioToPeer: checkTarget('ratioToPeer', r.ratioToPeer),
+    ratioToCeiling: checkTarget('ratioToCeiling', r3(r.ratioToCeiling)),
+    ratioToPeer: checkTarget('ratioToPeer', r.ratioToPeer === null ? null : r3(r.ratioToPeer)),
     p99Ms: checkTarget('p99Ms', r.p99Ms),
     cpuMsPerPaper: checkTarget('cpuMsPerPaper', r.cpuMsPerPaper.pipelineTotal ?? null),
     peakRssMb: checkTarget('peakRssMb', r.peakRssMb),

@@ -124,8 +124,7 @@ async function run(variant: Variant, round: number): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 try {
-  for (let r = 0; r < rounds; r++)
-    for (const v of VARIANTS) await run(v, r);
+  for (let r = 0; r < rounds; r++) for (const v of VARIANTS) await run(v, r);
   process.stdout.write(
     `${pages} pages of ${avgKb.toFixed(0)} KB, ${rounds} rounds, medians (ms CPU per page):\n`,
   );

@@ -85,7 +85,8 @@ export const EnvSchema = z.object({
   PAPERLINE_PARSE_CONCURRENCY: int(1, 512).default(8),
   /** 16: the deduplicator's jobs each hold a page's candidates and records; 32 cost RSS, not speed. */
   PAPERLINE_DEDUPE_CONCURRENCY: int(1, 512).default(16),
-  PAPERLINE_INDEX_CONCURRENCY: int(1, 512).default(32),
+  /** 16, as for dedupe: each index job holds a page's documents until its bulk request is answered. */
+  PAPERLINE_INDEX_CONCURRENCY: int(1, 512).default(16),
   /**
    * Embed jobs one embedder process runs at once; their texts share the model through one batcher
    * (one inference at a time, each using two threads), so jobs wait on Redis and Elasticsearch

@@ -9,19 +9,10 @@
 import { JOB_SCHEMAS } from '@paperline/contracts';
 import { aliasKeys, buildRecord, canonicalId, embeddingTextHash, identityKeys } from '@paperline/identity';
 import { parsePage } from '@paperline/sources';
-import { renderDailyPage } from '../html.js';
-import { dateOf, pageEntries } from '../model.js';
+import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
 
 const n = Number(process.argv[2] ?? 500);
-const base = 'http://127.0.0.1:1';
-const bases = {
-  hfBaseUrl: base,
-  arxivBaseUrl: 'http://127.0.0.1:2',
-  arxivApiUrl: 'http://127.0.0.1:3/api/query',
-  oaiBaseUrl: 'http://127.0.0.1:4/oai',
-};
-const url = `${base}/papers/date/${dateOf(3)}`;
-const body = renderDailyPage(base, dateOf(3), null, pageEntries(1, 3));
+const { url, body } = syntheticPage(3);
 const fetchedAt = new Date().toISOString();
 const input = { url, finalUrl: url, body, contentType: 'text/html', fetchedAt };
 const { candidates } = parsePage(input, bases);

@@ -3,20 +3,9 @@
  * `node --cpu-prof --import tsx bench/src/experiments/parse-profile.ts [iterations]`.
  */
 import { parsePage } from '@paperline/sources';
-import { renderDailyPage } from '../html.js';
-import { dateOf, pageEntries } from '../model.js';
+import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
 
-const base = 'http://127.0.0.1:1';
-const bases = {
-  hfBaseUrl: base,
-  arxivBaseUrl: 'http://127.0.0.1:2',
-  arxivApiUrl: 'http://127.0.0.1:3/api/query',
-  oaiBaseUrl: 'http://127.0.0.1:4/oai',
-};
-const pages = Array.from({ length: 20 }, (_, p) => {
-  const date = dateOf(p);
-  return { url: `${base}/papers/date/${date}`, body: renderDailyPage(base, date, null, pageEntries(1, p)) };
-});
+const pages = Array.from({ length: 20 }, (_, p) => syntheticPage(p));
 const n = Number(process.argv[2] ?? 500);
 const started = process.cpuUsage();
 let papers = 0;

@@ -4,7 +4,7 @@
  */
 import type { BenchRecord } from './resultfile.js';
 import { resultFileName } from './resultfile.js';
-import { AT_MOST_TARGETS, TARGETS } from './result.js';
+import { AT_MOST_TARGETS, TARGETS } from './targets.js';
 
 /** The size: always has a row, even before any run of it was recorded. */
 export const HEADLINE_PAGES = 2000;

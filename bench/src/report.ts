@@ -1,6 +1,6 @@
 /** The human summary printed at the end of a run, from the result record alone. */
 import type { BenchRecord } from './resultfile.js';
-import { TARGETS } from './result.js';
+import { TARGETS } from './targets.js';
 
 const fmt = (v: number | null | undefined, d = 0) =>
   v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d);

@@ -21,6 +21,16 @@ export interface PaperWrite {
 export type CommitResult = { version: number } | null;
 
 /**
+ * The alias table's answer for some keys: each key's canonical id, or null for a key no paper has;
+ * `covered` when the table covers the index, so that null holds for documents written since the
+ * index's last refresh too, and a paper whose canonical id is null has no document.
+ */
+export interface AliasAnswer {
+  ids: (string | null)[];
+  covered: boolean;
+}
+
+/**
  * The deduplicator's state: per paper, each source's newest view, the last written content hash
  * and a merge version, kept in the dedup cache ({@link PaperCache}); on a miss it is rebuilt from
  * the document in Elasticsearch, so emptying Redis never duplicates a paper. Also the alias table
@@ -44,10 +54,17 @@ export class DedupStore {
 
   /**
    * Reads the state of many papers in one pipelined round trip; papers the cache does not hold
-   * are read from the index (one mget) and come back with `fromIndex`.
+   * are read from the index (one mget) and come back with `fromIndex`, except those `unindexed`
+   * (known to have no document), which come back as the index would return them: empty.
    */
-  async load(ids: string[]): Promise<Map<string, PaperState>> {
-    return this.cache.load(ids, (missing) => getPapers(this.es, this.alias, missing));
+  async load(ids: string[], unindexed: ReadonlySet<string> = new Set()): Promise<Map<string, PaperState>> {
+    return this.cache.load(ids, (missing) =>
+      getPapers(
+        this.es,
+        this.alias,
+        missing.filter((id) => !unindexed.has(id)),
+      ),
+    );
   }
 
   /**
@@ -79,19 +96,49 @@ export class DedupStore {
   }
 
   /**
-   * Alias table: every known key of a paper → its canonical id. Keys the table lacks (a new paper,
-   * or Redis emptied) are looked up in the index, all in one search, and what it finds is written
-   * back; null for a key no paper has.
+   * Alias table: every known key of a paper → its canonical id. When the table covers the index
+   * ({@link coverIfIndexEmpty}), a key it lacks belongs to no paper. Otherwise the keys it lacks (a
+   * new paper, or Redis emptied) are looked up in the index, all in one search, and what it finds
+   * is written back; null for a key no paper has.
    */
-  async resolveAliases(keys: string[]): Promise<(string | null)[]> {
-    if (keys.length === 0) return [];
-    const ids = await this.redis.hmget(this.keys.alias, ...keys);
+  async resolveAliases(keys: string[]): Promise<AliasAnswer> {
+    if (keys.length === 0) return { ids: [], covered: false };
+    const answers = await this.redis.hmget(this.keys.alias, ...keys, this.coverField);
+    const covered = answers.pop() !== null;
+    const ids = answers;
     const missing = keys.filter((_, i) => ids[i] === null);
-    if (missing.length === 0) return ids;
+    if (missing.length === 0 || covered) return { ids, covered };
     // Redis is a cache; Elasticsearch is the truth.
     const found = await findKeysInIndex(this.es, this.alias, missing);
     await this.learnAliases(found);
-    return keys.map((k, i) => ids[i] ?? found.get(k) ?? null);
+    return { ids: keys.map((k, i) => ids[i] ?? found.get(k) ?? null), covered };
+  }
+
+  /**
+   * Marks the alias table as covering the index when the index has no document yet, and says
+   * whether it does. Every paper reaches the index only after the deduplicator wrote its keys
+   * here, so a table kept since the index was empty holds every key of every document: a key it
+   * lacks is a new paper's, which then costs neither a search nor a read of the index. The mark is
+   * a field of the table's own hash, so it goes with the table (Redis emptied, {@link clear}, an
+   * eviction) and the index is asked again. Called at start-up.
+   */
+  async coverIfIndexEmpty(): Promise<boolean> {
+    if (await this.redis.hexists(this.keys.alias, this.coverField)) return true;
+    if (!(await this.indexIsEmpty())) return false;
+    await this.redis.hsetnx(this.keys.alias, this.coverField, new Date().toISOString());
+    return true;
+  }
+
+  /** The index has no document, counting those written since its last refresh. */
+  private async indexIsEmpty(): Promise<boolean> {
+    if ((await this.es.count({ index: this.alias })).count > 0) return false;
+    await this.es.indices.refresh({ index: this.alias });
+    return (await this.es.count({ index: this.alias })).count === 0;
+  }
+
+  /** The alias table's field that marks it as covering this index (no key starts with `~`). */
+  private get coverField(): string {
+    return `~covers:${this.alias}`;
   }
 
   /** Fills the alias table's gaps from the index, never over an alias another job set meanwhile. */

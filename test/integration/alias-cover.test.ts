@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Redis } from 'ioredis';
+import { createEsClient, getPapers, type EsClient } from '@paperline/core/es';
+import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
+import { PaperCache, createRuntime, type Runtime, type StageWiring } from '@paperline/core/pipeline';
+import type { IndexJob, PaperCandidate } from '@paperline/contracts';
+import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
+import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { stageContext as ctx } from '../helpers/stage-context.js';
+
+// An alias table kept since the index was empty covers it: new papers cost the index nothing.
+// Emptying Redis takes the cover with it, and the index is asked again.
+const names = uniqueNames('cover');
+const redis = new Redis(REDIS_URL);
+const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
+/** The store under test, on a client whose searches and reads are counted. */
+const counted: EsClient = createEsClient({ nodes: [ELASTICSEARCH_URL] });
+const searches = vi.spyOn(counted, 'search');
+const reads = vi.spyOn(counted, 'mget');
+const store = new DedupStore(redis, counted, names.index, names.prefix);
+
+let rt: Runtime;
+let dedupeWiring: StageWiring<DedupeDeps>;
+let indexWiring: StageWiring<IndexDeps>;
+
+beforeAll(async () => {
+  rt = createRuntime('cover-test', testEnv(names, { PAPERLINE_BULK_WAIT_MS: '10' }));
+  // Wiring the stage creates the index and, as it is empty, marks the table as covering it.
+  dedupeWiring = await dedupeStage.wire(rt);
+  indexWiring = await indexStage.wire(rt);
+});
+
+afterAll(async () => {
+  for (const w of [dedupeWiring, indexWiring]) await w?.close?.();
+  await rt?.close();
+  await cleanup(redis, es, names);
+  redis.disconnect();
+  await Promise.all([es.close(), counted.close()]);
+});
+
+const page = (upvotes: number): PaperCandidate[] =>
+  Array.from({ length: 50 }, (_, i) => ({
+    source: 'hf',
+    url: 'http://127.0.0.1:1/papers/date/2024-05-01',
+    fetchedAt: `2024-05-01T10:00:${String(upvotes % 60).padStart(2, '0')}.000Z`,
+    parserVersion: 'hf-1',
+    arxivId: `2405.${String(20000 + i)}`,
+    title: `Covered Paper Number ${i}`,
+    authors: ['Ada Lovelace'],
+    authorCount: 1,
+    upvotes,
+  }));
+
+/** One page through dedupe (with the counted store) and index; then the index is searchable. */
+async function sight(jobId: string, candidates: PaperCandidate[]): Promise<IndexJob | undefined> {
+  searches.mockClear();
+  reads.mockClear();
+  const res = await processDedupe(
+    { crawlId: 'cc', url: `http://127.0.0.1:1/${jobId}`, candidates },
+    { ...dedupeWiring.deps, store },
+    ctx(jobId),
+  );
+  const job = res.emit?.find((e) => e.stage === 'index')?.payload as IndexJob | undefined;
+  if (job) await processIndex(job, indexWiring.deps, ctx(`${jobId}-index`));
+  await es.indices.refresh({ index: names.index });
+  return job;
+}
+
+const upvotesOf = async (id: string) => (await getPapers(es, names.index, [id])).get(id)?.doc.upvotes;
+
+describe('an alias table that covers the index', () => {
+  it('a page of new papers costs neither a search nor a read of the index', async () => {
+    expect(await store.coverIfIndexEmpty()).toBe(true);
+    const job = await sight('p1', page(1));
+    expect(job?.docs).toHaveLength(50);
+    expect(searches).not.toHaveBeenCalled();
+    expect(reads).not.toHaveBeenCalled();
+    expect((await es.count({ index: names.index })).count).toBe(50);
+  });
+
+  it('known papers whose cache entries expired are still read from the index, merges kept', async () => {
+    await new PaperCache(redis, names.prefix).clear();
+    const job = await sight('p2', page(2));
+    expect(searches).not.toHaveBeenCalled();
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(job?.docs).toHaveLength(50);
+    // Written, not refused as older: read from the index, each write is above the indexed version.
+    expect(await upvotesOf('arxiv:2405.20000')).toBe(2);
+  });
+
+  it('emptying Redis takes the cover with it: the index is asked again and nothing is duplicated', async () => {
+    await unlinkMatching(redis, new RedisKeys(names.prefix).everything);
+    expect(await store.coverIfIndexEmpty()).toBe(false);
+    const job = await sight('p3', page(3));
+    expect(searches).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(job?.docs).toHaveLength(50);
+    expect((await es.count({ index: names.index })).count).toBe(50);
+    expect(await upvotesOf('arxiv:2405.20049')).toBe(3);
+  });
+});

@@ -71,6 +71,8 @@ class FakeStore implements DedupStoreContract {
   existingCalls = 0;
   /** Whether the alias table covers the index (its answers say so). */
   covered = false;
+  /** The pairs of each alias write. */
+  readonly aliasWrites: Array<Array<[string, string]>> = [];
   /** The papers each state read was told the index lacks. */
   readonly unindexedReads: string[][] = [];
   /** Another job's view of a paper, written just before this job's next commit of it. */
@@ -133,6 +135,7 @@ class FakeStore implements DedupStoreContract {
   }
 
   async setAliases(pairs: Array<[string, string]>): Promise<void> {
+    this.aliasWrites.push(pairs);
     for (const [k, id] of pairs) this.aliases.set(k, id);
   }
 
@@ -208,8 +211,12 @@ describe('processDedupe', () => {
   });
 
   it('the same content seen again by another job is unchanged: nothing to index', async () => {
-    const { deps } = fakes({ enrich: false });
+    const { store, deps } = fakes({ enrich: false });
     await processDedupe(job([cand()]), deps, ctx('d1'));
+    expect(store.aliasWrites.at(-1)?.map(([k]) => k)).toEqual([
+      'arxiv:2403.12345',
+      `title:${identityKeys(cand()).fingerprint}`,
+    ]);
     const again = await processDedupe(
       job([cand({ url: 'http://127.0.0.1:4567/papers/date/2024-03-21' })], {
         url: 'http://127.0.0.1:4567/x',
@@ -219,6 +226,8 @@ describe('processDedupe', () => {
     );
     expect(again.outcome).toBe('unchanged');
     expect(indexJobOf(again.emit)).toBeUndefined();
+    // Its keys already point at it: no alias is written again.
+    expect(store.aliasWrites.at(-1)).toEqual([]);
   });
 
   it('the same job run again (after a crash) hands its papers on again', async () => {

@@ -156,10 +156,17 @@ function unindexedPapers(papers: Papers, known: KnownKeys): Set<string> {
   return new Set([...papers.keys()].filter((id) => known.ids.get(id) === null && !pointedAt.has(id)));
 }
 
-/** Every identity key of every paper now resolves to its canonical id. */
-async function recordAliases(papers: Papers, store: Store): Promise<void> {
+/**
+ * Every identity key of every paper now resolves to its canonical id. Keys the table already
+ * gave as that id are not written again: a page of known papers writes no alias.
+ */
+async function recordAliases(papers: Papers, known: KnownKeys, store: Store): Promise<void> {
   await store.setAliases(
-    [...papers].flatMap(([id, { keys }]) => aliasKeys(keys).map((k): [string, string] => [k, id])),
+    [...papers].flatMap(([id, { keys }]) =>
+      aliasKeys(keys)
+        .filter((k) => known.ids.get(k) !== id)
+        .map((k): [string, string] => [k, id]),
+    ),
   );
 }
 
@@ -330,7 +337,7 @@ export async function processDedupe(
   // job is emitted (a re-run after a crash sets them again), and the books and the page's paper
   // list are two stores.
   const [, { changed, unchanged, needsVector }] = await Promise.all([
-    recordAliases(papers, store),
+    recordAliases(papers, known, store),
     mergeAndCommit(
       pageViews(papers, withdrawn, now),
       unindexedPapers(papers, known),

@@ -243,14 +243,15 @@ describe('webhooks', () => {
         timeout: 15_000,
       });
       const [row] = await listFailed(ops, { stage: 'deliver' });
-      expect(row).toMatchObject({ stage: 'deliver', attempts: 2 });
+      expect(row).toMatchObject({ stage: 'deliver', attempts: 2, code: 'HTTP_SERVER_ERROR' });
       expect(row!.message).toMatch(/webhook 'down' answered 503/);
       const [listed] = await listWebhooks({ endpoints: [endpoint('down')], cursors, feed, queue });
       expect(listed).toMatchObject({ name: 'down', parked: 1 });
       expect(idsDeliveredTo('down')).toEqual([]);
 
       up = true;
-      expect(await retryFailed(ops, { jobId: row!.jobId })).toEqual([
+      // Picked by its code, as `retry --code HTTP_SERVER_ERROR` does.
+      expect(await retryFailed(ops, { code: 'HTTP_SERVER_ERROR' })).toEqual([
         { jobId: row!.jobId, stage: 'deliver' },
       ]);
       await vi.waitFor(() => expect(idsDeliveredTo('down')).toEqual(ids), { timeout: 15_000 });

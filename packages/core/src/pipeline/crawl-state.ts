@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis/redis.js';
-import type { CrawlSummary, ErrorCode, Stage } from '@paperline/contracts';
+import type { CrawlSummary, DELIVER_QUEUE, ErrorCode, Stage } from '@paperline/contracts';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys, type CrawlPart } from '../redis/keys.js';
 import { pipelinePerKey } from '../redis/slots.js';
@@ -16,7 +16,8 @@ export interface FailureRecord {
   jobId: string;
   /** '' for a job that names no crawl (a poison payload added by hand). */
   crawlId: string;
-  stage: Stage;
+  /** The pipeline stage, or `deliver` for a parked webhook batch. */
+  stage: Stage | typeof DELIVER_QUEUE;
   code: ErrorCode | 'UNKNOWN';
   message: string;
   url?: string;

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { PermanentError, TransientError } from '@paperline/contracts';
+import { ERROR_CODES, PaperlineError, TransientError, type FailureCode } from '@paperline/contracts';
 import type { HttpPoster } from '@paperline/core/http';
 import type { ChangeView } from '../changes.js';
 import type { WebhookEndpoint, WebhookFilter } from './config.js';
@@ -45,7 +45,7 @@ export async function deliverBatch(
   deps: DeliverDeps,
 ): Promise<{ status: number }> {
   const ep = deps.endpoints.get(job.data.endpoint);
-  if (!ep) throw new UnrecoverableError(`webhook endpoint '${job.data.endpoint}' is no longer configured`);
+  if (!ep) throw parkNow('CONFIG_INVALID', `webhook endpoint '${job.data.endpoint}' is no longer configured`);
   const body = JSON.stringify(job.data);
   const headers = {
     'content-type': 'application/json',
@@ -87,11 +87,9 @@ export async function pingEndpoint(ep: WebhookEndpoint, poster: Pick<HttpPoster,
 function deliveryError(endpoint: string, err: unknown): Error {
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   if (e.code === 'PAPERLINE_BLOCKED_ADDRESS' || e.cause?.code === 'PAPERLINE_BLOCKED_ADDRESS') {
-    return new UnrecoverableError(
-      new PermanentError(
-        'HTTP_BLOCKED_ADDRESS',
-        `webhook '${endpoint}': ${e.message} (allow it in PAPERLINE_ALLOW_HOSTS)`,
-      ).message,
+    return parkNow(
+      'HTTP_BLOCKED_ADDRESS',
+      `webhook '${endpoint}': ${e.message} (allow it in PAPERLINE_ALLOW_HOSTS)`,
     );
   }
   const timeout = e.name === 'TimeoutError' || e.name === 'AbortError' || /Timeout/.test(e.code ?? '');
@@ -99,4 +97,21 @@ function deliveryError(endpoint: string, err: unknown): Error {
     timeout ? 'HTTP_TIMEOUT' : 'HTTP_CONNECTION',
     `webhook '${endpoint}': ${timeout ? 'no answer in time' : (e.message ?? String(err))}`,
   );
+}
+
+/** A failure that parks the batch at once (BullMQ retries it no more), carrying its code. */
+function parkNow(code: FailureCode, message: string): UnrecoverableError & { code: FailureCode } {
+  return Object.assign(new UnrecoverableError(message), { code });
+}
+
+/** The code a failed delivery is listed under by `failed` (and picked by `retry --code`). */
+export function deliveryFailureCode(err: unknown): FailureCode {
+  if (err instanceof PaperlineError) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  return (ERROR_CODES as readonly unknown[]).includes(code) ? (code as FailureCode) : 'UNKNOWN';
+}
+
+/** Whether this failure parks the batch: it is for good, or the job's last attempt. */
+export function parksBatch(job: Job, err: unknown): boolean {
+  return err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }

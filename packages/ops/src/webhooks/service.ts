@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { DELIVER_QUEUE } from '@paperline/contracts';
 import { HttpPoster } from '@paperline/core/http';
 import type { Logger } from '@paperline/core/process';
 import { RedisKeys, type RedisClient } from '@paperline/core/redis';
-import { ChangeFeed } from '@paperline/core/pipeline';
+import { ChangeFeed, CrawlStore } from '@paperline/core/pipeline';
 import type { PaperReader } from '@paperline/core/es/reader';
 import type { WebhookEndpoint } from './config.js';
 import { WebhookCursors } from './cursors.js';
-import { deliverBatch, type DeliveryPayload } from './delivery.js';
+import { deliverBatch, deliveryFailureCode, parksBatch, type DeliveryPayload } from './delivery.js';
 import { followEndpoint, pause, type FollowDeps } from './follower.js';
 
 /** What the webhook deliverer runs on. */
@@ -35,6 +35,18 @@ export function deliverQueue(redis: RedisClient, prefix: string): Queue<Delivery
   return new Queue<DeliveryPayload>(DELIVER_QUEUE, {
     connection: redis,
     prefix: new RedisKeys(prefix).queuePrefix(DELIVER_QUEUE),
+  });
+}
+
+/** Records why a batch was parked, for `failed` and `retry --code`. */
+async function recordParked(books: CrawlStore, job: Job<DeliveryPayload>, err: unknown): Promise<void> {
+  await books.recordFailure({
+    jobId: job.id!,
+    crawlId: '',
+    stage: DELIVER_QUEUE,
+    code: deliveryFailureCode(err),
+    message: err instanceof Error ? err.message : String(err),
+    at: new Date().toISOString(),
   });
 }
 
@@ -89,9 +101,18 @@ export async function startWebhookService(opts: WebhookServiceOptions): Promise<
   const queue = deliverQueue(redis, opts.prefix);
   const poster = new HttpPoster({ allowHosts: opts.delivery.allowHosts, timeoutMs: opts.delivery.timeoutMs });
   const endpoints = new Map(opts.endpoints.map((e) => [e.name, e]));
+  const books = new CrawlStore(redis, opts.prefix, { failureTtlSeconds: opts.failedRetentionSeconds });
   const worker = new Worker<DeliveryPayload>(
     DELIVER_QUEUE,
-    (job) => deliverBatch(job, { endpoints, poster }),
+    async (job) => {
+      try {
+        return await deliverBatch(job, { endpoints, poster });
+      } catch (err) {
+        // A parked batch is listed by `failed` with its code, like a pipeline job.
+        if (parksBatch(job, err)) await recordParked(books, job, err);
+        throw err;
+      }
+    },
     {
       connection: redis,
       prefix: new RedisKeys(opts.prefix).queuePrefix(DELIVER_QUEUE),

@@ -150,9 +150,19 @@ const WORKERS_HEADER = [
   'papers/s',
   'CPU ms/paper: fetcher / parser / deduplicator / indexer',
   'workers / Elasticsearch / Redis / total',
+  'papers index: search / get ms',
   'largest worker RSS MB',
   'environment (PAPERLINE_*, NODE_OPTIONS)',
 ];
+
+/** What the crawl spent in searches and realtime gets of the papers index (`esIndexStats`). */
+function papersIndexLookups(r: BenchRecord): string {
+  const pipeline = r.detail.pipeline as
+    | { esIndexStats?: Record<string, { searchMs?: number; getMs?: number }> }
+    | undefined;
+  const papers = Object.entries(pipeline?.esIndexStats ?? {}).find(([name]) => name.startsWith('papers'))?.[1];
+  return papers ? `${int(papers.searchMs)} / ${int(papers.getMs)}` : '—';
+}
 
 /** The worker that peaked highest, and its peak. */
 function largestRss(r: BenchRecord): string {
@@ -177,6 +187,7 @@ function workersRow(r: BenchRecord): string[] {
     [c.pipelineWorkers, c.pipelineElasticsearch, c.pipelineRedis, c.pipelineTotal]
       .map((v) => dec(v, 2))
       .join(' / '),
+    papersIndexLookups(r),
     largestRss(r),
     env.length > 0 ? env.join(' ') : 'defaults',
   ];
@@ -191,7 +202,9 @@ function workersTable(records: BenchRecord[]): string {
 
 const WORKERS_HOW = [
   'The same runs as above, by worker: CPU ms per paper of each stage process and of the pipeline as a whole',
-  '(utime + stime over the crawl ÷ papers), the largest `VmRSS` of any worker (sampled every 250 ms during the',
+  '(utime + stime over the crawl ÷ papers), the time the crawl spent in searches and realtime gets of the papers',
+  'index (Elasticsearch `_stats`, `query_time_in_millis` and `get.time_in_millis`: the deduplicator’s look-ups and',
+  'the bench’s `_count` polls), the largest `VmRSS` of any worker (sampled every 250 ms during the',
   'crawl and the latency phase), and the tuning environment the run was given (`defaults`: none). Runs of one',
   'commit moved by a quarter between each other on this shared machine; compare settings across several runs.',
 ].join('\n');

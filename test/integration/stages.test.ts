@@ -461,7 +461,7 @@ describe('dedupe + index stages', () => {
     });
     expect(docs.get('arxiv:2403.77777')?.doc.upvotes).toBe(5);
     // Every key of the paper now resolves to the canonical id.
-    expect((await store.resolveAliases([titleDoc])).ids).toEqual(['arxiv:2403.77777']);
+    expect(await store.resolveAliases([titleDoc])).toEqual(['arxiv:2403.77777']);
   });
 
   it('a paper the source reports deleted is kept and marked withdrawn, never removed', async () => {

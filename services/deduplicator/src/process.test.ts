@@ -11,7 +11,7 @@ import { createLogger } from '@paperline/core/process';
 import type { StageContext, StoredEmbedding } from '@paperline/core/pipeline';
 import { embeddingTextHash, identityKeys } from '@paperline/identity';
 import { processDedupe, type DedupeDeps } from './process.js';
-import type { AliasAnswer, CommitResult, PaperState, PaperWrite } from './store.js';
+import type { CommitResult, PaperState, PaperWrite } from './store.js';
 
 const PAGE = 'http://127.0.0.1:4567/papers/date/2024-03-20';
 const NOW = new Date('2024-03-20T12:00:00.000Z');
@@ -69,17 +69,13 @@ class FakeStore implements DedupStoreContract {
   readonly lookups: string[][] = [];
   commits = 0;
   existingCalls = 0;
-  /** Whether the alias table covers the index (its answers say so). */
-  covered = false;
   /** The pairs of each alias write. */
   readonly aliasWrites: Array<Array<[string, string]>> = [];
-  /** The papers each state read was told the index lacks. */
-  readonly unindexedReads: string[][] = [];
+
   /** Another job's view of a paper, written just before this job's next commit of it. */
   readonly interleaved = new Map<string, PaperCandidate>();
 
-  async load(ids: string[], unindexed: ReadonlySet<string> = new Set()): Promise<Map<string, PaperState>> {
-    this.unindexedReads.push([...unindexed]);
+  async load(ids: string[]): Promise<Map<string, PaperState>> {
     return new Map(
       ids.map((id) => {
         const p = this.papers.get(id);
@@ -129,9 +125,9 @@ class FakeStore implements DedupStoreContract {
     return p;
   }
 
-  async resolveAliases(keys: string[]): Promise<AliasAnswer> {
+  async resolveAliases(keys: string[]): Promise<(string | null)[]> {
     this.lookups.push(keys);
-    return { ids: keys.map((k) => this.aliases.get(k) ?? null), covered: this.covered };
+    return keys.map((k) => this.aliases.get(k) ?? null);
   }
 
   async setAliases(pairs: Array<[string, string]>): Promise<void> {
@@ -194,20 +190,6 @@ describe('processDedupe', () => {
     expect(store.aliases.get(`title:${identityKeys(cand()).fingerprint}`)).toBe('arxiv:2403.12345');
     expect(deps.markCandidates).toHaveBeenCalledWith('c1', PAGE, ['arxiv:2403.12345']);
     expect(deps.recordPagePapers).toHaveBeenCalledWith(PAGE, ['arxiv:2403.12345']);
-  });
-
-  it('with an alias table covering the index, only papers no key points at are read as unindexed', async () => {
-    const { store, deps } = fakes({ enrich: false });
-    await processDedupe(job([cand()]), deps, ctx('d1'));
-    store.covered = true;
-    const fresh = cand({ arxivId: '2403.99999', title: 'A Paper Nobody Has Seen' });
-    await processDedupe(job([cand(), fresh]), deps, ctx('d2'));
-    expect(store.unindexedReads.at(-1)).toEqual(['arxiv:2403.99999']);
-
-    // An uncovered table says nothing of the index: every paper the cache lacks is read there.
-    store.covered = false;
-    await processDedupe(job([cand({ arxivId: '2403.88888', title: 'Another' })]), deps, ctx('d3'));
-    expect(store.unindexedReads.at(-1)).toEqual([]);
   });
 
   it('the same content seen again by another job is unchanged: nothing to index', async () => {

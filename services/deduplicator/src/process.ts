@@ -12,16 +12,16 @@ import {
   withdrawalReason,
   type IdentityKeys,
 } from '@paperline/identity';
-import type { AliasAnswer, CommitResult, PaperState, PaperWrite } from './store.js';
+import type { CommitResult, PaperState, PaperWrite } from './store.js';
 
 /** The narrow dependencies of the dedupe stage. */
 export interface DedupeDeps {
   store: {
-    /** Each paper's state, from the cache or, on a miss, from the index (unless `unindexed`). */
-    load(ids: string[], unindexed?: ReadonlySet<string>): Promise<Map<string, PaperState>>;
+    /** Each paper's state, from the cache or, on a miss, from the index. */
+    load(ids: string[]): Promise<Map<string, PaperState>>;
     /** Stores a page's merges; null for a paper another job wrote since it was loaded. */
     commitPage(writes: PaperWrite[], jobId: string): Promise<Map<string, CommitResult>>;
-    resolveAliases(keys: string[]): Promise<AliasAnswer>;
+    resolveAliases(keys: string[]): Promise<(string | null)[]>;
     setAliases(pairs: Array<[string, string]>): Promise<void>;
     /** Drops a paper's cache entry (it was merged into another id). */
     forget(id: string): Promise<void>;
@@ -57,25 +57,17 @@ type Store = DedupeDeps['store'];
 /** The papers of one page by canonical id: their identity keys and every view of them to merge. */
 type Papers = Map<string, { keys: IdentityKeys; partials: PaperCandidate[] }>;
 
-/**
- * The alias table's answers for a page's keys: the canonical id, or null for a key no paper has;
- * `covered` while the table covers the index (a paper whose canonical id is null has no document).
- */
-type KnownKeys = { ids: Map<string, string | null>; covered: boolean };
+/** The alias table's answers for a page's keys: the canonical id, or null for a key no paper has. */
+type KnownKeys = Map<string, string | null>;
 
 const titleKey = (keys: IdentityKeys): string => `title:${keys.fingerprint}`;
 
 /** Looks up the keys not yet known, in one call (the store falls back to the index for new keys). */
-async function resolveKeys(
-  keys: string[],
-  store: Store,
-  known: KnownKeys = { ids: new Map(), covered: true },
-): Promise<KnownKeys> {
-  const asked = [...new Set(keys)].filter((k) => !known.ids.has(k));
+async function resolveKeys(keys: string[], store: Store, known: KnownKeys = new Map()): Promise<KnownKeys> {
+  const asked = [...new Set(keys)].filter((k) => !known.has(k));
   if (asked.length === 0) return known;
-  const answer = await store.resolveAliases(asked);
-  asked.forEach((k, i) => known.ids.set(k, answer.ids[i] ?? null));
-  known.covered &&= answer.covered;
+  const ids = await store.resolveAliases(asked);
+  asked.forEach((k, i) => known.set(k, ids[i] ?? null));
   return known;
 }
 
@@ -95,7 +87,7 @@ async function groupByPaper(
   );
   const papers: Papers = new Map();
   for (const { c, keys } of keyed) {
-    const id = known.ids.get(canonicalId(keys)) ?? canonicalId(keys);
+    const id = known.get(canonicalId(keys)) ?? canonicalId(keys);
     const e = papers.get(id) ?? { keys, partials: [] };
     e.partials.push(c);
     papers.set(id, e);
@@ -135,7 +127,7 @@ async function adoptTitleOnlyRecords(
     known,
   );
   for (const id of identified) {
-    const owner = known.ids.get(titleKey(papers.get(id)!.keys));
+    const owner = known.get(titleKey(papers.get(id)!.keys));
     if (!owner || !owner.startsWith('title:') || owner === id) continue;
     const ownerState = (await store.load([owner])).get(owner)!;
     papers.get(id)!.partials.unshift(...ownerState.views.values());
@@ -147,16 +139,6 @@ async function adoptTitleOnlyRecords(
 }
 
 /**
- * Papers the index surely has no document of: new to an alias table that covers the index (no key
- * of the page points at them). Their states need no read of the index.
- */
-function unindexedPapers(papers: Papers, known: KnownKeys): Set<string> {
-  if (!known.covered) return new Set();
-  const pointedAt = new Set(known.ids.values());
-  return new Set([...papers.keys()].filter((id) => known.ids.get(id) === null && !pointedAt.has(id)));
-}
-
-/**
  * Every identity key of every paper now resolves to its canonical id. Keys the table already
  * gave as that id are not written again: a page of known papers writes no alias.
  */
@@ -164,7 +146,7 @@ async function recordAliases(papers: Papers, known: KnownKeys, store: Store): Pr
   await store.setAliases(
     [...papers].flatMap(([id, { keys }]) =>
       aliasKeys(keys)
-        .filter((k) => known.ids.get(k) !== id)
+        .filter((k) => known.get(k) !== id)
         .map((k): [string, string] => [k, id]),
     ),
   );
@@ -201,7 +183,6 @@ function indexDoc(id: string, version: number, record: PaperRecordDoc): Doc {
  */
 async function mergeAndCommit(
   views: Map<string, PaperCandidate[]>,
-  unindexed: ReadonlySet<string>,
   store: Store,
   jobId: string,
   now: string,
@@ -213,7 +194,7 @@ async function mergeAndCommit(
   let todo = [...views.keys()];
   for (let attempt = 0; todo.length > 0; attempt++) {
     if (attempt > 20) throw new Error(`merge of ${todo.join(', ')}: too much contention`);
-    const states = await store.load(todo, unindexed);
+    const states = await store.load(todo);
     const writes = todo.map((id) => mergeOne(id, states.get(id)!, views.get(id)!, jobId, now, rewrite));
     const results = await store.commitPage(writes, jobId);
     todo = [];
@@ -338,14 +319,7 @@ export async function processDedupe(
   // list are two stores.
   const [, { changed, unchanged, needsVector }] = await Promise.all([
     recordAliases(papers, known, store),
-    mergeAndCommit(
-      pageViews(papers, withdrawn, now),
-      unindexedPapers(papers, known),
-      store,
-      ctx.jobId,
-      now,
-      job.rewrite === true,
-    ),
+    mergeAndCommit(pageViews(papers, withdrawn, now), store, ctx.jobId, now, job.rewrite === true),
   ]);
   if (job.verifyIndex) changed.push(...(await missingFromIndex(unchanged, store)));
   const deletes = versionedDeletes(adopted, [...changed, ...unchanged]);

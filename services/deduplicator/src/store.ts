@@ -21,16 +21,6 @@ export interface PaperWrite {
 export type CommitResult = { version: number } | null;
 
 /**
- * The alias table's answer for some keys: each key's canonical id, or null for a key no paper has;
- * `covered` when the table covers the index, so that null holds for documents written since the
- * index's last refresh too, and a paper whose canonical id is null has no document.
- */
-export interface AliasAnswer {
-  ids: (string | null)[];
-  covered: boolean;
-}
-
-/**
  * The deduplicator's state: per paper, each source's newest view, the last written content hash
  * and a merge version, kept in the dedup cache ({@link PaperCache}); on a miss it is rebuilt from
  * the document in Elasticsearch, so emptying Redis never duplicates a paper. Also the alias table
@@ -54,17 +44,10 @@ export class DedupStore {
 
   /**
    * Reads the state of many papers in one pipelined round trip; papers the cache does not hold
-   * are read from the index (one mget) and come back with `fromIndex`, except those `unindexed`
-   * (known to have no document), which come back as the index would return them: empty.
+   * are read from the index (one mget) and come back with `fromIndex`.
    */
-  async load(ids: string[], unindexed: ReadonlySet<string> = new Set()): Promise<Map<string, PaperState>> {
-    return this.cache.load(ids, (missing) =>
-      getPapers(
-        this.es,
-        this.alias,
-        missing.filter((id) => !unindexed.has(id)),
-      ),
-    );
+  async load(ids: string[]): Promise<Map<string, PaperState>> {
+    return this.cache.load(ids, (missing) => getPapers(this.es, this.alias, missing));
   }
 
   /**
@@ -101,26 +84,26 @@ export class DedupStore {
    * new paper, or Redis emptied) are looked up in the index, all in one search, and what it finds
    * is written back; null for a key no paper has.
    */
-  async resolveAliases(keys: string[]): Promise<AliasAnswer> {
-    if (keys.length === 0) return { ids: [], covered: false };
-    const answers = await this.redis.hmget(this.keys.alias, ...keys, this.coverField);
-    const covered = answers.pop() !== null;
-    const ids = answers;
+  async resolveAliases(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    const ids = await this.redis.hmget(this.keys.alias, ...keys, this.coverField);
+    const covered = ids.pop() !== null;
     const missing = keys.filter((_, i) => ids[i] === null);
-    if (missing.length === 0 || covered) return { ids, covered };
+    if (missing.length === 0 || covered) return ids;
     // Redis is a cache; Elasticsearch is the truth.
     const found = await findKeysInIndex(this.es, this.alias, missing);
     await this.learnAliases(found);
-    return { ids: keys.map((k, i) => ids[i] ?? found.get(k) ?? null), covered };
+    return keys.map((k, i) => ids[i] ?? found.get(k) ?? null);
   }
 
   /**
    * Marks the alias table as covering the index when the index has no document yet, and says
    * whether it does. Every paper reaches the index only after the deduplicator wrote its keys
    * here, so a table kept since the index was empty holds every key of every document: a key it
-   * lacks is a new paper's, which then costs neither a search nor a read of the index. The mark is
-   * a field of the table's own hash, so it goes with the table (Redis emptied, {@link clear}, an
-   * eviction) and the index is asked again. Called at start-up.
+   * lacks is a new paper's, and a page of new papers costs no search of the index. (Their states
+   * are still read from it by id, which also recovers a paper whose alias a Redis failover lost.)
+   * The mark is a field of the table's own hash, so it goes with the table (Redis emptied,
+   * {@link clear}, an eviction) and the index is searched again. Called at start-up.
    */
   async coverIfIndexEmpty(): Promise<boolean> {
     if (await this.redis.hexists(this.keys.alias, this.coverField)) return true;

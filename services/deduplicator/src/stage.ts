@@ -15,7 +15,7 @@ export const dedupeStage = defineStage({
     await ensurePapersIndex(rt.es, cfg.index, cfg.indexLayout);
     const archive = new RawArchive(rt.es, cfg.archiveIndex);
     const store = new DedupStore(rt.redis, rt.es, cfg.index, cfg.queuePrefix);
-    // On a new index, new papers are known to be new without asking it (DedupStore.coverIfIndexEmpty).
+    // On a new index, new papers are known to be new without searching it (DedupStore.coverIfIndexEmpty).
     await store.coverIfIndexEmpty();
     const enrichment = new EnrichmentQueue(rt.redis, cfg.queuePrefix, { batchSize: ARXIV_API_BATCH });
     const queueEnrichment: NonNullable<DedupeDeps['queueEnrichment']> = (crawlId, jobId, ids) =>

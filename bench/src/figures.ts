@@ -158,9 +158,10 @@ const WORKERS_HEADER = [
 /** What the crawl spent in searches and realtime gets of the papers index (`esIndexStats`). */
 function papersIndexLookups(r: BenchRecord): string {
   const pipeline = r.detail.pipeline as
-    | { esIndexStats?: Record<string, { searchMs?: number; getMs?: number }> }
-    | undefined;
-  const papers = Object.entries(pipeline?.esIndexStats ?? {}).find(([name]) => name.startsWith('papers'))?.[1];
+    { esIndexStats?: Record<string, { searchMs?: number; getMs?: number }> } | undefined;
+  const papers = Object.entries(pipeline?.esIndexStats ?? {}).find(([name]) =>
+    name.startsWith('papers'),
+  )?.[1];
   return papers ? `${int(papers.searchMs)} / ${int(papers.getMs)}` : '—';
 }
 

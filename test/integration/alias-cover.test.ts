@@ -114,6 +114,20 @@ describe('an alias table that covers the index', () => {
     expect(await upvotesOf('arxiv:2405.20000')).toBe(2);
   });
 
+  it('an index that cannot be counted yet leaves a table unmarked, without failing the start-up', async () => {
+    const fresh = uniqueNames('cover-down');
+    const unready = {
+      cluster: { health: () => Promise.reject(new Error('no_shard_available_action_exception')) },
+    };
+    const store2 = new DedupStore(redis, unready as unknown as EsClient, fresh.index, fresh.prefix);
+    try {
+      expect(await store2.coverIfIndexEmpty()).toBe(false);
+      expect(await redis.exists(new RedisKeys(fresh.prefix).alias)).toBe(0);
+    } finally {
+      await unlinkMatching(redis, new RedisKeys(fresh.prefix).everything);
+    }
+  });
+
   it('emptying Redis takes the cover with it: the index is asked again and nothing is duplicated', async () => {
     await unlinkMatching(redis, new RedisKeys(names.prefix).everything);
     expect(await store.coverIfIndexEmpty()).toBe(false);

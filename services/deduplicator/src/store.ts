@@ -103,17 +103,21 @@ export class DedupStore {
    * lacks is a new paper's, and a page of new papers costs no search of the index. (Their states
    * are still read from it by id, which also recovers a paper whose alias a Redis failover lost.)
    * The mark is a field of the table's own hash, so it goes with the table (Redis emptied,
-   * {@link clear}, an eviction) and the index is searched again. Called at start-up.
+   * {@link clear}, an eviction) and the index is searched again. Called at start-up; an index that
+   * cannot be counted (its shard not started yet, Elasticsearch away) leaves the table unmarked,
+   * which only costs the searches.
    */
   async coverIfIndexEmpty(): Promise<boolean> {
     if (await this.redis.hexists(this.keys.alias, this.coverField)) return true;
-    if (!(await this.indexIsEmpty())) return false;
+    if (!(await this.indexIsEmpty().catch(() => false))) return false;
     await this.redis.hsetnx(this.keys.alias, this.coverField, new Date().toISOString());
     return true;
   }
 
   /** The index has no document, counting those written since its last refresh. */
   private async indexIsEmpty(): Promise<boolean> {
+    // Another worker may have just created the index: its shard must be up to be counted.
+    await this.es.cluster.health({ index: this.alias, wait_for_status: 'yellow', timeout: '30s' });
     if ((await this.es.count({ index: this.alias })).count > 0) return false;
     await this.es.indices.refresh({ index: this.alias });
     return (await this.es.count({ index: this.alias })).count === 0;

@@ -9,7 +9,8 @@ import { PaperRecordSchema, type PaperCandidate } from '@paperline/contracts';
 import { bulkWrite, ensurePapersIndex, papersTemplate } from '@paperline/core/es';
 import { HIDDEN_FIELDS, SearchParamsSchema, VECTOR_FIELD, searchPapers } from '@paperline/core/es/search';
 import { buildRecord } from '@paperline/identity';
-import { exportPapers, type ExportDeps, type ExportManifest } from '@paperline/ops';
+import { ChangeFeed, parseCursor } from '@paperline/core/pipeline';
+import { exportPapers, papersWrittenBetween, type ExportDeps, type ExportManifest } from '@paperline/ops';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
 import { readParquetFile } from '../helpers/parquet.js';
 import { parquetMetadata } from 'hyparquet';
@@ -353,6 +354,68 @@ describe('the change feed cursor', () => {
     );
     expect(manifest).not.toHaveProperty('cursor');
     expect(await readManifest(out)).not.toHaveProperty('cursor');
+  });
+});
+
+describe('--since a change-feed cursor', () => {
+  const redis = new Redis(REDIS_URL);
+  const feed = new ChangeFeed(redis, names.prefix);
+  const withFeed: ExportDeps = {
+    ...deps,
+    currentCursor: () => feed.head(),
+    writtenBetween: (after, until) => papersWrittenBetween(feed, after, until),
+  };
+  afterAll(() => redis.disconnect());
+
+  it('keeps the papers written after the cursor (a manifest’s), and records where the feed was', async () => {
+    await feed.append([{ id: 'arxiv:2405.00004', op: 'upsert', version: 1 }]);
+    const from = await feed.head();
+    await feed.append([
+      { id: 'arxiv:2405.00003', op: 'upsert', version: 2 },
+      { id: 'arxiv:2405.00005', op: 'upsert', version: 2 },
+      { id: 'arxiv:2405.00005', op: 'withdrawn', version: 3, reason: 'withdrawn on arxiv' },
+      { id: 'arxiv:2499.99999', op: 'purged', version: 1, reason: 'purged' },
+    ]);
+    const out = join(dir, 'since-cursor.jsonl');
+    const manifest = await exportPapers(withFeed, { format: 'jsonl', out, since: from });
+    expect((await readJsonl(out)).map((l) => l.id)).toEqual(['arxiv:2405.00003', 'arxiv:2405.00005']);
+    expect(manifest).toMatchObject({
+      count: 2,
+      total: 2,
+      filters: { since: from },
+      cursor: await feed.head(),
+    });
+
+    // From the feed's beginning: every paper it wrote, each once.
+    const all = join(dir, 'since-beginning.jsonl');
+    await exportPapers(withFeed, { format: 'jsonl', out: all, since: '0' });
+    expect((await readJsonl(all)).map((l) => l.id)).toEqual([
+      'arxiv:2405.00003',
+      'arxiv:2405.00004',
+      'arxiv:2405.00005',
+    ]);
+
+    // Nothing written since the feed's head: an empty file.
+    const none = await exportPapers(withFeed, {
+      format: 'jsonl',
+      out: join(dir, 'since-head.jsonl'),
+      since: await feed.head(),
+    });
+    expect(none).toMatchObject({ count: 0, total: 0 });
+  });
+
+  it('a cursor this feed never gave out fails naming it; without a feed, a cursor is EXPORT_INVALID', async () => {
+    const out = join(dir, 'bad-cursor.jsonl');
+    const { epoch } = parseCursor(await feed.head());
+    const ahead = await exportPapers(withFeed, {
+      format: 'jsonl',
+      out,
+      since: `${epoch}:99999999999999-0`,
+    }).catch((e: unknown) => e);
+    expect(ahead).toMatchObject({ code: 'FEED_CURSOR_INVALID' });
+    const noFeed = await exportPapers(deps, { format: 'jsonl', out, since: '0' }).catch((e: unknown) => e);
+    expect(noFeed).toMatchObject({ code: 'EXPORT_INVALID', message: expect.stringMatching(/^--since: /) });
+    expect(await readdir(dir)).not.toContain('bad-cursor.jsonl');
   });
 });
 

@@ -1,7 +1,7 @@
 import { PermanentError, type ChangeEntry } from '@paperline/contracts';
 import type { PaperReader } from '@paperline/core/es/reader';
 import { currentPapers } from '@paperline/core/es/search';
-import type { ChangeFeed } from '@paperline/core/pipeline';
+import { parseCursor, streamIdAfter, type ChangeFeed } from '@paperline/core/pipeline';
 
 /** What reading the change feed needs: the feed, and a reader of the papers index. */
 export interface ChangesDeps {
@@ -55,6 +55,33 @@ export async function readChanges(
     return cur ? { ...e, record: cur.record, recordVersion: cur.version } : { ...e, record: null };
   });
   return { entries, next: page.next };
+}
+
+/** Entries after which the paper has a document: written, or written marked withdrawn. */
+const WRITES = new Set<string>(['upsert', 'withdrawn']);
+
+/**
+ * The ids of the papers whose documents were written (upserts and withdrawals) after the cursor
+ * `after`, up to and including the cursor `until`, read a page at a time (`export --since
+ * <cursor>`); papers deleted or purged have no document to export. Throws as {@link readChanges}
+ * does for a cursor the feed did not give out or whose entries are gone.
+ */
+export async function papersWrittenBetween(
+  feed: Pick<ChangeFeed, 'read'>,
+  after: string,
+  until: string,
+): Promise<Set<string>> {
+  const end = parseCursor(until).id;
+  const ids = new Set<string>();
+  for (let at = after; ;) {
+    const page = await feed.read(at, CHANGES_LIMIT.max);
+    for (const e of page.entries) {
+      if (streamIdAfter(parseCursor(e.cursor).id, end)) return ids;
+      if (WRITES.has(e.op)) ids.add(e.id);
+    }
+    if (page.entries.length < CHANGES_LIMIT.max) return ids;
+    at = page.next;
+  }
 }
 
 /**

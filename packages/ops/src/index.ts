@@ -11,7 +11,8 @@
  * - `retryFailed`: one failed job by id, or every one a filter matches; their crawls reopen.
  * - `exportPapers`: a consistent snapshot of the papers (JSON Lines or Parquet) with a manifest.
  * - `readChanges` / `followChanges`: the change feed after a cursor, each upsert with the paper's
- *   current document (`ChangeView`s in `ChangesPage`s).
+ *   current document (`ChangeView`s in `ChangesPage`s); `papersWrittenBetween`: the ids it wrote
+ *   between two cursors (`export --since <cursor>`).
  * - `purgeWithdrawn`: retention of withdrawn papers, with a `purged` tombstone each (`PurgeReport`).
  */
 export { startCrawl, type StartCrawlDeps, type StartCrawlOptions } from './crawl.js';
@@ -32,6 +33,7 @@ export { manifestPathOf, MANIFEST_VERSION, type ExportManifest } from './export/
 export {
   readChanges,
   followChanges,
+  papersWrittenBetween,
   CHANGES_LIMIT,
   type ChangesDeps,
   type ChangeView,

@@ -251,7 +251,10 @@ program
   .description('a consistent snapshot of the papers into one file, with a manifest beside it')
   .requiredOption('--format <format>', 'jsonl | parquet')
   .requiredOption('--out <file>', 'the file to write (<file>.manifest.json beside it)')
-  .option('--since <date>', 'papers updated at or after this (YYYY-MM-DD or an ISO time)')
+  .option(
+    '--since <date|cursor>',
+    'papers updated at or after this (YYYY-MM-DD or an ISO time), or written after this change-feed cursor (a manifest\'s "cursor")',
+  )
   .option('--query <text>', 'papers the keyword search finds for this text')
   .option('--with-vectors', "include each paper's embedding vector (384 floats)", false)
   .option('--json', 'print the manifest as one JSON line', false)

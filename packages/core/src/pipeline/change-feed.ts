@@ -45,6 +45,18 @@ export function parseCursor(cursor: string | undefined): FeedPosition {
   return { epoch: m[1]!, id: m[2]! };
 }
 
+/** Whether a text is a change-feed cursor in form (`0`, or `<epoch>:<ms>-<seq>`). */
+export function isFeedCursor(text: string): boolean {
+  return text === '0' || CURSOR.test(text);
+}
+
+/** Whether stream id `a` (`<ms>-<seq>`) comes after `b`. */
+export function streamIdAfter(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am > bm : as > bs;
+}
+
 /** The cursor of a position; the beginning of a feed that has no epoch yet is `0`. */
 export function formatCursor(epoch: string, id: string): string {
   return epoch === '' ? '0' : `${epoch}:${id}`;

@@ -72,6 +72,8 @@ export {
   ChangeFeed,
   parseCursor,
   formatCursor,
+  isFeedCursor,
+  streamIdAfter,
   type ChangeFeedOptions,
   type FeedPage,
   type FeedPosition,

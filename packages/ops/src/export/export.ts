@@ -5,7 +5,7 @@ import { AtomicFile } from './atomic-file.js';
 import type { PaperPages } from './format-writer.js';
 import { formatWriter } from './formats.js';
 import { buildManifest, manifestPathOf, type ExportManifest } from './manifest.js';
-import { exportPlan, type ExportOptions, type ExportPlan } from './options.js';
+import { ExportInputError, exportPlan, type ExportOptions, type ExportPlan } from './options.js';
 
 /** What an export needs: the CLI's context fits, and so will the API's. */
 export interface ExportDeps {
@@ -16,6 +16,11 @@ export interface ExportDeps {
    * the snapshot is taken. Without it (or when it answers undefined) the manifest has no cursor.
    */
   currentCursor?: () => Promise<string | undefined>;
+  /**
+   * The ids of the papers the change feed says were written after one cursor, up to another
+   * (`--since <cursor>`; `papersWrittenBetween`). Needed, with `currentCursor`, for a cursor.
+   */
+  writtenBetween?: (after: string, until: string) => Promise<Set<string>>;
   /** @defaultValue the system clock */
   now?: () => Date;
 }
@@ -46,13 +51,14 @@ export async function exportPapers(
   hooks: ExportHooks = {},
 ): Promise<ExportManifest> {
   const plan = exportPlan(opts);
+  if (plan.since && 'cursor' in plan.since && !(deps.writtenBetween && deps.currentCursor)) throw noFeed();
   const write = await formatWriter(plan.format);
   const data = await AtomicFile.create(plan.out);
   let snapshot: IndexSnapshot | undefined;
   try {
     const cursor = await deps.currentCursor?.();
     const exportedAt = (deps.now ?? (() => new Date()))();
-    snapshot = await openPapers(deps, plan);
+    snapshot = await openPapers(deps, plan, await sinceFilter(deps, plan, cursor));
     const counted = { written: 0 };
     await write(tracked(snapshot, plan, hooks, counted), data, { withVectors: plan.withVectors });
     if (counted.written !== snapshot.total)
@@ -80,9 +86,30 @@ export async function exportPapers(
   }
 }
 
-/** The papers the plan selects, at this moment: the search's keyword query, `updatedAt` ≥ since. */
-async function openPapers(deps: ExportDeps, plan: ExportPlan): Promise<IndexSnapshot> {
-  const since = plan.since ? [{ range: { updatedAt: { gte: plan.since } } }] : [];
+const noFeed = () =>
+  new ExportInputError('--since', 'a change-feed cursor needs the change feed, and this export has none');
+
+/** Most ids one `terms` query holds (Elasticsearch's `index.max_terms_count`). */
+const TERMS_MAX = 65_536;
+
+/**
+ * The query filter of `--since`: `updatedAt` at or after a time, or the ids the change feed says
+ * were written after a cursor, up to `until` (the feed's position recorded in the manifest).
+ */
+async function sinceFilter(deps: ExportDeps, plan: ExportPlan, until: string | undefined): Promise<object[]> {
+  if (!plan.since) return [];
+  if ('updatedAt' in plan.since) return [{ range: { updatedAt: { gte: plan.since.updatedAt } } }];
+  if (!deps.writtenBetween || until === undefined) throw noFeed();
+  const ids = [...(await deps.writtenBetween(plan.since.cursor, until))];
+  if (ids.length === 0) return [{ ids: { values: [] } }];
+  const chunks = Array.from({ length: Math.ceil(ids.length / TERMS_MAX) }, (_, i) =>
+    ids.slice(i * TERMS_MAX, (i + 1) * TERMS_MAX),
+  );
+  return [{ bool: { should: chunks.map((chunk) => ({ terms: { id: chunk } })), minimum_should_match: 1 } }];
+}
+
+/** The papers the plan selects, at this moment: the search's keyword query and the `--since` filter. */
+async function openPapers(deps: ExportDeps, plan: ExportPlan, since: object[]): Promise<IndexSnapshot> {
   try {
     return await openSnapshot(deps.es, deps.cfg.index, {
       query: keywordQuery({ q: plan.query ?? '' }, { extraFilter: since }),

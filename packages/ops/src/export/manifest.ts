@@ -22,7 +22,7 @@ export interface ExportManifest {
   exportedAt: string;
   /** The alias (or index) read. */
   index: string;
-  /** The filters applied; `{}` for every paper. */
+  /** The filters applied (`since`: the time, normalized, or the cursor as given); `{}` for every paper. */
   filters: { since?: string; query?: string };
   /** Whether records carry `embedding.vector`. */
   withVectors: boolean;
@@ -64,7 +64,9 @@ export function buildManifest(args: {
     exportedAt: args.exportedAt.toISOString(),
     index: args.index,
     filters: {
-      ...(plan.since !== undefined ? { since: plan.since } : {}),
+      ...(plan.since !== undefined
+        ? { since: 'cursor' in plan.since ? plan.since.cursor : plan.since.updatedAt }
+        : {}),
       ...(plan.query !== undefined ? { query: plan.query } : {}),
     },
     withVectors: plan.withVectors,

@@ -2,6 +2,7 @@ import { resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { PermanentError } from '@paperline/contracts';
 import { QUERY_MAX_LENGTH } from '@paperline/core/es/search';
+import { isFeedCursor } from '@paperline/core/pipeline';
 
 /** The file formats an export writes. */
 export const EXPORT_FORMATS = ['jsonl', 'parquet'] as const;
@@ -16,7 +17,10 @@ export interface ExportOptions {
   format: string;
   /** The file to write; `<out>.manifest.json` is written beside it. */
   out: string;
-  /** Only papers whose `updatedAt` is at or after this (`YYYY-MM-DD`, or an ISO time with a zone). */
+  /**
+   * Only papers whose `updatedAt` is at or after this (`YYYY-MM-DD`, or an ISO time with a zone),
+   * or, given a change-feed cursor (a manifest's `cursor`), only papers written after it.
+   */
   since?: string;
   /** Only papers the keyword search finds for this text. */
   query?: string;
@@ -31,12 +35,14 @@ export interface ExportPlan {
   format: ExportFormat;
   /** Absolute path of the data file. */
   out: string;
-  /** ISO time (UTC). */
-  since?: string;
+  since?: SinceFilter;
   query?: string;
   withVectors: boolean;
   pageSize: number;
 }
+
+/** `--since`: papers updated at or after a time (ISO, UTC), or written after a feed cursor. */
+export type SinceFilter = { updatedAt: string } | { cursor: string };
 
 /** An export option the user got wrong; `context.option` names the flag (`--format`). */
 export class ExportInputError extends PermanentError {
@@ -79,13 +85,14 @@ function outOf(out: string): string {
   return resolve(out);
 }
 
-function sinceOf(since: string): string {
+function sinceOf(since: string): SinceFilter {
+  if (isFeedCursor(since)) return { cursor: since };
   if (!SinceSchema.safeParse(since).success || Number.isNaN(Date.parse(since)))
     throw new ExportInputError(
       '--since',
-      `must be a date YYYY-MM-DD or an ISO time with a zone (2025-03-14T09:00:00Z), got '${since}'`,
+      `must be a date YYYY-MM-DD, an ISO time with a zone (2025-03-14T09:00:00Z) or a change-feed cursor (a manifest's "cursor"), got '${since}'`,
     );
-  return new Date(since).toISOString();
+  return { updatedAt: new Date(since).toISOString() };
 }
 
 function queryOf(query: string): string {

@@ -1,4 +1,10 @@
-import { exportPapers, manifestPathOf, type ExportManifest, type ExportProgress } from '@paperline/ops';
+import {
+  exportPapers,
+  manifestPathOf,
+  papersWrittenBetween,
+  type ExportManifest,
+  type ExportProgress,
+} from '@paperline/ops';
 import type { CliContext } from '../context.js';
 import { endProgress, printJson } from '../output.js';
 
@@ -34,7 +40,12 @@ export async function exportCommand(
     const manifest = await exportPapers(
       // The feed's cursor goes into the manifest: following the feed from it covers every write
       // the snapshot does not hold.
-      { es: ctx.es, cfg: ctx.cfg, currentCursor: () => ctx.feed.head() },
+      {
+        es: ctx.es,
+        cfg: ctx.cfg,
+        currentCursor: () => ctx.feed.head(),
+        writtenBetween: (after, until) => papersWrittenBetween(ctx.feed, after, until),
+      },
       { format: o.format, out: o.out, since: o.since, query: o.query, withVectors: o.withVectors },
       {
         signal: aborter.signal,

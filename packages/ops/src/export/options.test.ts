@@ -7,16 +7,23 @@ describe('exportPlan', () => {
     expect(exportPlan({ format: 'parquet', out: 'papers.parquet', since: '2025-03-14' })).toEqual({
       format: 'parquet',
       out: resolve('papers.parquet'),
-      since: '2025-03-14T00:00:00.000Z',
+      since: { updatedAt: '2025-03-14T00:00:00.000Z' },
       withVectors: false,
       pageSize: 500,
     });
   });
 
   it('takes an ISO time with a zone for --since', () => {
-    expect(exportPlan({ format: 'jsonl', out: 'x', since: '2025-03-14T09:30:00+02:00' }).since).toBe(
-      '2025-03-14T07:30:00.000Z',
-    );
+    expect(exportPlan({ format: 'jsonl', out: 'x', since: '2025-03-14T09:30:00+02:00' }).since).toEqual({
+      updatedAt: '2025-03-14T07:30:00.000Z',
+    });
+  });
+
+  it('takes a change-feed cursor for --since, as given', () => {
+    expect(exportPlan({ format: 'jsonl', out: 'x', since: '1796558979116:1796558979116-3' }).since).toEqual({
+      cursor: '1796558979116:1796558979116-3',
+    });
+    expect(exportPlan({ format: 'jsonl', out: 'x', since: '0' }).since).toEqual({ cursor: '0' });
   });
 
   it.each([
@@ -24,6 +31,7 @@ describe('exportPlan', () => {
     ['--since', { since: 'yesterday' }, "got 'yesterday'"],
     ['--since', { since: '2025-02-30' }, "got '2025-02-30'"],
     ['--since', { since: '2025-03-14T09:30:00' }, 'with a zone'],
+    ['--since', { since: '17965:abc' }, 'or a change-feed cursor'],
     ['--query', { query: '  ' }, 'is empty'],
     ['--query', { query: 'x'.repeat(501) }, 'longer than 500 characters'],
     ['--out', { out: '' }, 'is empty'],

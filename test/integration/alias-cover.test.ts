@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { createEsClient, getPapers, type EsClient } from '@paperline/core/es';
 import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
-import { PaperCache, createRuntime, type Runtime, type StageWiring } from '@paperline/core/pipeline';
-import type { IndexJob, PaperCandidate } from '@paperline/contracts';
-import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
-import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
-import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { stageContext as ctx } from '../helpers/stage-context.js';
+import { PaperCache } from '@paperline/core/pipeline';
+import type { PaperCandidate } from '@paperline/contracts';
+import { DedupStore } from '@paperline/deduplicator';
+import { DedupeAndIndex } from '../helpers/dedupe-index.js';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
 
 // An alias table kept since the index was empty covers it: new papers cost no search of the index
 // (their states are still read by id). Emptying Redis takes the cover with it: the index is searched
@@ -21,20 +20,15 @@ const searches = vi.spyOn(counted, 'search');
 const reads = vi.spyOn(counted, 'mget');
 const store = new DedupStore(redis, counted, names.index, names.prefix);
 
-let rt: Runtime;
-let dedupeWiring: StageWiring<DedupeDeps>;
-let indexWiring: StageWiring<IndexDeps>;
+let stages: DedupeAndIndex;
 
 beforeAll(async () => {
-  rt = createRuntime('cover-test', testEnv(names, { PAPERLINE_BULK_WAIT_MS: '10' }));
   // Wiring the stage creates the index and, as it is empty, marks the table as covering it.
-  dedupeWiring = await dedupeStage.wire(rt);
-  indexWiring = await indexStage.wire(rt);
+  stages = await DedupeAndIndex.wire('cover-test', names);
 });
 
 afterAll(async () => {
-  for (const w of [dedupeWiring, indexWiring]) await w?.close?.();
-  await rt?.close();
+  await stages?.close();
   await cleanup(redis, es, names);
   redis.disconnect();
   await Promise.all([es.close(), counted.close()]);
@@ -54,22 +48,10 @@ const page = (upvotes: number): PaperCandidate[] =>
   }));
 
 /** One page through dedupe (with the counted store) and index; then the index is searchable. */
-async function sight(
-  jobId: string,
-  candidates: PaperCandidate[],
-  now = new Date('2024-05-01T12:00:00Z'),
-): Promise<IndexJob | undefined> {
+async function sight(jobId: string, candidates: PaperCandidate[], now = new Date('2024-05-01T12:00:00Z')) {
   searches.mockClear();
   reads.mockClear();
-  const res = await processDedupe(
-    { crawlId: 'cc', url: `http://127.0.0.1:1/${jobId}`, candidates },
-    { ...dedupeWiring.deps, store, now: () => now },
-    ctx(jobId),
-  );
-  const job = res.emit?.find((e) => e.stage === 'index')?.payload as IndexJob | undefined;
-  if (job) await processIndex(job, indexWiring.deps, ctx(`${jobId}-index`));
-  await es.indices.refresh({ index: names.index });
-  return job;
+  return stages.sight(jobId, candidates, { store, now: () => now });
 }
 
 const upvotesOf = async (id: string) => (await getPapers(es, names.index, [id])).get(id)?.doc.upvotes;

@@ -2,13 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { bulkWrite, createEsClient, getPapers } from '@paperline/core/es';
 import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
-import { createRuntime, type Runtime, type StageWiring } from '@paperline/core/pipeline';
-import type { IndexJob, PaperCandidate } from '@paperline/contracts';
+import type { PaperCandidate } from '@paperline/contracts';
 import { buildRecord, titleFingerprint } from '@paperline/identity';
-import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
-import { indexStage, processIndex, type IndexDeps } from '@paperline/indexer';
-import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
-import { stageContext } from '../helpers/stage-context.js';
+import { DedupStore } from '@paperline/deduplicator';
+import { DedupeAndIndex } from '../helpers/dedupe-index.js';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
 
 // The contract: Redis holds a cache of identity, Elasticsearch the truth. Each case indexes a
 // paper, empties this file's Redis keys, and sights the paper again under another of its keys.
@@ -16,21 +14,14 @@ const names = uniqueNames('identity');
 const keys = new RedisKeys(names.prefix);
 const redis = new Redis(REDIS_URL);
 const es = createEsClient({ nodes: [ELASTICSEARCH_URL] });
-const ctx = stageContext;
-
-let rt: Runtime;
-let dedupeWiring: StageWiring<DedupeDeps>;
-let indexWiring: StageWiring<IndexDeps>;
+let stages: DedupeAndIndex;
 
 beforeAll(async () => {
-  rt = createRuntime('identity-test', testEnv(names, { PAPERLINE_BULK_WAIT_MS: '10' }));
-  dedupeWiring = await dedupeStage.wire(rt);
-  indexWiring = await indexStage.wire(rt);
+  stages = await DedupeAndIndex.wire('identity-test', names);
 });
 
 afterAll(async () => {
-  for (const w of [dedupeWiring, indexWiring]) await w?.close?.();
-  await rt?.close();
+  await stages?.close();
   await cleanup(redis, es, names);
   redis.disconnect();
   await es.close();
@@ -48,21 +39,7 @@ const cand = (over: Partial<PaperCandidate>): PaperCandidate => ({
 });
 
 /** One page through dedupe and, when it hands papers on, index; then the index is searchable. */
-async function sight(
-  jobId: string,
-  candidates: PaperCandidate[],
-  deps: Partial<DedupeDeps> = {},
-): Promise<IndexJob | undefined> {
-  const res = await processDedupe(
-    { crawlId: 'ci', url: `http://127.0.0.1:1/${jobId}`, candidates },
-    { ...dedupeWiring.deps, ...deps },
-    ctx(jobId),
-  );
-  const job = res.emit?.find((e) => e.stage === 'index')?.payload as IndexJob | undefined;
-  if (job) await processIndex(job, indexWiring.deps, ctx(`${jobId}-index`));
-  await es.indices.refresh({ index: names.index });
-  return job;
-}
+const sight = (...args: Parameters<DedupeAndIndex['sight']>) => stages.sight(...args);
 
 /** Redis loses everything this file keeps there (its prefix only). */
 const emptyRedis = () => unlinkMatching(redis, keys.everything);

@@ -46,7 +46,15 @@ const ok = (over: Partial<FetchResult> = {}): FetchResult => ({
 });
 
 /** Fakes of every dependency, recording what the processor did with them. */
-function fakes(opts: { prior?: UrlRecord | null; result?: FetchResult | Error; slot?: 'go' | number } = {}) {
+function fakes(
+  opts: {
+    prior?: UrlRecord | null;
+    result?: FetchResult | Error;
+    slot?: 'go' | number;
+    /** Whether the crawl already fetched the URL (a re-run of the job). */
+    fetchedBefore?: boolean;
+  } = {},
+) {
   const archived: ArchivedPage[] = [];
   const deps = {
     http: {
@@ -72,6 +80,7 @@ function fakes(opts: { prior?: UrlRecord | null; result?: FetchResult | Error; s
     legacyRoute: vi.fn((): Route | null => ROUTE),
     robots: vi.fn(async () => undefined),
     markFetched: vi.fn(async () => undefined),
+    fetchedBefore: vi.fn(async () => opts.fetchedBefore ?? false),
     markPagePapers: vi.fn(async () => undefined),
     now: () => NOW,
   } satisfies FetchDeps;
@@ -207,6 +216,26 @@ describe('processFetch', () => {
     expect(deps.archive.put).not.toHaveBeenCalled();
   });
 
+  it('asks unconditionally when this job ran before in its crawl: that run may have merged the papers without writing them', async () => {
+    const prior: UrlRecord = {
+      url: URL_,
+      finalUrl: URL_,
+      sha256: 'a'.repeat(64),
+      status: 200,
+      contentType: 'text/html',
+      etag: '"v1"',
+      fetchedAt: '2024-03-19T12:00:00.000Z',
+      source: 'hf',
+      size: 10,
+      paperIds: ['arxiv:2403.12345'],
+    };
+    const { deps } = fakes({ prior, fetchedBefore: true });
+    expect((await processFetch(job(), deps, ctx)).outcome).toBe('fetched');
+    expect(deps.fetchedBefore).toHaveBeenCalledWith('c1', URL_);
+    expect(deps.http.fetch).toHaveBeenCalledWith(URL_, undefined);
+    expect(deps.markPagePapers).not.toHaveBeenCalled();
+  });
+
   it('asks unconditionally for a page never parsed into papers', async () => {
     const prior: UrlRecord = {
       url: URL_,
@@ -288,6 +317,7 @@ function recordingDeps(opts: { slot?: SlotDecision; prior?: UrlRecord; fetch?: (
     legacyRoute: () => ({ source: 'hf', type: 'hf-daily' }),
     robots: () => answer('robots', undefined),
     markFetched: () => answer('markFetched', undefined),
+    fetchedBefore: () => answer('crawls.fetchedBefore', false),
     markPagePapers: () => answer('markPagePapers', undefined),
   };
   return { deps, events, pushedBack };

@@ -31,9 +31,32 @@ export interface FetchDeps {
   /** Throws ROBOTS_DISALLOWED when robots.txt forbids the URL. */
   robots: (url: string) => Promise<void>;
   markFetched: (crawlId: string, url: string) => Promise<void>;
+  /**
+   * Whether this crawl fetched the URL already: this job ran before and did not finish, and the
+   * parse, merge or write that followed may not have happened (a chained run cut short).
+   */
+  fetchedBefore: (crawlId: string, url: string) => Promise<boolean>;
   /** Counts a page's papers as seen (they are unchanged: the page is). */
   markPagePapers: (crawlId: string, url: string, paperIds: string[]) => Promise<void>;
   now?: () => Date;
+}
+
+/**
+ * The conditional headers for a page whose papers the archive knows (a 304 then counts them as
+ * unchanged), unless this job's earlier run in its crawl did not finish: when the stages are
+ * chained, that run may have merged the page's papers, and so recorded them, without writing them.
+ */
+async function conditionalHeaders(
+  job: FetchJob,
+  prior: UrlRecord | null,
+  deps: FetchDeps,
+): Promise<ConditionalHeaders | undefined> {
+  if (!prior?.paperIds || !(prior.etag || prior.lastModified)) return undefined;
+  if (await deps.fetchedBefore(job.crawlId, job.url)) return undefined;
+  return {
+    ...(prior.etag ? { etag: prior.etag } : {}),
+    ...(prior.lastModified ? { lastModified: prior.lastModified } : {}),
+  };
 }
 
 /**
@@ -58,13 +81,7 @@ export async function processFetch(
 
   // Conditional GET only for a page whose papers we know: a 304 then costs no parse.
   const prior = await deps.archive.getUrl(job.url);
-  const conditional: ConditionalHeaders | undefined =
-    prior?.paperIds && (prior.etag || prior.lastModified)
-      ? {
-          ...(prior.etag ? { etag: prior.etag } : {}),
-          ...(prior.lastModified ? { lastModified: prior.lastModified } : {}),
-        }
-      : undefined;
+  const conditional = await conditionalHeaders(job, prior, deps);
 
   // The slot is the last thing awaited before the request goes out: whatever comes between them
   // (an Elasticsearch round trip, a robots.txt check) would narrow the gap the site sees.

@@ -42,6 +42,7 @@ export const fetchStage = defineStage({
       legacyRoute: (url) => routeUrl(url, cfg.bases),
       robots: (url) => robots.check(url),
       markFetched: (crawlId, url) => rt.crawls.markFetched(crawlId, url),
+      fetchedBefore: (crawlId, url) => rt.crawls.contains(crawlId, 'fetched', url),
       markPagePapers: (crawlId, url, ids) => rt.crawls.markCandidates(crawlId, url, ids),
     };
     return {

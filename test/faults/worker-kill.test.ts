@@ -136,3 +136,96 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
     for (const [kind, mb] of peak) expect(mb, `${kind} RSS`).toBeLessThan(RSS_LIMIT_MIB);
   });
 });
+
+describe('the chained worker process (fetch → parse → dedupe → index in one) SIGKILLed mid-chain, then restarted', () => {
+  const names = uniqueNames('f-chain');
+  const redis = new Redis(REDIS_URL);
+  const es = new Client({ node: ELASTICSEARCH_URL });
+  const crawls = new CrawlStore(redis, names.prefix);
+  let site: SnapshotSite;
+  let front: FaultSite;
+  const groups: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    site = await startSnapshotSite({ port: 0 });
+    front = await startFaultSite({ upstream: site.url });
+  });
+
+  afterAll(async () => {
+    for (const g of groups) killGroup(g, 'SIGTERM');
+    await Promise.all(groups.map(exited));
+    await front.close();
+    await site.close();
+    await cleanup(redis, es, names);
+    redis.disconnect();
+    await es.close();
+  });
+
+  it('the fetch jobs holding their pages are retried, and every paper is written exactly once', async () => {
+    // A chained page's documents wait 1.5 s in the indexer's buffer while its fetch job holds the
+    // page: the kill lands when papers are merged and not yet written, before the first bulk
+    // write. The last day's listing is held back, so the crawl has work left after the restart.
+    // Locks expire fast for the takeover.
+    const env = testEnv(names, {
+      HF_BASE_URL: front.url,
+      PAPERLINE_HOST_INTERVAL_MS: '100',
+      PAPERLINE_LOCK_MS: '3000',
+      PAPERLINE_BULK_WAIT_MS: '1500',
+      PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: '120000',
+      PAPERLINE_FETCH_TOTAL_TIMEOUT_MS: '120000',
+    });
+    const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
+    const truth = snapshotTruth();
+    const listingGate = holdBack(front, [`/papers/date/${site.days.at(-1)!}`]);
+    const chainedKinds = 'fetcher,parser,deduplicator,indexer';
+    let workers = startWorkersProcess(env, chainedKinds, ['--chain']);
+    groups.push(workers);
+
+    const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
+    expect(started.code, started.stderr).toBe(0);
+    const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);
+    await waitFor(
+      'papers merged and not yet written (a chain mid-way)',
+      async () => {
+        const s = await crawls.sizes(crawlId);
+        return s.papers > s.written;
+      },
+      90_000,
+      10,
+    );
+    const atKill = await crawls.sizes(crawlId);
+    expect([...workerPids(workers).keys()]).toEqual([chainedKinds.replaceAll(',', '+')]);
+    killGroup(workers, 'SIGKILL');
+    await exited(workers);
+    expect(await crawls.openCount(crawlId)).toBeGreaterThan(0);
+
+    workers = startWorkersProcess(env, chainedKinds, ['--chain']);
+    groups.push(workers);
+    listingGate.open();
+    const waited = await runCli(['wait', crawlId, '--json'], env);
+    expect(waited.code, waited.stderr).toBe(0);
+    const s = lastJson<Summary>(waited.stdout);
+    process.stderr.write(
+      `[faults] chained kill: ${atKill.papers} papers merged, ${atKill.written} written at the kill; summary ${JSON.stringify(s)}\n`,
+    );
+    expect(s.failed).toBe(0);
+    expect(s.fetched).toBe(seeds.length + truth.length);
+    expect(s.indexed + s.unchanged).toBe(truth.length);
+    const ids = await indexedIds(es, names.index);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
+    expect(await failedRows(env)).toEqual([]);
+
+    // The pages went from stage to stage in memory: no dedupe or index job was queued.
+    const keys = new RedisKeys(names.prefix);
+    for (const stage of ['dedupe', 'index'] as const) {
+      const queue = new Queue(stage, { connection: redis, prefix: keys.queuePrefix(stage) });
+      const counts = await queue.getJobCounts();
+      expect(
+        Object.values(counts).reduce((a, b) => a + b, 0),
+        `${stage} ${JSON.stringify(counts)}`,
+      ).toBe(0);
+      await queue.close();
+    }
+  });
+});

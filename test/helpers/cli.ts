@@ -34,9 +34,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 240_0
   });
 }
 
-/** Starts `paperline workers` (all four) in the background. */
-export function startWorkersProcess(env: NodeJS.ProcessEnv, only?: string): ChildProcess {
-  const args = ['workers', ...(only ? ['--only', only] : [])];
+/** Starts `paperline workers` (every kind, or `only`) in the background, with `extra` options. */
+export function startWorkersProcess(
+  env: NodeJS.ProcessEnv,
+  only?: string,
+  extra: string[] = [],
+): ChildProcess {
+  const args = ['workers', ...(only ? ['--only', only] : []), ...extra];
   const child = spawn(PAPERLINE, args, {
     env,
     cwd: ROOT,

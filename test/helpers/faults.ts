@@ -86,16 +86,16 @@ export function descendantPids(pid: number): number[] {
 }
 
 /**
- * The worker processes under a `paperline workers` process (cli → one child per kind):
- * kind → pid, read from their command lines.
+ * The worker processes under a `paperline workers` process (cli → one child per kind, or per
+ * group of kinds with `--chain`): kinds (joined with `+`) → pid, read from their command lines.
  */
 export function workerPids(workers: ChildProcess): Map<string, number> {
   const out = new Map<string, number>();
   for (const pid of descendantPids(workers.pid ?? -1)) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const m = /services\/workers\/dist\/main\.js\0(\w+)/.exec(cmd);
-      if (m) out.set(m[1]!, pid);
+      const m = /services\/workers\/dist\/main\.js\0([\w,]+)/.exec(cmd);
+      if (m) out.set(m[1]!.replaceAll(',', '+'), pid);
     } catch {
       /* gone */
     }

@@ -83,7 +83,15 @@ program
     '--only <kinds>',
     'comma-separated: fetcher,parser,deduplicator,indexer,embedder,scheduler,webhooks',
   )
-  .action(run(async (o: { only?: string }) => (await import('./commands/workers.js')).workersCommand(o)));
+  .option(
+    '--chain',
+    'run the fetcher, parser, deduplicator and indexer in one process, which hands each page from stage to stage in memory',
+  )
+  .action(
+    run(async (o: { only?: string; chain?: boolean }) =>
+      (await import('./commands/workers.js')).workersCommand(o),
+    ),
+  );
 
 program
   .command('crawl')

@@ -126,7 +126,8 @@ describe('processFetch', () => {
       depth: 1,
       source: 'hf',
     };
-    expect(res.emit).toEqual([{ stage: 'parse', payload: parse }]);
+    // The bytes go along in memory only, for a parse chained in this process; the job is the reference.
+    expect(res.emit).toEqual([{ stage: 'parse', payload: parse, handOff: { body: BODY } }]);
     expect(deps.markFetched).toHaveBeenCalledWith('c1', URL_);
     expect(deps.http.fetch).toHaveBeenCalledWith(URL_, undefined);
     expect(deps.legacyRoute).not.toHaveBeenCalled();

@@ -61,7 +61,7 @@ async function conditionalHeaders(
 
 /**
  * Fetches one URL politely, archives the body content-addressed and hands the parser a reference
- * to it (never the body itself).
+ * to it (the body itself only in memory, to a parse chained in this process).
  */
 export async function processFetch(
   job: FetchJob,
@@ -138,6 +138,8 @@ export async function processFetch(
           depth: job.depth,
           source,
         },
+        // A parse chained in this process takes the bytes as they are, instead of reading them back.
+        handOff: { body: res.body },
       },
     ],
   };

@@ -54,6 +54,7 @@ function fakes(page: Partial<ParsedPage>, routes: Record<string, Route> = {}) {
   const parsed: ParsedPage = { route: DAILY, candidates: [], links: [], ...page };
   const deps = {
     readBody: vi.fn(async () => '<html>the archived page</html>'),
+    decodeBody: vi.fn((bytes: Buffer, _contentType: string) => `decoded ${bytes.length} bytes`),
     parse: vi.fn((): ParsedPage => parsed),
     route: vi.fn((url: string): Route | null => routes[url] ?? null),
     markParsed: vi.fn(async () => undefined),
@@ -93,6 +94,19 @@ describe('processParse', () => {
     ]);
     expect(deps.markParsed).toHaveBeenCalledWith('c1', PAGE);
     expect(deps.markYield).toHaveBeenCalledWith('c1', 'hf', PAGE, 2);
+  });
+
+  it('a body handed over in memory (a chained fetch) is decoded, not read back from the archive', async () => {
+    const deps = fakes({ candidates: [cand('2403.12345')] });
+    const body = Buffer.from('<html>fresh</html>');
+    const res = await processParse(job(), deps, { ...ctx, handOff: { body } });
+    expect(deps.readBody).not.toHaveBeenCalled();
+    expect(deps.decodeBody).toHaveBeenCalledWith(body, 'text/html; charset=utf-8');
+    expect(deps.parse).toHaveBeenCalledWith(
+      expect.objectContaining({ body: `decoded ${body.length} bytes` }),
+      'hf',
+    );
+    expect(dedupeOf(res.emit)).toHaveLength(1);
   });
 
   it('routes each new link once and puts the route in its fetch job; the next page of a listing costs no depth', async () => {

@@ -5,6 +5,8 @@ import type { PageInput, ParsedPage, Route } from '@paperline/sources';
 /** The narrow dependencies of the parse stage. Parsers themselves are pure functions. */
 export interface ParseDeps {
   readBody: (sha256: string, url: string) => Promise<string>;
+  /** The text of fetched bytes, decoded as the archive decodes them (for a body handed over in memory). */
+  decodeBody: (bytes: Buffer, contentType: string) => string;
   /** `source`: what the page was fetched for (archived pages may sit under other base URLs). */
   parse: (input: PageInput, source: SourceId) => ParsedPage;
   /** Routes a link found on the page (once: its fetch job carries the route). */
@@ -25,7 +27,8 @@ export async function processParse(
   deps: ParseDeps,
   ctx: StageContext,
 ): Promise<StageResult<'parse'>> {
-  const body = await deps.readBody(job.sha256, job.url);
+  const handed = ctx.handOff?.body;
+  const body = handed ? deps.decodeBody(handed, job.contentType) : await deps.readBody(job.sha256, job.url);
   const page = deps.parse(
     {
       url: job.url,

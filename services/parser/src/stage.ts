@@ -1,4 +1,5 @@
 import { RawArchive } from '@paperline/core/es';
+import { decodeBody } from '@paperline/core/http';
 import { defineStage } from '@paperline/core/pipeline';
 import { basesForArchivedPage, parsePage, routeUrl } from '@paperline/sources';
 import { processParse, type ParseDeps } from './process.js';
@@ -14,6 +15,7 @@ export const parseStage = defineStage({
     const archive = new RawArchive(rt.es, cfg.archiveIndex);
     const deps: ParseDeps = {
       readBody: (sha, url) => archive.getText(sha, url),
+      decodeBody: (bytes, contentType) => decodeBody(bytes, contentType).text,
       parse: (input, source) => parsePage(input, basesForArchivedPage(input.url, source, cfg.bases)),
       route: (url) => routeUrl(url, cfg.bases),
       markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),

@@ -157,6 +157,14 @@ export const EnvSchema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * Where one process runs consecutive stages (fetch → parse → dedupe → index), a job runs the
+   * stage after it in place instead of through its queue (stage chaining); 0 queues every job.
+   */
+  PAPERLINE_CHAIN_STAGES: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -221,6 +229,8 @@ export interface PaperlineConfig {
   /** Webhook delivery: the endpoints' config file ('' for none), attempts, backoff and timeout. */
   webhooks: { file: string; attempts: number; backoffMs: number; timeoutMs: number };
   enrich: boolean;
+  /** Whether a process that runs consecutive stages chains them (see `LocalStages`). */
+  chainStages: boolean;
   /** Whether papers get sentence embeddings (the embed stage runs). */
   embed: boolean;
 }
@@ -354,5 +364,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaperlineConfi
     },
     enrich: e.PAPERLINE_ENRICH,
     embed: e.PAPERLINE_EMBED,
+    chainStages: e.PAPERLINE_CHAIN_STAGES,
   };
 }

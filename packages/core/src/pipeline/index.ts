@@ -4,7 +4,7 @@
  * - Stages: `defineStage` declares a `StageDefinition` (queue, payload, concurrency, time limit,
  *   wiring, processor: `StageContext` → `StageResult`, jobs to add as `Emit`); `checkRegistry`
  *   checks a set of them against the routing table into a `StageRegistry` (`jobIdFor`: the
- *   deterministic id of a job); `startStage` runs one
+ *   deterministic id of a job); `startStages` runs a process's stages (`startStage` one)
  *   on a `Runtime` (`createRuntime`: config, logger, Redis, queues, crawl books, enqueuer,
  *   Elasticsearch, metrics). `createStageWorker` (a bare `Processor`), `paperlineBackoff` and
  *   `storeWaitDelay` are runner parts tests drive directly.
@@ -27,6 +27,7 @@ export {
   defineStage,
   checkRegistry,
   startStage,
+  startStages,
   type StageDefinition,
   type AnyStageDefinition,
   type StageRegistry,
@@ -41,7 +42,8 @@ export {
   type StageResult,
 } from './runner.js';
 export { createRuntime, type Runtime } from './runtime.js';
-export { jobIdFor, type Emit } from './routing.js';
+export { LocalStages, type LocalStage } from './chain.js';
+export { jobIdFor, type Emit, type HandOff } from './routing.js';
 export {
   createQueues,
   closeQueues,

@@ -30,6 +30,15 @@ export function isForwardEdge(from: Stage | 'seed', to: Stage): boolean {
   return to !== 'fetch' && to !== 'embed' && to !== 'enrich' && from !== 'seed';
 }
 
+/**
+ * The edges along which a process that runs both stages may hand a page on in memory (stage
+ * chaining, see `LocalStages`): each is the main line of one page, one job to exactly one job, so
+ * the job run in place has the id it would have had in the queue.
+ */
+const CHAIN_EDGES: ReadonlySet<string> = new Set(['fetch>parse', 'parse>dedupe', 'dedupe>index']);
+
+export const isChainEdge = (from: Stage, to: Stage): boolean => CHAIN_EDGES.has(`${from}>${to}`);
+
 const JOB_KEY: { [S in Stage]: (p: JobPayloads[S]) => string } = {
   fetch: (p) => p.url,
   parse: (p) => p.url,
@@ -46,5 +55,14 @@ export function jobIdFor<S extends Stage>(stage: S, payload: JobPayloads[S]): st
   return `${payload.crawlId}.${stage}.${shortHash(JOB_KEY[stage](payload))}`;
 }
 
+/**
+ * What a job may hand the next stage in memory when its process chains them (`LocalStages`).
+ * It is never queued: a queued job reads the same from where its payload points.
+ */
+export interface HandOff {
+  /** The fetched bytes the parse job's `sha256` names: a chained parse need not read them back from the archive. */
+  body?: Buffer;
+}
+
 /** A job a stage wants added after it, validated against {@link ROUTES} by the runner. */
-export type Emit = { [S in Stage]: { stage: S; payload: JobPayloads[S] } }[Stage];
+export type Emit = { [S in Stage]: { stage: S; payload: JobPayloads[S]; handOff?: HandOff } }[Stage];

@@ -13,34 +13,15 @@ import type { CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
 import type { Logger } from '../process/logger.js';
 import type { Emit } from './routing.js';
+import type { Processor } from './processor.js';
+import { forward, type LocalStages } from './chain.js';
 import { backoffDelay } from '../http/retry.js';
 import { isStoreUnavailable } from '../es/client.js';
 import { bookUnseenFailure } from './crawl-repair.js';
 import { isAbortError, withTimeLimit } from './time-limit.js';
 import { RedisKeys } from '../redis/keys.js';
 
-/**
- * What a stage's processor returns: its outcome and the jobs that follow, or — not now — a time
- * to put the job back until (politeness), without using an attempt.
- */
-export type StageResult<S extends Stage = Stage> =
-  { outcome: JobOutcomes[S]; emit?: Emit[] } | { outcome: 'deferred'; delayUntil: number; emit?: never };
-
-export interface StageContext {
-  jobId: string;
-  attempt: number;
-  log: Logger;
-  /**
-   * Aborted when the worker shuts down or the job runs over its stage's time limit: naps and
-   * waits end on it.
-   */
-  signal: AbortSignal;
-}
-
-export type Processor<S extends Stage> = (
-  payload: JobPayloads[S],
-  ctx: StageContext,
-) => Promise<StageResult<S>>;
+export type { Processor, StageContext, StageResult } from './processor.js';
 
 interface StageWorkerDeps {
   connection: ConnectionOptions;
@@ -53,6 +34,8 @@ interface StageWorkerDeps {
   lockMs?: number;
   crawls: CrawlStore;
   enqueuer: Enqueuer;
+  /** The stages this process runs, which this stage's jobs may chain (run in place). */
+  local?: LocalStages;
   log: Logger;
   /** Called once after each job that finished or failed, with how it ended (metrics). */
   onOutcome?: (stage: Stage, outcome: JobOutcome, ms: number) => void;
@@ -186,13 +169,16 @@ class StageRunner<S extends Stage> {
     );
   }
 
-  /** Done: what follows is added (waiting for room, unless shutting down), then the books. */
+  /**
+   * Done: what follows is run in place where this process chains it, else added (waiting for
+   * room, unless shutting down); then the books.
+   */
   private async finish(
     run: JobRun,
     payload: JobPayloads[S],
     result: { outcome: JobOutcomes[S]; emit?: Emit[] },
   ): Promise<{ outcome: string }> {
-    if (result.emit?.length) await this.deps.enqueuer.enqueue(this.stage, result.emit, run.shutdown);
+    if (result.emit?.length) await forward(this.stage, result.emit, run, this.deps);
     await this.deps.crawls.transition(payload.crawlId, run.job.id!, 'done');
     this.storeStreak = 0;
     this.observe(run, { kind: 'done', outcome: result.outcome });

@@ -6,6 +6,7 @@ import { CrawlStore } from './crawl-state.js';
 import { Enqueuer } from './enqueuer.js';
 import { createEsClient, type EsClient } from '../es/client.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
+import { LocalStages } from './chain.js';
 
 /** The connections one worker process holds; built once per process and handed out narrowly. */
 export interface Runtime {
@@ -18,6 +19,8 @@ export interface Runtime {
   enqueuer: Enqueuer;
   /** Worker-side metrics, flushed to Redis every ~2 s and on close. */
   metrics: MetricsRecorder;
+  /** The stages started in this process, which chain where they follow one another. */
+  local: LocalStages;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
     crawls,
     enqueuer,
     metrics,
+    local: new LocalStages(cfg.chainStages),
     async close() {
       await metrics.close();
       await closeQueues(queues);

@@ -11,7 +11,7 @@ import {
 import type { PaperlineConfig } from '../config/config.js';
 import { ROUTES } from './routing.js';
 import type { Runtime } from './runtime.js';
-import { createStageWorker, type StageContext, type StageResult } from './runner.js';
+import { createStageWorker, type Processor, type StageContext, type StageResult } from './runner.js';
 
 /** A stage's narrow dependencies, and what must be released when its process stops. */
 export interface StageWiring<D> {
@@ -79,31 +79,56 @@ interface RunningStage {
   stop(): Promise<void>;
 }
 
-/** Starts one stage's worker on this runtime, with the dependencies its definition wires. */
+/**
+ * Starts the stages' workers on this runtime, each with the dependencies its definition wires.
+ * Every stage is wired, and so known to the process's {@link Runtime.local} stages, before any
+ * worker takes a job: a job that finishes at once chains into every stage of the process, not
+ * only into those started before it.
+ */
+export async function startStages(rt: Runtime, defs: readonly AnyStageDefinition[]): Promise<RunningStage[]> {
+  const wired: Array<() => RunningStage> = [];
+  for (const def of defs) wired.push(await wireStage(rt, def));
+  return wired.map((start) => start());
+}
+
+/** Starts one stage's worker on this runtime (see {@link startStages}). */
 export async function startStage<S extends Stage, D>(
   rt: Runtime,
   def: StageDefinition<S, D>,
 ): Promise<RunningStage> {
+  return (await wireStage(rt, def))();
+}
+
+/** Wires a stage and makes it known to the process's chained stages; returns what starts its worker. */
+async function wireStage<S extends Stage, D>(
+  rt: Runtime,
+  def: StageDefinition<S, D>,
+): Promise<() => RunningStage> {
   const { deps, close } = await def.wire(rt);
   const concurrency = def.concurrency(rt.cfg);
   const timeoutMs = def.timeoutMs(rt.cfg);
-  const worker = createStageWorker(def.queue, (payload, ctx) => def.process(payload, deps, ctx), {
-    connection: rt.redis,
-    prefix: rt.cfg.queuePrefix,
-    concurrency,
-    timeoutMs,
-    lockMs: rt.cfg.lockMs,
-    crawls: rt.crawls,
-    enqueuer: rt.enqueuer,
-    log: rt.log,
-    onOutcome: (s, outcome, ms) => rt.metrics.observeJob(s, outcome, ms),
-  });
-  rt.log.info({ queue: def.queue, concurrency, timeoutMs, prefix: rt.cfg.queuePrefix }, 'worker started');
-  return {
-    worker,
-    async stop() {
-      await worker.close();
-      await close?.();
-    },
+  const processor = (payload: JobPayloads[S], ctx: StageContext) => def.process(payload, deps, ctx);
+  rt.local.add(def.queue, { processor: processor as Processor<Stage>, timeoutMs });
+  return () => {
+    const worker = createStageWorker(def.queue, processor, {
+      connection: rt.redis,
+      prefix: rt.cfg.queuePrefix,
+      concurrency,
+      timeoutMs,
+      lockMs: rt.cfg.lockMs,
+      crawls: rt.crawls,
+      enqueuer: rt.enqueuer,
+      local: rt.local,
+      log: rt.log,
+      onOutcome: (s, outcome, ms) => rt.metrics.observeJob(s, outcome, ms),
+    });
+    rt.log.info({ queue: def.queue, concurrency, timeoutMs, prefix: rt.cfg.queuePrefix }, 'worker started');
+    return {
+      worker,
+      async stop() {
+        await worker.close();
+        await close?.();
+      },
+    };
   };
 }

@@ -7,28 +7,48 @@ import { workerExecArgv } from '@paperline/core/process';
 export const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
 
 export interface WorkerGroup {
-  children: Map<ServiceKind, ChildProcess>;
+  /** By process: its kinds joined with `+` (`fetcher+parser+deduplicator+indexer` when chained). */
+  children: Map<string, ChildProcess>;
   /** SIGTERM to all, resolved when all have exited. */
   stop(): Promise<void>;
   /** Resolves when every child has exited. */
   exited: Promise<void>;
 }
 
+/** The stages of one page's main line, which a process running them together chains. */
+const CHAINED_KINDS: readonly ServiceKind[] = ['fetcher', 'parser', 'deduplicator', 'indexer'];
+
 /**
- * Starts the chosen workers, one child process each (they share nothing but Redis and
- * Elasticsearch, exactly as on separate machines). Children exit by themselves if this
- * supervisor dies, so a crash never leaves orphans.
+ * The processes that run `kinds`: one each, or with `chain` the chosen kinds of the main line
+ * (fetcher, parser, deduplicator, indexer) together in one, which hands a page from stage to stage
+ * in memory, and the others one each.
  */
-export function startWorkers(kinds: ServiceKind[], env: NodeJS.ProcessEnv = process.env): WorkerGroup {
-  const children = new Map<ServiceKind, ChildProcess>();
+export function workerProcesses(kinds: readonly ServiceKind[], chain: boolean): ServiceKind[][] {
+  if (!chain) return kinds.map((k) => [k]);
+  const together = kinds.filter((k) => CHAINED_KINDS.includes(k));
+  const alone = kinds.filter((k) => !CHAINED_KINDS.includes(k)).map((k) => [k]);
+  return together.length > 0 ? [together, ...alone] : alone;
+}
+
+/**
+ * Starts the chosen workers, one child process per kind, or the main line's kinds together with
+ * `chain` (processes share nothing but Redis and Elasticsearch, exactly as on separate machines).
+ * Children exit by themselves if this supervisor dies, so a crash never leaves orphans.
+ */
+export function startWorkers(
+  kinds: ServiceKind[],
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { chain?: boolean } = {},
+): WorkerGroup {
+  const children = new Map<string, ChildProcess>();
   const exits: Promise<void>[] = [];
-  for (const kind of kinds) {
-    const child = fork(WORKERS_ENTRY, [kind], {
+  for (const group of workerProcesses(kinds, opts.chain ?? false)) {
+    const child = fork(WORKERS_ENTRY, [group.join(',')], {
       env,
       execArgv: workerExecArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    children.set(kind, child);
+    children.set(group.join('+'), child);
     exits.push(new Promise((resolve) => child.once('exit', () => resolve())));
   }
   const exited = Promise.all(exits).then(() => undefined);
@@ -42,12 +62,15 @@ export function startWorkers(kinds: ServiceKind[], env: NodeJS.ProcessEnv = proc
   };
 }
 
-/** `workers [--only …]`: runs until SIGINT/SIGTERM, then shuts every worker down gracefully. */
-export async function workersCommand(opts: { only?: string }): Promise<number> {
+/**
+ * `workers [--only …] [--chain]`: runs until SIGINT/SIGTERM, then shuts every worker down
+ * gracefully.
+ */
+export async function workersCommand(opts: { only?: string; chain?: boolean }): Promise<number> {
   const kinds = parseServiceKinds(opts.only);
-  const group = startWorkers(kinds);
+  const group = startWorkers(kinds, process.env, { chain: opts.chain ?? false });
   process.stderr.write(
-    `workers: ${kinds.join(', ')} (pids ${[...group.children.values()].map((c) => c.pid).join(', ')})\n`,
+    `workers: ${[...group.children].map(([name, c]) => `${name} (pid ${c.pid})`).join(', ')}\n`,
   );
   let stopping = false;
   let unexpected = false;

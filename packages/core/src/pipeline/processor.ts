@@ -1,0 +1,28 @@
+import type { JobOutcomes, JobPayloads, Stage } from '@paperline/contracts';
+import type { Logger } from '../process/logger.js';
+import type { Emit, HandOff } from './routing.js';
+
+/**
+ * What a stage's processor returns: its outcome and the jobs that follow, or — not now — a time
+ * to put the job back until (politeness), without using an attempt.
+ */
+export type StageResult<S extends Stage = Stage> =
+  { outcome: JobOutcomes[S]; emit?: Emit[] } | { outcome: 'deferred'; delayUntil: number; emit?: never };
+
+export interface StageContext {
+  jobId: string;
+  attempt: number;
+  log: Logger;
+  /**
+   * Aborted when the worker shuts down or the job runs over its stage's time limit: naps and
+   * waits end on it.
+   */
+  signal: AbortSignal;
+  /** What the stage before handed over in memory, when this run is chained to its job. */
+  handOff?: HandOff;
+}
+
+export type Processor<S extends Stage> = (
+  payload: JobPayloads[S],
+  ctx: StageContext,
+) => Promise<StageResult<S>>;

@@ -42,6 +42,11 @@ export interface BenchArgs {
    * sharing one Redis and one Elasticsearch.
    */
   groups: number;
+  /**
+   * Each group runs its four pipeline stages in one process (`workers fetcher,parser,…`), which
+   * chains them (PAPERLINE_CHAIN_STAGES), instead of one process per stage.
+   */
+  chain: boolean;
   /** CheerioCrawler concurrency per peer process; undefined: chosen by a short calibration. */
   peerConcurrency: number | undefined;
   /** Workers run with --cpu-prof (their top self-time functions are printed). */
@@ -62,6 +67,7 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --skip-latency       do not run the steady-rate latency phase
   --reprocess          after the crawl, re-parse its whole archive and rewrite every paper (reprocess --rewrite)
   --groups N           run N worker groups (each every stage, as N machines would) against one Redis and Elasticsearch (1)
+  --chain              each group runs its fetcher, parser, deduplicator and indexer in one process, chaining the stages
   --embed [BxC,…]      then embed --missing with an embedder of PAPERLINE_EMBED_BATCH B × PAPERLINE_EMBED_CONCURRENCY C,
                        each variant on N pages' papers of its own (default ${EMBED_VARIANTS}): papers/s, CPU, RSS
   --rate R             offered rate of the latency phase, papers/s (default 500 = 10 pages/s)
@@ -86,6 +92,7 @@ const defaults = (): BenchArgs => ({
   latencySeconds: 30,
   peerProcs: availableParallelism(),
   groups: 1,
+  chain: false,
   peerConcurrency: undefined,
   seed: 1,
   profile: [],
@@ -158,6 +165,9 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--groups':
         a.groups = Math.floor(num(flag, value(), 1));
+        break;
+      case '--chain':
+        a.chain = true;
         break;
       case '--peer-procs':
         a.peerProcs = Math.floor(num(flag, value(), 1));

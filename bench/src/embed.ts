@@ -106,7 +106,7 @@ async function embedMissing(p: Pipeline, o: PipelineOptions, v: EmbedVariant): P
 
 /** An embedder process with the variant's settings, once its worker takes jobs (model loaded). */
 async function startEmbedder(p: Pipeline, o: PipelineOptions, v: EmbedVariant): Promise<ChildProcess> {
-  const child = startWorker('embedder', {
+  const child = startWorker(['embedder'], {
     env: {
       ...p.env,
       PAPERLINE_EMBED: '1',

@@ -35,10 +35,14 @@ const latencyText = (r: BenchRecord) =>
   r.settings.latency
     ? `${int(r.p50Ms)} / ${int(r.p99Ms)} at ${int(r.settings.latency.offeredPapersPerSecond)}/s`
     : '—';
-/** Papers/s, and the worker groups when more than one ran (`--groups`). */
+/** Papers/s, and the worker groups when more than one ran (`--groups`) or chained (`--chain`). */
 const groupsText = (r: BenchRecord) => {
   const groups = r.settings.pipeline.groups ?? 1;
-  return groups > 1 ? `${int(r.papersPerSecond)} (${groups} worker groups)` : int(r.papersPerSecond);
+  const shape = [
+    ...(groups > 1 ? [`${groups} worker groups`] : []),
+    ...(r.settings.pipeline.chained ? ['stages chained'] : []),
+  ];
+  return shape.length > 0 ? `${int(r.papersPerSecond)} (${shape.join(', ')})` : int(r.papersPerSecond);
 };
 const cpuText = (r: BenchRecord) =>
   ['pipelineTotal', 'peerTotal', 'ceilingTotal'].map((k) => dec(r.cpuMsPerPaper[k], 2)).join(' / ');
@@ -245,7 +249,9 @@ function settingsTable(r: BenchRecord): string {
   const rows = [
     [
       'pipeline',
-      `${p.processes} (one per stage)`,
+      p.chained
+        ? `${p.processes} (per group: the four stages chained in one, the embedder)`
+        : `${p.processes} (one per stage)`,
       `fetch ${p.concurrency.fetch}, parse ${p.concurrency.parse}, dedupe ${p.concurrency.dedupe}, index ${p.concurrency.index}`,
       `${p.bulk.size} docs or ${p.bulk.waitMs} ms`,
       indexText(p.index),

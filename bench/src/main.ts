@@ -121,6 +121,7 @@ function pipelineOptions(run: Run): PipelineOptions {
     es: run.es,
     say,
     groups: run.args.groups,
+    chain: run.args.chain,
     ...(run.profileDir ? { profile: { kinds: run.args.profile, dir: run.profileDir } } : {}),
   };
 }

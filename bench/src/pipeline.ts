@@ -61,6 +61,8 @@ export interface PipelineOptions {
   say: (msg: string) => void;
   /** Worker groups (`--groups`). @defaultValue 1 */
   groups?: number;
+  /** Each group's stages in one process (`--chain`). */
+  chain?: boolean;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const workers = startWorkers({
     env,
     groups: o.groups ?? 1,
+    chain: o.chain ?? false,
     ...(o.profile ? { profile: o.profile } : {}),
     onLine: (kind, line) => o.say(`[${kind}] ${line}`),
   });

@@ -8,13 +8,13 @@ import type { BenchArgs } from './args.js';
 import type { CeilingResult } from './ceiling.js';
 import type { EmbedResult } from './embed.js';
 import { BULK_LOAD_SETTINGS, templateIndexSettings } from './infra.js';
+import { CHAINED_KINDS, workerNodeArgs } from './workers.js';
 import type { LatencyResult } from './latency.js';
 import type { PeerCalibration, PeerResult } from './peer.js';
 import type { ThroughputResult } from './pipeline.js';
 import { checkTarget, type TargetName, type TargetResult } from './targets.js';
 import type { ReprocessResult } from './reprocess.js';
 import type { BenchRecord } from './resultfile.js';
-import { workerNodeArgs } from './workers.js';
 
 /** What the phases measured. */
 export interface Measured {
@@ -118,11 +118,16 @@ const bulkLoadIndex = {
   refreshAtEnd: true,
 };
 
-function pipelineSettings(cfg: PaperlineConfig, groups: number): BenchRecord['settings']['pipeline'] {
+function pipelineSettings(
+  cfg: PaperlineConfig,
+  groups: number,
+  chain: boolean,
+): BenchRecord['settings']['pipeline'] {
   const t = templateIndexSettings();
   return {
-    processes: WORKER_KINDS.length * groups,
+    processes: (chain ? WORKER_KINDS.length - CHAINED_KINDS.length + 1 : WORKER_KINDS.length) * groups,
     groups,
+    chained: chain,
     concurrency: cfg.concurrency,
     bulk: cfg.bulk,
     maxBacklog: cfg.maxBacklog,
@@ -174,7 +179,7 @@ export function settingsOf(m: Measured): BenchRecord['settings'] {
   return {
     args: { ...m.args, peerConcurrency: m.args.peerConcurrency ?? 'calibrated' },
     env: paperlineEnv(),
-    pipeline: pipelineSettings(m.cfg, m.args.groups),
+    pipeline: pipelineSettings(m.cfg, m.args.groups, m.args.chain),
     ceiling: {
       processes: 1,
       bulkSize: m.ceiling.bulkSize,

@@ -55,6 +55,8 @@ export const BenchRecordSchema = z.object({
       processes: z.number(),
       /** Worker groups (`--groups`), each every stage; absent in files before the option. */
       groups: z.number().optional(),
+      /** Each group's four stages in one process, chained (`--chain`); absent in files before the option. */
+      chained: z.boolean().optional(),
       concurrency: numbers,
       bulk: numbers,
       maxBacklog: z.number(),

@@ -32,10 +32,25 @@ export interface StartOptions {
   onLine: (name: string, line: string) => void;
   /** Whole sets of stage processes to start, as that many machines would run them. @defaultValue 1 */
   groups?: number;
+  /** Each group's {@link CHAINED_KINDS} in one process (named `pipeline`), which chains their stages. */
+  chain?: boolean;
 }
 
-/** The process name of a kind's worker in group `g` (1-based): the kind itself in the first. */
-const processName = (kind: WorkerKind, g: number): string => (g === 1 ? kind : `${kind}#${g}`);
+/** The kinds one process runs when the bench chains the stages (`--chain`). */
+export const CHAINED_KINDS: readonly WorkerKind[] = ['fetcher', 'parser', 'deduplicator', 'indexer'];
+
+/** The processes of one group: one per kind, or the chained kinds together and the rest alone. */
+function groupProcesses(chain: boolean): Array<{ name: string; kinds: readonly WorkerKind[] }> {
+  if (!chain) return WORKER_KINDS.map((kind) => ({ name: kind, kinds: [kind] }));
+  const alone = WORKER_KINDS.filter((k) => !CHAINED_KINDS.includes(k));
+  return [
+    { name: 'pipeline', kinds: CHAINED_KINDS },
+    ...alone.map((kind) => ({ name: kind, kinds: [kind] })),
+  ];
+}
+
+/** The process name of a worker in group `g` (1-based): its name itself in the first. */
+const processName = (name: string, g: number): string => (g === 1 ? name : `${name}#${g}`);
 
 /** The kind a process name stands for (`fetcher#2` → `fetcher`). */
 export const kindOf = (name: string): string => name.split('#')[0]!;
@@ -56,14 +71,18 @@ export const exited = (c: ChildProcess): Promise<void> =>
     : new Promise((r) => c.once('exit', () => r()));
 
 /**
- * One worker process of `kind` (named `name`: its profile directory and the first argument of
- * its output lines, handed to `opts.onLine`).
+ * One worker process running `kinds` (named `name`: its profile directory and the first argument
+ * of its output lines, handed to `opts.onLine`).
  */
-export function startWorker(kind: WorkerKind, opts: StartOptions, name: string = kind): ChildProcess {
-  const prof = opts.profile?.kinds.includes(kind)
-    ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile.dir, name)]
+export function startWorker(
+  kinds: readonly WorkerKind[],
+  opts: StartOptions,
+  name: string = kinds.join('+'),
+): ChildProcess {
+  const prof = kinds.some((k) => opts.profile?.kinds.includes(k))
+    ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile!.dir, name)]
     : [];
-  const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kind], {
+  const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kinds.join(',')], {
     cwd: ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -85,9 +104,9 @@ export function startWorker(kind: WorkerKind, opts: StartOptions, name: string =
 export function startWorkers(opts: StartOptions): WorkerSet {
   const children = new Map<string, ChildProcess>();
   for (let g = 1; g <= (opts.groups ?? 1); g++) {
-    for (const kind of WORKER_KINDS) {
-      const name = processName(kind, g);
-      children.set(name, startWorker(kind, opts, name));
+    for (const proc of groupProcesses(opts.chain ?? false)) {
+      const name = processName(proc.name, g);
+      children.set(name, startWorker(proc.kinds, opts, name));
     }
   }
   return {

@@ -1,14 +1,8 @@
-import {
-  JOB_SCHEMAS,
-  PaperlineError,
-  type JobOutcome,
-  type JobPayloads,
-  type Stage,
-} from '@paperline/contracts';
+import { PaperlineError, type JobOutcome, type Stage } from '@paperline/contracts';
 import type { Logger } from '../process/logger.js';
 import type { Enqueuer } from './enqueuer.js';
 import { isChainEdge, jobIdFor, type Emit } from './routing.js';
-import type { Processor } from './processor.js';
+import { checkedPayload, type Processor } from './processor.js';
 import { withTimeLimit } from './time-limit.js';
 
 /** A stage this process runs, as a job of the stage before it may run it in place. */
@@ -79,7 +73,7 @@ async function runChained(from: Stage, emit: Emit, local: LocalStage, run: Chain
   const log = run.log.child({ queue: emit.stage, chainedFrom: from });
   let result: Awaited<ReturnType<Processor<Stage>>>;
   try {
-    const payload = checkedPayload(emit);
+    const payload = checkedPayload(emit.stage, emit.payload);
     const url = (payload as { url?: string }).url;
     result = await withTimeLimit(
       { stage: emit.stage, ms: local.timeoutMs, ...(url ? { url } : {}) },
@@ -111,17 +105,4 @@ async function runChained(from: Stage, emit: Emit, local: LocalStage, run: Chain
   }
   deps.onOutcome?.(emit.stage, { kind: 'done', outcome: result.outcome }, Date.now() - started);
   await forward(emit.stage, result.emit ?? [], run, deps);
-}
-
-/** The emit's payload as its queue's schema reads it (an invalid one is refused as the enqueuer would). */
-function checkedPayload(emit: Emit): JobPayloads[Stage] {
-  const parsed = JOB_SCHEMAS[emit.stage].safeParse(emit.payload);
-  if (parsed.success) return parsed.data as JobPayloads[Stage];
-  const issue = parsed.error.issues[0];
-  throw new PaperlineError(
-    'INVALID_PAYLOAD',
-    `invalid ${emit.stage} job payload at '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'unknown'}`,
-    'permanent',
-    { stage: emit.stage },
-  );
 }

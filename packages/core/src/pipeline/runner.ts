@@ -1,6 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import {
-  JOB_SCHEMAS,
   PaperlineError,
   RateLimitedError,
   type FailureCode,
@@ -13,7 +12,7 @@ import type { CrawlStore } from './crawl-state.js';
 import type { Enqueuer } from './enqueuer.js';
 import type { Logger } from '../process/logger.js';
 import type { Emit } from './routing.js';
-import type { Processor } from './processor.js';
+import { checkedPayload, type Processor } from './processor.js';
 import { forward, type LocalStages } from './chain.js';
 import { backoffDelay } from '../http/retry.js';
 import { isStoreUnavailable } from '../es/client.js';
@@ -143,7 +142,7 @@ class StageRunner<S extends Stage> {
       attempts: job.opts.attempts ?? 1,
     };
     try {
-      const payload = this.validate(job.data);
+      const payload = checkedPayload(this.stage, job.data);
       const result = await withTimeLimit(
         { stage: this.stage, ms: this.deps.timeoutMs, ...(url ? { url } : {}) },
         shutdown,
@@ -155,18 +154,6 @@ class StageRunner<S extends Stage> {
       if (err instanceof DelayedError) throw err;
       return await this.onFailure(run, err);
     }
-  }
-
-  private validate(data: unknown): JobPayloads[S] {
-    const parsed = JOB_SCHEMAS[this.stage].safeParse(data);
-    if (parsed.success) return parsed.data as JobPayloads[S];
-    const issue = parsed.error.issues[0];
-    throw new PaperlineError(
-      'INVALID_PAYLOAD',
-      `invalid ${this.stage} job payload at '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'unknown'}`,
-      'permanent',
-      { stage: this.stage, context: { url: field(data, 'url') } },
-    );
   }
 
   /**

@@ -17,6 +17,12 @@ export interface BatcherOptions {
    * @defaultValue full jitter under 200 ms, doubling with each attempt, at most 5 s
    */
   retryDelayMs: (attempt: number) => number;
+  /**
+   * The jobs this process is running. When given, a batch also leaves as soon as every one of them
+   * waits on this batcher: no other document can come before one is answered, so waiting for
+   * `maxWaitMs` would only add latency (with chained stages, a page's whole chain waits here).
+   */
+  activeJobs?: { readonly count: number; onEnded(listener: () => void): () => void };
 }
 
 interface Pending {
@@ -34,11 +40,16 @@ export class BulkBatcher {
   private buffer: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inflight = new Set<Promise<void>>();
+  /** Calls of `add` not answered yet (their documents buffered or in a request in flight). */
+  private waiting = 0;
+  private readonly stopWatching: () => void;
 
   constructor(
     private readonly write: (items: BulkItem[]) => Promise<BulkOutcome[]>,
     private readonly opts: BatcherOptions,
-  ) {}
+  ) {
+    this.stopWatching = opts.activeJobs?.onEnded(() => this.flushIfEveryJobWaits()) ?? (() => undefined);
+  }
 
   add(items: BulkItem[]): Promise<BulkOutcome[]> {
     const promises = items.map(
@@ -47,9 +58,20 @@ export class BulkBatcher {
           this.buffer.push({ item, resolve, reject, tries: 0 });
         }),
     );
+    this.waiting += 1;
+    const answered = Promise.all(promises).finally(() => (this.waiting -= 1));
     if (this.buffer.length >= this.opts.maxDocs) this.flushNow();
-    else if (!this.timer) this.timer = setTimeout(() => this.flushNow(), this.opts.maxWaitMs);
-    return Promise.all(promises);
+    else if (!this.flushIfEveryJobWaits() && !this.timer)
+      this.timer = setTimeout(() => this.flushNow(), this.opts.maxWaitMs);
+    return answered;
+  }
+
+  /** Sends the buffer when every job of the process waits on this batcher; returns whether it did. */
+  private flushIfEveryJobWaits(): boolean {
+    const jobs = this.opts.activeJobs;
+    if (!jobs || this.buffer.length === 0 || this.waiting < jobs.count) return false;
+    this.flushNow();
+    return true;
   }
 
   private flushNow(): void {
@@ -87,6 +109,7 @@ export class BulkBatcher {
 
   /** Sends whatever is buffered and waits for every request in flight. */
   async drain(): Promise<void> {
+    this.stopWatching();
     this.flushNow();
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }

@@ -91,6 +91,7 @@ export const indexStage = defineStage({
         maxWaitMs: cfg.bulk.waitMs,
         itemRetries: 5,
         retryDelayMs: (n) => backoffDelay(n, { baseMs: 200, maxMs: 5000 }),
+        activeJobs: rt.active,
       },
     );
     const stopWatching = cfg.backfill.backlog > 0 ? watchBacklog(rt, refresh) : () => undefined;

@@ -43,6 +43,7 @@ export {
 } from './runner.js';
 export { createRuntime, type Runtime } from './runtime.js';
 export { LocalStages, type LocalStage } from './chain.js';
+export { ActiveJobs } from './active-jobs.js';
 export { jobIdFor, type Emit, type HandOff } from './routing.js';
 export {
   createQueues,

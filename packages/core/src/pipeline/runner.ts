@@ -14,6 +14,7 @@ import type { Logger } from '../process/logger.js';
 import type { Emit } from './routing.js';
 import { checkedPayload, type Processor } from './processor.js';
 import { forward, type LocalStages } from './chain.js';
+import type { ActiveJobs } from './active-jobs.js';
 import { backoffDelay } from '../http/retry.js';
 import { isStoreUnavailable } from '../es/client.js';
 import { bookUnseenFailure } from './crawl-repair.js';
@@ -35,6 +36,8 @@ interface StageWorkerDeps {
   enqueuer: Enqueuer;
   /** The stages this process runs, which this stage's jobs may chain (run in place). */
   local?: LocalStages;
+  /** The jobs this process is running, this stage's counted in while they run. */
+  active?: ActiveJobs;
   log: Logger;
   /** Called once after each job that finished or failed, with how it ended (metrics). */
   onOutcome?: (stage: Stage, outcome: JobOutcome, ms: number) => void;
@@ -130,6 +133,15 @@ class StageRunner<S extends Stage> {
   ) {}
 
   async run(job: Job, token: string | undefined, shutdown: AbortSignal | undefined): Promise<unknown> {
+    this.deps.active?.started();
+    try {
+      return await this.runCounted(job, token, shutdown);
+    } finally {
+      this.deps.active?.ended();
+    }
+  }
+
+  private async runCounted(job: Job, token: string | undefined, shutdown: AbortSignal | undefined) {
     const url = field(job.data, 'url');
     const run: JobRun = {
       job,

@@ -7,6 +7,7 @@ import { Enqueuer } from './enqueuer.js';
 import { createEsClient, type EsClient } from '../es/client.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { LocalStages } from './chain.js';
+import { ActiveJobs } from './active-jobs.js';
 
 /** The connections one worker process holds; built once per process and handed out narrowly. */
 export interface Runtime {
@@ -21,6 +22,8 @@ export interface Runtime {
   metrics: MetricsRecorder;
   /** The stages started in this process, which chain where they follow one another. */
   local: LocalStages;
+  /** The jobs the process's stage workers are running. */
+  active: ActiveJobs;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
     enqueuer,
     metrics,
     local: new LocalStages(cfg.chainStages),
+    active: new ActiveJobs(),
     async close() {
       await metrics.close();
       await closeQueues(queues);

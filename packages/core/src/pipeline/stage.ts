@@ -119,6 +119,7 @@ async function wireStage<S extends Stage, D>(
       crawls: rt.crawls,
       enqueuer: rt.enqueuer,
       local: rt.local,
+      active: rt.active,
       log: rt.log,
       onOutcome: (s, outcome, ms) => rt.metrics.observeJob(s, outcome, ms),
     });

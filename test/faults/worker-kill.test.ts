@@ -163,9 +163,10 @@ describe('the chained worker process (fetch → parse → dedupe → index in on
 
   it('the fetch jobs holding their pages are retried, and every paper is written exactly once', async () => {
     // A chained page's documents wait 1.5 s in the indexer's buffer while its fetch job holds the
-    // page: the kill lands when papers are merged and not yet written, before the first bulk
-    // write. The last day's listing is held back, so the crawl has work left after the restart.
-    // Locks expire fast for the takeover.
+    // page (the held listing's fetch job runs without waiting on the buffer, so the batch waits
+    // its full time): the kill lands when papers are merged and not yet written, before the first
+    // bulk write. The last day's listing is held back, so the crawl has work left after the
+    // restart. Locks expire fast for the takeover.
     const env = testEnv(names, {
       HF_BASE_URL: front.url,
       PAPERLINE_HOST_INTERVAL_MS: '100',

@@ -188,7 +188,9 @@ function workersRow(r: BenchRecord): string[] {
     String(r.pages),
     `${r.machine.loadavg.start[0] ?? '—'} → ${r.machine.loadavg.end[0] ?? '—'}`,
     groupsText(r),
-    WORKERS.map((w) => dec(c[w], 2)).join(' / '),
+    r.settings.pipeline.chained
+      ? `chained in one process: ${dec(c.pipeline, 2)}`
+      : WORKERS.map((w) => dec(c[w], 2)).join(' / '),
     [c.pipelineWorkers, c.pipelineElasticsearch, c.pipelineRedis, c.pipelineTotal]
       .map((v) => dec(v, 2))
       .join(' / '),
@@ -219,6 +221,8 @@ const ROLES: Record<string, string> = {
   parser: 'pipeline worker',
   deduplicator: 'pipeline worker',
   indexer: 'pipeline worker',
+  pipeline: 'pipeline worker: the four stages chained (`--chain`), worker groups added up',
+  embedder: 'pipeline worker (its stage is off in the crawl)',
   pipelineElasticsearch: 'Elasticsearch, during the crawl',
   pipelineRedis: 'Redis, during the crawl',
   pipelineTotal: '**pipeline total**',

@@ -15,7 +15,6 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import type { WorkerKind } from '@paperline/contracts';
 import { loadConfig } from '@paperline/core/config';
 import { createRedis, type RedisClient } from '@paperline/core/redis';
 import { createEsClient, esReachable } from '@paperline/core/es';
@@ -162,10 +161,13 @@ async function pipelinePhases(run: Run, expected: number) {
   return { cfg, thr, rep, emb, lat, crawlEnd: emb ? embedStart : latencyStart };
 }
 
-/** The largest `.cpuprofile` of each profiled worker (a helper thread may write a small one too). */
-function collectProfiles(dir: string, kinds: WorkerKind[]): Record<string, string> {
+/**
+ * The largest `.cpuprofile` of each profiled worker process (a helper thread may write a small
+ * one too), by process name: its kind, or `pipeline` for a group's chained stages.
+ */
+function collectProfiles(dir: string): Record<string, string> {
   const profiles: Record<string, string> = {};
-  for (const kind of kinds) {
+  for (const kind of readdirSync(dir).sort()) {
     const sub = join(dir, kind);
     const file = readdirSync(sub)
       .filter((f) => f.endsWith('.cpuprofile'))
@@ -228,7 +230,7 @@ async function peerPhase(
 async function measure(run: Run): Promise<{ measured: Measured; profiles: Record<string, string> }> {
   const expected = firstNew(run.args.pages);
   const { cfg, thr, rep, emb, lat, crawlEnd } = await pipelinePhases(run, expected);
-  const profiles = run.profileDir ? collectProfiles(run.profileDir, run.args.profile) : {};
+  const profiles = run.profileDir ? collectProfiles(run.profileDir) : {};
   const ceiling = await ceilingPhase(run, cfg.index, crawlEnd);
   const { peer, calibration } = await peerPhase(run, ceiling, expected);
   return {

@@ -87,8 +87,12 @@ program
     '--chain',
     'run the fetcher, parser, deduplicator and indexer in one process, which hands each page from stage to stage in memory',
   )
+  .option(
+    '--processes <n>',
+    'processes of each stage worker (with --chain: chained processes), e.g. one per core',
+  )
   .action(
-    run(async (o: { only?: string; chain?: boolean }) =>
+    run(async (o: { only?: string; chain?: boolean; processes?: string }) =>
       (await import('./commands/workers.js')).workersCommand(o),
     ),
   );

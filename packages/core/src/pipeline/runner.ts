@@ -132,16 +132,17 @@ class StageRunner<S extends Stage> {
     private readonly deps: StageWorkerDeps,
   ) {}
 
+  /** Runs one job, counted among the process's active jobs while it runs (see `ActiveJobs`). */
   async run(job: Job, token: string | undefined, shutdown: AbortSignal | undefined): Promise<unknown> {
     this.deps.active?.started();
     try {
-      return await this.runCounted(job, token, shutdown);
+      return await this.runJob(job, token, shutdown);
     } finally {
       this.deps.active?.ended();
     }
   }
 
-  private async runCounted(job: Job, token: string | undefined, shutdown: AbortSignal | undefined) {
+  private async runJob(job: Job, token: string | undefined, shutdown: AbortSignal | undefined) {
     const url = field(job.data, 'url');
     const run: JobRun = {
       job,

@@ -1,13 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseServiceKinds, type ServiceKind } from '@paperline/contracts';
+import { PermanentError, WORKER_KINDS, parseServiceKinds, type ServiceKind } from '@paperline/contracts';
 import { workerExecArgv } from '@paperline/core/process';
 
 /** The worker runtime's entry point; it runs the kinds named in its first argument. */
 export const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
 
 export interface WorkerGroup {
-  /** By process: its kinds joined with `+` (`fetcher+parser+deduplicator+indexer` when chained). */
+  /**
+   * By process: its kinds joined with `+` (`fetcher+parser+deduplicator+indexer` when chained),
+   * `#2`, `#3`… after the name for further copies (`--processes`).
+   */
   children: Map<string, ChildProcess>;
   /** SIGTERM to all, resolved when all have exited. */
   stop(): Promise<void>;
@@ -21,13 +24,31 @@ const CHAINED_KINDS: readonly ServiceKind[] = ['fetcher', 'parser', 'deduplicato
 /**
  * The processes that run `kinds`: one each, or with `chain` the chosen kinds of the main line
  * (fetcher, parser, deduplicator, indexer) together in one, which hands a page from stage to stage
- * in memory, and the others one each.
+ * in memory, and the others one each. Stage workers get `copies` processes each (one per core,
+ * say); the scheduler and the webhook deliverer always one.
  */
-export function workerProcesses(kinds: readonly ServiceKind[], chain: boolean): ServiceKind[][] {
-  if (!chain) return kinds.map((k) => [k]);
-  const together = kinds.filter((k) => CHAINED_KINDS.includes(k));
-  const alone = kinds.filter((k) => !CHAINED_KINDS.includes(k)).map((k) => [k]);
-  return together.length > 0 ? [together, ...alone] : alone;
+export function workerProcesses(kinds: readonly ServiceKind[], chain: boolean, copies = 1): ServiceKind[][] {
+  const together = chain ? kinds.filter((k) => CHAINED_KINDS.includes(k)) : [];
+  const alone = kinds.filter((k) => !together.includes(k)).map((k) => [k]);
+  const groups = together.length > 0 ? [together, ...alone] : alone;
+  const isStages = (g: ServiceKind[]) => g.every((k) => (WORKER_KINDS as readonly string[]).includes(k));
+  return groups.flatMap((g) => (isStages(g) ? Array.from({ length: copies }, () => g) : [g]));
+}
+
+/** `--processes`: how many processes of each stage worker, a whole number from 1 to 64. */
+export function parseProcesses(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+    throw new PermanentError(
+      'INVALID_PAYLOAD',
+      `--processes must be a whole number from 1 to 64, got '${value}'`,
+      {
+        stage: 'cli',
+        context: { option: 'processes' },
+      },
+    );
+  }
+  return Number(value);
 }
 
 /**
@@ -38,17 +59,22 @@ export function workerProcesses(kinds: readonly ServiceKind[], chain: boolean): 
 export function startWorkers(
   kinds: ServiceKind[],
   env: NodeJS.ProcessEnv = process.env,
-  opts: { chain?: boolean } = {},
+  opts: { chain?: boolean; processes?: number } = {},
 ): WorkerGroup {
   const children = new Map<string, ChildProcess>();
+  /** Processes started per name so far: the second is `<name>#2`. */
+  const copies = new Map<string, number>();
   const exits: Promise<void>[] = [];
-  for (const group of workerProcesses(kinds, opts.chain ?? false)) {
+  for (const group of workerProcesses(kinds, opts.chain ?? false, opts.processes ?? 1)) {
     const child = fork(WORKERS_ENTRY, [group.join(',')], {
       env,
       execArgv: workerExecArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    children.set(group.join('+'), child);
+    const name = group.join('+');
+    const copy = (copies.get(name) ?? 0) + 1;
+    copies.set(name, copy);
+    children.set(copy === 1 ? name : `${name}#${copy}`, child);
     exits.push(new Promise((resolve) => child.once('exit', () => resolve())));
   }
   const exited = Promise.all(exits).then(() => undefined);
@@ -63,12 +89,17 @@ export function startWorkers(
 }
 
 /**
- * `workers [--only …] [--chain]`: runs until SIGINT/SIGTERM, then shuts every worker down
- * gracefully.
+ * `workers [--only …] [--chain] [--processes N]`: runs until SIGINT/SIGTERM, then shuts every
+ * worker down gracefully.
  */
-export async function workersCommand(opts: { only?: string; chain?: boolean }): Promise<number> {
+export async function workersCommand(opts: {
+  only?: string;
+  chain?: boolean;
+  processes?: string;
+}): Promise<number> {
   const kinds = parseServiceKinds(opts.only);
-  const group = startWorkers(kinds, process.env, { chain: opts.chain ?? false });
+  const processes = parseProcesses(opts.processes);
+  const group = startWorkers(kinds, process.env, { chain: opts.chain ?? false, processes });
   process.stderr.write(
     `workers: ${[...group.children].map(([name, c]) => `${name} (pid ${c.pid})`).join(', ')}\n`,
   );

@@ -8,8 +8,7 @@ import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/
 import { ELASTICSEARCH_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
 import {
-  failedRows,
-  indexedIds,
+  expectEveryPaperOnce,
   isAlive,
   waitFor,
   waitForStageWorkers,
@@ -69,13 +68,13 @@ describe('Redis Cluster', () => {
 
   /** The crawl finished with every page fetched, every paper indexed exactly once, nothing failed. */
   async function expectComplete(s: Summary, names: { index: string }, env: NodeJS.ProcessEnv): Promise<void> {
-    expect(s.failed).toBe(0);
-    expect(s.fetched).toBe(seeds().length + truth.length);
-    expect(s.indexed + s.unchanged).toBe(truth.length);
-    const ids = await indexedIds(es, names.index);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual(truth.map((p) => `arxiv:${p.id}`).sort());
-    expect(await failedRows(env)).toEqual([]);
+    await expectEveryPaperOnce(s, {
+      es,
+      index: names.index,
+      env,
+      fetched: seeds().length + truth.length,
+      truth,
+    });
   }
 
   it('a crawl runs through every stage and indexes every paper exactly once; keys spread over the primaries', async () => {

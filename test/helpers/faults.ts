@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
@@ -163,6 +164,29 @@ export type Summary = Pick<
   CrawlSummary,
   'crawlId' | 'fetched' | 'parsed' | 'indexed' | 'unchanged' | 'duplicates' | 'failed'
 >;
+
+/**
+ * How every crawl of the snapshot site under a fault must end: `fetched` URLs fetched, nothing
+ * failed, each paper of the snapshot in the index exactly once, and `paperline failed` empty.
+ */
+export async function expectEveryPaperOnce(
+  s: Summary,
+  o: {
+    es: Client;
+    index: string;
+    env: NodeJS.ProcessEnv;
+    fetched: number;
+    truth: ReadonlyArray<{ id: string }>;
+  },
+): Promise<void> {
+  expect(s.failed).toBe(0);
+  expect(s.fetched).toBe(o.fetched);
+  expect(s.indexed + s.unchanged).toBe(o.truth.length);
+  const ids = await indexedIds(o.es, o.index);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect([...ids].sort()).toEqual(o.truth.map((p) => `arxiv:${p.id}`).sort());
+  expect(await failedRows(o.env)).toEqual([]);
+}
 
 /** Every document id in an index (refreshed first). */
 export async function indexedIds(es: Client, index: string): Promise<string[]> {

@@ -19,8 +19,8 @@ export interface BatcherOptions {
   retryDelayMs: (attempt: number) => number;
   /**
    * The jobs this process is running. When given, a batch also leaves as soon as every one of them
-   * waits on this batcher: no other document can come before one is answered, so waiting for
-   * `maxWaitMs` would only add latency (with chained stages, a page's whole chain waits here).
+   * waits on this batcher: none of them can add more before one is answered, and waiting for
+   * `maxWaitMs` would hold them all for documents only a job not yet taken could bring.
    */
   activeJobs?: { readonly count: number; onEnded(listener: () => void): () => void };
 }

@@ -11,7 +11,7 @@ import {
 } from '@paperline/core/es';
 import { withBulkMetrics } from '@paperline/core/metrics';
 import { ChangeFeed, defineStage, PaperCache, stageCounts, type Runtime } from '@paperline/core/pipeline';
-import { BulkBatcher } from './batcher.js';
+import { BulkBatcher, type BatcherOptions } from './batcher.js';
 import { RefreshPolicy } from './refresh.js';
 import { processIndex, type IndexDeps } from './process.js';
 
@@ -59,6 +59,21 @@ function watchBacklog(rt: Runtime, policy: RefreshPolicy): () => void {
   return () => clearInterval(timer);
 }
 
+/**
+ * The process's running jobs, for the batcher to send a batch as soon as all of them wait on it,
+ * where the index stage is chained: there a page's whole chain, and its fetch or parse slot, waits
+ * for the batch. An indexer of its own keeps its timer: its waiting jobs hold only their
+ * documents, and the jobs it takes from its queue meanwhile fill the batch.
+ */
+function activeJobsWhenChained(rt: Runtime): BatcherOptions['activeJobs'] {
+  return {
+    get count() {
+      return rt.local.chainsInto('index') ? rt.active.count : Number.POSITIVE_INFINITY;
+    },
+    onEnded: (listener) => rt.active.onEnded(listener),
+  };
+}
+
 /** Bulk writes through the alias, and to the new index too while `reindex` rebuilds it. */
 function bulkWriter(rt: Runtime): (items: BulkItem[]) => Promise<BulkOutcome[]> {
   const { cfg } = rt;
@@ -91,7 +106,7 @@ export const indexStage = defineStage({
         maxWaitMs: cfg.bulk.waitMs,
         itemRetries: 5,
         retryDelayMs: (n) => backoffDelay(n, { baseMs: 200, maxMs: 5000 }),
-        activeJobs: rt.active,
+        activeJobs: activeJobsWhenChained(rt),
       },
     );
     const stopWatching = cfg.backfill.backlog > 0 ? watchBacklog(rt, refresh) : () => undefined;

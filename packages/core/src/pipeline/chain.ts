@@ -34,6 +34,13 @@ export class LocalStages {
     this.stages.set(stage, local);
   }
 
+  /** Whether jobs of another stage of this process run `to` in place (their chains wait on it). */
+  chainsInto(to: Stage): boolean {
+    return (
+      this.enabled && this.stages.has(to) && [...this.stages.keys()].some((from) => isChainEdge(from, to))
+    );
+  }
+
   /** The stage `to`, if a job of `from` runs it in place here. */
   chained(from: Stage, to: Stage): LocalStage | undefined {
     return this.enabled && isChainEdge(from, to) ? this.stages.get(to) : undefined;

@@ -1,8 +1,8 @@
 /**
  * How many jobs this process is running across its stage workers, and a way to hear when one
- * ends. The indexer's bulk batcher reads it: once every running job waits on the batcher, no
- * other document can come before one of them is answered, so holding the batch longer only adds
- * latency.
+ * ends. The indexer's bulk batcher in a chained process reads it: once every running job waits on
+ * the batcher, none of them can add more before one is answered, and holding the batch longer
+ * holds every page's chain.
  */
 export class ActiveJobs {
   private running = 0;

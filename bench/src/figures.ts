@@ -35,6 +35,11 @@ const latencyText = (r: BenchRecord) =>
   r.settings.latency
     ? `${int(r.p50Ms)} / ${int(r.p99Ms)} at ${int(r.settings.latency.offeredPapersPerSecond)}/s`
     : '—';
+/** `--reprocess`: papers/s, its ratio to the crawl's, and CPU per paper rewritten, everything included. */
+const reprocessText = (r: BenchRecord) =>
+  r.reprocess
+    ? `${int(r.reprocess.papersPerSecond)} (${dec(r.reprocess.ratioToCrawl, 2)}), ${dec(r.reprocess.cpuMsPerPaper.total, 2)}`
+    : '—';
 /** Papers/s, and the worker groups when more than one ran (`--groups`) or chained (`--chain`). */
 const groupsText = (r: BenchRecord) => {
   const groups = r.settings.pipeline.groups ?? 1;
@@ -117,6 +122,7 @@ const RUNS_HEADER = [
   'p50 / p99 ms',
   'found: pipeline, ceiling, peer, latency',
   'CPU ms/paper: pipeline / peer / ceiling',
+  'reprocess papers/s (× crawl), CPU ms/paper',
   'result',
 ];
 
@@ -133,6 +139,7 @@ function runRow(r: BenchRecord): string[] {
     latencyText(r),
     [r.found.pipeline, r.found.ceiling, r.found.peer, r.found.latency].map(found).join(', '),
     cpuText(r),
+    reprocessText(r),
     r.ok ? 'ok' : `**failed**: ${r.failures.join('; ')}`,
   ];
 }

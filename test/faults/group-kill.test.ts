@@ -1,16 +1,19 @@
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { Client } from '@elastic/elasticsearch';
+import { describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { CrawlStore } from '@paperline/core/pipeline';
 import { RedisKeys } from '@paperline/core/redis';
-import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
-import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { snapshotTruth } from '@paperline/snapshot-site';
+import { testEnv } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
-import { holdBack, startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
-import { descendantPids, expectEveryPaperOnce, isAlive, waitFor, type Summary } from '../helpers/faults.js';
+import { holdBack } from '../helpers/faults-servers.js';
+import {
+  descendantPids,
+  expectEveryPaperOnce,
+  faultSiteFixture,
+  isAlive,
+  waitFor,
+  type Summary,
+} from '../helpers/faults.js';
 
 const FETCH_CONCURRENCY = 4;
 
@@ -24,34 +27,14 @@ function dead(pid: number): boolean {
 }
 
 describe('two worker groups share a crawl; one is SIGKILLed whole', () => {
-  const names = uniqueNames('f-group');
-  const redis = new Redis(REDIS_URL);
-  const es = new Client({ node: ELASTICSEARCH_URL });
-  const crawls = new CrawlStore(redis, names.prefix);
-  let site: SnapshotSite;
-  let front: FaultSite;
-  const groups: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    site = await startSnapshotSite({ port: 0 });
-    front = await startFaultSite({ upstream: site.url });
-  });
-
-  afterAll(async () => {
-    for (const g of groups) if (isAlive(g)) killGroup(g, 'SIGTERM');
-    await Promise.all(groups.map(exited));
-    await front.close();
-    await site.close();
-    await cleanup(redis, es, names);
-    redis.disconnect();
-    await es.close();
-  });
+  const fx = faultSiteFixture('f-group');
+  const { names, redis, es, crawls, groups } = fx;
 
   it('the other group takes over the jobs the dead one held, and the crawl ends with every paper once', async () => {
     // Every paper page is held at the site until the kill, so the fetch jobs of both groups are
     // active and waiting on it: more of them than one group can hold means both hold some.
     const env = testEnv(names, {
-      HF_BASE_URL: front.url,
+      HF_BASE_URL: fx.front.url,
       PAPERLINE_LOCK_MS: '3000',
       PAPERLINE_FETCH_CONCURRENCY: String(FETCH_CONCURRENCY),
       PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: '120000',
@@ -59,7 +42,7 @@ describe('two worker groups share a crawl; one is SIGKILLed whole', () => {
     });
     const truth = snapshotTruth();
     const papersGate = holdBack(
-      front,
+      fx.front,
       truth.map((p) => `/papers/${p.id}`),
     );
 
@@ -67,7 +50,7 @@ describe('two worker groups share a crawl; one is SIGKILLed whole', () => {
     const doomed = startWorkersProcess(env);
     const survivor = startWorkersProcess(env);
     groups.push(doomed, survivor);
-    const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
+    const seeds = fx.site.days.map((d) => `${fx.front.url}/papers/date/${d}`);
     const started = await runCli(['crawl', ...seeds, '--depth', '1', '--json'], env);
     expect(started.code, started.stderr).toBe(0);
     const { crawlId } = lastJson<{ crawlId: string }>(started.stdout);

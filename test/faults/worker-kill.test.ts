@@ -1,17 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { Client } from '@elastic/elasticsearch';
+import { describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { CrawlStore } from '@paperline/core/pipeline';
-import { startSnapshotSite, snapshotTruth, type SnapshotSite } from '@paperline/snapshot-site';
-import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
+import { snapshotTruth } from '@paperline/snapshot-site';
+import { testEnv } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess } from '../helpers/cli.js';
-import { holdBack, startFaultSite, type FaultSite } from '../helpers/faults-servers.js';
+import { holdBack } from '../helpers/faults-servers.js';
 import { RedisKeys } from '@paperline/core/redis';
 import {
   RSS_LIMIT_MIB,
   expectEveryPaperOnce,
+  faultSiteFixture,
   isAlive,
   sampleWorkerRss,
   waitFor,
@@ -20,28 +17,8 @@ import {
 } from '../helpers/faults.js';
 
 describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', () => {
-  const names = uniqueNames('f-kill');
-  const redis = new Redis(REDIS_URL);
-  const es = new Client({ node: ELASTICSEARCH_URL });
-  const crawls = new CrawlStore(redis, names.prefix);
-  let site: SnapshotSite;
-  let front: FaultSite;
-  const groups: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    site = await startSnapshotSite({ port: 0 });
-    front = await startFaultSite({ upstream: site.url });
-  });
-
-  afterAll(async () => {
-    for (const g of groups) killGroup(g, 'SIGTERM');
-    await Promise.all(groups.map(exited));
-    await front.close();
-    await site.close();
-    await cleanup(redis, es, names);
-    redis.disconnect();
-    await es.close();
-  });
+  const fx = faultSiteFixture('f-kill');
+  const { names, redis, es, crawls, groups } = fx;
 
   it('the other workers carry on; the restarted indexer writes every paper exactly once', async () => {
     // Documents wait 1.5 s in the indexer's micro-batch buffer. The last day's listing is held
@@ -50,7 +27,7 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
     // the indexer is dead, so the others have work left to go on with. Locks expire fast for the
     // takeover.
     const env = testEnv(names, {
-      HF_BASE_URL: front.url,
+      HF_BASE_URL: fx.front.url,
       PAPERLINE_HOST_INTERVAL_MS: '100',
       PAPERLINE_LOCK_MS: '3000',
       PAPERLINE_BULK_WAIT_MS: '1500',
@@ -58,12 +35,12 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
       PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: '120000',
       PAPERLINE_FETCH_TOTAL_TIMEOUT_MS: '120000',
     });
-    const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
+    const seeds = fx.site.days.map((d) => `${fx.front.url}/papers/date/${d}`);
     const truth = snapshotTruth();
-    const lastDay = site.days.at(-1)!;
-    const listingGate = holdBack(front, [`/papers/date/${lastDay}`]);
+    const lastDay = fx.site.days.at(-1)!;
+    const listingGate = holdBack(fx.front, [`/papers/date/${lastDay}`]);
     const papersGate = holdBack(
-      front,
+      fx.front,
       truth.filter((p) => p.days.length === 1 && p.days[0] === lastDay).map((p) => `/papers/${p.id}`),
     );
     const others = startWorkersProcess(env, 'fetcher,parser,deduplicator');
@@ -136,28 +113,8 @@ describe('one worker kind (the indexer) SIGKILLed mid-batch, then restarted', ()
 });
 
 describe('the chained worker process (fetch → parse → dedupe → index in one) SIGKILLed mid-chain, then restarted', () => {
-  const names = uniqueNames('f-chain');
-  const redis = new Redis(REDIS_URL);
-  const es = new Client({ node: ELASTICSEARCH_URL });
-  const crawls = new CrawlStore(redis, names.prefix);
-  let site: SnapshotSite;
-  let front: FaultSite;
-  const groups: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    site = await startSnapshotSite({ port: 0 });
-    front = await startFaultSite({ upstream: site.url });
-  });
-
-  afterAll(async () => {
-    for (const g of groups) killGroup(g, 'SIGTERM');
-    await Promise.all(groups.map(exited));
-    await front.close();
-    await site.close();
-    await cleanup(redis, es, names);
-    redis.disconnect();
-    await es.close();
-  });
+  const fx = faultSiteFixture('f-chain');
+  const { names, redis, es, crawls, groups } = fx;
 
   it('the fetch jobs holding their pages are retried, and every paper is written exactly once', async () => {
     // A chained page's documents wait 1.5 s in the indexer's buffer while its fetch job holds the
@@ -166,16 +123,16 @@ describe('the chained worker process (fetch → parse → dedupe → index in on
     // bulk write. The last day's listing is held back, so the crawl has work left after the
     // restart. Locks expire fast for the takeover.
     const env = testEnv(names, {
-      HF_BASE_URL: front.url,
+      HF_BASE_URL: fx.front.url,
       PAPERLINE_HOST_INTERVAL_MS: '100',
       PAPERLINE_LOCK_MS: '3000',
       PAPERLINE_BULK_WAIT_MS: '1500',
       PAPERLINE_FETCH_HEADERS_TIMEOUT_MS: '120000',
       PAPERLINE_FETCH_TOTAL_TIMEOUT_MS: '120000',
     });
-    const seeds = site.days.map((d) => `${front.url}/papers/date/${d}`);
+    const seeds = fx.site.days.map((d) => `${fx.front.url}/papers/date/${d}`);
     const truth = snapshotTruth();
-    const listingGate = holdBack(front, [`/papers/date/${site.days.at(-1)!}`]);
+    const listingGate = holdBack(fx.front, [`/papers/date/${fx.site.days.at(-1)!}`]);
     const chainedKinds = 'fetcher,parser,deduplicator,indexer';
     let workers = startWorkersProcess(env, chainedKinds, ['--chain']);
     groups.push(workers);

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Client } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { CrawlSummary } from '@paperline/contracts';
@@ -19,7 +19,11 @@ import {
   stackUp,
   type ClusterNodeStatus,
 } from '@paperline/stack';
-import { lastJson, runCli } from './cli.js';
+import { CrawlStore } from '@paperline/core/pipeline';
+import { startSnapshotSite, type SnapshotSite } from '@paperline/snapshot-site';
+import { exited, killGroup, lastJson, runCli } from './cli.js';
+import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from './env.js';
+import { startFaultSite, type FaultSite } from './faults-servers.js';
 import { RedisKeys, createRedis, type RedisTarget } from '@paperline/core/redis';
 
 /** Helpers of the fault suite (test/faults): process trees, memory, private Redis and Elasticsearch. */
@@ -186,6 +190,39 @@ export async function expectEveryPaperOnce(
   expect(new Set(ids).size).toBe(ids.length);
   expect([...ids].sort()).toEqual(o.truth.map((p) => `arxiv:${p.id}`).sort());
   expect(await failedRows(o.env)).toEqual([]);
+}
+
+/**
+ * A fault test that crawls the snapshot site through the faulty stand-in: its names, clients and
+ * crawl books, the two servers (started before its tests) and the worker process groups it starts
+ * (SIGTERMed after them, then its keys and indices removed). Call it inside `describe`.
+ */
+export function faultSiteFixture(prefix: string) {
+  const names = uniqueNames(prefix);
+  const redis = new Redis(REDIS_URL);
+  const fx = {
+    names,
+    redis,
+    es: new Client({ node: ELASTICSEARCH_URL }),
+    crawls: new CrawlStore(redis, names.prefix),
+    groups: [] as ChildProcess[],
+    site: undefined as unknown as SnapshotSite,
+    front: undefined as unknown as FaultSite,
+  };
+  beforeAll(async () => {
+    fx.site = await startSnapshotSite({ port: 0 });
+    fx.front = await startFaultSite({ upstream: fx.site.url });
+  });
+  afterAll(async () => {
+    for (const g of fx.groups) if (isAlive(g)) killGroup(g, 'SIGTERM');
+    await Promise.all(fx.groups.map(exited));
+    await fx.front.close();
+    await fx.site.close();
+    await cleanup(fx.redis, fx.es, names);
+    fx.redis.disconnect();
+    await fx.es.close();
+  });
+  return fx;
 }
 
 /** Every document id in an index (refreshed first). */

@@ -6,6 +6,35 @@ export interface Located {
   where: string;
 }
 
+/** A record a page listed but that could not be made valid: kept out, with the reason. */
+export interface RejectedRecord {
+  where: string;
+  reason: string;
+}
+
+/** One candidate against `PaperCandidateSchema`: the record, or where and why it is invalid. */
+function check({ candidate, where }: Located): { ok: PaperCandidate } | { rejected: RejectedRecord } {
+  const result = PaperCandidateSchema.safeParse(candidate);
+  if (result.success) return { ok: result.data };
+  const issue = result.error.issues[0];
+  const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)';
+  const id = candidate.arxivId ?? candidate.links?.hf ?? '';
+  return {
+    rejected: { where: `${where}${id ? ` (${id})` : ''}`, reason: `${path}: ${issue?.message ?? 'invalid'}` },
+  };
+}
+
+/** The first record of each paper (same HF link, else arXiv id, else title) listed on one page. */
+function firstOfEachPaper(records: readonly PaperCandidate[]): PaperCandidate[] {
+  const seen = new Set<string>();
+  return records.filter((c) => {
+    const key = c.links?.hf ?? c.arxivId ?? c.title;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * Checks every candidate against `PaperCandidateSchema` and drops later duplicates of the same
  * paper (same source URL and HF link/arXiv id) on one page. Throws ParseError naming the page, the
@@ -16,61 +45,39 @@ export function validateCandidates(
   source: SourceId,
   items: readonly Located[],
 ): PaperCandidate[] {
-  const out: PaperCandidate[] = [];
-  const seen = new Set<string>();
-  for (const { candidate, where } of items) {
-    const result = PaperCandidateSchema.safeParse(candidate);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)';
-      const id = candidate.arxivId ?? candidate.links?.hf ?? '';
-      throw new ParseError(
-        url,
-        `${where}${id ? ` (${id})` : ''} does not make a valid record: ${path}: ${issue?.message ?? 'invalid'}`,
-        { source },
-      );
+  const valid: PaperCandidate[] = [];
+  for (const item of items) {
+    const checked = check(item);
+    if ('rejected' in checked) {
+      const { where, reason } = checked.rejected;
+      throw new ParseError(url, `${where} does not make a valid record: ${reason}`, { source });
     }
-    const key = candidate.links?.hf ?? candidate.arxivId ?? candidate.title;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(result.data);
+    valid.push(checked.ok);
   }
-  return out;
-}
-
-/** A record a page listed but that could not be made valid: kept out, with the reason. */
-export interface RejectedRecord {
-  where: string;
-  reason: string;
+  return firstOfEachPaper(valid);
 }
 
 /**
  * For pages listing many papers: valid records go on, invalid ones are set aside with their
  * reason (the pipeline quarantines them as failed) instead of failing the whole page. When no
  * record at all is valid, the page is unreadable: ParseError as in {@link validateCandidates}.
+ * Each candidate is checked once.
  */
 export function validateMany(
   url: string,
   source: SourceId,
   items: readonly Located[],
 ): { candidates: PaperCandidate[]; rejected: RejectedRecord[] } {
-  const good: Located[] = [];
+  const valid: PaperCandidate[] = [];
   const rejected: RejectedRecord[] = [];
   for (const item of items) {
-    const result = PaperCandidateSchema.safeParse(item.candidate);
-    if (result.success) {
-      good.push({ candidate: result.data, where: item.where });
-      continue;
-    }
-    const issue = result.error.issues[0];
-    const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)';
-    const id = item.candidate.arxivId ?? item.candidate.links?.hf ?? '';
-    rejected.push({
-      where: `${item.where}${id ? ` (${id})` : ''}`,
-      reason: `${path}: ${issue?.message ?? 'invalid'}`,
-    });
+    const checked = check(item);
+    if ('ok' in checked) valid.push(checked.ok);
+    else rejected.push(checked.rejected);
   }
-  if (good.length === 0 && rejected.length > 0)
-    return { candidates: validateCandidates(url, source, items), rejected };
-  return { candidates: validateCandidates(url, source, good), rejected };
+  if (valid.length === 0 && rejected.length > 0) {
+    const { where, reason } = rejected[0]!;
+    throw new ParseError(url, `${where} does not make a valid record: ${reason}`, { source });
+  }
+  return { candidates: firstOfEachPaper(valid), rejected };
 }

@@ -4,8 +4,10 @@
   processes on machines whose clocks differ count on one clock.
 
   KEYS[1]  index-writes:<index>   hash: '<unix second>' → documents written in that second;
-                                  'last' → the time of the last write (ms)
-  ARGV[1]  documents just written (0: only read)
+                                  'last' → the time of the last write (ms);
+                                  'since' → the second after which writes count (restart)
+  ARGV[1]  documents just written (0: only read; -1: count afresh from the next second on, as
+           after a backfill ended: what came before says nothing about the traffic that follows)
   ARGV[2]  the window, in whole seconds
 
   Seconds older than the window are dropped on every call, so the hash holds at most the window's
@@ -23,12 +25,14 @@ if n > 0 then
   redis.call('HINCRBY', KEYS[1], tostring(second), n)
   redis.call('HSET', KEYS[1], 'last', tostring(now))
 end
+if n < 0 then redis.call('HSET', KEYS[1], 'since', tostring(second)) end
+local since = tonumber(redis.call('HGET', KEYS[1], 'since') or '-1')
 local sum = 0
 for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if field ~= 'last' then
+  if field ~= 'last' and field ~= 'since' then
     if tonumber(field) < second - window then
       redis.call('HDEL', KEYS[1], field)
-    else
+    elseif tonumber(field) > since then
       sum = sum + tonumber(redis.call('HGET', KEYS[1], field))
     end
   end

@@ -4,9 +4,10 @@ import { RefreshPolicy, type RefreshControl, type WriteCounter } from './refresh
 /** The index's writes as IndexWrites counts them (every writer's, over a 3 s window), in memory. */
 function counter(windowMs = 3000): WriteCounter {
   const writes: Array<{ t: number; n: number }> = [];
+  let since = Number.NEGATIVE_INFINITY;
   const activity = () => {
     const now = Date.now();
-    const recent = writes.filter((w) => w.t > now - windowMs);
+    const recent = writes.filter((w) => w.t > Math.max(now - windowMs, since));
     const last = writes.at(-1)?.t;
     return {
       docsPerSecond: (recent.reduce((sum, w) => sum + w.n, 0) * 1000) / windowMs,
@@ -19,6 +20,9 @@ function counter(windowMs = 3000): WriteCounter {
       return activity();
     },
     current: async () => activity(),
+    restart: async () => {
+      since = Date.now();
+    },
   };
 }
 
@@ -156,6 +160,7 @@ describe('RefreshPolicy', () => {
     const down: WriteCounter = {
       add: () => Promise.reject(new Error('Redis away')),
       current: () => Promise.reject(new Error('Redis away')),
+      restart: () => Promise.reject(new Error('Redis away')),
     };
     const p = policy(errors, down);
     await p.written(5000);
@@ -169,12 +174,29 @@ describe('RefreshPolicy', () => {
     const slow: WriteCounter = {
       add: () => new Promise((resolve) => (answer = resolve)),
       current: async () => ({ docsPerSecond: 0, idleMs: Number.POSITIVE_INFINITY }),
+      restart: async () => undefined,
     };
     const p = policy([], slow);
     void p.written(5000);
     const settled = p.settle();
     answer({ docsPerSecond: 5000, idleMs: 0 });
     await settled;
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
+  it("steady traffic right after a backfill is not taken for one: the backfill's writes no longer count", async () => {
+    const p = policy();
+    for (let i = 0; i < 12; i++) {
+      void p.written(500); // 2000 a second
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    await vi.advanceTimersByTimeAsync(1000); // writes stop: back to normal
+    expect(p.current).toBe('normal');
+    for (let i = 0; i < 12; i++) {
+      void p.written(125); // 500 a second at once, while the backfill's writes are still in the window
+      await vi.advanceTimersByTimeAsync(250);
+    }
     expect(p.current).toBe('normal');
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });

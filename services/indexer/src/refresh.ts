@@ -10,6 +10,7 @@ export interface RefreshControl {
 export interface WriteCounter {
   add(n: number): Promise<WriteActivity>;
   current(): Promise<WriteActivity>;
+  restart(): Promise<void>;
 }
 
 export interface RefreshOptions {
@@ -138,6 +139,9 @@ export class RefreshPolicy {
   private switch(mode: 'normal' | 'backfill', rate: number): void {
     this.mode = mode;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    // What came before a return to normal says nothing about the traffic that follows: writes
+    // right after a backfill (a steady crawl after a reprocess) must not count its last seconds.
+    if (mode === 'normal') this.writes.restart().catch((err: unknown) => this.opts.onError?.(err));
     this.chain = this.chain.then(async () => {
       if (this.mode !== mode) return; // superseded while queued
       try {

@@ -49,6 +49,15 @@ describe('IndexWrites against real Redis', () => {
     expect((await new IndexWrites(redis, prefix, freshIndex(), WINDOW).current()).docsPerSecond).toBe(0);
   });
 
+  it('after a restart only later seconds count toward the rate; the last write is still known', async () => {
+    const writes = new IndexWrites(redis, prefix, freshIndex(), WINDOW);
+    await writes.add(5000);
+    await writes.restart();
+    const after = await writes.current();
+    expect(after.docsPerSecond).toBe(0);
+    expect(after.idleMs).toBeLessThan(1000);
+  });
+
   it('an index nobody wrote reads as idle, at no rate', async () => {
     const writes = new IndexWrites(redis, prefix, freshIndex(), WINDOW);
     expect(await writes.current()).toEqual({ docsPerSecond: 0, idleMs: Number.POSITIVE_INFINITY });

@@ -42,6 +42,14 @@ export class IndexWrites {
     return this.call(0);
   }
 
+  /**
+   * Counts the rate afresh from the next second on (the time of the last write stays): after a
+   * backfill ends, its writes say nothing about the traffic that follows.
+   */
+  async restart(): Promise<void> {
+    await this.call(-1);
+  }
+
   private async call(n: number): Promise<WriteActivity> {
     const [rate, idle] = (await COUNT.run(this.redis, [this.key], [n, this.windowSeconds])) as [
       string,

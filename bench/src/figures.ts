@@ -163,7 +163,7 @@ const WORKERS_HEADER = [
   'workers / Elasticsearch / Redis / total',
   'papers index: search / get ms',
   'largest worker RSS MB',
-  'environment (PAPERLINE_*, NODE_OPTIONS)',
+  'environment (PAPERLINE_*, MALLOC_*, NODE_OPTIONS)',
 ];
 
 /** What the crawl spent in searches and realtime gets of the papers index (`esIndexStats`). */

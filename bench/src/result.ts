@@ -166,12 +166,16 @@ function peerSettings(m: Measured): BenchRecord['settings']['peer'] {
   };
 }
 
-/** The environment that tunes the workers: PAPERLINE_* and NODE_OPTIONS (V8's heap flags, say). */
+/**
+ * The environment that tunes the workers: PAPERLINE_*, NODE_OPTIONS (V8's heap flags, say) and
+ * glibc's MALLOC_* tunables (its arenas and when it returns memory, which move RSS).
+ */
 const paperlineEnv = (): Record<string, string> =>
   Object.fromEntries(
     Object.entries(process.env).filter(
       (e): e is [string, string] =>
-        (e[0].startsWith('PAPERLINE_') || e[0] === 'NODE_OPTIONS') && e[1] !== undefined,
+        (e[0].startsWith('PAPERLINE_') || e[0].startsWith('MALLOC_') || e[0] === 'NODE_OPTIONS') &&
+        e[1] !== undefined,
     ),
   );
 

@@ -49,7 +49,7 @@ export const BenchRecordSchema = z.object({
   }),
   settings: z.object({
     args: z.record(z.string(), z.unknown()),
-    /** PAPERLINE_* variables and NODE_OPTIONS set in the bench's environment (passed to the workers as is). */
+    /** PAPERLINE_* and MALLOC_* variables and NODE_OPTIONS set in the bench's environment (passed to the workers as is). */
     env: z.record(z.string(), z.string()),
     pipeline: z.object({
       processes: z.number(),

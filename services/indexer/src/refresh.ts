@@ -1,16 +1,7 @@
-import type { WriteActivity } from '@paperline/core/pipeline';
-
 /** What the policy changes on the index (through the alias). */
 export interface RefreshControl {
   setRefreshInterval(value: string): Promise<void>;
   refresh(): Promise<void>;
-}
-
-/** The index's writes by every indexer process (IndexWrites in Redis). */
-export interface WriteCounter {
-  add(n: number): Promise<WriteActivity>;
-  current(): Promise<WriteActivity>;
-  restart(): Promise<void>;
 }
 
 export interface RefreshOptions {
@@ -18,7 +9,7 @@ export interface RefreshOptions {
   normalInterval: string;
   /** The interval while documents arrive faster than `backfillDocsPerSecond`. */
   backfillInterval: string;
-  /** Write rate of the index, every indexer together, that counts as a backfill. */
+  /** Sustained write rate (documents per second over `windowMs`) that counts as a backfill. */
   backfillDocsPerSecond: number;
   /**
    * Jobs waiting in the pipeline's queues at or above which writes count as a backfill whatever
@@ -26,8 +17,10 @@ export interface RefreshOptions {
    * its pace. Infinity turns this off.
    */
   backfillBacklog: number;
-  /** No write by any indexer for this long ends a backfill: the normal interval is restored and the index refreshed. */
+  windowMs: number;
+  /** No write for this long ends a backfill: the normal interval is restored and the index refreshed. */
   idleMs: number;
+  now?: () => number;
   onChange?: (mode: 'backfill' | 'normal', docsPerSecond: number) => void;
   onError?: (err: unknown) => void;
 }
@@ -41,28 +34,32 @@ export interface RefreshOptions {
  * Slower, steady traffic (a daily crawl) never leaves the normal interval, and a backfill that
  * slows to under three quarters of the backfill rate returns to it.
  *
- * The interval belongs to the index, which every indexer process writes: each process's policy
- * decides on the index's writes by all of them (the {@link WriteCounter}) and on the pipeline's
- * queues, so they agree, and a process that pauses leaves a backfill the others go on with alone.
- *
  * Mode changes are serialized; a failed change is reported and retried on the next write.
  */
 export class RefreshPolicy {
   private mode: 'normal' | 'backfill' = 'normal';
   private waiting = 0;
+  private readonly recent: Array<{ t: number; n: number }> = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
-  /** Decisions after writes still waiting for the counter's answer. */
-  private readonly deciding = new Set<Promise<void>>();
+  private readonly now: () => number;
 
   constructor(
     private readonly ctl: RefreshControl,
-    private readonly writes: WriteCounter,
     private readonly opts: RefreshOptions,
-  ) {}
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
 
   get current(): 'normal' | 'backfill' {
     return this.mode;
+  }
+
+  /** Documents per second written over the window. */
+  rate(): number {
+    const t = this.now();
+    while (this.recent.length > 0 && this.recent[0]!.t <= t - this.opts.windowMs) this.recent.shift();
+    return (this.recent.reduce((s, r) => s + r.n, 0) * 1000) / this.opts.windowMs;
   }
 
   /** Called with the number of jobs waiting in the pipeline's queues, every few seconds. */
@@ -70,54 +67,32 @@ export class RefreshPolicy {
     this.waiting = waiting;
   }
 
-  /** Called after each bulk request with the number of documents it wrote; settles once decided. */
-  written(n: number): Promise<void> {
-    const deciding = this.decideAfterWrite(n);
-    this.deciding.add(deciding);
-    void deciding.finally(() => this.deciding.delete(deciding));
-    return deciding;
-  }
-
-  private async decideAfterWrite(n: number): Promise<void> {
-    let rate: number;
-    try {
-      rate = (await this.writes.add(n)).docsPerSecond;
-    } catch (err) {
-      this.opts.onError?.(err);
-      return;
-    }
+  /** Called after each bulk request with the number of documents it wrote. */
+  written(n: number): void {
+    this.recent.push({ t: this.now(), n });
+    const rate = this.rate();
     if (this.mode === 'normal' && this.isBulkLoad(rate)) this.switch('backfill', rate);
     // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis).
     else if (this.mode === 'backfill' && this.isTrickle(rate)) {
       this.switch('normal', rate);
       return;
     }
-    if (this.mode === 'backfill') this.armIdle();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.mode === 'backfill') {
+      this.armIdle();
+    }
   }
 
   /**
-   * No write by any indexer for `idleMs` ends a backfill, unless the queues still hold a bulk load:
-   * then writes paused because work upstream did (a slow page, a retry), and the crawl goes on.
+   * No write for `idleMs` ends a backfill, unless the queues still hold a bulk load: then writes
+   * paused because work upstream did (a slow page, a retry), and the crawl goes on.
    */
   private armIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.checkIdle(), this.opts.idleMs);
+    this.idleTimer = setTimeout(() => {
+      if (this.waiting >= this.opts.backfillBacklog / 2) this.armIdle();
+      else this.switch('normal', this.rate());
+    }, this.opts.idleMs);
     this.idleTimer.unref();
-  }
-
-  private async checkIdle(): Promise<void> {
-    let activity: WriteActivity;
-    try {
-      activity = await this.writes.current();
-    } catch (err) {
-      this.opts.onError?.(err);
-      if (this.mode === 'backfill') this.armIdle();
-      return;
-    }
-    if (this.mode !== 'backfill') return;
-    const othersWrite = activity.idleMs < this.opts.idleMs;
-    if (othersWrite || this.waiting >= this.opts.backfillBacklog / 2) this.armIdle();
-    else this.switch('normal', activity.docsPerSecond);
   }
 
   private isBulkLoad(rate: number): boolean {
@@ -130,18 +105,16 @@ export class RefreshPolicy {
 
   /** Back to the normal interval (and searchable now), e.g. before the indexer exits. */
   async settle(): Promise<void> {
-    await Promise.all(this.deciding);
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.mode === 'backfill') this.switch('normal', 0);
+    if (this.mode === 'backfill') this.switch('normal', this.rate());
     await this.chain;
   }
 
   private switch(mode: 'normal' | 'backfill', rate: number): void {
     this.mode = mode;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    // What came before a return to normal says nothing about the traffic that follows: writes
-    // right after a backfill (a steady crawl after a reprocess) must not count its last seconds.
-    if (mode === 'normal') this.writes.restart().catch((err: unknown) => this.opts.onError?.(err));
+    // What came before a return to normal says nothing about the traffic that follows.
+    if (mode === 'normal') this.recent.length = 0;
     this.chain = this.chain.then(async () => {
       if (this.mode !== mode) return; // superseded while queued
       try {

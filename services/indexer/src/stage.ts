@@ -10,14 +10,7 @@ import {
   type BulkOutcome,
 } from '@paperline/core/es';
 import { withBulkMetrics } from '@paperline/core/metrics';
-import {
-  ChangeFeed,
-  defineStage,
-  IndexWrites,
-  PaperCache,
-  stageCounts,
-  type Runtime,
-} from '@paperline/core/pipeline';
+import { ChangeFeed, defineStage, PaperCache, stageCounts, type Runtime } from '@paperline/core/pipeline';
 import { BulkBatcher, type BatcherOptions } from './batcher.js';
 import { RefreshPolicy } from './refresh.js';
 import { processIndex, type IndexDeps } from './process.js';
@@ -40,12 +33,12 @@ async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
       setRefreshInterval,
       refresh: async () => void (await rt.es.indices.refresh({ index: cfg.index })),
     },
-    new IndexWrites(rt.redis, cfg.queuePrefix, cfg.index, 3),
     {
       normalInterval,
       backfillInterval: cfg.backfill.refreshInterval,
       backfillDocsPerSecond: cfg.backfill.docsPerSecond || Number.POSITIVE_INFINITY,
       backfillBacklog: cfg.backfill.backlog || Number.POSITIVE_INFINITY,
+      windowMs: 3000,
       idleMs: 500,
       onChange: (mode, rate) =>
         rt.log.info({ mode, docsPerSecond: Math.round(rate) }, `index refresh interval: ${mode}`),
@@ -105,7 +98,7 @@ export const indexStage = defineStage({
     const batcher = new BulkBatcher(
       async (items) => {
         const outcomes = await write(items);
-        void refresh.written(outcomes.length);
+        refresh.written(outcomes.length);
         return outcomes;
       },
       {

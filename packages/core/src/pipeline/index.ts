@@ -70,7 +70,6 @@ export {
   type StoredEmbedding,
   type IndexedPaper,
 } from './paper-cache.js';
-export { IndexWrites, type WriteActivity } from './index-writes.js';
 export { EnrichmentQueue, type TakeRequest, type TakeResult, type TakenBatch } from './enrichment-queue.js';
 export {
   ChangeFeed,

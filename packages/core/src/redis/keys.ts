@@ -86,11 +86,6 @@ export class RedisKeys {
     return `${this.prefix}:alias`;
   }
 
-  /** Documents written to an index per second by every indexer, and when last (IndexWrites). */
-  indexWrites(index: string): string {
-    return `${this.prefix}:index-writes:${index}`;
-  }
-
   /**
    * Where the enrichment queue's keys live (EnrichmentQueue). Its scripts touch several at once, so
    * they share one hash slot: the `{enrich}` tag names it, unless the prefix is a hash tag already

@@ -52,10 +52,26 @@ const groupsText = (r: BenchRecord) => {
 const cpuText = (r: BenchRecord) =>
   ['pipelineTotal', 'peerTotal', 'ceilingTotal'].map((k) => dec(r.cpuMsPerPaper[k], 2)).join(' / ');
 
-/** The latest run that passed, per N, newest N first; the headline N always has a row. */
+/**
+ * A run that stands for its commit: it passed, from committed code, with the workers' default
+ * environment (no trial settings) and, where any run of its N measured them, the peer and the
+ * latency phase too.
+ */
+function isHeadline(r: BenchRecord, complete: boolean): boolean {
+  return (
+    r.ok &&
+    r.commit !== null &&
+    !r.commit.dirty &&
+    Object.keys(r.settings.env).length === 0 &&
+    (!complete || (r.peerPapersPerSecond !== null && r.p99Ms !== null))
+  );
+}
+
+/** The latest headline run per N ({@link isHeadline}), newest N first; the headline N always has a row. */
 function latestPerSize(records: BenchRecord[]): Array<[number, BenchRecord | undefined]> {
   const latest = new Map<number, BenchRecord | undefined>([[HEADLINE_PAGES, undefined]]);
-  for (const r of records) if (r.ok) latest.set(r.pages, r);
+  const completeSizes = new Set(records.filter((r) => isHeadline(r, true)).map((r) => r.pages));
+  for (const r of records) if (isHeadline(r, completeSizes.has(r.pages))) latest.set(r.pages, r);
   return [...latest.entries()].sort((a, b) => b[0] - a[0]);
 }
 
@@ -104,7 +120,7 @@ const HOW_MEASURED = `How each figure is measured:
   Elasticsearch and Redis are shared, so other users' load is included.
 - **RSS**: the largest \`VmRSS\` of a worker, sampled every 250 ms during the crawl and the latency phase.`;
 
-/** README.md's Performance table: the latest passing run per N. */
+/** README.md's Performance table: the latest headline run per N. */
 export function renderSummary(records: BenchRecord[], base = 'bench/'): string {
   const rows = latestPerSize(records).map(([pages, r]) => summaryRow(pages, r, base));
   return `${mdTable(SUMMARY_HEADER, rows)}\n\n${HOW_MEASURED}\n\nEvery run, per process figures and settings: \`bench/README.md\`.`;

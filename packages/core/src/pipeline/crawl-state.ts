@@ -186,12 +186,10 @@ export class CrawlStore {
   async markCandidates(crawlId: string, pageUrl: string, paperIds: string[]): Promise<void> {
     if (paperIds.length === 0) return;
     const page = shortHash(pageUrl);
-    await this.addToSet(crawlId, 'papers', paperIds);
-    await this.addToSet(
-      crawlId,
-      'cands',
-      paperIds.map((id) => `${page}|${id}`),
-    );
+    await this.addToSets(crawlId, [
+      ['papers', paperIds],
+      ['cands', paperIds.map((id) => `${page}|${id}`)],
+    ]);
   }
 
   /** Papers one page of a source yielded (idempotent: keyed by URL). */
@@ -249,13 +247,18 @@ export class CrawlStore {
   }
 
   private async addToSet(crawlId: string, part: CrawlPart, members: string[]): Promise<void> {
-    if (members.length === 0) return;
-    const k = this.key(crawlId, part);
-    await this.redis
-      .multi()
-      .sadd(k, ...members)
-      .expire(k, this.ttlSeconds)
-      .exec();
+    await this.addToSets(crawlId, [[part, members]]);
+  }
+
+  /** Adds to several of a crawl's sets in one round trip (they share the crawl's slot). */
+  private async addToSets(crawlId: string, additions: Array<[CrawlPart, string[]]>): Promise<void> {
+    const m = this.redis.multi();
+    for (const [part, members] of additions) {
+      if (members.length === 0) continue;
+      const k = this.key(crawlId, part);
+      m.sadd(k, ...members).expire(k, this.ttlSeconds);
+    }
+    if (m.length > 0) await m.exec();
   }
 
   private async touch(crawlId: string, parts: CrawlPart[]): Promise<void> {

@@ -8,7 +8,7 @@ import type { BenchArgs } from './args.js';
 import type { CeilingResult } from './ceiling.js';
 import type { EmbedResult } from './embed.js';
 import { BULK_LOAD_SETTINGS, templateIndexSettings } from './infra.js';
-import { CHAINED_KINDS, workerNodeArgs } from './workers.js';
+import { CHAINED_KINDS, workerMalloc, workerNodeArgs } from './workers.js';
 import type { LatencyResult } from './latency.js';
 import type { PeerCalibration, PeerResult } from './peer.js';
 import type { ThroughputResult } from './pipeline.js';
@@ -134,6 +134,7 @@ function pipelineSettings(
     hostIntervalMs: cfg.hostIntervalMs,
     enrich: cfg.enrich,
     nodeArgs: workerNodeArgs(),
+    malloc: workerMalloc(),
     index: {
       replicas: replicasOnOneNode(t),
       refreshInterval: String(t.refresh_interval ?? '1s'),

@@ -63,6 +63,8 @@ export const BenchRecordSchema = z.object({
       hostIntervalMs: z.number(),
       enrich: z.boolean(),
       nodeArgs: z.array(z.string()),
+      /** glibc's MALLOC_* settings the workers ran with (the product's, or the environment's); absent in files before the product set them. */
+      malloc: z.record(z.string(), z.string()).optional(),
       index: indexSettings,
     }),
     ceiling: z.object({

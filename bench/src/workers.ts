@@ -8,13 +8,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
-import { workerExecArgv } from '@paperline/core/process';
+import { workerEnv, workerExecArgv } from '@paperline/core/process';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
 
 /** The node flags every worker runs with: the product's own worker flags. */
 export const workerNodeArgs = (): string[] => workerExecArgv([]);
+
+/** glibc's malloc settings every worker runs with: the product's worker environment's. */
+export const workerMalloc = (env: NodeJS.ProcessEnv = process.env): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(workerEnv(env)).filter(
+      (e): e is [string, string] => e[0].startsWith('MALLOC_') && e[1] !== undefined,
+    ),
+  );
 
 export interface WorkerSet {
   /** By process name: the kind in the first group, `<kind>#<g>` in group g > 1. */
@@ -84,7 +92,7 @@ export function startWorker(
     : [];
   const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kinds.join(',')], {
     cwd: ROOT,
-    env: opts.env,
+    env: workerEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let buf = '';

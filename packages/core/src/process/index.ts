@@ -4,8 +4,9 @@
  * - `createLogger(opts)` → `Logger`: pino, with every configured secret and URL password masked
  *   as each line is written.
  * - `installShutdown(log, close)`: closes once on SIGINT/SIGTERM, then exits.
- * - `workerExecArgv()`: the Node flags a stage worker's child process starts with.
+ * - `workerExecArgv()`, `workerEnv(env)`: the Node flags and the environment (glibc's malloc
+ *   settings) a stage worker's child process starts with.
  */
 export { createLogger, type Logger } from './logger.js';
 export { installShutdown } from './shutdown.js';
-export { workerExecArgv } from './node-flags.js';
+export { WORKER_MALLOC_ENV, workerEnv, workerExecArgv } from './node-flags.js';

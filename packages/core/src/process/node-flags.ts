@@ -12,3 +12,22 @@ export function workerExecArgv(base: readonly string[] = process.execArgv): stri
   if (!given.some((a) => a.startsWith('--max-semi-space-size'))) out.push('--max-semi-space-size=8');
   return out;
 }
+
+/**
+ * glibc malloc settings for the stage workers. A worker frees a page's buffers (the body, its gzip,
+ * a bulk request: 100 KB to a few MB each) as fast as it allocates them, on the main thread and on
+ * libuv's threads (zlib). With glibc's defaults those go to up to 8 arenas per core and, once one
+ * such buffer has been freed, no longer to mmap (the threshold rises to its size), so freed memory
+ * stays in the process. In the bench (N = 2000, chained, after a reprocess) the largest worker
+ * reached 296 and 306 MB without these settings and 273 MB with them, most of it outside V8's heap;
+ * CPU per paper moved within the noise (`bench/README.md`, 2026-12-06 from 19:28).
+ */
+export const WORKER_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+};
+
+/** A stage worker's environment: `env` with {@link WORKER_MALLOC_ENV}, a variable already set winning. */
+export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...WORKER_MALLOC_ENV, ...env };
+}

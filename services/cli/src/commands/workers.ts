@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PermanentError, WORKER_KINDS, parseServiceKinds, type ServiceKind } from '@paperline/contracts';
-import { workerExecArgv } from '@paperline/core/process';
+import { workerEnv, workerExecArgv } from '@paperline/core/process';
 
 /** The worker runtime's entry point; it runs the kinds named in its first argument. */
 export const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
@@ -67,7 +67,7 @@ export function startWorkers(
   const exits: Promise<void>[] = [];
   for (const group of workerProcesses(kinds, opts.chain ?? false, opts.processes ?? 1)) {
     const child = fork(WORKERS_ENTRY, [group.join(',')], {
-      env,
+      env: workerEnv(env),
       execArgv: workerExecArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -1,32 +1,50 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RefreshPolicy, type RefreshControl } from './refresh.js';
+import { RefreshPolicy, type Holders, type RefreshControl } from './refresh.js';
+
+/** The index's interval and the holders' leases, shared by every policy of a test as by indexers. */
+class FakeIndex {
+  interval = '1s';
+  calls: string[] = [];
+  failNext = 0;
+  readonly leases = new Set<string>();
+
+  readonly ctl: RefreshControl = {
+    refreshInterval: async () => this.interval,
+    setRefreshInterval: async (v) => {
+      if (this.failNext-- > 0) throw new Error('cluster unavailable');
+      this.interval = v;
+      this.calls.push(`interval ${v}`);
+    },
+    refresh: async () => void this.calls.push('refresh'),
+  };
+
+  holders(name: string): Holders {
+    return {
+      hold: async () => this.leases.add(name).size,
+      release: async () => (this.leases.delete(name), this.leases.size),
+    };
+  }
+}
 
 describe('RefreshPolicy', () => {
+  let index: FakeIndex;
   let calls: string[];
-  let ctl: RefreshControl;
-  let failNext = 0;
   beforeEach(() => {
     vi.useFakeTimers();
-    calls = [];
-    failNext = 0;
-    ctl = {
-      setRefreshInterval: async (v) => {
-        if (failNext-- > 0) throw new Error('cluster unavailable');
-        calls.push(`interval ${v}`);
-      },
-      refresh: async () => void calls.push('refresh'),
-    };
+    index = new FakeIndex();
+    calls = index.calls;
   });
   afterEach(() => vi.useRealTimers());
 
-  const policy = (errors: unknown[] = []) =>
-    new RefreshPolicy(ctl, {
+  const policy = (errors: unknown[] = [], name = 'indexer-1') =>
+    new RefreshPolicy(index.ctl, index.holders(name), {
       normalInterval: '1s',
       backfillInterval: '10s',
       backfillDocsPerSecond: 1000,
       backfillBacklog: 1000,
       windowMs: 3000,
       idleMs: 1000,
+      checkMs: 2000,
       now: () => Date.now(),
       onError: (e) => errors.push(e),
     });
@@ -124,17 +142,74 @@ describe('RefreshPolicy', () => {
     expect(p.current).toBe('normal');
   });
 
-  it('a failed change is reported and tried again: back to normal after another idle period', async () => {
+  it('a failed change is reported and tried again at the next check', async () => {
     const errors: unknown[] = [];
     const p = policy(errors);
+    await p.start();
     p.written(5000);
     await vi.advanceTimersByTimeAsync(0);
-    failNext = 1;
+    index.failNext = 1;
     await vi.advanceTimersByTimeAsync(1000); // idle: the restore fails
     expect(errors).toHaveLength(1);
-    expect(p.current).toBe('backfill');
-    await vi.advanceTimersByTimeAsync(1000); // and succeeds the next time
     expect(p.current).toBe('normal');
+    expect(index.interval).toBe('10s');
+    await vi.advanceTimersByTimeAsync(2000); // and succeeds at the next check
+    expect(index.interval).toBe('1s');
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
+  it('start() restores the normal interval an indexer that died mid-backfill left behind', async () => {
+    index.interval = '10s';
+    await policy().start();
+    expect(calls).toEqual(['interval 1s', 'refresh']);
+  });
+
+  describe('several indexers on one index', () => {
+    it('one pausing leaves the backfill interval to the one still bulk-loading', async () => {
+      const a = policy([], 'a');
+      const b = policy([], 'b');
+      await Promise.all([a.start(), b.start()]);
+      for (let i = 0; i < 12; i++) {
+        a.written(500);
+        b.written(500);
+        await vi.advanceTimersByTimeAsync(250);
+      }
+      // Both may set it, having read the old interval at the same moment, as two processes would.
+      expect(new Set(calls)).toEqual(new Set(['interval 10s']));
+      for (let i = 0; i < 12; i++) {
+        b.written(500); // a has stopped: its backfill ends, b's goes on
+        await vi.advanceTimersByTimeAsync(250);
+      }
+      expect(a.current).toBe('normal');
+      expect(b.current).toBe('backfill');
+      expect(new Set(calls)).toEqual(new Set(['interval 10s']));
+      await vi.advanceTimersByTimeAsync(1000); // b stops too: the last holder restores the index
+      expect(calls.slice(-2)).toEqual(['interval 1s', 'refresh']);
+      expect(index.interval).toBe('1s');
+    });
+
+    it('a starting indexer does not reset the interval under one that bulk-loads', async () => {
+      const a = policy([], 'a');
+      await a.start();
+      a.written(5000);
+      await vi.advanceTimersByTimeAsync(0);
+      await policy([], 'b').start();
+      expect(index.interval).toBe('10s');
+      expect(calls).toEqual(['interval 10s']);
+    });
+
+    it('every check puts back an interval another process changed meanwhile', async () => {
+      const a = policy([], 'a');
+      await a.start();
+      a.backlog(1500); // a bulk load: a pause in writes does not end it
+      a.written(5000);
+      await vi.advanceTimersByTimeAsync(0);
+      index.interval = '1s'; // an older indexer, or an operator, set it
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(index.interval).toBe('1s');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(index.interval).toBe('10s');
+      expect(a.current).toBe('backfill');
+    });
   });
 });

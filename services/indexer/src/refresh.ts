@@ -1,13 +1,24 @@
-/** What the policy changes on the index (through the alias). */
+/** What the policy reads and changes on the index (through the alias). */
 export interface RefreshControl {
+  /** The index's refresh interval now. */
+  refreshInterval(): Promise<string>;
   setRefreshInterval(value: string): Promise<void>;
   refresh(): Promise<void>;
+}
+
+/**
+ * The indexer processes that want the backfill interval, shared by all of them (BackfillHolders,
+ * in Redis). Each call resolves to the number of live holders after it.
+ */
+export interface Holders {
+  hold(): Promise<number>;
+  release(): Promise<number>;
 }
 
 export interface RefreshOptions {
   /** The index's own interval (the template's): searchable within about this long. */
   normalInterval: string;
-  /** The interval while documents arrive faster than `backfillDocsPerSecond`. */
+  /** The interval while any indexer bulk-loads. */
   backfillInterval: string;
   /** Sustained write rate (documents per second over `windowMs`) that counts as a backfill. */
   backfillDocsPerSecond: number;
@@ -18,41 +29,72 @@ export interface RefreshOptions {
    */
   backfillBacklog: number;
   windowMs: number;
-  /** No write for this long ends a backfill: the normal interval is restored and the index refreshed. */
+  /** No write for this long ends this process's backfill. */
   idleMs: number;
+  /**
+   * How often the index's interval is checked against the holders (and this process's lease
+   * renewed, or given up): what another process changed meanwhile, a holder that died, a change
+   * that failed, are all put right within this long. Shorter than the lease.
+   */
+  checkMs: number;
   now?: () => number;
-  onChange?: (mode: 'backfill' | 'normal', docsPerSecond: number) => void;
+  /** The index's interval was changed by this process (with its rate when it last changed its want). */
+  onChange?: (interval: 'backfill' | 'normal', docsPerSecond: number) => void;
   onError?: (err: unknown) => void;
 }
 
 /**
  * A refresh interval suited to backfills. Each refresh makes a new segment, and small segments are
  * merged again and again: at a steady 1 s interval a 100,000-paper crawl spends more Elasticsearch
- * CPU on refreshes and merges than on indexing. While documents arrive faster than a backfill rate
- * the index refreshes less often; as soon as writes stop it goes back to its normal interval and
- * is refreshed at once, so the end of a crawl is searchable without waiting for the interval.
- * Slower, steady traffic (a daily crawl) never leaves the normal interval, and a backfill that
- * slows to under three quarters of the backfill rate returns to it.
+ * CPU on refreshes and merges than on indexing. While this process writes faster than a backfill
+ * rate (or the queues hold a bulk load) it holds a backfill lease; the index refreshes less often
+ * while any indexer holds one. As soon as the last holder's writes stop the index goes back to its
+ * normal interval and is refreshed at once, so the end of a crawl is searchable without waiting for
+ * the interval. Slower, steady traffic (a daily crawl) never leaves the normal interval, and a
+ * backfill that slows to under three quarters of the backfill rate returns to it.
  *
- * Mode changes are serialized; a failed change is reported and retried on the next write.
+ * Which interval the index has is decided by the holders alone, and every check puts the index
+ * right: one process's pause no longer resets the interval under another that goes on
+ * bulk-loading. Lease changes and checks are serialized; a failed one is reported and tried again
+ * at the next check.
  */
 export class RefreshPolicy {
+  /** What this process wants: a backfill lease held, or not. */
   private mode: 'normal' | 'backfill' = 'normal';
   private waiting = 0;
   private readonly recent: Array<{ t: number; n: number }> = [];
   private idleTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private checkQueued = false;
+  /** The write rate when this process last changed what it wants (for the log). */
+  private rateAtChange = 0;
   private readonly now: () => number;
 
   constructor(
     private readonly ctl: RefreshControl,
+    private readonly holders: Holders,
     private readonly opts: RefreshOptions,
   ) {
     this.now = opts.now ?? Date.now;
   }
 
+  /** What this process wants now (the index follows all processes' wants). */
   get current(): 'normal' | 'backfill' {
     return this.mode;
+  }
+
+  /**
+   * Puts the index right once (an indexer that died mid-backfill left the longer interval behind,
+   * unless another still bulk-loads), then every `checkMs`; a policy turned off (no rate and no
+   * backlog makes a backfill) only once.
+   */
+  async start(): Promise<void> {
+    if (Number.isFinite(this.opts.backfillDocsPerSecond) || Number.isFinite(this.opts.backfillBacklog)) {
+      this.checkTimer = setInterval(() => void this.queueCheck(), this.opts.checkMs);
+      this.checkTimer.unref();
+    }
+    await this.queueCheck();
   }
 
   /** Documents per second written over the window. */
@@ -71,26 +113,24 @@ export class RefreshPolicy {
   written(n: number): void {
     this.recent.push({ t: this.now(), n });
     const rate = this.rate();
-    if (this.mode === 'normal' && this.isBulkLoad(rate)) this.switch('backfill', rate);
+    if (this.mode === 'normal' && this.isBulkLoad(rate)) this.want('backfill', rate);
     // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis).
     else if (this.mode === 'backfill' && this.isTrickle(rate)) {
-      this.switch('normal', rate);
+      this.want('normal', rate);
       return;
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.mode === 'backfill') {
-      this.armIdle();
-    }
+    if (this.mode === 'backfill') this.armIdle();
   }
 
   /**
-   * No write for `idleMs` ends a backfill, unless the queues still hold a bulk load: then writes
-   * paused because work upstream did (a slow page, a retry), and the crawl goes on.
+   * No write for `idleMs` ends this process's backfill, unless the queues still hold a bulk load:
+   * then writes paused because work upstream did (a slow page, a retry), and the crawl goes on.
    */
   private armIdle(): void {
     this.idleTimer = setTimeout(() => {
       if (this.waiting >= this.opts.backfillBacklog / 2) this.armIdle();
-      else this.switch('normal', this.rate());
+      else this.want('normal', this.rate());
     }, this.opts.idleMs);
     this.idleTimer.unref();
   }
@@ -103,36 +143,48 @@ export class RefreshPolicy {
     return rate < this.opts.backfillDocsPerSecond * 0.75 && this.waiting < this.opts.backfillBacklog / 2;
   }
 
-  /** Back to the normal interval (and searchable now), e.g. before the indexer exits. */
+  /** Gives this process's lease up (the index back to normal, and searchable now, if it was the last). */
   async settle(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.mode === 'backfill') this.switch('normal', this.rate());
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    this.want('normal', this.rate());
     await this.chain;
   }
 
-  private switch(mode: 'normal' | 'backfill', rate: number): void {
+  private want(mode: 'normal' | 'backfill', rate: number): void {
     this.mode = mode;
+    this.rateAtChange = rate;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     // What came before a return to normal says nothing about the traffic that follows.
     if (mode === 'normal') this.recent.length = 0;
-    this.chain = this.chain.then(async () => {
-      if (this.mode !== mode) return; // superseded while queued
-      try {
-        if (mode === 'backfill') await this.ctl.setRefreshInterval(this.opts.backfillInterval);
-        else {
-          await this.ctl.setRefreshInterval(this.opts.normalInterval);
-          await this.ctl.refresh();
-        }
-        this.opts.onChange?.(mode, rate);
-      } catch (err) {
-        this.opts.onError?.(err);
-        // As far as we know the index is still in the other mode: a backfill is tried again on
-        // the next write, a return to normal after another idle period.
-        this.mode = mode === 'backfill' ? 'normal' : 'backfill';
-        if (mode === 'normal') {
-          this.armIdle();
-        }
-      }
-    });
+    void this.queueCheck();
+  }
+
+  /**
+   * Queues a {@link check} after the steps before it, unless one is queued already (it reads what
+   * this process wants when it runs): a slow or unreachable cluster does not pile checks up. A
+   * failure is reported, and the next check tries again.
+   */
+  private queueCheck(): Promise<void> {
+    if (this.checkQueued) return this.chain;
+    this.checkQueued = true;
+    this.chain = this.chain
+      .then(() => {
+        this.checkQueued = false;
+        return this.check();
+      })
+      .catch((err: unknown) => this.opts.onError?.(err));
+    return this.chain;
+  }
+
+  /** This process's lease as it wants it, then the index's interval as all the holders want it. */
+  private async check(): Promise<void> {
+    const holders = this.mode === 'backfill' ? await this.holders.hold() : await this.holders.release();
+    const wanted = holders > 0 ? 'backfill' : 'normal';
+    const interval = wanted === 'backfill' ? this.opts.backfillInterval : this.opts.normalInterval;
+    if ((await this.ctl.refreshInterval()) === interval) return;
+    await this.ctl.setRefreshInterval(interval);
+    if (wanted === 'normal') await this.ctl.refresh();
+    this.opts.onChange?.(wanted, this.rateAtChange);
   }
 }

@@ -10,29 +10,34 @@ import {
   type BulkOutcome,
 } from '@paperline/core/es';
 import { withBulkMetrics } from '@paperline/core/metrics';
-import { ChangeFeed, defineStage, PaperCache, stageCounts, type Runtime } from '@paperline/core/pipeline';
+import {
+  BackfillHolders,
+  ChangeFeed,
+  defineStage,
+  PaperCache,
+  stageCounts,
+  type Runtime,
+} from '@paperline/core/pipeline';
 import { BulkBatcher, type BatcherOptions } from './batcher.js';
 import { RefreshPolicy } from './refresh.js';
+import { indexRefreshControl } from './refresh-control.js';
 import { processIndex, type IndexDeps } from './process.js';
 
-/** The papers index's refresh interval, switched for backfills by the {@link RefreshPolicy}. */
+/** A backfill lease not renewed for this long (its indexer died) runs out; renewed every 2 s. */
+const BACKFILL_LEASE_MS = 10_000;
+
+/**
+ * The papers index's refresh interval, switched for backfills by the {@link RefreshPolicy} of every
+ * indexer together (their leases in Redis).
+ */
 async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
   const { cfg } = rt;
   const normalInterval = String(
     (papersTemplate().template.settings as { refresh_interval?: string }).refresh_interval ?? '1s',
   );
-  const setRefreshInterval = async (value: string) =>
-    void (await rt.es.indices.putSettings({
-      index: cfg.index,
-      settings: { index: { refresh_interval: value } },
-    }));
-  // An indexer that died mid-backfill left the longer interval behind.
-  await setRefreshInterval(normalInterval);
-  return new RefreshPolicy(
-    {
-      setRefreshInterval,
-      refresh: async () => void (await rt.es.indices.refresh({ index: cfg.index })),
-    },
+  const policy = new RefreshPolicy(
+    indexRefreshControl(rt.es, cfg.index),
+    new BackfillHolders(rt.redis, cfg.queuePrefix, cfg.index, BACKFILL_LEASE_MS),
     {
       normalInterval,
       backfillInterval: cfg.backfill.refreshInterval,
@@ -40,11 +45,14 @@ async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
       backfillBacklog: cfg.backfill.backlog || Number.POSITIVE_INFINITY,
       windowMs: 3000,
       idleMs: 500,
+      checkMs: 2000,
       onChange: (mode, rate) =>
         rt.log.info({ mode, docsPerSecond: Math.round(rate) }, `index refresh interval: ${mode}`),
       onError: (err) => rt.log.warn({ err }, 'could not change the index refresh interval'),
     },
   );
+  await policy.start();
+  return policy;
 }
 
 /** Tells the policy, every second, how many jobs wait across the stage queues. */

@@ -104,9 +104,10 @@ export const EnvSchema = z.object({
   PAPERLINE_BULK_SIZE: int(1, 10_000).default(1000),
   PAPERLINE_BULK_WAIT_MS: int(0, 60_000).default(250),
   /**
-   * While the indexer writes faster than this many documents a second (a backfill, a reprocess),
+   * While any indexer writes faster than this many documents a second (a backfill, a reprocess),
    * the index refreshes every PAPERLINE_BACKFILL_REFRESH_INTERVAL instead of its template's 1 s;
-   * the normal interval and a refresh come back as soon as writes stop. 0 turns this off.
+   * the normal interval and a refresh come back as soon as every indexer's writes stop. 0 turns
+   * this off.
    */
   PAPERLINE_BACKFILL_DOCS_PER_SEC: int(0, 10_000_000).default(1000),
   /**

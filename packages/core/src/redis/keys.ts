@@ -86,6 +86,11 @@ export class RedisKeys {
     return `${this.prefix}:alias`;
   }
 
+  /** The indexer processes that want an index refreshed at the backfill interval (BackfillHolders). */
+  backfillHolders(index: string): string {
+    return `${this.prefix}:backfill-holders:${index}`;
+  }
+
   /**
    * Where the enrichment queue's keys live (EnrichmentQueue). Its scripts touch several at once, so
    * they share one hash slot: the `{enrich}` tag names it, unless the prefix is a hash tag already

@@ -1,0 +1,25 @@
+--[[
+  The indexer processes that want one index refreshed at the backfill interval (BackfillHolders).
+  Each holds a lease while it bulk-loads and renews it; the index belongs at the backfill interval
+  while any lease is live, and at its normal interval once none is. A holder that died without
+  releasing its lease drops out when the lease runs out. Redis's clock times every lease, so
+  processes on machines whose clocks differ agree.
+
+  KEYS[1]  backfill-holders:<index>   sorted set: holder id -> lease expiry (ms, Redis's clock)
+  ARGV[1]  'hold' (take or renew a lease) or 'release'
+  ARGV[2]  the holder's id
+  ARGV[3]  the lease's length in ms ('hold')
+
+  Returns the number of live leases after the call. The key expires with the last lease.
+]]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if ARGV[1] == 'hold' then
+  local lease = tonumber(ARGV[3])
+  redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], lease)
+elseif ARGV[1] == 'release' then
+  redis.call('ZREM', KEYS[1], ARGV[2])
+end
+return redis.call('ZCARD', KEYS[1])

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ensurePapersIndex } from '@paperline/core/es';
+import { BackfillHolders } from '@paperline/core/pipeline';
+import { RefreshPolicy, indexRefreshControl } from '@paperline/indexer';
+import { servicesFor } from '../helpers/services.js';
+
+const { names, es, redis } = servicesFor('refresh');
+const control = indexRefreshControl(es, names.index);
+const started: RefreshPolicy[] = [];
+
+/** One indexer process's policy on the test's index; nothing but a write rate makes it bulk-load. */
+async function indexer(opts: { leaseMs?: number; checkMs?: number } = {}): Promise<RefreshPolicy> {
+  const policy = new RefreshPolicy(
+    control,
+    new BackfillHolders(redis, names.prefix, names.index, opts.leaseMs ?? 10_000),
+    {
+      normalInterval: '1s',
+      backfillInterval: '10s',
+      backfillDocsPerSecond: 1000,
+      backfillBacklog: Number.POSITIVE_INFINITY,
+      windowMs: 3000,
+      idleMs: 60_000, // no pause ends a backfill here: only settle() does
+      checkMs: opts.checkMs ?? 60_000,
+    },
+  );
+  await policy.start();
+  started.push(policy);
+  return policy;
+}
+
+/** A bulk load: one write fast enough to count as a backfill; resolves when the index follows. */
+async function bulkLoad(policy: RefreshPolicy): Promise<void> {
+  policy.written(5000);
+  await vi.waitFor(async () => expect(await control.refreshInterval()).toBe('10s'), { timeout: 10_000 });
+}
+
+afterEach(async () => {
+  for (const p of started.splice(0)) await p.settle();
+});
+
+describe('the refresh interval of an index several indexers write (real Redis and Elasticsearch)', () => {
+  it('stays at the backfill interval while any indexer bulk-loads, and is back when the last stops', async () => {
+    await ensurePapersIndex(es, names.index, { shards: 1, replicas: '0' });
+    expect(await control.refreshInterval()).toBe('1s');
+    const a = await indexer();
+    const b = await indexer();
+    await bulkLoad(a);
+    await bulkLoad(b);
+
+    await a.settle(); // a is done; b goes on
+    expect(await control.refreshInterval()).toBe('10s');
+    await b.settle();
+    expect(await control.refreshInterval()).toBe('1s');
+  });
+
+  it('a starting indexer leaves the interval of a live bulk load alone, and restores one whose indexer died', async () => {
+    await ensurePapersIndex(es, names.index, { shards: 1, replicas: '0' });
+    await bulkLoad(await indexer({ leaseMs: 60_000 }));
+    await indexer();
+    expect(await control.refreshInterval()).toBe('10s');
+    for (const p of started.splice(0)) await p.settle();
+
+    // An indexer that dies mid-backfill renews its lease no more: once it runs out, the next
+    // check of a live indexer restores the normal interval.
+    await bulkLoad(await indexer({ leaseMs: 500 }));
+    started.pop(); // dead: never settles, never renews
+    await indexer({ checkMs: 100 });
+    await vi.waitFor(async () => expect(await control.refreshInterval()).toBe('1s'), { timeout: 10_000 });
+  });
+});

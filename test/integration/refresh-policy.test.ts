@@ -19,6 +19,7 @@ async function indexer(opts: { leaseMs?: number; checkMs?: number } = {}): Promi
       backfillDocsPerSecond: 1000,
       backfillBacklog: Number.POSITIVE_INFINITY,
       windowMs: 3000,
+      exitWindowMs: 1000,
       idleMs: 60_000, // no pause ends a backfill here: only settle() does
       checkMs: opts.checkMs ?? 60_000,
     },

@@ -43,6 +43,7 @@ describe('RefreshPolicy', () => {
       backfillDocsPerSecond: 1000,
       backfillBacklog: 1000,
       windowMs: 3000,
+      exitWindowMs: 1000,
       idleMs: 1000,
       checkMs: 2000,
       now: () => Date.now(),
@@ -89,21 +90,46 @@ describe('RefreshPolicy', () => {
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });
 
+  it('sees a backfill end within a second when steady traffic follows it without a pause', async () => {
+    const p = policy();
+    for (let i = 0; i < 12; i++) {
+      p.written(500); // 2000 a second
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('backfill');
+    for (let i = 0; i < 4; i++) {
+      p.written(125); // then 500 a second: the 3 s window still holds the backfill's writes
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
+  it('does not leave a backfill between bursty bulks that keep up its rate', async () => {
+    const p = policy();
+    for (let i = 0; i < 30; i++) {
+      p.written(1000); // 1000 documents every 800 ms: 1250 a second, in bursts
+      await vi.advanceTimersByTimeAsync(800);
+    }
+    expect(p.current).toBe('backfill');
+    expect(calls).toEqual(['interval 10s']);
+  });
+
   it('treats slow writes as a backfill while the queues hold a bulk load, and refreshes once it drains', async () => {
     const p = policy();
     p.backlog(1800); // a crawl of thousands of pages: fetching sets the pace
     for (let i = 0; i < 8; i++) {
-      p.written(200); // 800 a second, under the backfill rate
+      p.written(150); // 600 a second, under the backfill rate
       await vi.advanceTimersByTimeAsync(250);
     }
     expect(p.current).toBe('backfill');
     expect(calls).toEqual(['interval 10s']);
     p.backlog(700); // draining, but above half the threshold: still a bulk load
-    p.written(200);
+    p.written(150);
     await vi.advanceTimersByTimeAsync(250);
     expect(p.current).toBe('backfill');
     p.backlog(100);
-    p.written(200);
+    p.written(150);
     await vi.advanceTimersByTimeAsync(0);
     expect(p.current).toBe('normal');
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);

@@ -29,6 +29,11 @@ export interface RefreshOptions {
    */
   backfillBacklog: number;
   windowMs: number;
+  /**
+   * The window a backfill's end is judged on (shorter than `windowMs`): a backfill that slows to
+   * steady traffic ends within about this long.
+   */
+  exitWindowMs: number;
   /** No write for this long ends this process's backfill. */
   idleMs: number;
   /**
@@ -97,11 +102,12 @@ export class RefreshPolicy {
     await this.queueCheck();
   }
 
-  /** Documents per second written over the window. */
-  rate(): number {
+  /** Documents per second written over the last `windowMs` (at most the window's). */
+  rate(windowMs = this.opts.windowMs): number {
     const t = this.now();
     while (this.recent.length > 0 && this.recent[0]!.t <= t - this.opts.windowMs) this.recent.shift();
-    return (this.recent.reduce((s, r) => s + r.n, 0) * 1000) / this.opts.windowMs;
+    const inWindow = this.recent.filter((r) => r.t > t - windowMs);
+    return (inWindow.reduce((s, r) => s + r.n, 0) * 1000) / windowMs;
   }
 
   /** Called with the number of jobs waiting in the pipeline's queues, every few seconds. */
@@ -114,9 +120,11 @@ export class RefreshPolicy {
     this.recent.push({ t: this.now(), n });
     const rate = this.rate();
     if (this.mode === 'normal' && this.isBulkLoad(rate)) this.want('backfill', rate);
-    // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis).
-    else if (this.mode === 'backfill' && this.isTrickle(rate)) {
-      this.want('normal', rate);
+    // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis),
+    // judged on the last second: the bulk load's last seconds must not hold the index at the
+    // backfill interval under the steady traffic that follows.
+    else if (this.mode === 'backfill' && this.isTrickle(this.rate(this.opts.exitWindowMs))) {
+      this.want('normal', this.rate(this.opts.exitWindowMs));
       return;
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);

@@ -44,6 +44,7 @@ async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
       backfillDocsPerSecond: cfg.backfill.docsPerSecond || Number.POSITIVE_INFINITY,
       backfillBacklog: cfg.backfill.backlog || Number.POSITIVE_INFINITY,
       windowMs: 3000,
+      exitWindowMs: 1000,
       idleMs: 500,
       checkMs: 2000,
       onChange: (mode, rate) =>

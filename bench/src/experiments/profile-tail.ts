@@ -6,18 +6,7 @@
  *   pnpm exec tsx bench/src/experiments/profile-tail.ts <file.cpuprofile> <seconds> [top]
  */
 import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-}
+import type { CpuProfile } from '../profile.js';
 
 const [file, seconds, top = '30'] = process.argv.slice(2);
 if (!file || !seconds) throw new Error('usage: profile-tail.ts <file.cpuprofile> <seconds> [top]');
@@ -58,8 +47,13 @@ prof.samples.forEach((id, i) => {
 const show = (title: string, m: Map<string, number>) => {
   console.log(`-- ${title}`);
   for (const [name, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(top)))
-    console.log(`${((100 * us) / total).toFixed(1).padStart(6)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`);
+    console.log(
+      `${((100 * us) / total).toFixed(1).padStart(6)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`,
+    );
 };
 console.log(`busy CPU in the last ${seconds} s: ${(total / 1000).toFixed(0)} ms`);
 show('self time', self);
-show('inclusive time, Paperline code', new Map([...inclusive].filter(([k]) => /^\S+ (packages|services)\//.test(k))));
+show(
+  'inclusive time, Paperline code',
+  new Map([...inclusive].filter(([k]) => /^\S+ (packages|services)\//.test(k))),
+);

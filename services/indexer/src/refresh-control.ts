@@ -5,7 +5,11 @@ import type { RefreshControl } from './refresh.js';
 export function indexRefreshControl(es: EsClient, index: string): RefreshControl {
   return {
     async refreshInterval() {
-      const res = await es.indices.getSettings({ index, name: 'index.refresh_interval', include_defaults: true });
+      const res = await es.indices.getSettings({
+        index,
+        name: 'index.refresh_interval',
+        include_defaults: true,
+      });
       // Through an alias: the one index behind it.
       const entry = Object.values(res)[0];
       const interval = entry?.settings?.index?.refresh_interval ?? entry?.defaults?.index?.refresh_interval;

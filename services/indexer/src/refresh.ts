@@ -123,9 +123,12 @@ export class RefreshPolicy {
     // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis),
     // judged on the last second: the bulk load's last seconds must not hold the index at the
     // backfill interval under the steady traffic that follows.
-    else if (this.mode === 'backfill' && this.isTrickle(this.rate(this.opts.exitWindowMs))) {
-      this.want('normal', this.rate(this.opts.exitWindowMs));
-      return;
+    else if (this.mode === 'backfill') {
+      const lastSecond = this.rate(this.opts.exitWindowMs);
+      if (this.isTrickle(lastSecond)) {
+        this.want('normal', lastSecond);
+        return;
+      }
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.mode === 'backfill') this.armIdle();

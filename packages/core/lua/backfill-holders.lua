@@ -10,7 +10,8 @@
   ARGV[2]  the holder's id
   ARGV[3]  the lease's length in ms ('hold')
 
-  Returns the number of live leases after the call. The key expires with the last lease.
+  Returns the number of live leases after the call. The key expires with the lease that runs out
+  last.
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -18,7 +19,8 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if ARGV[1] == 'hold' then
   local lease = tonumber(ARGV[3])
   redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], lease)
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  redis.call('PEXPIREAT', KEYS[1], tonumber(last[2]))
 elseif ARGV[1] == 'release' then
   redis.call('ZREM', KEYS[1], ARGV[2])
 end

@@ -33,6 +33,18 @@ describe('BackfillHolders against real Redis', () => {
     expect(await redis.exists(`${prefix}:backfill-holders:${index}`)).toBe(0);
   });
 
+  it('a short lease taken after a long one does not cut the long one short', async () => {
+    const index = freshIndex();
+    const long = new BackfillHolders(redis, prefix, index, 60_000);
+    const short = new BackfillHolders(other, prefix, index, 200);
+    expect(await long.hold()).toBe(1);
+    expect(await short.hold()).toBe(2);
+    // The key lives as long as its longest lease, not as the last one taken.
+    expect(await redis.pttl(`${prefix}:backfill-holders:${index}`)).toBeGreaterThan(50_000);
+    await vi.waitFor(async () => expect(await long.hold()).toBe(1), { timeout: 5000, interval: 50 });
+    expect(await long.release()).toBe(0);
+  });
+
   it('keeps the leases of one index apart from another index', async () => {
     const a = new BackfillHolders(redis, prefix, freshIndex(), 60_000);
     const b = new BackfillHolders(other, prefix, freshIndex(), 60_000);

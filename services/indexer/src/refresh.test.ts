@@ -50,22 +50,24 @@ describe('RefreshPolicy', () => {
       onError: (e) => errors.push(e),
     });
 
+  /** `bulks` bulk writes of `docs` documents by each policy, one every `everyMs`. */
+  async function writeBulks(policies: RefreshPolicy[], bulks: number, docs: number, everyMs = 250) {
+    for (let i = 0; i < bulks; i++) {
+      for (const p of policies) p.written(docs);
+      await vi.advanceTimersByTimeAsync(everyMs);
+    }
+  }
+
   it('stays at the normal interval under steady traffic below the backfill rate', async () => {
     const p = policy();
-    for (let i = 0; i < 40; i++) {
-      p.written(125); // 500 documents a second, in bulks every 250 ms
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await writeBulks([p], 40, 125); // 500 documents a second, in bulks every 250 ms
     expect(p.current).toBe('normal');
     expect(calls).toEqual([]);
   });
 
   it('refreshes less often during a backfill, and refreshes at once when writes stop', async () => {
     const p = policy();
-    for (let i = 0; i < 12; i++) {
-      p.written(500); // 2000 a second
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await writeBulks([p], 12, 500); // 2000 a second
     expect(p.current).toBe('backfill');
     expect(calls).toEqual(['interval 10s']);
     await vi.advanceTimersByTimeAsync(749); // the last write was 250 ms ago
@@ -77,40 +79,25 @@ describe('RefreshPolicy', () => {
 
   it('returns to normal when a backfill slows to steady traffic, and stays there', async () => {
     const p = policy();
-    for (let i = 0; i < 12; i++) {
-      p.written(500); // 2000 a second
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await writeBulks([p], 12, 500); // 2000 a second
     expect(p.current).toBe('backfill');
-    for (let i = 0; i < 80; i++) {
-      p.written(125); // then 500 a second, never idle
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await writeBulks([p], 80, 125); // then 500 a second, never idle
     expect(p.current).toBe('normal');
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });
 
   it('sees a backfill end within a second when steady traffic follows it without a pause', async () => {
     const p = policy();
-    for (let i = 0; i < 12; i++) {
-      p.written(500); // 2000 a second
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await writeBulks([p], 12, 500); // 2000 a second
     expect(p.current).toBe('backfill');
-    for (let i = 0; i < 4; i++) {
-      p.written(125); // then 500 a second: the 3 s window still holds the backfill's writes
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await writeBulks([p], 4, 125); // then 500 a second: the 3 s window still holds the backfill's writes
     expect(p.current).toBe('normal');
     expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
   });
 
   it('does not leave a backfill between bursty bulks that keep up its rate', async () => {
     const p = policy();
-    for (let i = 0; i < 30; i++) {
-      p.written(1000); // 1000 documents every 800 ms: 1250 a second, in bursts
-      await vi.advanceTimersByTimeAsync(800);
-    }
+    await writeBulks([p], 30, 1000, 800); // 1000 documents every 800 ms: 1250 a second, in bursts
     expect(p.current).toBe('backfill');
     expect(calls).toEqual(['interval 10s']);
   });
@@ -118,10 +105,7 @@ describe('RefreshPolicy', () => {
   it('treats slow writes as a backfill while the queues hold a bulk load, and refreshes once it drains', async () => {
     const p = policy();
     p.backlog(1800); // a crawl of thousands of pages: fetching sets the pace
-    for (let i = 0; i < 8; i++) {
-      p.written(150); // 600 a second, under the backfill rate
-      await vi.advanceTimersByTimeAsync(250);
-    }
+    await writeBulks([p], 8, 150); // 600 a second, under the backfill rate
     expect(p.current).toBe('backfill');
     expect(calls).toEqual(['interval 10s']);
     p.backlog(700); // draining, but above half the threshold: still a bulk load
@@ -195,17 +179,10 @@ describe('RefreshPolicy', () => {
       const a = policy([], 'a');
       const b = policy([], 'b');
       await Promise.all([a.start(), b.start()]);
-      for (let i = 0; i < 12; i++) {
-        a.written(500);
-        b.written(500);
-        await vi.advanceTimersByTimeAsync(250);
-      }
+      await writeBulks([a, b], 12, 500);
       // Both may set it, having read the old interval at the same moment, as two processes would.
       expect(new Set(calls)).toEqual(new Set(['interval 10s']));
-      for (let i = 0; i < 12; i++) {
-        b.written(500); // a has stopped: its backfill ends, b's goes on
-        await vi.advanceTimersByTimeAsync(250);
-      }
+      await writeBulks([b], 12, 500); // a has stopped: its backfill ends, b's goes on
       expect(a.current).toBe('normal');
       expect(b.current).toBe('backfill');
       expect(new Set(calls)).toEqual(new Set(['interval 10s']));

@@ -23,8 +23,10 @@ import { RefreshPolicy } from './refresh.js';
 import { indexRefreshControl } from './refresh-control.js';
 import { processIndex, type IndexDeps } from './process.js';
 
-/** A backfill lease not renewed for this long (its indexer died) runs out; renewed every 2 s. */
-const BACKFILL_LEASE_MS = 10_000;
+/** How often an indexer renews its backfill lease and checks the index's interval against the leases. */
+const REFRESH_CHECK_MS = 2000;
+/** A backfill lease not renewed for this long (its indexer died) runs out: five missed checks. */
+const BACKFILL_LEASE_MS = 5 * REFRESH_CHECK_MS;
 
 /**
  * The papers index's refresh interval, switched for backfills by the {@link RefreshPolicy} of every
@@ -46,7 +48,7 @@ async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
       windowMs: 3000,
       exitWindowMs: 1000,
       idleMs: 500,
-      checkMs: 2000,
+      checkMs: REFRESH_CHECK_MS,
       onChange: (mode, rate) =>
         rt.log.info({ mode, docsPerSecond: Math.round(rate) }, `index refresh interval: ${mode}`),
       onError: (err) => rt.log.warn({ err }, 'could not change the index refresh interval'),

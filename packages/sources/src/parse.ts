@@ -6,6 +6,7 @@ import { parseOaiPage } from './arxiv/oai.js';
 import { parseApiDaily, parseApiPaper, parseApiSearch } from './hf/api.js';
 import { parseListing } from './hf/listing.js';
 import { parsePaperPage } from './hf/paper.js';
+import { withFinalUrl } from './page-input.js';
 import { routeDetail, samePeriod } from './route.js';
 import type { PageInput, ParsedPage, Route, RouteDetail, SourceBases } from './types.js';
 
@@ -68,7 +69,7 @@ function dispatch(
  */
 export function parsePage(input: PageInput, bases: SourceBases): ParsedPage {
   const finalUrl = input.finalUrl === '' ? input.url : input.finalUrl;
-  const page: PageInput = { ...input, finalUrl };
+  const page = finalUrl === input.finalUrl ? input : withFinalUrl(input, finalUrl);
   const requested = routeDetail(input.url, bases)?.route ?? null;
   const final = routeDetail(finalUrl, bases);
   if (isDatedListing(requested) && (final === null || !samePeriod(requested, final.route))) {

@@ -44,10 +44,22 @@ export interface PageInput {
   url: string;
   /** The URL the body came from, after redirects. */
   finalUrl: string;
-  body: string;
+  /** The body as text (built by {@link pageInput}, it is decoded when first read). */
+  readonly body: string;
+  /**
+   * The body's bytes when they are UTF-8. A parser that reads one part of a large page (an HF
+   * hydration blob) decodes only that part from them, and never asks for `body`.
+   */
+  readonly utf8?: Buffer;
   contentType: string;
   /** ISO 8601 date-time of the fetch. */
   fetchedAt: string;
+}
+
+/** A body as the parser stage holds it: its text, decoded on first use, and its bytes if UTF-8. */
+export interface PageBody {
+  readonly utf8?: Buffer;
+  text(): string;
 }
 
 /** What a parser found on one page. */

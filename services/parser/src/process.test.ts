@@ -53,8 +53,11 @@ const cand = (arxivId: string): PaperCandidate => ({
 function fakes(page: Partial<ParsedPage>, routes: Record<string, Route> = {}) {
   const parsed: ParsedPage = { route: DAILY, candidates: [], links: [], ...page };
   const deps = {
-    readBody: vi.fn(async () => '<html>the archived page</html>'),
-    decodeBody: vi.fn((bytes: Buffer, _contentType: string) => `decoded ${bytes.length} bytes`),
+    readBody: vi.fn(async () => ({ text: () => '<html>the archived page</html>' })),
+    bodyOf: vi.fn((bytes: Buffer, _contentType: string) => ({
+      utf8: bytes,
+      text: () => `decoded ${bytes.length} bytes`,
+    })),
     parse: vi.fn((): ParsedPage => parsed),
     route: vi.fn((url: string): Route | null => routes[url] ?? null),
     markParsed: vi.fn(async () => undefined),
@@ -101,9 +104,9 @@ describe('processParse', () => {
     const body = Buffer.from('<html>fresh</html>');
     const res = await processParse(job(), deps, { ...ctx, handOff: { body } });
     expect(deps.readBody).not.toHaveBeenCalled();
-    expect(deps.decodeBody).toHaveBeenCalledWith(body, 'text/html; charset=utf-8');
+    expect(deps.bodyOf).toHaveBeenCalledWith(body, 'text/html; charset=utf-8');
     expect(deps.parse).toHaveBeenCalledWith(
-      expect.objectContaining({ body: `decoded ${body.length} bytes` }),
+      expect.objectContaining({ body: `decoded ${body.length} bytes`, utf8: body }),
       'hf',
     );
     expect(dedupeOf(res.emit)).toHaveLength(1);

@@ -1,12 +1,13 @@
 import type { ParseJob, SourceId } from '@paperline/contracts';
 import type { Emit, StageContext, StageResult } from '@paperline/core/pipeline';
-import type { PageInput, ParsedPage, Route } from '@paperline/sources';
+import { pageInput, type PageBody, type PageInput, type ParsedPage, type Route } from '@paperline/sources';
 
 /** The narrow dependencies of the parse stage. Parsers themselves are pure functions. */
 export interface ParseDeps {
-  readBody: (sha256: string, url: string) => Promise<string>;
-  /** The text of fetched bytes, decoded as the archive decodes them (for a body handed over in memory). */
-  decodeBody: (bytes: Buffer, contentType: string) => string;
+  /** The archived body, decoded on first use. */
+  readBody: (sha256: string, url: string) => Promise<PageBody>;
+  /** Fetched bytes handed over in memory, decoded on first use as the archive decodes them. */
+  bodyOf: (bytes: Buffer, contentType: string) => PageBody;
   /** `source`: what the page was fetched for (archived pages may sit under other base URLs). */
   parse: (input: PageInput, source: SourceId) => ParsedPage;
   /** Routes a link found on the page (once: its fetch job carries the route). */
@@ -28,17 +29,9 @@ export async function processParse(
   ctx: StageContext,
 ): Promise<StageResult<'parse'>> {
   const handed = ctx.handOff?.body;
-  const body = handed ? deps.decodeBody(handed, job.contentType) : await deps.readBody(job.sha256, job.url);
-  const page = deps.parse(
-    {
-      url: job.url,
-      finalUrl: job.finalUrl,
-      body,
-      contentType: job.contentType,
-      fetchedAt: job.fetchedAt,
-    },
-    job.source,
-  );
+  const body = handed ? deps.bodyOf(handed, job.contentType) : await deps.readBody(job.sha256, job.url);
+  const { url, finalUrl, contentType, fetchedAt } = job;
+  const page = deps.parse(pageInput({ url, finalUrl, contentType, fetchedAt }, body), job.source);
   await deps.markParsed(job.crawlId, job.url);
   // Invalid records never reach the index half-empty; the valid ones of the page go on.
   for (const [i, r] of (page.rejected ?? []).entries()) {

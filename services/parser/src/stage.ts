@@ -1,5 +1,5 @@
 import { RawArchive } from '@paperline/core/es';
-import { decodeBody } from '@paperline/core/http';
+import { lazyBody } from '@paperline/core/http';
 import { defineStage } from '@paperline/core/pipeline';
 import { basesForArchivedPage, parsePage, routeUrl } from '@paperline/sources';
 import { processParse, type ParseDeps } from './process.js';
@@ -14,8 +14,8 @@ export const parseStage = defineStage({
     const { cfg } = rt;
     const archive = new RawArchive(rt.es, cfg.archiveIndex);
     const deps: ParseDeps = {
-      readBody: (sha, url) => archive.getText(sha, url),
-      decodeBody: (bytes, contentType) => decodeBody(bytes, contentType).text,
+      readBody: (sha, url) => archive.getBody(sha, url),
+      bodyOf: lazyBody,
       parse: (input, source) => parsePage(input, basesForArchivedPage(input.url, source, cfg.bases)),
       route: (url) => routeUrl(url, cfg.bases),
       markParsed: (crawlId, url) => rt.crawls.markParsed(crawlId, url),

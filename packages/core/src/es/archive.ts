@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { PermanentError, type SourceId } from '@paperline/contracts';
 import { promisify } from 'node:util';
 import { gunzip as zlibGunzip, gzip as zlibGzip } from 'node:zlib';
-import { decodeBody } from '../http/charset.js';
+import { lazyBody, textBody, type LazyBody } from '../http/charset.js';
 import { shortHash } from '../ids.js';
 
 /** What the archive keeps about one fetch of one URL. */
@@ -120,26 +120,30 @@ export class RawArchive {
     }
   }
 
-  /** The archived body as text, decoded with the charset it was served in. */
-  async getText(sha256: string, url: string): Promise<string> {
+  /** The archived body, decoded with the charset it was served in when its text is asked for. */
+  async getBody(sha256: string, url: string): Promise<LazyBody> {
     let doc: PageDoc | undefined;
     try {
       doc = (await this.es.get<PageDoc>({ index: this.index, id: sha256 }))._source;
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
-    if (doc?.text !== undefined) return doc.text;
+    if (doc?.text !== undefined) return textBody(doc.text);
     if (doc?.body !== undefined) {
       const bytes = Buffer.from(doc.body, 'base64');
       const size = Number.isFinite(doc.size) ? doc.size + 1 : 0;
       const chunkSize = Math.min(Math.max(size, 64 * 1024), 32 * 1024 * 1024);
-      return decodeBody(doc.encoding === 'gzip' ? await gunzip(bytes, { chunkSize }) : bytes, doc.contentType)
-        .text;
+      return lazyBody(doc.encoding === 'gzip' ? await gunzip(bytes, { chunkSize }) : bytes, doc.contentType);
     }
     throw new PermanentError('ARCHIVE_MISSING', `archived body ${sha256} of ${url} is not in ${this.index}`, {
       stage: 'parse',
       context: { url },
     });
+  }
+
+  /** The archived body as text, decoded with the charset it was served in. */
+  async getText(sha256: string, url: string): Promise<string> {
+    return (await this.getBody(sha256, url)).text();
   }
 
   async getUrl(url: string): Promise<UrlRecord | null> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBody, detectCharset } from './charset.js';
+import { decodeBody, detectCharset, lazyBody } from './charset.js';
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 
@@ -81,5 +81,23 @@ describe('windows-1252', () => {
       text: '\u201cQ\u201d \u2013 \u20ac5 \u2122 \u0178\u0081',
       charset: 'windows-1252',
     });
+  });
+});
+
+describe('lazyBody', () => {
+  it('keeps UTF-8 bytes as bytes and decodes the text once, when asked', () => {
+    const bytes = Buffer.from('<p>café</p>');
+    const body = lazyBody(bytes, 'text/html; charset=utf-8');
+    expect(body.utf8).toBe(bytes);
+    const text = body.text();
+    expect(text).toBe('<p>café</p>');
+    expect(body.text()).toBe(text);
+  });
+
+  it('gives no bytes for another charset, and decodes them as decodeBody does', () => {
+    const bytes = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x80]);
+    const body = lazyBody(bytes, 'text/html; charset=windows-1252');
+    expect(body.utf8).toBeUndefined();
+    expect(body.text()).toBe('café €');
   });
 });

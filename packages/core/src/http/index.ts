@@ -6,10 +6,11 @@
  *   with size and time limits; it answers a `FetchResult` or throws a typed error (transient or
  *   permanent, a 429/503's `Retry-After` included).
  * - `HttpPoster`: one POST (webhook deliveries) under the same address guard, with a time limit.
- * - `decodeBody(body, contentType)`: a body as text, in its declared or sniffed charset.
+ * - `decodeBody(body, contentType)`: a body as text, in its declared or sniffed charset;
+ *   `lazyBody` defers that until the text is needed, and keeps UTF-8 bytes readable as bytes.
  * - `backoffDelay(attempt)`: exponential backoff with full jitter, for retries by the caller.
  */
 export { HttpPoster, type HttpPosterOptions } from './post.js';
 export { HttpClient, type ConditionalHeaders, type FetchResult } from './client.js';
-export { decodeBody } from './charset.js';
+export { decodeBody, lazyBody, textBody, type LazyBody } from './charset.js';
 export { backoffDelay } from './retry.js';

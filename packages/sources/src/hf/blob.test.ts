@@ -55,4 +55,31 @@ describe('readHydrationProps', () => {
     expect(fast.status).toBe('found');
     expect(slow).toEqual(fast);
   });
+
+  it('reads the same blob from the UTF-8 bytes of the page as from its text', () => {
+    const html = `<body><p>café — 日本語</p><div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="${encoded}"></div></body>`;
+    expect(readHydrationProps(Buffer.from(html), 'DailyPapers')).toEqual({ status: 'found', props });
+    const fixture = hfFixture('date-2024-02-22.html');
+    expect(readHydrationProps(Buffer.from(fixture), 'DailyPapers')).toEqual(
+      readHydrationProps(fixture, 'DailyPapers'),
+    );
+  });
+
+  it('reads bare and single-quoted attributes around data-props, and a self-closing tag', () => {
+    const html = `<div id=x hidden data-target="DailyPapers" title='a "b"' data-props="{&quot;n&quot;:1}"/>`;
+    expect(readHydrationProps(html, 'DailyPapers')).toEqual({ status: 'found', props: { n: 1 } });
+  });
+
+  it('decodes entities other than the five HF uses with the full decoder', () => {
+    const html = `<div data-target="DailyPapers" data-props="{&quot;x&quot;:&quot;&eacute;&#x27;&hellip;&quot;}"></div>`;
+    expect(readHydrationProps(Buffer.from(html), 'DailyPapers')).toEqual({
+      status: 'found',
+      props: { x: "é'…" },
+    });
+  });
+
+  it('skips a marker outside a well-formed tag and reads the next one', () => {
+    const html = `<p>data-target="DailyPapers" data-props="{}"</p><div data-target="DailyPapers" data-props="[1]"></div>`;
+    expect(readHydrationProps(html, 'DailyPapers')).toEqual({ status: 'found', props: [1] });
+  });
 });

@@ -26,7 +26,7 @@ describe('workerEnv', () => {
     expect(workerEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual({
       REDIS_URL: 'redis://127.0.0.1:6379',
       MALLOC_ARENA_MAX: '2',
-      MALLOC_MMAP_THRESHOLD_: '131072',
+      MALLOC_MMAP_THRESHOLD_: '1048576',
     });
   });
 

@@ -15,16 +15,19 @@ export function workerExecArgv(base: readonly string[] = process.execArgv): stri
 
 /**
  * glibc malloc settings for the stage workers. A worker frees a page's buffers (the body, its gzip,
- * a bulk request: 100 KB to a few MB each) as fast as it allocates them, on the main thread and on
- * libuv's threads (zlib). With glibc's defaults those go to up to 8 arenas per core and, once one
- * such buffer has been freed, no longer to mmap (the threshold rises to its size), so freed memory
- * stays in the process. In the bench (N = 2000, chained, after a reprocess) the largest worker
- * reached 296 and 306 MB without these settings and 273 MB with them, most of it outside V8's heap;
- * CPU per paper moved within the noise (`bench/README.md`, 2026-12-06 from 19:28).
+ * the decoded blob, a bulk request: 100 KB to a few MB each) as fast as it allocates them, on the
+ * main thread and on libuv's threads (zlib). With glibc's defaults those go to up to 8 arenas per
+ * core and, once one such buffer has been freed, no longer to mmap (the threshold rises to its
+ * size, up to 32 MB), so freed memory stays in the process: in the bench (N = 2000, chained, after
+ * a reprocess) the largest worker reached 296 and 306 MB with the defaults, 273 MB with two arenas
+ * and a fixed threshold. The threshold is 1 MB: at 128 KB every page's buffers were mapped,
+ * faulted in and unmapped again; in a profile of the crawl a tenth of a chained worker's CPU was
+ * Buffer copies and socket writes into fresh memory, and a loop of one page's allocations took
+ * 4.8–5.6 ms instead of 1.3–1.5 (`bench/README.md`, 2026-12-06 from 19:28 and from 22:30).
  */
 export const WORKER_MALLOC_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_MMAP_THRESHOLD_: '1048576',
 };
 
 /** A stage worker's environment: `env` with {@link WORKER_MALLOC_ENV}, a variable already set winning. */

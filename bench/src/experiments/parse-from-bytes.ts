@@ -1,10 +1,11 @@
 /**
  * Experiment: the parser stage's CPU per synthetic 50-paper listing page, from the fetched bytes
  * to validated candidates, with two builds of `@paperline/sources` and `@paperline/core/http`
- * side by side in one process: `before` decodes the whole page to text and parses the text,
- * `after` gives the parser the page's UTF-8 bytes (`lazyBody` + `pageInput`), so that only the
- * hydration blob is decoded. Rounds alternate between the two; each row is one round's CPU time
- * of this process (`process.cpuUsage`: user and system) per page, after a warm-up.
+ * side by side in one process, each the way its parser stage reads a page: a build without
+ * `pageInput` (before `75730cd`) decodes the whole page to text and parses the text; one with it
+ * gives the parser the page's UTF-8 bytes (`lazyBody` + `pageInput`), so that only the hydration
+ * blob is decoded. Rounds alternate between the two; each row is one round's CPU time of this
+ * process (`process.cpuUsage`: user and system) per page, after a warm-up.
  *   pnpm exec tsx bench/src/experiments/parse-from-bytes.ts <before sources dist> <before core dist> [pages=1000] [rounds=3]
  * The `before` directories are `dist` builds of an earlier commit copied next to the current ones
  * (`packages/sources/dist-old`, `packages/core/dist-old`), where their imports still resolve.
@@ -17,6 +18,8 @@ import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
 
 type ParseOld = (input: object, b: typeof bases) => { candidates: unknown[] };
 type DecodeOld = (body: Buffer, contentType: string) => { text: string };
+type PageInputOld = (fields: object, body: object) => object;
+type LazyBodyOld = (body: Buffer, contentType: string) => object;
 
 const [sourcesDir, coreDir] = process.argv.slice(2, 4);
 if (!sourcesDir || !coreDir)
@@ -25,8 +28,10 @@ const pagesPerRound = Number(process.argv[4] ?? 1000);
 const rounds = Number(process.argv[5] ?? 3);
 const load = async <T>(dir: string, file: string): Promise<T> =>
   (await import(pathToFileURL(resolve(dir, file)).href)) as T;
-const { parsePage: parseOld } = await load<{ parsePage: ParseOld }>(sourcesDir, 'index.js');
-const { decodeBody: decodeOld } = await load<{ decodeBody: DecodeOld }>(coreDir, 'http/index.js');
+const sourcesOld = await load<{ parsePage: ParseOld; pageInput?: PageInputOld }>(sourcesDir, 'index.js');
+const coreOld = await load<{ decodeBody: DecodeOld; lazyBody?: LazyBodyOld }>(coreDir, 'http/index.js');
+const { parsePage: parseOld, pageInput: pageInputOld } = sourcesOld;
+const { decodeBody: decodeOld, lazyBody: lazyBodyOld } = coreOld;
 
 const contentType = 'text/html; charset=utf-8';
 const pages = Array.from({ length: 20 }, (_, p) => {
@@ -37,7 +42,12 @@ const fields = (url: string) => ({ url, finalUrl: url, contentType, fetchedAt: n
 
 const variants: Record<string, (p: (typeof pages)[number]) => number> = {
   before: ({ url, bytes }) =>
-    parseOld({ ...fields(url), body: decodeOld(bytes, contentType).text }, bases).candidates.length,
+    parseOld(
+      pageInputOld && lazyBodyOld
+        ? pageInputOld(fields(url), lazyBodyOld(bytes, contentType))
+        : { ...fields(url), body: decodeOld(bytes, contentType).text },
+      bases,
+    ).candidates.length,
   after: ({ url, bytes }) =>
     parsePage(pageInput(fields(url), lazyBody(bytes, contentType)), bases).candidates.length,
 };

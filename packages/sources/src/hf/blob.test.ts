@@ -10,6 +10,9 @@ const encoded = JSON.stringify(props)
   .replace(/>/g, '&gt;')
   .replace(/'/g, '&#x27;');
 
+/** A page as the parser stage gives it: UTF-8 bytes, and its text should the fast path fail. */
+const asBytes = (html: string) => ({ utf8: Buffer.from(html), body: html });
+
 describe('readHydrationProps', () => {
   it('reads the blob by its data-target among other hydraters', () => {
     const html = `<body class="DailyPapersPage"><div class="SVELTE_HYDRATER contents" data-target="MainHeader" data-props="{&quot;isWide&quot;:false}"></div>
@@ -58,9 +61,9 @@ describe('readHydrationProps', () => {
 
   it('reads the same blob from the UTF-8 bytes of the page as from its text', () => {
     const html = `<body><p>café — 日本語</p><div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="${encoded}"></div></body>`;
-    expect(readHydrationProps(Buffer.from(html), 'DailyPapers')).toEqual({ status: 'found', props });
+    expect(readHydrationProps(asBytes(html), 'DailyPapers')).toEqual({ status: 'found', props });
     const fixture = hfFixture('date-2024-02-22.html');
-    expect(readHydrationProps(Buffer.from(fixture), 'DailyPapers')).toEqual(
+    expect(readHydrationProps(asBytes(fixture), 'DailyPapers')).toEqual(
       readHydrationProps(fixture, 'DailyPapers'),
     );
   });
@@ -72,7 +75,7 @@ describe('readHydrationProps', () => {
 
   it('decodes entities other than the five HF uses with the full decoder', () => {
     const html = `<div data-target="DailyPapers" data-props="{&quot;x&quot;:&quot;&eacute;&#x27;&hellip;&quot;}"></div>`;
-    expect(readHydrationProps(Buffer.from(html), 'DailyPapers')).toEqual({
+    expect(readHydrationProps(asBytes(html), 'DailyPapers')).toEqual({
       status: 'found',
       props: { x: "é'…" },
     });

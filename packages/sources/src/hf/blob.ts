@@ -1,6 +1,7 @@
 import { load } from 'cheerio';
 import { decodeHTMLAttribute } from 'entities';
 import { parseJson } from '../json.js';
+import type { PageInput } from '../types.js';
 
 /**
  * HF pages carry their data as Svelte hydration blobs:
@@ -166,12 +167,16 @@ function decodeFiveEntities(raw: Buffer): Buffer | null {
 
 /**
  * The decoded, JSON-parsed `data-props` of the hydration blob whose `data-target` is `target`, in
- * a page given as text or as its UTF-8 bytes. Entities are decoded exactly once. Uses the fast path
- * and falls back to cheerio when the fast path finds nothing or yields text that is not JSON.
+ * a page given as text or as a {@link PageInput} (read from its UTF-8 bytes when it has them).
+ * Entities are decoded exactly once. Uses the fast path and falls back to cheerio, on the page's
+ * text, when the fast path finds nothing or yields text that is not JSON.
  */
-export function readHydrationProps(html: string | Buffer, target: string): BlobResult {
-  const bytes = typeof html === 'string' ? Buffer.from(html) : html;
-  const raw = fastRawProps(bytes, target);
+export function readHydrationProps(
+  page: string | Pick<PageInput, 'body' | 'utf8'>,
+  target: string,
+): BlobResult {
+  const text = (): string => (typeof page === 'string' ? page : page.body);
+  const raw = fastRawProps((typeof page === 'string' ? undefined : page.utf8) ?? Buffer.from(text()), target);
   let fastError: string | undefined;
   if (raw !== null) {
     const decoded = decodeFiveEntities(raw);
@@ -179,7 +184,7 @@ export function readHydrationProps(html: string | Buffer, target: string): BlobR
     if (parsed.ok) return { status: 'found', props: parsed.value };
     fastError = parsed.error;
   }
-  const slow = cheerioProps(typeof html === 'string' ? html : html.toString('utf8'), target);
+  const slow = cheerioProps(text(), target);
   if (slow === null)
     return fastError === undefined ? { status: 'absent' } : { status: 'broken', error: fastError };
   const parsed = parseJson(slow);

@@ -73,7 +73,7 @@ export function parseListing(
 ): ParsedPage {
   const url = input.finalUrl;
   const ctx: EntryContext = { url, fetchedAt: input.fetchedAt, bases };
-  const blob = readHydrationProps(input.utf8 ?? input.body, 'DailyPapers');
+  const blob = readHydrationProps(input, 'DailyPapers');
   if (blob.status === 'broken') {
     throw new ParseError(url, `DailyPapers hydration blob is not valid JSON (${blob.error})`, {
       source: 'hf',

@@ -13,7 +13,7 @@ import { entryToCandidate } from './entry.js';
  */
 export function parsePaperPage(input: PageInput, final: RouteDetail, bases: SourceBases): ParsedPage {
   const url = input.finalUrl;
-  const blob = readHydrationProps(input.utf8 ?? input.body, 'PaperContent');
+  const blob = readHydrationProps(input, 'PaperContent');
   if (blob.status === 'absent') throw new ParseError(url, 'no PaperContent hydration blob', { source: 'hf' });
   if (blob.status === 'broken') {
     throw new ParseError(url, `PaperContent hydration blob is not valid JSON (${blob.error})`, {

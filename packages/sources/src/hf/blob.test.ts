@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hfFixture } from '../test-support.js';
-import { readHydrationProps } from './blob.js';
+import { decodeFiveEntities, readHydrationProps } from './blob.js';
 
 const props = { dailyPapers: [], note: `a "quote", <tag> & 'apos' — café 日本語 &amp;` };
 const encoded = JSON.stringify(props)
@@ -84,5 +84,20 @@ describe('readHydrationProps', () => {
   it('skips a marker outside a well-formed tag and reads the next one', () => {
     const html = `<p>data-target="DailyPapers" data-props="{}"</p><div data-target="DailyPapers" data-props="[1]"></div>`;
     expect(readHydrationProps(html, 'DailyPapers')).toEqual({ status: 'found', props: [1] });
+  });
+});
+
+describe('decodeFiveEntities', () => {
+  it('decodes the five entities between stretches short and long, at either end', () => {
+    const long = 'x'.repeat(200);
+    const raw = `&quot;a&amp;b&#39;${long}&lt;é&gt;${long}&quot;`;
+    expect(decodeFiveEntities(Buffer.from(raw))?.toString()).toBe(`"a&b'${long}<é>${long}"`);
+    expect(decodeFiveEntities(Buffer.from('plain'))?.toString()).toBe('plain');
+  });
+
+  it('gives up on any other entity, and on an ampersand that starts none', () => {
+    expect(decodeFiveEntities(Buffer.from('a &eacute; b'))).toBeNull();
+    expect(decodeFiveEntities(Buffer.from('fish & chips'))).toBeNull();
+    expect(decodeFiveEntities(Buffer.from('&quo'))).toBeNull();
   });
 });

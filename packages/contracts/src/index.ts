@@ -5,3 +5,4 @@ export * from './crawl.js';
 export * from './errors.js';
 export * from './route.js';
 export * from './feed.js';
+export * from './body.js';

@@ -2,7 +2,7 @@
  * @paperline/sources: URL routing and page parsers for each source. Pure functions of a page, no
  * I/O, so a parser fix is tested and replayed without any service running.
  */
-export type { PageBody, PageInput, PageType, ParsedPage, Period, Route, SourceBases } from './types.js';
+export type { PageInput, PageType, ParsedPage, Period, Route, SourceBases } from './types.js';
 export { pageInput } from './page-input.js';
 export { basesForArchivedPage, routeUrl } from './route.js';
 export { parsePage } from './parse.js';

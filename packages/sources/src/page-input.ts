@@ -1,4 +1,5 @@
-import type { PageBody, PageInput } from './types.js';
+import type { PageBody } from '@paperline/contracts';
+import type { PageInput } from './types.js';
 
 /** A {@link PageInput} whose `body` is decoded from `page` only when a parser first reads it. */
 export function pageInput(fields: Omit<PageInput, 'body' | 'utf8'>, page: PageBody): PageInput {

@@ -56,12 +56,6 @@ export interface PageInput {
   fetchedAt: string;
 }
 
-/** A body as the parser stage holds it: its text, decoded on first use, and its bytes if UTF-8. */
-export interface PageBody {
-  readonly utf8?: Buffer;
-  text(): string;
-}
-
 /** What a parser found on one page. */
 export interface ParsedPage {
   /**

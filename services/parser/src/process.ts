@@ -1,6 +1,6 @@
-import type { ParseJob, SourceId } from '@paperline/contracts';
+import type { PageBody, ParseJob, SourceId } from '@paperline/contracts';
 import type { Emit, StageContext, StageResult } from '@paperline/core/pipeline';
-import { pageInput, type PageBody, type PageInput, type ParsedPage, type Route } from '@paperline/sources';
+import { pageInput, type PageInput, type ParsedPage, type Route } from '@paperline/sources';
 
 /** The narrow dependencies of the parse stage. Parsers themselves are pure functions. */
 export interface ParseDeps {

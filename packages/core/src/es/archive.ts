@@ -1,8 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
-import { PermanentError, type SourceId } from '@paperline/contracts';
+import { PermanentError, type PageBody, type SourceId } from '@paperline/contracts';
 import { promisify } from 'node:util';
 import { gunzip as zlibGunzip, gzip as zlibGzip } from 'node:zlib';
-import { lazyBody, textBody, type LazyBody } from '../http/charset.js';
+import { lazyBody, textBody } from '../http/charset.js';
 import { shortHash } from '../ids.js';
 
 /** What the archive keeps about one fetch of one URL. */
@@ -121,7 +121,7 @@ export class RawArchive {
   }
 
   /** The archived body, decoded with the charset it was served in when its text is asked for. */
-  async getBody(sha256: string, url: string): Promise<LazyBody> {
+  async getBody(sha256: string, url: string): Promise<PageBody> {
     let doc: PageDoc | undefined;
     try {
       doc = (await this.es.get<PageDoc>({ index: this.index, id: sha256 }))._source;

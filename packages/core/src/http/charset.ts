@@ -1,3 +1,5 @@
+import type { PageBody } from '@paperline/contracts';
+
 /** How many leading bytes are searched for `<meta charset>` or an XML prolog. */
 const SNIFF_BYTES = 4096;
 
@@ -89,25 +91,14 @@ export function decodeBody(body: Buffer, contentType: string): { text: string; c
   return { text, charset };
 }
 
-/**
- * A body whose text is decoded on first use. `utf8` is the bytes themselves when they are UTF-8,
- * so that a reader of one part of a large page (an HF hydration blob) can decode only that part:
- * V8 places every string of 128 KiB or more in a page of its own, mapped and unmapped from the
- * system, and a 440 KB listing page decoded whole costs more than parsing its blob.
- */
-export interface LazyBody {
-  readonly utf8?: Buffer;
-  text(): string;
-}
-
-/** {@link decodeBody}, deferred until the text is asked for. */
-export function lazyBody(body: Buffer, contentType: string): LazyBody {
+/** {@link decodeBody}, deferred until the text is asked for; the bytes kept as such when UTF-8. */
+export function lazyBody(body: Buffer, contentType: string): PageBody {
   let text: string | undefined;
   const decode = (): string => (text ??= decodeBody(body, contentType).text);
   return detectCharset(body, contentType) === 'utf-8' ? { utf8: body, text: decode } : { text: decode };
 }
 
 /** A body already held as text. */
-export function textBody(text: string): LazyBody {
+export function textBody(text: string): PageBody {
   return { text: () => text };
 }

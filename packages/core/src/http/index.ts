@@ -12,5 +12,5 @@
  */
 export { HttpPoster, type HttpPosterOptions } from './post.js';
 export { HttpClient, type ConditionalHeaders, type FetchResult } from './client.js';
-export { decodeBody, lazyBody, textBody, type LazyBody } from './charset.js';
+export { decodeBody, lazyBody, textBody } from './charset.js';
 export { backoffDelay } from './retry.js';

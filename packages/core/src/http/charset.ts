@@ -87,15 +87,20 @@ export function detectCharset(body: Buffer, contentType: string): string {
  */
 export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string } {
   const charset = detectCharset(body, contentType);
-  const text = charset === 'windows-1252' ? decodeWindows1252(body) : new TextDecoder(charset).decode(body);
-  return { text, charset };
+  return { text: decodeAs(body, charset), charset };
+}
+
+/** The body as text in `charset` (a WHATWG name from {@link detectCharset}); a leading BOM removed. */
+function decodeAs(body: Buffer, charset: string): string {
+  return charset === 'windows-1252' ? decodeWindows1252(body) : new TextDecoder(charset).decode(body);
 }
 
 /** {@link decodeBody}, deferred until the text is asked for; the bytes kept as such when UTF-8. */
 export function lazyBody(body: Buffer, contentType: string): PageBody {
+  const charset = detectCharset(body, contentType);
   let text: string | undefined;
-  const decode = (): string => (text ??= decodeBody(body, contentType).text);
-  return detectCharset(body, contentType) === 'utf-8' ? { utf8: body, text: decode } : { text: decode };
+  const decode = (): string => (text ??= decodeAs(body, charset));
+  return charset === 'utf-8' ? { utf8: body, text: decode } : { text: decode };
 }
 
 /** A body already held as text. */

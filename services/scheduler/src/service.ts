@@ -14,7 +14,10 @@ import { syncJobSchedulers } from './sync.js';
 export async function startScheduler(rt: Runtime): Promise<{ stop(): Promise<void> }> {
   const { cfg, log } = rt;
   const keys = new RedisKeys(cfg.queuePrefix);
-  const queue = new Queue(SCHEDULE_QUEUE, { connection: rt.redis, prefix: keys.queuePrefix(SCHEDULE_QUEUE) });
+  const queue = new Queue(SCHEDULE_QUEUE, {
+    connection: rt.queueRedis,
+    prefix: keys.queuePrefix(SCHEDULE_QUEUE),
+  });
 
   let schedules: Schedule[] = loadSchedules(cfg.schedulesFile);
   let mtime = fileMtime();
@@ -64,7 +67,7 @@ export async function startScheduler(rt: Runtime): Promise<{ stop(): Promise<voi
       log.info({ schedule: name, ...res }, 'schedule fired');
       return res;
     },
-    { connection: rt.redis, prefix: keys.queuePrefix(SCHEDULE_QUEUE), concurrency: 1 },
+    { connection: rt.queueRedis, prefix: keys.queuePrefix(SCHEDULE_QUEUE), concurrency: 1 },
   );
   worker.on('error', (err) => log.error({ err }, 'scheduler worker error'));
 

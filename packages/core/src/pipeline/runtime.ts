@@ -13,7 +13,15 @@ import { ActiveJobs } from './active-jobs.js';
 export interface Runtime {
   cfg: PaperlineConfig;
   log: Logger;
+  /** Paperline's own state in Redis: crawl books, caches, limiters, metrics, the change feed. */
   redis: RedisClient;
+  /**
+   * BullMQ's connection (the queues and stage workers). BullMQ defines its ~50 scripts as commands
+   * on the client it is given, and ioredis copies every defined command into each pipeline and
+   * MULTI built on that client: on a client of their own, the crawl books' MULTI costs 55–63 µs of
+   * client CPU instead of 89–130 (`bench/src/experiments/pipeline-construction.ts`).
+   */
+  queueRedis: RedisClient;
   es: EsClient;
   queues: StageQueues;
   crawls: CrawlStore;
@@ -30,10 +38,11 @@ export interface Runtime {
 export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.env): Runtime {
   const cfg = loadConfig(env);
   const log = createLogger({ level: cfg.logLevel, name: service });
-  const redis = createRedis(cfg, 'worker');
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const [redis, queueRedis] = [createRedis(cfg, 'worker'), createRedis(cfg, 'worker')];
+  for (const r of [redis, queueRedis])
+    r.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const es = createEsClient(cfg.elasticsearch);
-  const queues = createQueues(redis, cfg.queuePrefix, cfg);
+  const queues = createQueues(queueRedis, cfg.queuePrefix, cfg);
   const crawls = new CrawlStore(redis, cfg.queuePrefix, { failureTtlSeconds: cfg.failedRetentionSeconds });
   const enqueuer = new Enqueuer(queues, crawls, { maxBacklog: cfg.maxBacklog });
   const metrics = new MetricsRecorder(redis, cfg.queuePrefix, { log });
@@ -41,6 +50,7 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
     cfg,
     log,
     redis,
+    queueRedis,
     es,
     queues,
     crawls,
@@ -53,6 +63,7 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
       await closeQueues(queues);
       await es.close();
       redis.disconnect();
+      queueRedis.disconnect();
     },
   };
 }

@@ -111,7 +111,7 @@ async function wireStage<S extends Stage, D>(
   rt.local.add(def.queue, { processor: processor as Processor<Stage>, timeoutMs });
   return () => {
     const worker = createStageWorker(def.queue, processor, {
-      connection: rt.redis,
+      connection: rt.queueRedis,
       prefix: rt.cfg.queuePrefix,
       concurrency,
       timeoutMs,

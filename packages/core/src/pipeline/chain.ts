@@ -2,7 +2,7 @@ import { PaperlineError, type JobOutcome, type Stage } from '@paperline/contract
 import type { Logger } from '../process/logger.js';
 import type { Enqueuer } from './enqueuer.js';
 import { isChainEdge, jobIdFor, type Emit } from './routing.js';
-import { checkedPayload, type Processor } from './processor.js';
+import type { Processor } from './processor.js';
 import { withTimeLimit } from './time-limit.js';
 
 /** A stage this process runs, as a job of the stage before it may run it in place. */
@@ -80,7 +80,11 @@ async function runChained(from: Stage, emit: Emit, local: LocalStage, run: Chain
   const log = run.log.child({ queue: emit.stage, chainedFrom: from });
   let result: Awaited<ReturnType<Processor<Stage>>>;
   try {
-    const payload = checkedPayload(emit.stage, emit.payload);
+    // Not parsed against its queue's schema again: the payload is the typed output of the stage
+    // before, and schemas check what crosses a process boundary (the runner reads a queued job
+    // through one, the enqueuer refuses to queue an invalid one). A run that does not finish here
+    // is queued, and so checked, like any other.
+    const payload = emit.payload;
     const url = (payload as { url?: string }).url;
     result = await withTimeLimit(
       { stage: emit.stage, ms: local.timeoutMs, ...(url ? { url } : {}) },

@@ -86,4 +86,49 @@ describe('crawl accounting', () => {
     await finishedCrawl('h5', [50]);
     expect((await crawls.summary('h5'))?.health?.hf?.status).toBe('ok');
   });
+
+  it('write-behind: what a job adds reaches Redis before its transition, a fetched URL at once', async () => {
+    const worker = new CrawlStore(redis, names.prefix, { writeBehind: true, writeBehindMs: 3_600_000 });
+    await crawls.create('wb', ['http://x/wb'], { depth: 0 });
+    await crawls.register('wb', ['fetch-1']);
+    await crawls.seal('wb');
+    await worker.markFetched('wb', 'http://x/wb');
+    // Another process sees the fetch at once: a retried job must know it ran.
+    expect(await crawls.contains('wb', 'fetched', 'http://x/wb')).toBe(true);
+    await worker.markParsed('wb', 'http://x/wb');
+    await worker.markYield('wb', 'hf', 'http://x/wb', 2);
+    await worker.markCandidates('wb', 'http://x/wb', ['arxiv:1', 'arxiv:2']);
+    await worker.markWritten('wb', ['arxiv:1', 'arxiv:2']);
+    // Held back: another process does not see them yet…
+    expect(await crawls.summary('wb')).toMatchObject({ fetched: 1, parsed: 0, indexed: 0, finished: false });
+    // …until the job that added them moves; the move that finishes the crawl judges its yield.
+    await worker.transition('wb', 'fetch-1', 'done');
+    const s = await crawls.summary('wb');
+    expect(s).toMatchObject({ fetched: 1, parsed: 1, indexed: 2, unchanged: 0, finished: true });
+    expect(s?.health?.hf).toMatchObject({ pages: 1, papersPerPage: 2 });
+    await worker.close();
+  });
+
+  it('write-behind: what a refused write took is written by the next transition', async () => {
+    const r = new Redis(REDIS_URL);
+    const worker = new CrawlStore(r, names.prefix, { writeBehind: true, writeBehindMs: 3_600_000 });
+    await crawls.create('wb2', [], { depth: 0 });
+    await crawls.register('wb2', ['j1', 'j2']);
+    await worker.markWritten('wb2', ['arxiv:7']);
+    // The worker's next transaction fails (as on a lost connection).
+    const real = r.multi.bind(r);
+    let refuse = 1;
+    r.multi = ((...args: Parameters<typeof real>) => {
+      const m = real(...args);
+      if (refuse-- > 0) m.exec = () => Promise.reject(new Error('connection lost'));
+      return m;
+    }) as typeof r.multi;
+    await expect(worker.transition('wb2', 'j1', 'done')).rejects.toThrow('connection lost');
+    // j1 did not move: its additions are not lost, the next transition writes them first.
+    expect(await crawls.jobState('wb2', 'j1')).toBe('pending');
+    await worker.transition('wb2', 'j2', 'done');
+    expect(await crawls.summary('wb2')).toMatchObject({ indexed: 1 });
+    await worker.close();
+    r.disconnect();
+  });
 });

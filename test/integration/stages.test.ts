@@ -344,6 +344,7 @@ describe('dedupe + index stages', () => {
     expect(b.outcome).toBe('unchanged');
     const docs = await getPapers(es, names.index, ['arxiv:2403.12345']);
     expect(docs.get('arxiv:2403.12345')?.doc.title).toBe('Looped Transformers & Friends');
+    await rt.crawls.flushBooks(); // what the runner does before the job's transition
     const s = await crawls.summary('cd');
     expect(s).toBeNull(); // never created: counts are per crawl, the sets are still there
     expect(await crawls.sizes('cd')).toMatchObject({ papers: 1, cands: 2 });
@@ -502,6 +503,7 @@ describe('dedupe + index stages', () => {
     expect((err as PaperlineError).message).toContain('arxiv:2403.88888');
     expect((err as PaperlineError).message).toContain('strict_dynamic_mapping_exception');
     expect((await getPapers(es, names.index, ['arxiv:2403.99999'])).has('arxiv:2403.99999')).toBe(true);
+    await rt.crawls.flushBooks();
     expect(await crawls.contains('ci', 'written', 'arxiv:2403.99999')).toBe(true);
     // What Elasticsearch took is in the feed although the job failed; the rejected one is not.
     expect(await lastChange('arxiv:2403.99999')).toMatchObject({ op: 'upsert', version: 1 });

@@ -4,6 +4,7 @@ import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys, type CrawlPart } from '../redis/keys.js';
 import { pipelinePerKey } from '../redis/slots.js';
 import { shortHash } from '../ids.js';
+import { BookBuffer, type CrawlAdditions } from './book-buffer.js';
 
 const REGISTER = LuaScript.file('crawl-register');
 const TRANSITION = LuaScript.file('crawl-transition');
@@ -59,14 +60,54 @@ export class CrawlStore {
 
   private readonly keys: RedisKeys;
 
+  /**
+   * Additions to the books held until the next job's transition (write-behind), or undefined:
+   * written at once.
+   */
+  private readonly buffer: BookBuffer | undefined;
+
+  private readonly flushTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * `writeBehind` (a worker process): what its jobs add to the books (pages parsed, their yields
+   * and papers, papers written and embedded) is held in memory and written in one round trip
+   * before the next transition of any job (done or failed), so a page's chain costs one write
+   * instead of one per stage; a job is never marked done before what it added is in Redis. A URL
+   * marked fetched is written at once, with whatever waits: a retried fetch reads it
+   * (`contains`). Whatever waits is also written every `writeBehindMs` and on `close`.
+   */
   constructor(
     private readonly redis: RedisClient,
     prefix: string,
-    opts: { ttlSeconds?: number; failureTtlSeconds?: number } = {},
+    opts: {
+      ttlSeconds?: number;
+      failureTtlSeconds?: number;
+      writeBehind?: boolean;
+      writeBehindMs?: number;
+    } = {},
   ) {
     this.keys = new RedisKeys(prefix);
     this.ttlSeconds = opts.ttlSeconds ?? 30 * 86_400;
     this.failureTtlSeconds = opts.failureTtlSeconds ?? 14 * 86_400;
+    if (opts.writeBehind) {
+      this.buffer = new BookBuffer((crawlId, additions) => this.writeAdditions(crawlId, additions));
+      this.flushTimer = setInterval(() => {
+        // A failure puts the additions back; the next transition writes them, or fails with it.
+        if (!this.buffer!.empty) this.buffer!.flush().catch(() => undefined);
+      }, opts.writeBehindMs ?? 1000);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Writes whatever the books hold back (write-behind); rejects when Redis refused it. */
+  async flushBooks(): Promise<void> {
+    await this.buffer?.flush();
+  }
+
+  /** Stops the write-behind timer and writes what waits. */
+  async close(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.flushBooks();
   }
 
   private readonly failureTtlSeconds: number;
@@ -124,6 +165,7 @@ export class CrawlStore {
 
   /** Moves a job to a state; the move that finishes the crawl also judges its source health. */
   async transition(crawlId: string, jobId: string, to: JobState): Promise<void> {
+    await this.flushBooks();
     const k = this.keys.crawl(crawlId);
     const keys = [k.jobs, k.open, k.failed, k.meta];
     const res = await TRANSITION.run(this.redis, keys, [jobId, STATE_CODE[to], new Date().toISOString()]);
@@ -171,8 +213,11 @@ export class CrawlStore {
     return out;
   }
 
+  /** Written at once (with whatever the books hold back): a retried fetch job reads it. */
   async markFetched(crawlId: string, url: string): Promise<void> {
-    await this.addToSet(crawlId, 'fetched', [url]);
+    if (!this.buffer) return this.addToSet(crawlId, 'fetched', [url]);
+    this.buffer.addToSets(crawlId, [['fetched', [url]]]);
+    await this.buffer.flush();
   }
 
   async markParsed(crawlId: string, url: string): Promise<void> {
@@ -194,8 +239,9 @@ export class CrawlStore {
 
   /** Papers one page of a source yielded (idempotent: keyed by URL). */
   async markYield(crawlId: string, source: string, url: string, papers: number): Promise<void> {
-    const k = this.key(crawlId, 'yield');
-    await this.redis.multi().hset(k, `${source}|${url}`, papers).expire(k, this.ttlSeconds).exec();
+    const field = `${source}|${url}`;
+    if (this.buffer) this.buffer.setYield(crawlId, field, papers);
+    else await this.writeAdditions(crawlId, { sets: new Map(), yields: new Map([[field, papers]]) });
   }
 
   /**
@@ -250,15 +296,25 @@ export class CrawlStore {
     await this.addToSets(crawlId, [[part, members]]);
   }
 
-  /** Adds to several of a crawl's sets in one round trip (they share the crawl's slot). */
+  /** Adds to several of a crawl's sets, held back (write-behind) or at once. */
   private async addToSets(crawlId: string, additions: Array<[CrawlPart, string[]]>): Promise<void> {
+    if (this.buffer) this.buffer.addToSets(crawlId, additions);
+    else await this.writeAdditions(crawlId, { sets: new Map(additions), yields: new Map() });
+  }
+
+  /** Writes additions to one crawl's books in one round trip (they share the crawl's slot). */
+  private async writeAdditions(crawlId: string, additions: CrawlAdditions): Promise<void> {
     const m = this.redis.multi();
-    for (const [part, members] of additions) {
+    for (const [part, members] of additions.sets) {
       if (members.length === 0) continue;
       const k = this.key(crawlId, part);
       m.sadd(k, ...members).expire(k, this.ttlSeconds);
     }
-    if (m.length > 0) await m.exec();
+    if (additions.yields.size > 0) {
+      const k = this.key(crawlId, 'yield');
+      m.hset(k, Object.fromEntries(additions.yields)).expire(k, this.ttlSeconds);
+    }
+    if (m.length > 0) replies(await m.exec());
   }
 
   private async touch(crawlId: string, parts: CrawlPart[]): Promise<void> {
@@ -269,6 +325,7 @@ export class CrawlStore {
 
   /** The sizes of a crawl's sets: every count of its summary comes from these. */
   async sizes(crawlId: string): Promise<Record<CrawlSet, number>> {
+    await this.flushBooks();
     const m = this.redis.multi();
     for (const set of CRAWL_SETS) m.scard(this.key(crawlId, set));
     return setSizes(replies(await m.exec()));
@@ -276,10 +333,12 @@ export class CrawlStore {
 
   /** Whether a member (a URL fetched, a paper written…) is in one of a crawl's sets. */
   async contains(crawlId: string, set: CrawlSet, member: string): Promise<boolean> {
+    await this.flushBooks();
     return (await this.redis.sismember(this.key(crawlId, set), member)) === 1;
   }
 
   async summary(crawlId: string): Promise<CrawlSummary | null> {
+    await this.flushBooks();
     const m = this.redis.multi().hgetall(this.key(crawlId, 'meta'));
     for (const set of CRAWL_SETS) m.scard(this.key(crawlId, set));
     const [meta, ...sizes] = replies(await m.exec()) as [Record<string, string> | undefined, ...number[]];

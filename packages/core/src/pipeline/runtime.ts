@@ -43,7 +43,10 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
     r.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const es = createEsClient(cfg.elasticsearch);
   const queues = createQueues(queueRedis, cfg.queuePrefix, cfg);
-  const crawls = new CrawlStore(redis, cfg.queuePrefix, { failureTtlSeconds: cfg.failedRetentionSeconds });
+  const crawls = new CrawlStore(redis, cfg.queuePrefix, {
+    failureTtlSeconds: cfg.failedRetentionSeconds,
+    writeBehind: true,
+  });
   const enqueuer = new Enqueuer(queues, crawls, { maxBacklog: cfg.maxBacklog });
   const metrics = new MetricsRecorder(redis, cfg.queuePrefix, { log });
   return {
@@ -60,6 +63,7 @@ export function createRuntime(service: string, env: NodeJS.ProcessEnv = process.
     active: new ActiveJobs(),
     async close() {
       await metrics.close();
+      await crawls.close().catch((err: unknown) => log.warn({ err: String(err) }, 'crawl books not written'));
       await closeQueues(queues);
       await es.close();
       redis.disconnect();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ensurePapersIndex } from '@paperline/core/es';
-import { BackfillHolders } from '@paperline/core/pipeline';
+import { BackfillHolders, IndexWriters } from '@paperline/core/pipeline';
 import { RefreshPolicy, indexRefreshControl } from '@paperline/indexer';
 import { servicesFor } from '../helpers/services.js';
 
@@ -13,6 +13,7 @@ async function indexer(opts: { leaseMs?: number; checkMs?: number } = {}): Promi
   const policy = new RefreshPolicy(
     control,
     new BackfillHolders(redis, names.prefix, names.index, opts.leaseMs ?? 10_000),
+    new IndexWriters(redis, names.prefix, names.index, opts.leaseMs ?? 10_000),
     {
       normalInterval: '1s',
       backfillInterval: '10s',
@@ -67,5 +68,25 @@ describe('the refresh interval of an index several indexers write (real Redis an
     started.pop(); // dead: never settles, never renews
     await indexer({ checkMs: 100 });
     await vi.waitFor(async () => expect(await control.refreshInterval()).toBe('1s'), { timeout: 10_000 });
+  });
+
+  it('two indexers each writing under the backfill rate, over it together, bulk-load the index', async () => {
+    await ensurePapersIndex(es, names.index, { shards: 1, replicas: '0' });
+    const a = await indexer({ checkMs: 500 });
+    const b = await indexer({ checkMs: 500 });
+    // Each writes 70 documents every 100 ms: 700 a second at most, under the backfill rate alone.
+    const writes = setInterval(() => {
+      a.written(70);
+      b.written(70);
+    }, 100);
+    try {
+      // Once their checks have counted both writers, each sees the index written 1,400 a second.
+      await vi.waitFor(() => expect([a.current, b.current]).toEqual(['backfill', 'backfill']), {
+        timeout: 15_000,
+      });
+      await vi.waitFor(async () => expect(await control.refreshInterval()).toBe('10s'), { timeout: 5_000 });
+    } finally {
+      clearInterval(writes);
+    }
   });
 });

@@ -1,11 +1,12 @@
 --[[
-  The indexer processes that want one index refreshed at the backfill interval (BackfillHolders).
-  Each holds a lease while it bulk-loads and renews it; the index belongs at the backfill interval
-  while any lease is live, and at its normal interval once none is. A holder that died without
-  releasing its lease drops out when the lease runs out. Redis's clock times every lease, so
-  processes on machines whose clocks differ agree.
+  Processes that hold a lease while something is true of them: the indexers that want one index
+  refreshed at the backfill interval (BackfillHolders; the index belongs at the backfill interval
+  while any lease is live), and the indexers writing to it now (IndexWriters). Each holder renews
+  its lease; one that died without releasing it drops out when the lease runs out. Redis's clock
+  times every lease, so processes on machines whose clocks differ agree.
 
-  KEYS[1]  backfill-holders:<index>   sorted set: holder id -> lease expiry (ms, Redis's clock)
+  KEYS[1]  backfill-holders:<index> or index-writers:<index>
+           sorted set: holder id -> lease expiry (ms, Redis's clock)
   ARGV[1]  'hold' (take or renew a lease) or 'release'
   ARGV[2]  the holder's id
   ARGV[3]  the lease's length in ms ('hold')

@@ -7,6 +7,7 @@ class FakeIndex {
   calls: string[] = [];
   failNext = 0;
   readonly leases = new Set<string>();
+  readonly writing = new Set<string>();
 
   readonly ctl: RefreshControl = {
     refreshInterval: async () => this.interval,
@@ -18,11 +19,15 @@ class FakeIndex {
     refresh: async () => void this.calls.push('refresh'),
   };
 
-  holders(name: string): Holders {
+  holders(name: string, leases = this.leases): Holders {
     return {
-      hold: async () => this.leases.add(name).size,
-      release: async () => (this.leases.delete(name), this.leases.size),
+      hold: async () => leases.add(name).size,
+      release: async () => (leases.delete(name), leases.size),
     };
+  }
+
+  writers(name: string): Holders {
+    return this.holders(name, this.writing);
   }
 }
 
@@ -37,7 +42,7 @@ describe('RefreshPolicy', () => {
   afterEach(() => vi.useRealTimers());
 
   const policy = (errors: unknown[] = [], name = 'indexer-1') =>
-    new RefreshPolicy(index.ctl, index.holders(name), {
+    new RefreshPolicy(index.ctl, index.holders(name), index.writers(name), {
       normalInterval: '1s',
       backfillInterval: '10s',
       backfillDocsPerSecond: 1000,
@@ -175,6 +180,44 @@ describe('RefreshPolicy', () => {
   });
 
   describe('several indexers on one index', () => {
+    it('two writing under the backfill rate each, over it together, are a backfill; slowing ends it', async () => {
+      const a = policy([], 'a');
+      const b = policy([], 'b');
+      await Promise.all([a.start(), b.start()]);
+      await writeBulks([a, b], 8, 175); // 700 documents a second each: alone, no backfill
+      expect(calls).toEqual([]);
+      await writeBulks([a, b], 12, 175); // checks (every 2 s) have counted both writers
+      expect(index.writing).toEqual(new Set(['a', 'b']));
+      expect(a.current).toBe('backfill');
+      expect(b.current).toBe('backfill');
+      expect(calls).toEqual(['interval 10s']);
+      await writeBulks([a, b], 4, 50); // then 200 a second each: 400 together, a trickle
+      expect(a.current).toBe('normal');
+      expect(b.current).toBe('normal');
+      expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+    });
+
+    it('two writing 300 documents a second each stay at the normal interval', async () => {
+      const a = policy([], 'a');
+      const b = policy([], 'b');
+      await Promise.all([a.start(), b.start()]);
+      await writeBulks([a, b], 40, 75);
+      expect(index.writing).toEqual(new Set(['a', 'b']));
+      expect(calls).toEqual([]);
+    });
+
+    it('an indexer that stopped writing leaves the writers at its next check', async () => {
+      const a = policy([], 'a');
+      const b = policy([], 'b');
+      await Promise.all([a.start(), b.start()]);
+      await writeBulks([a, b], 12, 100);
+      expect(index.writing).toEqual(new Set(['a', 'b']));
+      await writeBulks([b], 12, 100); // a has nothing to write any more
+      expect(index.writing).toEqual(new Set(['b']));
+      await b.settle();
+      expect(index.writing).toEqual(new Set());
+    });
+
     it('one pausing leaves the backfill interval to the one still bulk-loading', async () => {
       const a = policy([], 'a');
       const b = policy([], 'b');

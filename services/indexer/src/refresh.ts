@@ -7,8 +7,9 @@ export interface RefreshControl {
 }
 
 /**
- * The indexer processes that want the backfill interval, shared by all of them (BackfillHolders,
- * in Redis). Each call resolves to the number of live holders after it.
+ * Leases shared by the indexer processes of one index, in Redis: those that want the backfill
+ * interval (BackfillHolders), those writing now (IndexWriters). Each call resolves to the number
+ * of live leases after it.
  */
 export interface Holders {
   hold(): Promise<number>;
@@ -20,7 +21,10 @@ export interface RefreshOptions {
   normalInterval: string;
   /** The interval while any indexer bulk-loads. */
   backfillInterval: string;
-  /** Sustained write rate (documents per second over `windowMs`) that counts as a backfill. */
+  /**
+   * Sustained write rate to the index (documents per second over `windowMs`) that counts as a
+   * backfill: this process's rate times the indexers writing now.
+   */
   backfillDocsPerSecond: number;
   /**
    * Jobs waiting in the pipeline's queues at or above which writes count as a backfill whatever
@@ -37,9 +41,10 @@ export interface RefreshOptions {
   /** No write for this long ends this process's backfill. */
   idleMs: number;
   /**
-   * How often the index's interval is checked against the holders (and this process's lease
+   * How often the index's interval is checked against the holders (and this process's leases
    * renewed, or given up): what another process changed meanwhile, a holder that died, a change
-   * that failed, are all put right within this long. Shorter than the lease.
+   * that failed, are all put right within this long. Shorter than the leases. A process that wrote
+   * within this long counts among the index's writers.
    */
   checkMs: number;
   now?: () => number;
@@ -51,11 +56,15 @@ export interface RefreshOptions {
 /**
  * A refresh interval suited to backfills. Each refresh makes a new segment, and small segments are
  * merged again and again: at a steady 1 s interval a 100,000-paper crawl spends more Elasticsearch
- * CPU on refreshes and merges than on indexing. While this process writes faster than a backfill
- * rate (or the queues hold a bulk load) it holds a backfill lease; the index refreshes less often
- * while any indexer holds one. As soon as the last holder's writes stop the index goes back to its
- * normal interval and is refreshed at once, so the end of a crawl is searchable without waiting for
- * the interval. Slower, steady traffic (a daily crawl) never leaves the normal interval, and a
+ * CPU on refreshes and merges than on indexing. While the index is written faster than a backfill
+ * rate (or the queues hold a bulk load) this process holds a backfill lease; the index refreshes
+ * less often while any indexer holds one. The index's rate is judged as this process's own times
+ * the number of indexers writing now (their leases): indexers that share the queues write at about
+ * the same rate, and two processes at 700 documents a second each are a backfill of 1,400 that
+ * neither would see alone. Their number is read at every check; the rate is this process's, so a
+ * backfill that slows ends within a second, as it would in one process. As soon as the last
+ * holder's writes stop the index goes back to its normal interval and is refreshed at once, so the
+ * end of a crawl is searchable without waiting for the interval. Slower, steady traffic (a daily crawl) never leaves the normal interval, and a
  * backfill that slows to under three quarters of the backfill rate returns to it.
  *
  * Which interval the index has is decided by the holders alone, and every check puts the index
@@ -67,6 +76,9 @@ export class RefreshPolicy {
   /** What this process wants: a backfill lease held, or not. */
   private mode: 'normal' | 'backfill' = 'normal';
   private waiting = 0;
+  /** The indexers writing to the index (this one among them), as of the last check. */
+  private writing = 1;
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
   private readonly recent: Array<{ t: number; n: number }> = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
@@ -79,6 +91,7 @@ export class RefreshPolicy {
   constructor(
     private readonly ctl: RefreshControl,
     private readonly holders: Holders,
+    private readonly writers: Holders,
     private readonly opts: RefreshOptions,
   ) {
     this.now = opts.now ?? Date.now;
@@ -115,16 +128,22 @@ export class RefreshPolicy {
     this.waiting = waiting;
   }
 
+  /** The index's write rate, judged from this process's own (see the class). */
+  indexRate(windowMs = this.opts.windowMs): number {
+    return this.rate(windowMs) * this.writing;
+  }
+
   /** Called after each bulk request with the number of documents it wrote. */
   written(n: number): void {
-    this.recent.push({ t: this.now(), n });
-    const rate = this.rate();
+    this.lastWriteAt = this.now();
+    this.recent.push({ t: this.lastWriteAt, n });
+    const rate = this.indexRate();
     if (this.mode === 'normal' && this.isBulkLoad(rate)) this.want('backfill', rate);
     // Traffic that slowed to a steady trickle is no backfill any more (with some hysteresis),
     // judged on the last second: the bulk load's last seconds must not hold the index at the
     // backfill interval under the steady traffic that follows.
     else if (this.mode === 'backfill') {
-      const lastSecond = this.rate(this.opts.exitWindowMs);
+      const lastSecond = this.indexRate(this.opts.exitWindowMs);
       if (this.isTrickle(lastSecond)) {
         this.want('normal', lastSecond);
         return;
@@ -141,7 +160,7 @@ export class RefreshPolicy {
   private armIdle(): void {
     this.idleTimer = setTimeout(() => {
       if (this.waiting >= this.opts.backfillBacklog / 2) this.armIdle();
-      else this.want('normal', this.rate());
+      else this.want('normal', this.indexRate());
     }, this.opts.idleMs);
     this.idleTimer.unref();
   }
@@ -158,7 +177,8 @@ export class RefreshPolicy {
   async settle(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.checkTimer) clearInterval(this.checkTimer);
-    this.want('normal', this.rate());
+    this.lastWriteAt = Number.NEGATIVE_INFINITY;
+    this.want('normal', this.indexRate());
     await this.chain;
   }
 
@@ -188,8 +208,13 @@ export class RefreshPolicy {
     return this.chain;
   }
 
-  /** This process's lease as it wants it, then the index's interval as all the holders want it. */
+  /**
+   * This process's writer lease (held when it wrote within `checkMs`) and backfill lease as it
+   * wants them, then the index's interval as all the holders want it.
+   */
   private async check(): Promise<void> {
+    const wrote = this.now() - this.lastWriteAt < this.opts.checkMs;
+    this.writing = Math.max(1, wrote ? await this.writers.hold() : await this.writers.release());
     const holders = this.mode === 'backfill' ? await this.holders.hold() : await this.holders.release();
     const wanted = holders > 0 ? 'backfill' : 'normal';
     const interval = wanted === 'backfill' ? this.opts.backfillInterval : this.opts.normalInterval;

@@ -12,6 +12,7 @@ import {
 import { withBulkMetrics } from '@paperline/core/metrics';
 import {
   BackfillHolders,
+  IndexWriters,
   ChangeFeed,
   defineStage,
   PaperCache,
@@ -27,6 +28,8 @@ import { processIndex, type IndexDeps } from './process.js';
 const REFRESH_CHECK_MS = 2000;
 /** A backfill lease not renewed for this long (its indexer died) runs out: five missed checks. */
 const BACKFILL_LEASE_MS = 5 * REFRESH_CHECK_MS;
+/** An indexer that wrote nothing since its last check leaves the writers; a dead one within this. */
+const WRITER_LEASE_MS = 2.5 * REFRESH_CHECK_MS;
 
 /**
  * The papers index's refresh interval, switched for backfills by the {@link RefreshPolicy} of every
@@ -40,6 +43,7 @@ async function refreshPolicy(rt: Runtime): Promise<RefreshPolicy> {
   const policy = new RefreshPolicy(
     indexRefreshControl(rt.es, cfg.index),
     new BackfillHolders(rt.redis, cfg.queuePrefix, cfg.index, BACKFILL_LEASE_MS),
+    new IndexWriters(rt.redis, cfg.queuePrefix, cfg.index, WRITER_LEASE_MS),
     {
       normalInterval,
       backfillInterval: cfg.backfill.refreshInterval,

@@ -70,7 +70,7 @@ export {
   type StoredEmbedding,
   type IndexedPaper,
 } from './paper-cache.js';
-export { BackfillHolders } from './backfill-holders.js';
+export { BackfillHolders, IndexWriters } from './backfill-holders.js';
 export { EnrichmentQueue, type TakeRequest, type TakeResult, type TakenBatch } from './enrichment-queue.js';
 export {
   ChangeFeed,

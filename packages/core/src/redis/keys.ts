@@ -91,6 +91,11 @@ export class RedisKeys {
     return `${this.prefix}:backfill-holders:${index}`;
   }
 
+  /** The indexer processes writing to an index now (IndexWriters). */
+  indexWriters(index: string): string {
+    return `${this.prefix}:index-writers:${index}`;
+  }
+
   /**
    * Where the enrichment queue's keys live (EnrichmentQueue). Its scripts touch several at once, so
    * they share one hash slot: the `{enrich}` tag names it, unless the prefix is a hash tag already

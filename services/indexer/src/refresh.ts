@@ -64,8 +64,9 @@ export interface RefreshOptions {
  * neither would see alone. Their number is read at every check; the rate is this process's, so a
  * backfill that slows ends within a second, as it would in one process. As soon as the last
  * holder's writes stop the index goes back to its normal interval and is refreshed at once, so the
- * end of a crawl is searchable without waiting for the interval. Slower, steady traffic (a daily crawl) never leaves the normal interval, and a
- * backfill that slows to under three quarters of the backfill rate returns to it.
+ * end of a crawl is searchable without waiting for the interval. Slower, steady traffic (a daily
+ * crawl) never leaves the normal interval, and a backfill that slows to under three quarters of the
+ * backfill rate returns to it.
  *
  * Which interval the index has is decided by the holders alone, and every check puts the index
  * right: one process's pause no longer resets the interval under another that goes on

@@ -180,10 +180,15 @@ describe('RefreshPolicy', () => {
   });
 
   describe('several indexers on one index', () => {
+    /** Indexers `a` and `b`, started (their checks run every 2 s). */
+    async function startedPair(): Promise<[RefreshPolicy, RefreshPolicy]> {
+      const pair = [policy([], 'a'), policy([], 'b')] as [RefreshPolicy, RefreshPolicy];
+      await Promise.all(pair.map((p) => p.start()));
+      return pair;
+    }
+
     it('two writing under the backfill rate each, over it together, are a backfill; slowing ends it', async () => {
-      const a = policy([], 'a');
-      const b = policy([], 'b');
-      await Promise.all([a.start(), b.start()]);
+      const [a, b] = await startedPair();
       await writeBulks([a, b], 8, 175); // 700 documents a second each: alone, no backfill
       expect(calls).toEqual([]);
       await writeBulks([a, b], 12, 175); // checks (every 2 s) have counted both writers
@@ -198,18 +203,14 @@ describe('RefreshPolicy', () => {
     });
 
     it('two writing 300 documents a second each stay at the normal interval', async () => {
-      const a = policy([], 'a');
-      const b = policy([], 'b');
-      await Promise.all([a.start(), b.start()]);
+      const [a, b] = await startedPair();
       await writeBulks([a, b], 40, 75);
       expect(index.writing).toEqual(new Set(['a', 'b']));
       expect(calls).toEqual([]);
     });
 
     it('an indexer that stopped writing leaves the writers at its next check', async () => {
-      const a = policy([], 'a');
-      const b = policy([], 'b');
-      await Promise.all([a.start(), b.start()]);
+      const [a, b] = await startedPair();
       await writeBulks([a, b], 12, 100);
       expect(index.writing).toEqual(new Set(['a', 'b']));
       await writeBulks([b], 12, 100); // a has nothing to write any more
@@ -219,9 +220,7 @@ describe('RefreshPolicy', () => {
     });
 
     it('one pausing leaves the backfill interval to the one still bulk-loading', async () => {
-      const a = policy([], 'a');
-      const b = policy([], 'b');
-      await Promise.all([a.start(), b.start()]);
+      const [a, b] = await startedPair();
       await writeBulks([a, b], 12, 500);
       // Both may set it, having read the old interval at the same moment, as two processes would.
       expect(new Set(calls)).toEqual(new Set(['interval 10s']));

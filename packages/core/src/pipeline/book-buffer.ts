@@ -8,7 +8,7 @@ export interface CrawlAdditions {
 
 const empty = (): CrawlAdditions => ({ sets: new Map(), yields: new Map() });
 
-/** Adds `from` to `into`: set members appended, yields kept where `into` has a newer one. */
+/** Adds `from` (older) to `into`: set members appended, yields kept where `into` has a newer one. */
 function mergeInto(into: CrawlAdditions, from: CrawlAdditions): void {
   for (const [part, members] of from.sets) into.sets.set(part, [...(into.sets.get(part) ?? []), ...members]);
   for (const [field, n] of from.yields) if (!into.yields.has(field)) into.yields.set(field, n);
@@ -66,18 +66,15 @@ export class BookBuffer {
     if (this.pending.size === 0) return;
     const taken = this.pending;
     this.pending = new Map();
-    const results = await Promise.allSettled([...taken].map(([id, a]) => this.write(id, a)));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [[i, r.reason] as const] : []));
-    if (failed.length === 0) return;
     const entries = [...taken];
-    for (const [i] of failed) {
+    const results = await Promise.allSettled(entries.map(([id, a]) => this.write(id, a)));
+    let failure: PromiseRejectedResult | undefined;
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      failure ??= r;
       const [crawlId, additions] = entries[i]!;
-      const newer = this.of(crawlId);
-      const back = empty();
-      mergeInto(back, newer);
-      mergeInto(back, additions);
-      this.pending.set(crawlId, back);
-    }
-    throw failed[0]![1];
+      mergeInto(this.of(crawlId), additions); // back, behind what was added meanwhile
+    });
+    if (failure) throw failure.reason;
   }
 }

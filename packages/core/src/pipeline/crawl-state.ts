@@ -90,10 +90,11 @@ export class CrawlStore {
     this.ttlSeconds = opts.ttlSeconds ?? 30 * 86_400;
     this.failureTtlSeconds = opts.failureTtlSeconds ?? 14 * 86_400;
     if (opts.writeBehind) {
-      this.buffer = new BookBuffer((crawlId, additions) => this.writeAdditions(crawlId, additions));
+      const buffer = new BookBuffer((crawlId, additions) => this.writeAdditions(crawlId, additions));
+      this.buffer = buffer;
       this.flushTimer = setInterval(() => {
         // A failure puts the additions back; the next transition writes them, or fails with it.
-        if (!this.buffer!.empty) this.buffer!.flush().catch(() => undefined);
+        if (!buffer.empty) buffer.flush().catch(() => undefined);
       }, opts.writeBehindMs ?? 1000);
       this.flushTimer.unref();
     }

@@ -24,8 +24,8 @@ export interface RunNames {
   peerTune: (k: number) => string;
 }
 
-export function runNames(): RunNames {
-  const tag = `bench-${randomBytes(3).toString('hex')}`;
+/** A run's names under a fresh tag, or under `tag` (the warm-up's, inside its run's tag). */
+export function runNames(tag = `bench-${randomBytes(3).toString('hex')}`): RunNames {
   return {
     tag,
     prefix: tag,

@@ -27,7 +27,7 @@ import { runEmbed } from './embed.js';
 import { commitState, endLoadavg, machineInfo } from './machine.js';
 import { firstNew } from './model.js';
 import { calibratePeer, runPeer, type PeerCalibration, type PeerResult } from './peer.js';
-import { startPipeline, runThroughput, type Pipeline, type PipelineOptions } from './pipeline.js';
+import { startPipeline, runThroughput, warmUp, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { formatProfile, summariseProfile } from './profile.js';
 import { formatSummary } from './report.js';
 import { buildRecord, type Measured } from './result.js';
@@ -40,6 +40,8 @@ const say = (m: string) => process.stderr.write(`${m}\n`);
 interface Run {
   args: BenchArgs;
   names: RunNames;
+  /** The warm-up crawl's names, inside the run's tag. */
+  warmup: RunNames;
   redis: RedisClient;
   es: Client;
   site: SyntheticSite;
@@ -77,6 +79,7 @@ async function openRun(args: BenchArgs): Promise<Run | undefined> {
   return {
     args,
     names,
+    warmup: runNames(`${names.tag}-warmup`),
     redis,
     es,
     site: await startSite({ seed: args.seed, maxPage: plan.fromPage + plan.pages }),
@@ -101,6 +104,7 @@ function closer(run: Run): () => Promise<void> {
     await run.pipeline?.close().catch(() => undefined);
     await run.site.close().catch(() => undefined);
     await run.elsewhere.close().catch(() => undefined);
+    await cleanupRun(run.redis, run.es, run.warmup).catch(() => undefined);
     const removed = await cleanupRun(run.redis, run.es, run.names).catch((e: unknown) => [
       `cleanup failed: ${String(e)}`,
     ]);
@@ -123,6 +127,24 @@ function pipelineOptions(run: Run): PipelineOptions {
     chain: run.args.chain,
     ...(run.profileDir ? { profile: { kinds: run.args.profile, dir: run.profileDir } } : {}),
   };
+}
+
+/**
+ * A throwaway crawl by workers of its own into indices and a Redis prefix of its own, removed
+ * afterwards: the first crawl after `stack up` otherwise meets an Elasticsearch whose JIT has not
+ * compiled its indexing paths yet, which the ceiling and the peer, running later, never do.
+ */
+async function warmUpPhase(run: Run): Promise<void> {
+  const { profile: _notProfiled, ...opts } = { ...pipelineOptions(run), names: run.warmup };
+  const started = Date.now();
+  const pipeline = (run.pipeline = await startPipeline(opts));
+  const papers = await warmUp(pipeline, opts, run.args.warmupPages);
+  await pipeline.close();
+  run.pipeline = undefined;
+  await cleanupRun(run.redis, run.es, run.warmup);
+  say(
+    `[warm-up] ${papers} papers of ${run.args.warmupPages} pages in ${((Date.now() - started) / 1000).toFixed(1)} s, removed`,
+  );
 }
 
 /** The pipeline's crawl and its latency phase; the workers are stopped at the end. */
@@ -229,6 +251,7 @@ async function peerPhase(
 
 async function measure(run: Run): Promise<{ measured: Measured; profiles: Record<string, string> }> {
   const expected = firstNew(run.args.pages);
+  if (run.args.warmupPages > 0) await warmUpPhase(run);
   const { cfg, thr, rep, emb, lat, crawlEnd } = await pipelinePhases(run, expected);
   const profiles = run.profileDir ? collectProfiles(run.profileDir) : {};
   const ceiling = await ceilingPhase(run, cfg.index, crawlEnd);

@@ -30,7 +30,7 @@ import {
   type EsIndexTimes,
   type RunNames,
 } from './infra.js';
-import { dateOf } from './model.js';
+import { dateOf, firstNew } from './model.js';
 import { CpuWindow, RssSampler, hwmMb } from './procstat.js';
 import { now, waitSearchable } from './searchable.js';
 import type { SyntheticSite } from './site.js';
@@ -277,6 +277,18 @@ async function crawlUntilSearchable(
     onPoll: (c) => (searchable = c),
   });
   return { crawl: await crawlDone, finishedAt, seen };
+}
+
+/**
+ * A crawl of the first `pages` pages that measures nothing (the bench's warm-up); fails unless
+ * every paper became searchable. Returns the papers searchable.
+ */
+export async function warmUp(p: Pipeline, o: PipelineOptions, pages: number): Promise<number> {
+  const expected = firstNew(pages);
+  const { crawl, seen } = await crawlUntilSearchable(p, o, { pages, expected }, []);
+  if (!seen.complete || seen.count !== expected || crawl.failed > 0)
+    throw new Error(`warm-up incomplete: ${seen.count}/${expected} searchable, ${crawl.failed} failed jobs`);
+  return seen.count;
 }
 
 export async function runThroughput(

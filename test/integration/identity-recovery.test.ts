@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { bulkWrite, createEsClient, getPapers } from '@paperline/core/es';
 import { RedisKeys, unlinkMatching } from '@paperline/core/redis';
 import type { PaperCandidate } from '@paperline/contracts';
-import { buildRecord, titleFingerprint } from '@paperline/identity';
+import { buildRecord, storedView, titleFingerprint } from '@paperline/identity';
 import { DedupStore } from '@paperline/deduplicator';
 import { DedupeAndIndex } from '../helpers/dedupe-index.js';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, uniqueNames } from '../helpers/env.js';
@@ -72,6 +72,37 @@ describe('identity after Redis is emptied', () => {
     const doc = (await getPapers(es, names.index, ['arxiv:2403.70001'])).get('arxiv:2403.70001')!.doc;
     expect(doc.upvotes).toBe(3); // the title-only paper's Hugging Face view moved over
     expect(await aliasInRedis(titleId)).toBe('arxiv:2403.70001');
+  });
+
+  it("each source's view comes back whole from a document that stores what it shares with the record once", async () => {
+    const id = 'arxiv:2403.70010';
+    const arxiv = cand({
+      source: 'arxiv',
+      parserVersion: 'arxiv-1',
+      arxivId: '2403.70010',
+      title: 'Views Stored Once',
+      abstract: 'What arXiv says.',
+    });
+    const hf = cand({
+      arxivId: '2403.70010',
+      title: 'Views stored once',
+      abstract: 'What HF says.',
+      upvotes: 7,
+    });
+    await sight('v1', [arxiv]);
+    await sight('v2', [hf]);
+    type Stored = Record<string, unknown> & { sources: Array<{ record: Record<string, unknown> }> };
+    const read = async () => (await getPapers(es, names.index, [id])).get(id)!.doc as Stored;
+    const [arxivStored, hfStored] = (await read()).sources.map((s) => s.record);
+    expect(arxivStored).not.toHaveProperty('abstract'); // the record's own abstract
+    expect(hfStored!.abstract).toBe('What HF says.');
+    await emptyRedis();
+
+    const later = { ...arxiv, fetchedAt: '2024-03-22T10:00:00.000Z', comments: 'Accepted.' };
+    await sight('v3', [later]);
+    const doc = await read();
+    expect(doc.sources.map((s) => storedView(doc, s.record))).toEqual([later, hf]);
+    expect(doc.upvotes).toBe(7);
   });
 
   it('a title-only sighting of an identified paper joins it instead of filing a new document', async () => {

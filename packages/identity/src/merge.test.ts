@@ -9,7 +9,10 @@ import {
   identityKeys,
   mergeContent,
   stableStringify,
+  storedDocument,
+  storedView,
   withdrawalReason,
+  type StoredSourceRef,
 } from './merge.js';
 import { titleFingerprint } from './fingerprint.js';
 
@@ -187,6 +190,51 @@ describe('merge of the optional fields (docs/record-schema.md#merging)', () => {
     const later = { ...hf, fetchedAt: '2024-03-01T00:00:00.000Z' };
     const m = mergeContent([combineSameSource(hfExtra, later), arxiv]);
     expect(m.githubStars).toBe(57);
+  });
+});
+
+describe('a document as stored (docs/record-schema.md#stored-source-views)', () => {
+  const times = { firstSeenAt: '2024-02-21T10:00:00.000Z', updatedAt: '2024-02-22T10:00:00.000Z' };
+  const stored = (partials: PaperCandidate[]) => {
+    const record = buildRecord('arxiv:2402.13572', partials, times);
+    const json = storedDocument(record);
+    type Stored = Record<string, unknown> & { sources: Array<{ record: Record<string, unknown> }> };
+    return { record, json, doc: JSON.parse(json) as Stored };
+  };
+
+  it('gives back every source view whole', () => {
+    const { record, doc } = stored([hf, arxiv]);
+    expect(doc.sources.map((s) => storedView(doc, s.record))).toEqual(
+      (record.sources as StoredSourceRef[]).map((s) => s.record),
+    );
+  });
+
+  it('leaves out what a view shares with the record and keeps what it does not', () => {
+    const { doc } = stored([hf, arxiv]);
+    const [arxivView, hfView] = doc.sources.map((s) => s.record as Record<string, unknown>);
+    // arXiv wins the title and the abstract: its view shares them, the HF view keeps its own.
+    expect(arxivView).not.toHaveProperty('abstract');
+    expect(arxivView!.$shared).toEqual(expect.arrayContaining(['title', 'abstract', 'authors']));
+    expect(hfView!.abstract).toBe('HF copy of the abstract.');
+    expect(hfView!.$shared).toEqual(expect.arrayContaining(['upvotes', 'keywords', 'codeUrls']));
+    // The HF links are not the record's (it takes the abstract and PDF links from arXiv).
+    expect(hfView!.$shared).not.toContain('links');
+    expect(hfView!.links).toEqual(hf.links);
+  });
+
+  it('stores a one-source paper without its text twice', () => {
+    const { record, json, doc } = stored([hf]);
+    expect(doc.sources[0]!.record.$shared).toEqual(expect.arrayContaining(['links', 'authors', 'title']));
+    expect(json.split(hf.abstract!).length - 1).toBe(1);
+    expect(json.length).toBeLessThan(JSON.stringify(record).length);
+  });
+
+  it('reads a view stored whole, as documents written before were', () => {
+    const { record } = stored([hf]);
+    const whole = JSON.parse(JSON.stringify(record)) as Record<string, unknown> & {
+      sources: Array<{ record: Record<string, unknown> }>;
+    };
+    expect(storedView(whole, whole.sources[0]!.record)).toEqual(hf);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   combineSameSource,
   embeddingTextHash,
   identityKeys,
+  storedDocument,
   withdrawalReason,
   type IdentityKeys,
 } from '@paperline/identity';
@@ -172,7 +173,7 @@ function pageViews(papers: Papers, withdrawn: Set<string>, now: string): Map<str
 /** A record as the index job carries it: serialized once, with why it is withdrawn, if it is. */
 function indexDoc(id: string, version: number, record: PaperRecordDoc): Doc {
   const reason = withdrawalReason(record);
-  return { id, version, doc: JSON.stringify(record), ...(reason ? { withdrawnReason: reason } : {}) };
+  return { id, version, doc: storedDocument(record), ...(reason ? { withdrawnReason: reason } : {}) };
 }
 
 /**

@@ -1,6 +1,12 @@
 import type { EmbedJob } from '@paperline/contracts';
 import type { PaperState, StageContext, StageResult, StoredEmbedding } from '@paperline/core/pipeline';
-import { buildRecord, embeddingText, embeddingTextHash, withdrawalReason } from '@paperline/identity';
+import {
+  buildRecord,
+  embeddingText,
+  embeddingTextHash,
+  storedDocument,
+  withdrawalReason,
+} from '@paperline/identity';
 
 /** The narrow dependencies of the embed stage. */
 export interface EmbedDeps {
@@ -49,7 +55,7 @@ export async function processEmbed(
     const embedding = { vector, textHash: job.textHash };
     const version = await deps.attach(job.id, state, embedding);
     if (version === null) continue;
-    const doc = JSON.stringify({
+    const doc = storedDocument({
       ...record,
       embedding: { vector: Array.from(vector), textHash: job.textHash },
     });

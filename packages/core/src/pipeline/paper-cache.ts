@@ -1,4 +1,5 @@
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
+import { storedView } from '@paperline/identity';
 import { LuaScript } from '../redis/scripts.js';
 import { RedisKeys } from '../redis/keys.js';
 import { unlinkMatching, type RedisClient } from '../redis/redis.js';
@@ -210,10 +211,11 @@ function fillFromIndex(st: PaperState, d: IndexedPaper | undefined): void {
   for (const s of (d.doc.sources ?? []) as Array<{
     source: SourceId;
     fetchedAt: string;
-    record?: PaperCandidate;
+    record?: Record<string, unknown>;
   }>) {
     const cur = st.views.get(s.source);
-    if (s.record && (!cur || cur.fetchedAt < s.fetchedAt)) st.views.set(s.source, s.record);
+    if (s.record && (!cur || cur.fetchedAt < s.fetchedAt))
+      st.views.set(s.source, storedView(d.doc, s.record));
   }
 }
 

@@ -55,16 +55,16 @@ export interface BenchArgs {
   /** Write the result file into bench/results/ (committed) instead of the temp directory. */
   record: boolean;
   /**
-   * Listing pages of a throwaway crawl, into indices and a Redis prefix of its own, before anything
-   * is measured: every contender then meets an Elasticsearch whose JIT has compiled its indexing
-   * paths (0: none).
+   * At most this many listing pages of throwaway crawls, 250 a round, into indices and a Redis
+   * prefix of their own, before anything is measured, until Elasticsearch's CPU per paper settles:
+   * every contender then meets an Elasticsearch whose JIT has compiled its indexing paths (0: none).
    */
   warmupPages: number;
 }
 
 export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--embed [BxC,…]] [--rate 500]
                   [--latency-seconds 30] [--soak [MIN]] [--peer-procs P] [--peer-concurrency C]
-                  [--profile KIND[,KIND…]|all] [--seed 1] [--warmup-pages 500]
+                  [--profile KIND[,KIND…]|all] [--seed 1] [--warmup-pages 2000]
 
   --pages N            listing pages of 50 papers to crawl (default 2000 → 100,000 listings, 95,002 distinct papers)
   --json               print the result as one JSON object, the last line of stdout
@@ -83,7 +83,8 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --peer-concurrency C CheerioCrawler min/maxConcurrency per peer process (default: the fastest of a calibration)
   --profile KINDS      run those workers (or 'all') with --cpu-prof; print their top self-time functions
   --seed S             seed of the synthetic site (default 1)
-  --warmup-pages N     pages of a throwaway crawl that warms Elasticsearch up before anything is measured (default 500; 0: none)
+  --warmup-pages N     at most N pages of throwaway crawls, 250 a round, that warm Elasticsearch up until its CPU
+                       per paper settles, before anything is measured (default 2000; 0: none)
 
 Workers are tuned through the environment only (PAPERLINE_*_CONCURRENCY, PAPERLINE_BULK_SIZE,
 PAPERLINE_BULK_WAIT_MS, PAPERLINE_MAX_BACKLOG, …), which is passed to them as is.`;
@@ -104,7 +105,7 @@ const defaults = (): BenchArgs => ({
   seed: 1,
   profile: [],
   record: false,
-  warmupPages: 500,
+  warmupPages: 2000,
 });
 
 function num(flag: string, v: string | undefined, min: number): number {

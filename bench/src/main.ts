@@ -27,7 +27,14 @@ import { runEmbed } from './embed.js';
 import { commitState, endLoadavg, machineInfo } from './machine.js';
 import { firstNew } from './model.js';
 import { calibratePeer, runPeer, type PeerCalibration, type PeerResult } from './peer.js';
-import { startPipeline, runThroughput, warmUp, type Pipeline, type PipelineOptions } from './pipeline.js';
+import {
+  startPipeline,
+  runThroughput,
+  warmUp,
+  type Pipeline,
+  type PipelineOptions,
+  type WarmUpRound,
+} from './pipeline.js';
 import { formatProfile, summariseProfile } from './profile.js';
 import { formatSummary } from './report.js';
 import { buildRecord, type Measured } from './result.js';
@@ -129,22 +136,32 @@ function pipelineOptions(run: Run): PipelineOptions {
   };
 }
 
+/** Listing pages crawled in each round of the warm-up. */
+const WARMUP_ROUND_PAGES = 250;
+
 /**
- * A throwaway crawl by workers of its own into indices and a Redis prefix of its own, removed
- * afterwards: the first crawl after `stack up` otherwise meets an Elasticsearch whose JIT has not
- * compiled its indexing paths yet, which the ceiling and the peer, running later, never do.
+ * Throwaway crawls by workers of their own into indices and a Redis prefix of their own, removed
+ * afterwards, until Elasticsearch's CPU per paper settles (`warmUp`): the first crawl after
+ * `stack up` or an idle while otherwise meets an Elasticsearch whose JIT has not compiled its
+ * indexing paths (again), which the ceiling and the peer, running later, never do.
  */
-async function warmUpPhase(run: Run): Promise<void> {
+async function warmUpPhase(run: Run): Promise<WarmUpRound[]> {
+  if (run.args.warmupPages === 0) return [];
   const { profile: _notProfiled, ...opts } = { ...pipelineOptions(run), names: run.warmup };
   const started = Date.now();
   const pipeline = (run.pipeline = await startPipeline(opts));
-  const papers = await warmUp(pipeline, opts, run.args.warmupPages);
+  const rounds = await warmUp(pipeline, opts, {
+    roundPages: WARMUP_ROUND_PAGES,
+    maxPages: run.args.warmupPages,
+  });
   await pipeline.close();
   run.pipeline = undefined;
   await cleanupRun(run.redis, run.es, run.warmup);
+  const perPaper = rounds.map((r) => r.esMsPerPaper.toFixed(3)).join(', ');
   say(
-    `[warm-up] ${papers} papers of ${run.args.warmupPages} pages in ${((Date.now() - started) / 1000).toFixed(1)} s, removed`,
+    `[warm-up] ${rounds.length} rounds of up to ${WARMUP_ROUND_PAGES} pages in ${((Date.now() - started) / 1000).toFixed(1)} s, Elasticsearch CPU ms per paper ${perPaper}; removed`,
   );
+  return rounds;
 }
 
 /** The pipeline's crawl and its latency phase; the workers are stopped at the end. */
@@ -249,9 +266,11 @@ async function peerPhase(
   return { peer, ...(calibration ? { calibration } : {}) };
 }
 
-async function measure(run: Run): Promise<{ measured: Measured; profiles: Record<string, string> }> {
+async function measure(
+  run: Run,
+): Promise<{ measured: Measured; profiles: Record<string, string>; warmup: WarmUpRound[] }> {
   const expected = firstNew(run.args.pages);
-  if (run.args.warmupPages > 0) await warmUpPhase(run);
+  const warmup = await warmUpPhase(run);
   const { cfg, thr, rep, emb, lat, crawlEnd } = await pipelinePhases(run, expected);
   const profiles = run.profileDir ? collectProfiles(run.profileDir) : {};
   const ceiling = await ceilingPhase(run, cfg.index, crawlEnd);
@@ -270,6 +289,7 @@ async function measure(run: Run): Promise<{ measured: Measured; profiles: Record
       peerCalibration: calibration,
     },
     profiles,
+    warmup,
   };
 }
 
@@ -290,14 +310,18 @@ async function main(args: BenchArgs): Promise<number> {
   try {
     say(`run ${run.names.tag}: site ${run.site.url}, ${args.pages} pages, Redis prefix ${run.names.prefix}`);
     const [commit, machine] = [commitState(), await machineInfo(run.es, run.redis)];
-    const { measured, profiles } = await measure(run);
+    const { measured, profiles, warmup } = await measure(run);
     const record = buildRecord(measured, {
       run: run.names.tag,
       startedAt,
       finishedAt: new Date().toISOString(),
       commit,
       machine: endLoadavg(machine),
-      detail: { arxivStandInRequests: run.elsewhere.requests(), ...(run.profileDir ? { profiles } : {}) },
+      detail: {
+        arxivStandInRequests: run.elsewhere.requests(),
+        warmup,
+        ...(run.profileDir ? { profiles } : {}),
+      },
     });
     const file = await writeResult(args.record ? RESULTS_DIR : SCRATCH_DIR, record);
     process.stdout.write(`${formatSummary(record, file)}\n`);

@@ -250,16 +250,21 @@ function progressReporter(
 }
 
 /**
- * Crawls the pages and polls until every distinct paper is searchable, the crawl failed, or
- * 30 s after the crawl finished: the crawl's summary, when it finished and the last poll.
+ * Crawls `pages` pages from `fromPage` on and polls until `expected` papers are searchable, the
+ * crawl failed, or 30 s after the crawl finished: the crawl's summary, when it finished and the
+ * last poll.
  */
 async function crawlUntilSearchable(
   p: Pipeline,
   o: PipelineOptions,
-  total: { pages: number; expected: number },
+  total: { pages: number; expected: number; fromPage?: number },
   backlog: Array<Record<string, number>>,
 ) {
-  const seeds = Array.from({ length: total.pages }, (_, i) => `${o.site.url}/papers/date/${dateOf(i)}`);
+  const from = total.fromPage ?? 0;
+  const seeds = Array.from(
+    { length: total.pages },
+    (_, i) => `${o.site.url}/papers/date/${dateOf(from + i)}`,
+  );
   const crawlId = await startCrawl(p, seeds, { depth: 0 });
   o.say(`crawl ${crawlId}: ${total.pages} pages, ${total.expected} distinct papers expected`);
   let searchable = 0;
@@ -279,16 +284,40 @@ async function crawlUntilSearchable(
   return { crawl: await crawlDone, finishedAt, seen };
 }
 
+/** One round of the warm-up: its pages, the papers it wrote and Elasticsearch's CPU for each. */
+export interface WarmUpRound {
+  pages: number;
+  papers: number;
+  esMsPerPaper: number;
+}
+
 /**
- * A crawl of the first `pages` pages that measures nothing (the bench's warm-up); fails unless
- * every paper became searchable. Returns the papers searchable.
+ * The bench's warm-up, which measures nothing: crawls of `roundPages` further pages at a time,
+ * until Elasticsearch's CPU per paper written falls by less than a tenth from one round to the
+ * next (its JIT has compiled what a crawl runs) or `maxPages` are crawled. Fails unless every
+ * paper of each round became searchable.
  */
-export async function warmUp(p: Pipeline, o: PipelineOptions, pages: number): Promise<number> {
-  const expected = firstNew(pages);
-  const { crawl, seen } = await crawlUntilSearchable(p, o, { pages, expected }, []);
-  if (!seen.complete || seen.count !== expected || crawl.failed > 0)
-    throw new Error(`warm-up incomplete: ${seen.count}/${expected} searchable, ${crawl.failed} failed jobs`);
-  return seen.count;
+export async function warmUp(
+  p: Pipeline,
+  o: PipelineOptions,
+  { roundPages, maxPages }: { roundPages: number; maxPages: number },
+): Promise<WarmUpRound[]> {
+  const rounds: WarmUpRound[] = [];
+  for (let from = 0; from < maxPages; from += roundPages) {
+    const pages = Math.min(roundPages, maxPages - from);
+    const expected = firstNew(from + pages);
+    const es0 = await esCpuMs(o.es);
+    const { crawl, seen } = await crawlUntilSearchable(p, o, { fromPage: from, pages, expected }, []);
+    if (!seen.complete || seen.count !== expected || crawl.failed > 0)
+      throw new Error(
+        `warm-up incomplete: ${seen.count}/${expected} searchable, ${crawl.failed} failed jobs`,
+      );
+    const papers = expected - firstNew(from);
+    rounds.push({ pages, papers, esMsPerPaper: ((await esCpuMs(o.es)) - es0) / papers });
+    const [before, last] = rounds.slice(-2);
+    if (last && before && last.esMsPerPaper > 0.9 * before.esMsPerPaper) break;
+  }
+  return rounds;
 }
 
 export async function runThroughput(

@@ -58,13 +58,14 @@ export interface BenchArgs {
    * At most this many listing pages of throwaway crawls, 250 a round, into indices and a Redis
    * prefix of their own, before anything is measured, until Elasticsearch's CPU per paper settles:
    * every contender then meets an Elasticsearch whose JIT has compiled its indexing paths (0: none).
+   * @defaultValue as many as the crawl's `pages`, at most 2000
    */
   warmupPages: number;
 }
 
 export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--embed [BxC,…]] [--rate 500]
                   [--latency-seconds 30] [--soak [MIN]] [--peer-procs P] [--peer-concurrency C]
-                  [--profile KIND[,KIND…]|all] [--seed 1] [--warmup-pages 2000]
+                  [--profile KIND[,KIND…]|all] [--seed 1] [--warmup-pages N]
 
   --pages N            listing pages of 50 papers to crawl (default 2000 → 100,000 listings, 95,002 distinct papers)
   --json               print the result as one JSON object, the last line of stdout
@@ -84,10 +85,13 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --profile KINDS      run those workers (or 'all') with --cpu-prof; print their top self-time functions
   --seed S             seed of the synthetic site (default 1)
   --warmup-pages N     at most N pages of throwaway crawls, 250 a round, that warm Elasticsearch up until its CPU
-                       per paper settles, before anything is measured (default 2000; 0: none)
+                       per paper settles, before anything is measured (default: --pages, at most 2000; 0: none)
 
 Workers are tuned through the environment only (PAPERLINE_*_CONCURRENCY, PAPERLINE_BULK_SIZE,
 PAPERLINE_BULK_WAIT_MS, PAPERLINE_MAX_BACKLOG, …), which is passed to them as is.`;
+
+/** The warm-up's default at most: the crawl's own pages, and no more than this. */
+const MAX_DEFAULT_WARMUP_PAGES = 2000;
 
 const defaults = (): BenchArgs => ({
   pages: 2000,
@@ -105,7 +109,7 @@ const defaults = (): BenchArgs => ({
   seed: 1,
   profile: [],
   record: false,
-  warmupPages: 2000,
+  warmupPages: -1,
 });
 
 function num(flag: string, v: string | undefined, min: number): number {
@@ -202,5 +206,6 @@ export function parseArgs(argv: string[]): BenchArgs {
         throw new Error(`unknown flag ${f}\n${USAGE}`);
     }
   }
+  if (a.warmupPages < 0) a.warmupPages = Math.min(a.pages, MAX_DEFAULT_WARMUP_PAGES);
   return a;
 }

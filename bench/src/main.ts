@@ -159,7 +159,7 @@ async function warmUpPhase(run: Run): Promise<WarmUpRound[]> {
   await cleanupRun(run.redis, run.es, run.warmup);
   const perPaper = rounds.map((r) => r.esMsPerPaper.toFixed(3)).join(', ');
   say(
-    `[warm-up] ${rounds.length} rounds of up to ${WARMUP_ROUND_PAGES} pages in ${((Date.now() - started) / 1000).toFixed(1)} s, Elasticsearch CPU ms per paper ${perPaper}; removed`,
+    `[warm-up] ${rounds.length} round${rounds.length === 1 ? '' : 's'} of up to ${WARMUP_ROUND_PAGES} pages in ${((Date.now() - started) / 1000).toFixed(1)} s, Elasticsearch CPU ms per paper ${perPaper}; removed`,
   );
   return rounds;
 }

@@ -1,12 +1,12 @@
 /**
  * Experiment: what each paper's stored source view (`sources[].record`, kept for later merges)
- * costs Elasticsearch. Every document carries its merged fields and, per source, that source's
- * whole view, so a one-source paper's title, abstract and authors are in its `_source` twice.
+ * costs Elasticsearch. A document carried its merged fields and, per source, that source's whole
+ * view, so a one-source paper's title, abstract and authors were in its `_source` twice.
  * This bulk-loads the documents of P synthetic listing pages (bulks of 1,000, refresh off, one
  * refresh at the end: the ceiling's load) into fresh indices made from the real template, as
- * built before (`whole view`) and as `storedDocument` stores them, each view without the fields it
- * shares with the record (docs/record-schema.md#stored-source-views), interleaved and repeated. Prints the average document's
- * bytes and Elasticsearch CPU ms per paper.
+ * built before (`whole view`) and as `storedDocument` stores them, each view without the fields
+ * it shares with the record (docs/record-schema.md#stored-source-views), interleaved and
+ * repeated. Prints the average document's bytes and Elasticsearch CPU ms per paper.
  *
  *   pnpm exec tsx bench/src/experiments/source-view-size.ts [pages=1000] [rounds=3]
  */

@@ -306,14 +306,14 @@ export async function warmUp(
   for (let from = 0; from < maxPages; from += roundPages) {
     const pages = Math.min(roundPages, maxPages - from);
     const expected = firstNew(from + pages);
-    const es0 = await esCpuMs(o.es);
+    const services = await serviceCpuWindow(o.es, o.redis);
     const { crawl, seen } = await crawlUntilSearchable(p, o, { fromPage: from, pages, expected }, []);
     if (!seen.complete || seen.count !== expected || crawl.failed > 0)
       throw new Error(
         `warm-up incomplete: ${seen.count}/${expected} searchable, ${crawl.failed} failed jobs`,
       );
     const papers = expected - firstNew(from);
-    rounds.push({ pages, papers, esMsPerPaper: ((await esCpuMs(o.es)) - es0) / papers });
+    rounds.push({ pages, papers, esMsPerPaper: ((await services()).esSeconds * 1000) / papers });
     const [before, last] = rounds.slice(-2);
     if (last && before && last.esMsPerPaper > 0.9 * before.esMsPerPaper) break;
   }

@@ -107,6 +107,30 @@ describe('RefreshPolicy', () => {
     expect(calls).toEqual(['interval 10s']);
   });
 
+  it('a gap between bulks does not end a backfill while its rate holds up and work still waits', async () => {
+    const p = policy();
+    p.backlog(300); // a crawl's last pages: under half the backlog threshold, still queued
+    await writeBulks([p], 10, 1500, 1200); // 1250 a second, in bulks further apart than idleMs
+    expect(p.current).toBe('backfill');
+    expect(calls).toEqual(['interval 10s']);
+    await vi.advanceTimersByTimeAsync(1800); // no write for 3 s: the window's rate is a trickle now
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
+  it('ends a backfill once no write comes and nothing waits in the queues', async () => {
+    const p = policy();
+    p.backlog(300);
+    await writeBulks([p], 10, 1500, 1200);
+    expect(p.current).toBe('backfill');
+    p.backlog(0); // the crawl's last page is written
+    await vi.advanceTimersByTimeAsync(0);
+    expect(p.current).toBe('backfill'); // the idle check comes every idleMs after the last write
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(p.current).toBe('normal');
+    expect(calls).toEqual(['interval 10s', 'interval 1s', 'refresh']);
+  });
+
   it('treats slow writes as a backfill while the queues hold a bulk load, and refreshes once it drains', async () => {
     const p = policy();
     p.backlog(1800); // a crawl of thousands of pages: fetching sets the pace

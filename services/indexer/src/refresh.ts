@@ -38,7 +38,10 @@ export interface RefreshOptions {
    * steady traffic ends within about this long.
    */
   exitWindowMs: number;
-  /** No write for this long ends this process's backfill. */
+  /**
+   * No write for this long ends this process's backfill once the queues are empty, or the window's
+   * rate has fallen to a trickle.
+   */
   idleMs: number;
   /**
    * How often the index's interval is checked against the holders (and this process's leases
@@ -155,13 +158,18 @@ export class RefreshPolicy {
   }
 
   /**
-   * No write for `idleMs` ends this process's backfill, unless the queues still hold a bulk load:
-   * then writes paused because work upstream did (a slow page, a retry), and the crawl goes on.
+   * No write for `idleMs` ends this process's backfill when nothing waits in the queues (the bulk
+   * load is done: its end is searchable at once) or the window's rate shows the writes slowed.
+   * Otherwise writes paused because work upstream did (a slow page, a retry, the gap between two
+   * bulks of a busy process), and the bulk load goes on: on a busy machine a chained process's
+   * bulks come more than `idleMs` apart, and ending the backfill at each gap switched the interval
+   * back and forth, a refresh and a settings change each time.
    */
   private armIdle(): void {
     this.idleTimer = setTimeout(() => {
-      if (this.waiting >= this.opts.backfillBacklog / 2) this.armIdle();
-      else this.want('normal', this.indexRate());
+      const rate = this.indexRate();
+      if (this.waiting === 0 || this.isTrickle(rate)) this.want('normal', rate);
+      else this.armIdle();
     }, this.opts.idleMs);
     this.idleTimer.unref();
   }

@@ -146,7 +146,10 @@ export interface EsIndexTimes {
   getMs: number;
   searchMs: number;
   refreshMs: number;
+  /** Refreshes (scheduled, forced and asked for): each makes a segment to merge later. */
+  refreshes: number;
   mergeMs: number;
+  merges: number;
   flushMs: number;
   storeMb: number;
 }
@@ -170,7 +173,9 @@ async function statsByIndex(es: Client, pattern: string): Promise<Record<string,
         getMs: t?.get?.time_in_millis ?? 0,
         searchMs: (t?.search?.query_time_in_millis ?? 0) + (t?.search?.fetch_time_in_millis ?? 0),
         refreshMs: t?.refresh?.total_time_in_millis ?? 0,
+        refreshes: t?.refresh?.total ?? 0,
         mergeMs: t?.merges?.total_time_in_millis ?? 0,
+        merges: t?.merges?.total ?? 0,
         flushMs: t?.flush?.total_time_in_millis ?? 0,
         storeMb: (t?.store?.size_in_bytes ?? 0) / 1_048_576,
       };
@@ -204,7 +209,9 @@ export function diffIndexTimes(
           getMs: v.getMs - z.getMs,
           searchMs: v.searchMs - z.searchMs,
           refreshMs: v.refreshMs - z.refreshMs,
+          refreshes: v.refreshes - z.refreshes,
           mergeMs: v.mergeMs - z.mergeMs,
+          merges: v.merges - z.merges,
           flushMs: v.flushMs - z.flushMs,
           storeMb: Math.round(v.storeMb),
         }

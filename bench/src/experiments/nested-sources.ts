@@ -11,29 +11,15 @@
  *   pnpm exec tsx bench/src/experiments/nested-sources.ts [pages=1000] [rounds=3]
  */
 import { loadConfig } from '@paperline/core/config';
-import { bulkWrite, createEsClient, papersTemplate } from '@paperline/core/es';
-import { buildRecord, canonicalId, identityKeys, storedDocument } from '@paperline/identity';
-import { parsePage } from '@paperline/sources';
-import { esCpuMs } from '../infra.js';
-import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
+import { createEsClient, papersTemplate } from '@paperline/core/es';
+import { storedDocument } from '@paperline/identity';
+import { bulkLoadEsMs, createLoadIndex, syntheticRecords } from './bulk-load.js';
 
 const pages = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 3);
 const es = createEsClient(loadConfig(process.env).elasticsearch, { requestTimeoutMs: 120_000 });
 const tag = `bench-exp-nested-${Date.now().toString(36)}`;
-const fetchedAt = new Date().toISOString();
-
-const docs = Array.from({ length: pages }, (_, p) => {
-  const { url, body } = syntheticPage(p);
-  const { candidates } = parsePage({ url, finalUrl: url, body, contentType: 'text/html', fetchedAt }, bases);
-  return candidates.map((c) => {
-    const r = buildRecord(canonicalId(identityKeys(c)), [c], {
-      firstSeenAt: fetchedAt,
-      updatedAt: fetchedAt,
-    });
-    return { id: r.id, doc: storedDocument(r), version: 1 };
-  });
-}).flat();
+const docs = syntheticRecords(pages).map((r) => ({ id: r.id, doc: storedDocument(r) }));
 
 /** The template's mappings with `sources` as `type` (the template has it nested). */
 function mappings(type: 'nested' | 'object'): Record<string, unknown> {
@@ -46,18 +32,8 @@ function mappings(type: 'nested' | 'object'): Record<string, unknown> {
 
 async function load(type: 'nested' | 'object', round: number): Promise<{ ms: number; luceneDocs: number }> {
   const alias = `${tag}-${round}-${type}`;
-  const index = `${alias}-v1`;
-  const settings = { ...papersTemplate().template.settings, refresh_interval: '-1', number_of_replicas: 0 };
-  await es.indices.create({ index, settings, mappings: mappings(type), aliases: { [alias]: {} } });
-  const before = await esCpuMs(es);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 2 }, async () => {
-      while (next < docs.length) await bulkWrite(es, alias, docs.slice(next, (next += 1000)));
-    }),
-  );
-  await es.indices.refresh({ index });
-  const ms = ((await esCpuMs(es)) - before) / docs.length;
+  const index = await createLoadIndex(es, alias, { mappings: mappings(type) });
+  const ms = await bulkLoadEsMs(es, alias, index, docs);
   const luceneDocs = (await es.cat.segments({ index, format: 'json' })).reduce(
     (n, s) => n + Number(s['docs.count'] ?? 0),
     0,

@@ -12,53 +12,23 @@
  *   pnpm exec tsx bench/src/experiments/source-vectors.ts [pages=1000] [rounds=3]
  */
 import { loadConfig } from '@paperline/core/config';
-import { bulkWrite, createEsClient, papersTemplate } from '@paperline/core/es';
-import { buildRecord, canonicalId, identityKeys, storedDocument } from '@paperline/identity';
-import { parsePage } from '@paperline/sources';
-import { esCpuMs } from '../infra.js';
-import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
+import { createEsClient } from '@paperline/core/es';
+import { storedDocument } from '@paperline/identity';
+import { bulkLoadEsMs, createLoadIndex, syntheticRecords } from './bulk-load.js';
 
 const pages = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 3);
 const es = createEsClient(loadConfig(process.env).elasticsearch, { requestTimeoutMs: 120_000 });
 const tag = `bench-exp-vectors-${Date.now().toString(36)}`;
-const fetchedAt = new Date().toISOString();
-
-const docs = Array.from({ length: pages }, (_, p) => {
-  const { url, body } = syntheticPage(p);
-  const { candidates } = parsePage({ url, finalUrl: url, body, contentType: 'text/html', fetchedAt }, bases);
-  return candidates.map((c) => {
-    const r = buildRecord(canonicalId(identityKeys(c)), [c], {
-      firstSeenAt: fetchedAt,
-      updatedAt: fetchedAt,
-    });
-    return { id: r.id, doc: storedDocument(r), version: 1 };
-  });
-}).flat();
+const docs = syntheticRecords(pages).map((r) => ({ id: r.id, doc: storedDocument(r) }));
 
 const VARIANTS = { default: {}, 'vectors in _source': { 'index.mapping.exclude_source_vectors': false } };
 type Variant = keyof typeof VARIANTS;
 
 async function load(variant: Variant, round: number): Promise<{ ms: number }> {
   const alias = `${tag}-${round}-${Object.keys(VARIANTS).indexOf(variant)}`;
-  const index = `${alias}-v1`;
-  const { mappings } = papersTemplate().template;
-  const settings = {
-    ...papersTemplate().template.settings,
-    ...VARIANTS[variant],
-    refresh_interval: '-1',
-    number_of_replicas: 0,
-  };
-  await es.indices.create({ index, settings, mappings, aliases: { [alias]: {} } });
-  const before = await esCpuMs(es);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 2 }, async () => {
-      while (next < docs.length) await bulkWrite(es, alias, docs.slice(next, (next += 1000)));
-    }),
-  );
-  await es.indices.refresh({ index });
-  const ms = ((await esCpuMs(es)) - before) / docs.length;
+  const index = await createLoadIndex(es, alias, { settings: VARIANTS[variant] });
+  const ms = await bulkLoadEsMs(es, alias, index, docs);
   await es.indices.delete({ index });
   return { ms };
 }

@@ -11,54 +11,29 @@
  *   pnpm exec tsx bench/src/experiments/source-view-size.ts [pages=1000] [rounds=3]
  */
 import { loadConfig } from '@paperline/core/config';
-import { bulkWrite, createEsClient, ensurePapersIndex } from '@paperline/core/es';
-import { buildRecord, canonicalId, identityKeys, storedDocument } from '@paperline/identity';
-import { parsePage } from '@paperline/sources';
-import { esCpuMs } from '../infra.js';
-import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
+import { createEsClient, ensurePapersIndex } from '@paperline/core/es';
+import { storedDocument } from '@paperline/identity';
+import { bulkLoadEsMs, syntheticRecords, type SyntheticRecord } from './bulk-load.js';
 
 const pages = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 3);
 const es = createEsClient(loadConfig(process.env).elasticsearch, { requestTimeoutMs: 120_000 });
 const tag = `bench-exp-view-${Date.now().toString(36)}`;
-const fetchedAt = new Date().toISOString();
 
 type Doc = { id: string; doc: string };
-type Built = ReturnType<typeof buildRecord>;
 
-const VARIANTS: Record<string, (r: Built) => string> = {
+const VARIANTS: Record<string, (r: SyntheticRecord) => string> = {
   'whole view': (r) => JSON.stringify(r),
   'views without the shared fields': storedDocument,
 };
 
-const records: Built[] = Array.from({ length: pages }, (_, p) => {
-  const { url, body } = syntheticPage(p);
-  const { candidates } = parsePage({ url, finalUrl: url, body, contentType: 'text/html', fetchedAt }, bases);
-  return candidates.map((c) =>
-    buildRecord(canonicalId(identityKeys(c)), [c], { firstSeenAt: fetchedAt, updatedAt: fetchedAt }),
-  );
-}).flat();
+const records = syntheticRecords(pages);
 
 async function load(name: string, docs: Doc[], round: number): Promise<number> {
   const alias = `${tag}-${round}-${Object.keys(VARIANTS).indexOf(name)}`;
   const index = await ensurePapersIndex(es, alias);
   await es.indices.putSettings({ index, settings: { refresh_interval: '-1', number_of_replicas: 0 } });
-  const before = await esCpuMs(es);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 2 }, async () => {
-      while (next < docs.length) {
-        const batch = docs.slice(next, (next += 1000));
-        await bulkWrite(
-          es,
-          alias,
-          batch.map((d) => ({ ...d, version: 1 })),
-        );
-      }
-    }),
-  );
-  await es.indices.refresh({ index });
-  const perPaper = ((await esCpuMs(es)) - before) / docs.length;
+  const perPaper = await bulkLoadEsMs(es, alias, index, docs);
   await es.indices.delete({ index });
   await es.indices.deleteIndexTemplate({ name: `${alias}-template` });
   return perPaper;

@@ -8,5 +8,6 @@ export { basesForArchivedPage, routeUrl } from './route.js';
 export { parsePage } from './parse.js';
 export { PARSER_VERSIONS } from './versions.js';
 export { cleanText } from './text.js';
+export { parseJsonBytes } from './json-bytes.js';
 export { canonicalRepoUrl, extractCodeUrls } from './code-urls.js';
 export { arxivAbsUrl, arxivApiUrlsForIds, ARXIV_API_BATCH, ARXIV_API_ROUTE } from './arxiv/urls.js';

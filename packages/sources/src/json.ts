@@ -1,4 +1,5 @@
 /** Narrowing helpers for JSON of unknown shape (no casts to `any`). */
+import { parseJsonBytes } from './json-bytes.js';
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -24,10 +25,17 @@ export function obj(o: JsonObject, key: string): JsonObject | undefined {
   return isObject(v) ? v : undefined;
 }
 
-/** `JSON.parse` that reports failure as a message instead of throwing. */
-export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+/**
+ * `JSON.parse` that reports failure as a message instead of throwing; UTF-8 bytes are parsed
+ * without one string of the whole text ({@link parseJsonBytes}).
+ */
+export function parseJson(
+  text: string | Buffer,
+): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
-    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
+    const value: unknown =
+      typeof text === 'string' ? JSON.parse(text.replace(/^\uFEFF/, '')) : parseJsonBytes(text);
+    return { ok: true, value };
   } catch (err: unknown) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }

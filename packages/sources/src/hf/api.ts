@@ -7,7 +7,7 @@ import { entryToCandidate } from './entry.js';
 import { entriesToCandidates, listedPage } from './listing.js';
 
 function readJson(input: PageInput): unknown {
-  const parsed = parseJson(input.body);
+  const parsed = parseJson(input.utf8 ?? input.body);
   if (!parsed.ok)
     throw new ParseError(input.finalUrl, `response is not valid JSON (${parsed.error})`, { source: 'hf' });
   return parsed.value;

@@ -150,7 +150,8 @@ const NATIVE_COPY_BYTES = 64;
 /**
  * The fast path of attribute decoding: HF encodes data-props with exactly five entities
  * (`&quot;` `&amp;` `&lt;` `&gt;` `&#39;`). Returns null when any other entity appears, so the full
- * decoder takes over. Works on bytes, so that the blob is decoded to text once, for `JSON.parse`.
+ * decoder takes over. Works on bytes, which are parsed as they are (`parseJsonBytes`), in pieces
+ * too small for V8's large-object space.
  * A listing's blob holds about 11,000 entities, mostly a few bytes apart: the short stretches
  * between them are copied in JavaScript, since a native copy for each cost twice as much in all
  * (`bench/src/experiments/entity-decode.ts`).
@@ -187,7 +188,7 @@ export function readHydrationProps(
   let fastError: string | undefined;
   if (raw !== null) {
     const decoded = decodeFiveEntities(raw);
-    const parsed = parseJson(decoded ? decoded.toString('utf8') : decodeHTMLAttribute(raw.toString('utf8')));
+    const parsed = parseJson(decoded ?? decodeHTMLAttribute(raw.toString('utf8')));
     if (parsed.ok) return { status: 'found', props: parsed.value };
     fastError = parsed.error;
   }

@@ -1,4 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { BulkBodies } from './bulk-body.js';
 import { ensurePapersIndex } from './templates.js';
 
 interface StoredPaper {
@@ -41,6 +42,9 @@ export interface BulkItem {
   doc: Record<string, unknown> | string;
 }
 
+/** The bodies of this process's bulk writes of papers. */
+const bodies = new BulkBodies();
+
 /**
  * One bulk request; the outcome of every item is returned, never dropped. Writes use external
  * versions so an older merge can never overwrite a newer one, and a replay is a no-op.
@@ -52,8 +56,15 @@ export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): P
     operations.push({ index: { _index: alias, _id: it.id, version: it.version, version_type: 'external' } });
     operations.push(it.doc);
   }
-  // require_alias: a write never auto-creates a concrete index named like the alias.
-  const res = await es.bulk({ operations, refresh: false, require_alias: true });
+  const res = await bodies.send(operations, (body) =>
+    es.transport.request<estypes.BulkResponse>({
+      method: 'POST',
+      path: '/_bulk',
+      // require_alias: a write never auto-creates a concrete index named like the alias.
+      querystring: { refresh: false, require_alias: true },
+      bulkBody: body,
+    }),
+  );
   if (res.items.some((e) => e.index?.error?.type === 'index_not_found_exception')) {
     // The alias was removed under us: recreate it from the template; the items are retried.
     await ensurePapersIndex(es, alias);

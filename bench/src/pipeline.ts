@@ -179,6 +179,9 @@ export interface ThroughputResult {
   finishedAfterSeconds: number;
   searchable: { count: number; complete: boolean };
   cpuSeconds: Record<string, number>;
+  /** Per kind, of {@link cpuSeconds}: the kernel's share, and the minor page faults behind much of it. */
+  systemSeconds: Record<string, number>;
+  minorFaults: Record<string, number>;
   peakRssMb: Record<string, number>;
   hwmMb: Record<string, number>;
   services: ServiceCpu;
@@ -342,6 +345,8 @@ export async function runThroughput(
   // Per kind: with several worker groups, the CPU of a kind's processes adds up; memory is the
   // largest of them.
   const cpuSeconds = byKind(p.cpu.read(), (a, b) => a + b);
+  const systemSeconds = byKind(p.cpu.read('systemSeconds'), (a, b) => a + b);
+  const minorFaults = byKind(p.cpu.read('minorFaults'), (a, b) => a + b);
   const rssTimeline = p.rss.timeline;
   const peakRssMb = byKind(p.rss.take(), Math.max);
   const hwm = byKind(
@@ -357,6 +362,8 @@ export async function runThroughput(
     finishedAfterSeconds: ((finishedAt ?? seen.at) - first) / 1000,
     searchable: { count: seen.count, complete: seen.complete && seen.count === expected },
     cpuSeconds,
+    systemSeconds,
+    minorFaults,
     peakRssMb,
     hwmMb: hwm,
     services: await services(),

@@ -235,6 +235,8 @@ function detailOf({ thr, ceiling, peer, lat }: Measured): Record<string, unknown
       crawl: { ...thr.crawl, seeds: thr.crawl.seeds.length },
       finishedAfterSeconds: r3(thr.finishedAfterSeconds),
       hwmMb: roundAll(thr.hwmMb),
+      systemSeconds: roundAll(thr.systemSeconds),
+      minorFaults: thr.minorFaults,
       servicesCpuSeconds: roundAll({ ...thr.services }),
       redisMemoryGrowthMb: r1(thr.redisMemoryGrowthMb),
       avgPageKb: r1(thr.avgPageKb),

@@ -3,10 +3,10 @@
  *
  * Why by hand: V8 puts every string over 128 KB in a memory mapping of its own, fresh from the
  * kernel and returned to it at the next garbage collection, so each such string costs a page fault
- * per 4 KB. A Hugging Face listing's blob is 200–250 KB of UTF-8 and, with one non-ASCII character
- * (an author's name), a string of two bytes per character: about 450 KB, over 100 faults, to be
- * parsed once and dropped. Parsed in pieces of at most {@link PIECE_BYTES} it costs about half the
- * CPU (`bench/src/experiments/json-pieces.ts`). No JSON library does this: streaming parsers are
+ * per 4 KB. A Hugging Face listing's blob is 200–250 KB of UTF-8, a string of as many characters
+ * (of two bytes each once one is outside Latin-1): some 50 faults, to be parsed once and dropped.
+ * Parsed in pieces of at most {@link PIECE_BYTES} it took 0.75–1.25 ms of CPU against 1.31–1.68
+ * (`bench/src/experiments/json-pieces.ts`). No JSON library does this: streaming parsers are
  * written in JavaScript and are slower than the native `JSON.parse` each piece still goes through.
  *
  * A container larger than a piece is split into its members by a scan of its bytes (strings are

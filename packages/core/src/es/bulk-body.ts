@@ -1,7 +1,7 @@
 /**
  * NDJSON bodies of bulk requests, written into buffers that are reused from one request to the
  * next. The client's own serializer joins a bulk's lines into one string: for 1,000 papers 2.5 MB,
- * twice that as soon as one name is not ASCII, which V8 keeps in its large-object space and the
+ * twice that once a character is outside Latin-1, which V8 keeps in its large-object space and the
  * socket copies into one more buffer of that size; both are memory mapped anew from the kernel for
  * every request, a page fault per 4 KB. Here each line is written straight into a buffer kept from
  * an earlier request (`bench/src/experiments/bulk-body.ts`).

@@ -59,6 +59,36 @@ describe('readHydrationProps', () => {
     expect(slow).toEqual(fast);
   });
 
+  it('reads a blob larger than a parse piece as a whole JSON.parse would, and reports it broken', () => {
+    // The fixture's 20 KB blob, its papers repeated past the 32 KB pieces `parseJsonBytes` parses.
+    const fixture = readHydrationProps(hfFixture('date-2024-02-22.html'), 'DailyPapers');
+    if (fixture.status !== 'found') throw new Error('the fixture has no blob');
+    const large = fixture.props as { dailyPapers: unknown[] };
+    const repeated = {
+      ...large,
+      dailyPapers: Array.from({ length: 6 }, () => large.dailyPapers).flat(),
+      note: props.note,
+    };
+    const attribute = JSON.stringify(repeated)
+      .replace(/&/g, '&amp;')
+      .replace(/"/g, '&quot;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/'/g, '&#39;');
+    expect(Buffer.byteLength(JSON.stringify(repeated))).toBeGreaterThan(100_000);
+    const html = `<div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="${attribute}"></div>`;
+    expect(readHydrationProps(asBytes(html), 'DailyPapers')).toEqual({ status: 'found', props: repeated });
+    const cut = html.replace('&quot;note&quot;', '&quot;note&quot;,');
+    const broken = readHydrationProps(asBytes(cut), 'DailyPapers');
+    let error = '';
+    try {
+      JSON.parse(JSON.stringify(repeated).replace('"note"', '"note",'));
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    expect(broken).toEqual({ status: 'broken', error });
+  });
+
   it('reads the same blob from the UTF-8 bytes of the page as from its text', () => {
     const html = `<body><p>café — 日本語</p><div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="${encoded}"></div></body>`;
     expect(readHydrationProps(asBytes(html), 'DailyPapers')).toEqual({ status: 'found', props });

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { renderDailyPage } from './html.js';
+import { renderDailyPageChunks } from './html.js';
 import { dateOf, pageEntries, pageOfDate, pageRefs } from './model.js';
 
 export interface SiteOptions {
@@ -37,6 +37,16 @@ export interface SyntheticSite {
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
+
+/** A page's pieces written into one buffer, without joining them into one string first. */
+function pageBytes(chunks: readonly string[]): Buffer {
+  let size = 0;
+  for (const c of chunks) size += Buffer.byteLength(c);
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const c of chunks) at += bytes.write(c, at);
+  return bytes;
+}
 
 export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
   const log: RequestLog = { count: 0, pageFetchedAt: new Map(), bytes: 0, renderMs: 0 };
@@ -75,8 +85,8 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
     if (!log.pageFetchedAt.has(p)) log.pageFetchedAt.set(p, at);
     site.onPage?.(p, at);
     const t0 = performance.now();
-    const body = Buffer.from(
-      renderDailyPage(base, dateOf(p), p > 0 ? dateOf(p - 1) : null, pageEntries(opts.seed, p)),
+    const body = pageBytes(
+      renderDailyPageChunks(base, dateOf(p), p > 0 ? dateOf(p - 1) : null, pageEntries(opts.seed, p)),
     );
     log.renderMs += performance.now() - t0;
     log.bytes += body.length;

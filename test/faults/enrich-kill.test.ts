@@ -16,7 +16,7 @@ import {
 import { ARXIV_API_ROUTE, arxivApiUrlsForIds } from '@paperline/sources';
 import { ELASTICSEARCH_URL, REDIS_URL, cleanup, testEnv, uniqueNames } from '../helpers/env.js';
 import { exited, killGroup, lastJson, runCli, startWorkersProcess, stopWorkers } from '../helpers/cli.js';
-import { isAlive, waitForStageWorkers, workerPids, type Summary } from '../helpers/faults.js';
+import { isAlive, waitFor, waitForStageWorkers, workerPids, type Summary } from '../helpers/faults.js';
 import { startArxivApiStub, stubTitle, type ArxivApiStub } from '../helpers/arxiv-api-stub.js';
 import { startFreezeProxy, type FreezeProxy } from '../helpers/redis-freeze-proxy.js';
 
@@ -46,7 +46,9 @@ describe('a deduplicator SIGKILLed while it holds a partial enrichment batch', (
   });
 
   afterAll(async () => {
-    for (const g of groups) killGroup(g, 'SIGTERM');
+    // SIGKILL: a worker still frozen behind the proxy (the test failed before killing it) could
+    // not finish a graceful stop, which waits on Redis.
+    for (const g of groups) killGroup(g, 'SIGKILL');
     await Promise.all(groups.map(exited));
     await seeder?.close();
     await proxy?.close();
@@ -99,9 +101,18 @@ describe('a deduplicator SIGKILLed while it holds a partial enrichment batch', (
     await proxy.frozen;
 
     // Frozen right after the take: the batch is recorded under its enrich job, which is active,
-    // and no fetch job for it exists. It is held by that worker alone.
+    // and no fetch job for it exists. It is held by that worker alone. The take reached Redis on
+    // the worker's connection, which Redis may serve after this one: wait until it has run.
     const enrichJobId = jobIdFor('enrich', { crawlId, url: page(0) });
-    const held = await queue.taken(enrichJobId);
+    let held: Awaited<ReturnType<EnrichmentQueue['taken']>> = null;
+    await waitFor(
+      "the frozen worker's take to be recorded",
+      async () => {
+        held = await queue.taken(enrichJobId);
+        return held !== null;
+      },
+      10_000,
+    );
     expect(held).toEqual({ crawlId, ids: first });
     const url = arxivApiUrlsForIds(first, stub.apiUrl)[0]!;
     const fetchJobId = jobIdFor('fetch', { crawlId, url, depth: 0, route: ARXIV_API_ROUTE });

@@ -7,11 +7,15 @@ import type { AddressInfo } from 'node:net';
  * forwarded and answered, and from then on nothing more any client sends reaches Redis. The
  * process behind it is stuck right after that command, as if the machine stalled there; the test
  * then kills it. Loopback only.
+ *
+ * `frozen` resolves when the trigger has been forwarded, not when Redis has run it: Redis serves
+ * its connections in no set order, so a test's own read may still come first. Wait for the
+ * command's effect before asserting on it.
  */
 export interface FreezeProxy {
   /** A `redis://` URL through the proxy. */
   url: string;
-  /** Resolves when the trigger went through and the proxy froze. */
+  /** Resolves when the trigger was forwarded and the proxy froze (Redis runs it moments later). */
   frozen: Promise<void>;
   close(): Promise<void>;
 }

@@ -8,6 +8,23 @@ import { esClusterNodes } from './es-cluster.js';
 import { DEFAULT_ES_VERSION, StackError, clusterStatus, clusterUp, resolveClusterOptions } from './index.js';
 import { closedPort, esReplies, fakeElasticsearch, type Fake } from './test-fakes.js';
 
+/**
+ * `n` closed ports for other nodes beside a node on `taken`: none of their HTTP or transport ports
+ * (the HTTP port + 100) may be one of another node's, or clusterUp refuses the list for that
+ * instead. Ports the kernel hands out one after another are often close together.
+ */
+async function closedPortsBeside(taken: number, n: number): Promise<number[]> {
+  const used = new Set([taken, taken + 100]);
+  const ports: number[] = [];
+  while (ports.length < n) {
+    const port = await closedPort();
+    if (used.has(port) || used.has(port + 100)) continue;
+    used.add(port).add(port + 100);
+    ports.push(port);
+  }
+  return ports;
+}
+
 describe('esClusterNodes', () => {
   const o = resolveClusterOptions({ stackDir: '/srv/stack' }, {});
   const nodes = esClusterNodes(o);
@@ -120,7 +137,8 @@ describe('clusterUp / clusterStatus against nodes that already answer', () => {
     await new Promise((r) => squatter.once('listening', r));
     const taken = (squatter.address() as { port: number }).port;
     try {
-      const esPorts = [await closedPort(), taken, await closedPort()];
+      const [first, third] = await closedPortsBeside(taken, 2);
+      const esPorts = [first!, taken, third!];
       const err = await clusterUp({ stackDir: dir, esPorts, redisPorts: [] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StackError);
       expect((err as StackError).message).toMatch(

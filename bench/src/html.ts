@@ -16,8 +16,12 @@ const ENTITIES: Record<string, string> = {
 };
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 
+/** A Svelte hydrater's markup up to its `data-props` value, which follows entity-encoded. */
+const hydraterOpening = (target: string): string =>
+  `<div class="SVELTE_HYDRATER contents" data-target="${target}" data-props="`;
+
 export const hydrater = (target: string, props: unknown, inner = ''): string =>
-  `<div class="SVELTE_HYDRATER contents" data-target="${target}" data-props="${esc(JSON.stringify(props))}">${inner}</div>`;
+  `${hydraterOpening(target)}${esc(JSON.stringify(props))}">${inner}</div>`;
 
 const svg = (d: string, cls: string): string =>
   `<svg class="${cls}" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" width="1em" height="1em" viewBox="0 0 32 32"><path d="${d}" fill="currentColor"></path></svg>`;
@@ -146,7 +150,7 @@ export function renderDailyPageChunks(
 	</head>
 	<body class="flex flex-col min-h-dvh bg-white dark:bg-gray-950 text-black DailyPapersPage">
 		<div class="flex min-h-dvh flex-col">${hydrater('SystemThemeMonitor', { isLoggedIn: false })}${hydrater('MainHeader', { classNames: '', isWide: false, isZh: false, isPro: false }, '<header class="border-b border-gray-100"><div class="w-full px-4 container flex h-16 items-center"><a class="mr-5 flex flex-none items-center lg:mr-6" href="/"><span class="hidden whitespace-nowrap text-lg font-bold md:block">Hugging Face</span></a><nav aria-label="Main" class="ml-auto hidden lg:block"><ul class="flex items-center gap-x-1 2xl:gap-x-2"><li><a href="/models">Models</a></li><li><a href="/datasets">Datasets</a></li><li><a href="/spaces">Spaces</a></li><li><a href="/docs">Docs</a></li><li><a href="/login">Log In</a></li><li><a href="/join">Sign Up</a></li></ul></nav></div></header>')}
-	<main class="flex flex-1 flex-col"><div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="`;
+	<main class="flex flex-1 flex-col">${hydraterOpening('DailyPapers')}`;
   const tail = `</main><footer class="b-12 mb-2 flex border-t border-gray-100 md:h-14"><nav class="container relative flex flex-col justify-between space-y-2 py-6 text-gray-500"><a href="/terms-of-service">TOS</a><a href="/privacy">Privacy</a><a href="/huggingface">About</a></nav></footer></div>
 		<script>import("/front/build/kube-snapshot/index.js"); window.moonSha = "kube-snapshot/"; window.__hf_deferred = {};</script>
 	</body>

@@ -9,12 +9,12 @@
  *
  *   pnpm exec tsx bench/src/experiments/bulk-body.ts [pages=200] [rounds=4]
  */
-import { execSync } from 'node:child_process';
 import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '@paperline/core/config';
 import { bulkWrite, createEsClient } from '@paperline/core/es';
 import { storedDocument } from '@paperline/identity';
 import { createLoadIndex, syntheticRecords } from './bulk-load.js';
+import { perRun, provenance } from './measure.js';
 
 const pages = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 4);
@@ -48,24 +48,16 @@ async function bulkBodies(client: Client, batch: typeof docs): Promise<void> {
 
 const VARIANTS = { "the client's serializer": serializerBody, BulkBodies: bulkBodies };
 
-async function perRequest(write: (client: Client, batch: typeof docs) => Promise<void>) {
-  const faults = process.resourceUsage().minorPageFault;
-  const started = process.cpuUsage();
-  for (const batch of batches) await write(es, batch);
-  const cpu = process.cpuUsage(started);
-  return {
-    cpuMs: (cpu.user + cpu.system) / 1000 / batches.length,
-    faults: (process.resourceUsage().minorPageFault - faults) / batches.length,
-  };
-}
+/** This process's CPU and page faults per request, the round's requests sent one after another. */
+const perRequest = (write: (client: Client, batch: typeof docs) => Promise<void>) =>
+  perRun(batches.length, async () => {
+    for (const batch of batches) await write(es, batch);
+  });
 
 const index = await createLoadIndex(es, alias);
 try {
   const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d.doc), 0);
-  console.log(
-    `# ${process.argv.slice(1).join(' ')} — commit ${execSync('git rev-parse --short HEAD').toString().trim()}, ` +
-      `${new Date().toISOString()}, ${execSync("lscpu | grep 'Model name'").toString().trim()}`,
-  );
+  console.log(provenance());
   console.log(
     `${docs.length} papers (${Math.round(bytes / docs.length)} bytes each), ${batches.length} requests of 1,000 per round, node ${process.version}`,
   );

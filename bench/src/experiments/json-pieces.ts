@@ -11,6 +11,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { parseJsonBytes } from '@paperline/sources';
+import { perRun } from './measure.js';
 import { syntheticPage } from './synthetic-page.js';
 
 /** Page `p`'s DailyPapers blob, entities decoded, as the parser holds it before parsing. */
@@ -49,14 +50,12 @@ console.log(
 const parses = 500;
 for (let round = 1; round <= Number(process.argv[2] ?? 3); round++) {
   for (const [name, parse] of Object.entries(variants)) {
-    const faults0 = process.resourceUsage().minorPageFault;
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < parses; i++) parse(blobs[i % blobs.length]!);
-    const c = process.cpuUsage(c0);
-    const faults = process.resourceUsage().minorPageFault - faults0;
+    const { cpuMs, systemMs, faults } = await perRun(parses, () => {
+      for (let i = 0; i < parses; i++) parse(blobs[i % blobs.length]!);
+    });
     console.log(
-      `round ${round}: ${name.padEnd(32)} ${((c.user + c.system) / 1000 / parses).toFixed(3)} ms per blob ` +
-        `(system ${(c.system / 1000 / parses).toFixed(3)}), ${(faults / parses).toFixed(1)} page faults per blob`,
+      `round ${round}: ${name.padEnd(32)} ${cpuMs.toFixed(3)} ms per blob ` +
+        `(system ${systemMs.toFixed(3)}), ${faults.toFixed(1)} page faults per blob`,
     );
   }
 }

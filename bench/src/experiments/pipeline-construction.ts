@@ -9,7 +9,7 @@
  *   pnpm exec tsx bench/src/experiments/pipeline-construction.ts [multis=20000] [rounds=3]
  */
 import { randomBytes } from 'node:crypto';
-import { execSync } from 'node:child_process';
+import { provenance } from './measure.js';
 import { loadConfig } from '@paperline/core/config';
 import { createQueues, closeQueues, jobCounts } from '@paperline/core/pipeline';
 import { createRedis, unlinkMatching, type RedisClient } from '@paperline/core/redis';
@@ -45,10 +45,7 @@ async function cpuPerMulti(redis: RedisClient): Promise<number> {
 }
 
 const defined = (r: RedisClient) => Object.keys((r as unknown as { scriptsSet: object }).scriptsSet).length;
-console.log(
-  `# ${process.argv.slice(1).join(' ')} — commit ${execSync('git rev-parse --short HEAD').toString().trim()}, ` +
-    `${new Date().toISOString()}, ${execSync("lscpu | grep 'Model name'").toString().trim()}`,
-);
+console.log(provenance());
 console.log(`commands defined: on the queues' client ${defined(shared)}, on the other ${defined(plain)}`);
 for (let r = 0; r < rounds; r++) {
   const withQueues = await cpuPerMulti(shared);

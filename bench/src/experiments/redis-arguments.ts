@@ -12,10 +12,10 @@
  *   pnpm exec tsx bench/src/experiments/redis-arguments.ts [commands=300] [rounds=4]
  */
 import { randomBytes } from 'node:crypto';
-import { execSync } from 'node:child_process';
 import { loadConfig } from '@paperline/core/config';
 import { createRedis, unlinkMatching } from '@paperline/core/redis';
 import { parsePage } from '@paperline/sources';
+import { perRun, provenance } from './measure.js';
 import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
 
 const commands = Number(process.argv[2] ?? 300);
@@ -35,23 +35,14 @@ const variants: Record<string, () => (string | Buffer)[]> = {
   Buffers: () => views.flatMap((v, i) => [`src:${i}`, Buffer.from(v)]),
 };
 
-/** The client's CPU in ms and its minor page faults, per command, sent one after another. */
-async function perCommand(args: () => (string | Buffer)[]): Promise<{ cpuMs: number; faults: number }> {
-  const faults = process.resourceUsage().minorPageFault;
-  const started = process.cpuUsage();
-  for (let i = 0; i < commands; i++) await redis.hset(key, ...args());
-  const cpu = process.cpuUsage(started);
-  return {
-    cpuMs: (cpu.user + cpu.system) / 1000 / commands,
-    faults: (process.resourceUsage().minorPageFault - faults) / commands,
-  };
-}
+/** The client's CPU and page faults per command, sent one after another. */
+const perCommand = (args: () => (string | Buffer)[]) =>
+  perRun(commands, async () => {
+    for (let i = 0; i < commands; i++) await redis.hset(key, ...args());
+  });
 
 const bytes = views.reduce((n, v) => n + Buffer.byteLength(v), 0);
-console.log(
-  `# ${process.argv.slice(1).join(' ')} — commit ${execSync('git rev-parse --short HEAD').toString().trim()}, ` +
-    `${new Date().toISOString()}, ${execSync("lscpu | grep 'Model name'").toString().trim()}`,
-);
+console.log(provenance());
 console.log(`${views.length} views, ${bytes} bytes of JSON per command, node ${process.version}`);
 for (const args of Object.values(variants)) await perCommand(args); // warm-up
 for (let r = 1; r <= rounds; r++) {

@@ -58,6 +58,12 @@ interface Run {
   peerPids: number[];
 }
 
+/**
+ * The crawled pages the site renders before anything is timed (about 440 KB each): both contenders
+ * crawl pages [0, --pages); past this many, the rest are rendered on request for both alike.
+ */
+const MAX_PRE_RENDERED = 2000;
+
 /** The steady-rate phase's pages: far from the crawled days, so every latency paper is new. */
 function latencyPlan(args: BenchArgs) {
   const pagesPerSecond = args.rate / 50;
@@ -89,7 +95,11 @@ async function openRun(args: BenchArgs): Promise<Run | undefined> {
     warmup: runNames(`${names.tag}-warmup`),
     redis,
     es,
-    site: await startSite({ seed: args.seed, maxPage: plan.fromPage + plan.pages }),
+    site: await startSite({
+      seed: args.seed,
+      maxPage: plan.fromPage + plan.pages,
+      preRendered: Math.min(args.pages, MAX_PRE_RENDERED),
+    }),
     elsewhere: await startNullSite(),
     profileDir: args.profile.length ? mkdtempSync(join(tmpdir(), `${names.tag}-prof-`)) : undefined,
     pipeline: undefined,

@@ -1,7 +1,9 @@
 /**
- * The synthetic Hugging Face site, served by node:http on 127.0.0.1 as HF_BASE_URL. Pages are
- * rendered per request from the deterministic model (nothing cached), and every listing request
- * is logged (arrival time per page) so that phases can be timed from the first fetch.
+ * The synthetic Hugging Face site, served by node:http on 127.0.0.1 as HF_BASE_URL. The pages the
+ * contenders crawl are rendered from the deterministic model once, before anything is timed, and
+ * served from memory: a real site costs the crawler's machine nothing, and this one shares its
+ * cores. Other pages are rendered on request. Every listing request is logged (arrival time per
+ * page) so that phases can be timed from the first fetch.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,8 @@ export interface SiteOptions {
   seed: number;
   /** Pages that exist: [0, maxPage). Others answer 404 like an invalid HF date. */
   maxPage: number;
+  /** Pages [0, preRendered) are rendered at start and served from memory (about 440 KB each). */
+  preRendered: number;
 }
 
 export interface RequestLog {
@@ -23,6 +27,7 @@ export interface RequestLog {
   /** Arrival time (epoch ms) of the first request for each page, since `reset()`. */
   pageFetchedAt: Map<number, number>;
   bytes: number;
+  /** Time spent rendering pages on request (pre-rendered pages cost none). */
   renderMs: number;
 }
 
@@ -84,11 +89,12 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
     log.last = at;
     if (!log.pageFetchedAt.has(p)) log.pageFetchedAt.set(p, at);
     site.onPage?.(p, at);
-    const t0 = performance.now();
-    const body = pageBytes(
-      renderDailyPageChunks(base, dateOf(p), p > 0 ? dateOf(p - 1) : null, pageEntries(opts.seed, p)),
-    );
-    log.renderMs += performance.now() - t0;
+    let body = rendered[p];
+    if (!body) {
+      const t0 = performance.now();
+      body = render(p);
+      log.renderMs += performance.now() - t0;
+    }
     log.bytes += body.length;
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
@@ -98,10 +104,18 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
     res.end(body);
   };
 
+  const render = (p: number): Buffer =>
+    pageBytes(
+      renderDailyPageChunks(base, dateOf(p), p > 0 ? dateOf(p - 1) : null, pageEntries(opts.seed, p)),
+    );
+  const rendered: Buffer[] = [];
+
   const server = createServer({ keepAliveTimeout: 10_000 }, handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   site.url = base;
+  // The pages embed the site's own URL, so they are rendered once it listens.
+  for (let p = 0; p < Math.min(opts.preRendered, opts.maxPage); p++) rendered.push(render(p));
   return site;
 }
 

@@ -23,7 +23,7 @@ const cfg = loadConfig(process.env);
 const es = createEsClient(cfg.elasticsearch, { requestTimeoutMs: 120_000 });
 const redis = createRedis(cfg, 'producer');
 const names = runNames();
-const site = await startSite({ seed: 1, maxPage: pages });
+const site = await startSite({ seed: 1, maxPage: pages, preRendered: pages });
 try {
   for (const maxConcurrency of concurrencies) {
     const r = await runPeer(es, names.peer, site, {

@@ -1,0 +1,125 @@
+/**
+ * Experiment: what a crawl's archive writes cost Elasticsearch, and what part of it is the
+ * scheduled refreshes. P synthetic listing pages go through core's RawArchive as a crawl writes
+ * them (`put`: the gzip body and the URL record in one bulk request; then the deduplicator's
+ * `setPaperIds`, an update of the URL record), paced at R pages a second, 8 at a time, into archive
+ * indices made from the pages template. Variants: as a crawl writes (5 s refresh interval, the
+ * template's); `put` alone (what the page's paper list costs); as a crawl writes with scheduled
+ * refreshes off (-1: reads by id are realtime and need none). Each round ends with a flush of both
+ * indices and waits until no merge runs, so every variant has written every page to segments.
+ * Prints Elasticsearch's CPU per page (its /proc stat) and the refreshes and merges of each round;
+ * variants alternate.
+ *
+ *   pnpm exec tsx bench/src/experiments/archive-writes.ts [pages=600] [pagesPerSecond=40] [rounds=3]
+ */
+import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { loadConfig } from '@paperline/core/config';
+import { createEsClient, pagesTemplate, RawArchive } from '@paperline/core/es';
+import { renderDailyPage } from '../html.js';
+import { esCpuMs } from '../infra.js';
+import { dateOf, pageEntries } from '../model.js';
+import { provenance } from './measure.js';
+
+const pages = Number(process.argv[2] ?? 600);
+const rate = Number(process.argv[3] ?? 40);
+const rounds = Number(process.argv[4] ?? 3);
+const es = createEsClient(loadConfig(process.env).elasticsearch, { requestTimeoutMs: 120_000 });
+const tag = `bench-exp-archive-writes-${Date.now().toString(36)}`;
+const bodies = Array.from({ length: pages }, (_, p) =>
+  Buffer.from(renderDailyPage('http://127.0.0.1:1', dateOf(p + 5000), null, pageEntries(7, p + 5000))),
+);
+const paperIds = Array.from({ length: 50 }, (_, i) => `arxiv:2501.${String(i).padStart(5, '0')}`);
+
+interface Variant {
+  refreshInterval: string;
+  paperIds: boolean;
+}
+const VARIANTS: Record<string, Variant> = {
+  'put + paper ids, 5 s': { refreshInterval: '5s', paperIds: true },
+  'put alone, 5 s': { refreshInterval: '5s', paperIds: false },
+  'put + paper ids, -1': { refreshInterval: '-1', paperIds: true },
+};
+
+async function createArchive(index: string, refreshInterval: string): Promise<RawArchive> {
+  const t = pagesTemplate().template;
+  const { refresh_interval: _given, ...settings } = t.settings as Record<string, unknown>;
+  for (const name of [index, `${index}-urls`]) {
+    await es.indices.create({
+      index: name,
+      settings: { ...settings, refresh_interval: refreshInterval } as never,
+      mappings: t.mappings as never,
+    });
+  }
+  return new RawArchive(es, index);
+}
+
+/** Writes every page as a crawl does, `rate` pages a second (8 at a time). */
+async function crawl(archive: RawArchive, paperIdsToo: boolean): Promise<void> {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < pages) {
+        const i = next++;
+        const due = started + (i * 1000) / rate - performance.now();
+        if (due > 0) await delay(due);
+        const body = bodies[i]!;
+        const url = `http://127.0.0.1:1/papers/date/${dateOf(i + 5000)}`;
+        await archive.put({
+          url,
+          finalUrl: url,
+          sha256: createHash('sha256').update(body).digest('hex'),
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          fetchedAt: new Date().toISOString(),
+          source: 'hf',
+          size: body.length,
+          body,
+        });
+        if (paperIdsToo) await archive.setPaperIds(url, paperIds);
+      }
+    }),
+  );
+}
+
+/** Flushes both indices and waits until no merge runs on them. */
+async function settle(indices: string[]): Promise<void> {
+  await es.indices.flush({ index: indices });
+  for (;;) {
+    const s = await es.indices.stats({ index: indices, metric: 'merge' });
+    if ((s._all.total?.merges?.current ?? 0) === 0) return;
+    await delay(200);
+  }
+}
+
+async function round(name: string, v: Variant, r: number): Promise<string> {
+  const index = `${tag}-${r}-${name.replace(/[^a-z0-9]+/g, '-')}`;
+  const indices = [index, `${index}-urls`];
+  const archive = await createArchive(index, v.refreshInterval);
+  const cpu0 = await esCpuMs(es);
+  await crawl(archive, v.paperIds);
+  await settle(indices);
+  const perPage = ((await esCpuMs(es)) - cpu0) / pages;
+  const s = await es.indices.stats({ index: indices, metric: ['refresh', 'merge'] });
+  const refreshes = s._all.total?.refresh?.total ?? 0;
+  const merges = s._all.total?.merges?.total ?? 0;
+  await es.indices.delete({ index: indices });
+  return `${name.padEnd(22)} ES CPU ${perPage.toFixed(2)} ms per page, ${refreshes} refreshes, ${merges} merges`;
+}
+
+try {
+  console.log(provenance());
+  const kb = bodies.reduce((n, b) => n + b.length, 0) / pages / 1024;
+  console.log(
+    `${pages} pages of ${kb.toFixed(0)} KB at ${rate} pages/s, ${rounds} rounds, variants alternating`,
+  );
+  for (let r = 0; r < rounds; r++)
+    for (const [name, v] of Object.entries(VARIANTS)) console.log(await round(name, v, r));
+} finally {
+  const left = await es.indices
+    .get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true })
+    .catch(() => ({}));
+  if (Object.keys(left).length) await es.indices.delete({ index: Object.keys(left) });
+  await es.close();
+}

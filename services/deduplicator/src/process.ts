@@ -176,6 +176,16 @@ function indexDoc(id: string, version: number, record: PaperRecordDoc): Doc {
   return { id, version, doc: storedDocument(record), ...(reason ? { withdrawnReason: reason } : {}) };
 }
 
+/** What one dedupe job's merges share. */
+interface MergeRun {
+  jobId: string;
+  now: string;
+  /** Every paper is handed on, changed or not (`reprocess --rewrite`). */
+  rewrite: boolean;
+  /** Papers get vectors: written papers whose vector is not of their text are listed. */
+  embed: boolean;
+}
+
 /**
  * 3. Merge and change check: one read of the whole page and one compare-and-set write; papers
  * another job wrote meanwhile are read and merged again. Each page view combines with the stored
@@ -185,10 +195,9 @@ function indexDoc(id: string, version: number, record: PaperRecordDoc): Doc {
 async function mergeAndCommit(
   views: Map<string, PaperCandidate[]>,
   store: Store,
-  jobId: string,
-  now: string,
-  rewrite: boolean,
+  run: MergeRun,
 ): Promise<{ changed: Doc[]; unchanged: Unchanged[]; needsVector: NeedsVector[] }> {
+  const { jobId, now, rewrite } = run;
   const changed: Doc[] = [];
   const unchanged: Unchanged[] = [];
   const needsVector: NeedsVector[] = [];
@@ -204,8 +213,10 @@ async function mergeAndCommit(
       if (!r) todo.push(w.id);
       else if (w.written !== undefined) {
         changed.push(indexDoc(w.id, r.version, w.record));
-        const textHash = embeddingTextHash(w.record);
-        if (w.record.embedding?.textHash !== textHash) needsVector.push({ id: w.id, textHash });
+        if (run.embed) {
+          const textHash = embeddingTextHash(w.record);
+          if (w.record.embedding?.textHash !== textHash) needsVector.push({ id: w.id, textHash });
+        }
       } else unchanged.push({ id: w.id, version: r.version, record: w.record });
     }
   }
@@ -320,7 +331,12 @@ export async function processDedupe(
   // list are two stores.
   const [, { changed, unchanged, needsVector }] = await Promise.all([
     recordAliases(papers, known, store),
-    mergeAndCommit(pageViews(papers, withdrawn, now), store, ctx.jobId, now, job.rewrite === true),
+    mergeAndCommit(pageViews(papers, withdrawn, now), store, {
+      jobId: ctx.jobId,
+      now,
+      rewrite: job.rewrite === true,
+      embed: deps.embed === true,
+    }),
   ]);
   if (job.verifyIndex) changed.push(...(await missingFromIndex(unchanged, store)));
   const deletes = versionedDeletes(adopted, [...changed, ...unchanged]);

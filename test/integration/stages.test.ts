@@ -350,6 +350,34 @@ describe('dedupe + index stages', () => {
     expect(await crawls.sizes('cd')).toMatchObject({ papers: 1, cands: 2 });
   });
 
+  it("a page's paper list reaches its archive record: in its index job's bulk request, or at once when nothing changed", async () => {
+    const url = `${base}/papers/date/2024-03-20`;
+    expect(
+      (await processFetch({ crawlId: 'cl', url, depth: 0 }, fetchWiring.deps, ctx('f-cl'))).outcome,
+    ).toBe('fetched');
+    const listed = cand({ arxivId: '2403.60606', title: 'Paper Lists Ride Along' });
+    const changed = await processDedupe(
+      { crawlId: 'cl', url, candidates: [listed] },
+      dedupeDeps(),
+      ctx('d-cl1'),
+    );
+    const job = changed.emit!.find((e) => e.stage === 'index')!.payload as Parameters<typeof processIndex>[0];
+    expect(job.pagePaperIds).toEqual(['arxiv:2403.60606']);
+    expect((await archive.getUrl(url))?.paperIds).toBeUndefined();
+    await processIndex(job, indexDeps(), ctx('i-cl1'));
+    expect((await archive.getUrl(url))?.paperIds).toEqual(['arxiv:2403.60606']);
+    expect((await getPapers(es, names.index, ['arxiv:2403.60606'])).has('arxiv:2403.60606')).toBe(true);
+
+    await archive.setPaperIds(url, []);
+    const unchanged = await processDedupe(
+      { crawlId: 'cl', url, candidates: [listed] },
+      dedupeDeps(),
+      ctx('d-cl2'),
+    );
+    expect(unchanged.outcome).toBe('unchanged');
+    expect((await archive.getUrl(url))?.paperIds).toEqual(['arxiv:2403.60606']);
+  });
+
   it('a re-run of the same dedupe job after a crash re-emits what it committed', async () => {
     const c = cand({ upvotes: 9, fetchedAt: '2024-03-22T10:00:00.000Z' });
     const first = await processDedupe(

@@ -116,6 +116,12 @@ export const IndexJobSchema = z.object({
     .max(5000)
     .optional(),
   /**
+   * Every paper the page yielded, changed or not (set by the deduplicator): the indexer records
+   * them on the page's URL record in the archive, in the bulk request that writes the documents,
+   * so that a later 304 of the page counts them without parsing it.
+   */
+  pagePaperIds: z.array(z.string().min(1)).max(5000).optional(),
+  /**
    * Set by the embedder: this job writes that paper's new vector. Its job id then differs from the
    * index job of the page's own merge, which has the same `url`.
    */

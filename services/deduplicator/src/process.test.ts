@@ -189,7 +189,9 @@ describe('processDedupe', () => {
     expect(store.aliases.get('arxiv:2403.12345')).toBe('arxiv:2403.12345');
     expect(store.aliases.get(`title:${identityKeys(cand()).fingerprint}`)).toBe('arxiv:2403.12345');
     expect(deps.markCandidates).toHaveBeenCalledWith('c1', PAGE, ['arxiv:2403.12345']);
-    expect(deps.recordPagePapers).toHaveBeenCalledWith(PAGE, ['arxiv:2403.12345']);
+    // The page's paper list goes with its index job, whose bulk request records it.
+    expect(index.pagePaperIds).toEqual(['arxiv:2403.12345']);
+    expect(deps.recordPagePapers).not.toHaveBeenCalled();
   });
 
   it('the same content seen again by another job is unchanged: nothing to index', async () => {
@@ -208,6 +210,8 @@ describe('processDedupe', () => {
     );
     expect(again.outcome).toBe('unchanged');
     expect(indexJobOf(again.emit)).toBeUndefined();
+    // No index job: the page's paper list is recorded here.
+    expect(deps.recordPagePapers).toHaveBeenCalledWith('http://127.0.0.1:4567/x', ['arxiv:2403.12345']);
     // Its keys already point at it: no alias is written again.
     expect(store.aliasWrites.at(-1)).toEqual([]);
   });

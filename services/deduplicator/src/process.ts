@@ -30,7 +30,10 @@ export interface DedupeDeps {
     existing(ids: string[]): Promise<Set<string>>;
   };
   markCandidates: (crawlId: string, pageUrl: string, paperIds: string[]) => Promise<void>;
-  /** Remembers which papers the page yielded (a later 304 counts them without parsing). */
+  /**
+   * Remembers which papers the page yielded (a later 304 counts them without parsing), for a page
+   * that needs no index job; an index job carries the list, and its bulk request records it.
+   */
   recordPagePapers: (url: string, paperIds: string[]) => Promise<void>;
   /**
    * arXiv enrichment (`PAPERLINE_ENRICH`): claims the ids for this crawl's look-up and queues
@@ -328,7 +331,7 @@ export async function processDedupe(
   const adopted = await adoptTitleOnlyRecords(papers, known, store, ctx.log);
   // Independent round trips run together: the aliases only need to be in place before the index
   // job is emitted (a re-run after a crash sets them again), and the books and the page's paper
-  // list are two stores.
+  // list (written here only when no index job carries it) are two stores.
   const [, { changed, unchanged, needsVector }] = await Promise.all([
     recordAliases(papers, known, store),
     mergeAndCommit(pageViews(papers, withdrawn, now), store, {
@@ -340,17 +343,28 @@ export async function processDedupe(
   ]);
   if (job.verifyIndex) changed.push(...(await missingFromIndex(unchanged, store)));
   const deletes = versionedDeletes(adopted, [...changed, ...unchanged]);
-  await Promise.all([deps.markCandidates(job.crawlId, job.url, ids), deps.recordPagePapers(job.url, ids)]);
+  const indexed = changed.length > 0 || deletes.length > 0;
+  // With an index job, the page's paper list goes with it: its bulk request records the list too.
+  await Promise.all([
+    deps.markCandidates(job.crawlId, job.url, ids),
+    indexed ? undefined : deps.recordPagePapers(job.url, ids),
+  ]);
 
   // A reprocess fetches nothing: no enrichment.
   const emit =
     deps.queueEnrichment && !job.reprocess
       ? await enrichmentJob(job, ctx.jobId, papers, deps.queueEnrichment)
       : [];
-  if (changed.length > 0 || deletes.length > 0) {
+  if (indexed) {
     emit.push({
       stage: 'index',
-      payload: { crawlId: job.crawlId, url: job.url, docs: changed, ...(deletes.length ? { deletes } : {}) },
+      payload: {
+        crawlId: job.crawlId,
+        url: job.url,
+        docs: changed,
+        ...(deletes.length ? { deletes } : {}),
+        pagePaperIds: ids,
+      },
     });
   }
   // After the index job: keyword search never waits for a vector.

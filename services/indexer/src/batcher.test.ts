@@ -1,16 +1,42 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BulkItem, BulkOutcome } from '@paperline/core/es';
+import type { BulkItem, BulkOutcome, BulkRider } from '@paperline/core/es';
 import { ActiveJobs } from '@paperline/core/pipeline';
 import { BulkBatcher } from './batcher.js';
 
 const item = (id: string): BulkItem => ({ id, version: 1, doc: `{"id":"${id}"}` });
 
-/** A batcher whose writes are recorded (each request's ids) and answered at once. */
-function batcher(opts: { maxDocs?: number; activeJobs?: ActiveJobs } = {}) {
+/** A rider of one operation, naming itself; `sent` lists the requests it went in. */
+function rider(name: string): BulkRider & { settled: string[]; failed: unknown[] } {
+  const settled: string[] = [];
+  const failed: unknown[] = [];
+  return {
+    operations: [{ action: { update: { _id: name } }, body: { doc: {} } }],
+    settle: (items) => settled.push(...items.map((i) => String(i.update?._id))),
+    fail: (err) => failed.push(err),
+    settled,
+    failed,
+  };
+}
+
+/**
+ * A batcher whose writes are recorded (each request's ids, its riders' after a `+`) and answered
+ * at once, riders included; `failWith` makes every request fail.
+ */
+function batcher(opts: { maxDocs?: number; activeJobs?: ActiveJobs; failWith?: Error } = {}) {
   const requests: string[][] = [];
   const b = new BulkBatcher(
-    async (items) => {
-      requests.push(items.map((i) => i.id));
+    async (items, riders) => {
+      const names = riders.flatMap((r) =>
+        r.operations.map((o) => `+${String((o.action as { update: { _id: string } }).update._id)}`),
+      );
+      requests.push([...items.map((i) => i.id), ...names]);
+      if (opts.failWith) throw opts.failWith;
+      for (const r of riders)
+        r.settle(
+          r.operations.map((o) => ({
+            update: { ...(o.action as { update: { _id: string } }).update, _index: 'u', status: 200 },
+          })),
+        );
       return items.map((i): BulkOutcome => ({ id: i.id, result: 'written' }));
     },
     {
@@ -57,6 +83,24 @@ describe('BulkBatcher', () => {
     const second = b.add([item('c')]);
     expect(requests).toEqual([['a', 'b', 'c']]);
     await Promise.all([first, second]);
+  });
+
+  it('sends riders in the first request that leaves after them, and fails them with it', async () => {
+    const { b, requests } = batcher({ maxDocs: 2 });
+    const page = rider('page-1');
+    const full = b.add([item('a'), item('b'), item('c')], [page]);
+    expect(requests).toEqual([['a', 'b', '+page-1'], ['c']]);
+    await full;
+    expect(page.settled).toEqual(['page-1']);
+    expect(() => b.add([], [rider('alone')])).toThrow(/only with documents/);
+
+    const broken = batcher({ failWith: new Error('connection reset') });
+    const lost = rider('page-2');
+    const failing = broken.b.add([item('d')], [lost]).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(await failing).toEqual(new Error('connection reset'));
+    expect(lost.failed).toEqual([new Error('connection reset')]);
+    expect(lost.settled).toEqual([]);
   });
 
   it('sends when the last job that could have added ends without adding', async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BulkItem, BulkOutcome } from '@paperline/core/es';
+import type { BulkItem, BulkOutcome, BulkRider } from '@paperline/core/es';
 
 /** Every option is required; the values noted are those the indexer (`main.ts`) passes. */
 export interface BatcherOptions {
@@ -34,10 +34,12 @@ interface Pending {
 
 /**
  * Micro-batches documents from many concurrent index jobs into bulk requests of up to `maxDocs`
- * documents. Each caller gets back the outcome of exactly its own items.
+ * documents. Each caller gets back the outcome of exactly its own items. Riders (operations on
+ * another index, see `BulkRider`) go in the first request that leaves after them.
  */
 export class BulkBatcher {
   private buffer: Pending[] = [];
+  private riders: BulkRider[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inflight = new Set<Promise<void>>();
   /** Calls of `add` not answered yet (their documents buffered or in a request in flight). */
@@ -45,13 +47,16 @@ export class BulkBatcher {
   private readonly stopWatching: () => void;
 
   constructor(
-    private readonly write: (items: BulkItem[]) => Promise<BulkOutcome[]>,
+    private readonly write: (items: BulkItem[], riders: readonly BulkRider[]) => Promise<BulkOutcome[]>,
     private readonly opts: BatcherOptions,
   ) {
     this.stopWatching = opts.activeJobs?.onEnded(() => this.flushIfEveryJobWaits()) ?? (() => undefined);
   }
 
-  add(items: BulkItem[]): Promise<BulkOutcome[]> {
+  /** Buffers a job's documents, and riders to send with them (only with at least one document). */
+  add(items: BulkItem[], riders: readonly BulkRider[] = []): Promise<BulkOutcome[]> {
+    if (items.length === 0 && riders.length > 0) throw new Error('riders go only with documents');
+    this.riders.push(...riders);
     const promises = items.map(
       (item) =>
         new Promise<BulkOutcome>((resolve, reject) => {
@@ -79,17 +84,21 @@ export class BulkBatcher {
     this.timer = undefined;
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, this.opts.maxDocs);
-      const p = this.send(batch).finally(() => this.inflight.delete(p));
+      const p = this.send(batch, this.riders.splice(0)).finally(() => this.inflight.delete(p));
       this.inflight.add(p);
     }
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(batch: Pending[], riders: readonly BulkRider[] = []): Promise<void> {
     let outcomes: BulkOutcome[];
     try {
-      outcomes = await this.write(batch.map((b) => b.item));
+      outcomes = await this.write(
+        batch.map((b) => b.item),
+        riders,
+      );
     } catch (err) {
       for (const b of batch) b.reject(err);
+      for (const r of riders) r.fail(err);
       return;
     }
     const again: Pending[] = [];

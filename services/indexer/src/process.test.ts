@@ -20,9 +20,11 @@ function fakes(
   const calls: string[] = [];
   const changes: Change[] = [];
   const deleted: PaperDelete[] = [];
+  const pages: Array<{ url: string; paperIds: string[] } | undefined> = [];
   const deps: IndexDeps = {
-    bulk: async (items) => {
+    bulk: async (items, page) => {
       calls.push('bulk');
+      pages.push(page);
       return items.map((i): BulkOutcome => {
         const result = outcomes[i.id] ?? 'written';
         return result === 'written' || result === 'superseded'
@@ -44,7 +46,7 @@ function fakes(
     invalidate: async () => void calls.push('invalidate'),
     nowMicros: () => 555,
   };
-  return { deps, calls, changes, deleted };
+  return { deps, calls, changes, deleted, pages };
 }
 
 const doc = (id: string, version: number, withdrawnReason?: string): IndexJob['docs'][number] => ({
@@ -111,6 +113,15 @@ describe('processIndex and the change feed', () => {
       { id: 'title:a', op: 'deleted', version: 7, reason: 'merged into arxiv:1' },
       { id: 'title:b', op: 'deleted', version: 8, reason: 'merged into arxiv:2' },
     ]);
+  });
+
+  it("hands the page's paper list to the bulk write, which records it with the documents", async () => {
+    const f = fakes({});
+    await processIndex({ ...job([doc('arxiv:1', 1)]), pagePaperIds: ['arxiv:1', 'arxiv:9'] }, f.deps, ctx);
+    expect(f.pages).toEqual([{ url: job([]).url, paperIds: ['arxiv:1', 'arxiv:9'] }]);
+    // A job without one (queued by an older deduplicator, or the embedder's) writes documents only.
+    await processIndex(job([doc('arxiv:2', 2)]), f.deps, ctx);
+    expect(f.pages[1]).toBeUndefined();
   });
 
   it('a bare id enqueued before deletes had versions is deleted as before, its tombstone on the clock', async () => {

@@ -4,7 +4,11 @@ import type { StageContext, StageResult } from '@paperline/core/pipeline';
 
 /** The narrow dependencies of the index stage. */
 export interface IndexDeps {
-  bulk: (items: BulkItem[]) => Promise<BulkOutcome[]>;
+  /**
+   * Writes the documents; with `page`, also records the page's paper list on its archive record
+   * (and fails when that fails: the job is retried, its writes are then superseded no-ops).
+   */
+  bulk: (items: BulkItem[], page?: { url: string; paperIds: string[] }) => Promise<BulkOutcome[]>;
   markWritten: (crawlId: string, ids: string[]) => Promise<void>;
   /** Removes documents of papers that were merged into another id (each at its merge's version). */
   remove: (deletes: PaperDelete[]) => Promise<unknown>;
@@ -73,7 +77,10 @@ export async function processIndex(
 ): Promise<StageResult<'index'>> {
   let outcomes: BulkOutcome[];
   try {
-    outcomes = await deps.bulk(job.docs.map((d) => ({ id: d.id, version: d.version, doc: d.doc })));
+    outcomes = await deps.bulk(
+      job.docs.map((d) => ({ id: d.id, version: d.version, doc: d.doc })),
+      job.pagePaperIds ? { url: job.url, paperIds: job.pagePaperIds } : undefined,
+    );
   } catch (err) {
     throw new TransientError(
       'INDEX_UNAVAILABLE',

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gunzip as zlibGunzip, gzip as zlibGzip } from 'node:zlib';
 import { lazyBody, textBody } from '../http/charset.js';
 import { shortHash } from '../ids.js';
+import type { BulkResponseEntry, BulkRider } from './papers.js';
 
 /** What the archive keeps about one fetch of one URL. */
 export interface UrlRecord {
@@ -104,6 +105,39 @@ export class RawArchive {
   /** Records a 304: the URL's content is still the archived one. */
   async touch(url: string, fetchedAt: string): Promise<void> {
     await this.es.update({ index: this.urlsIndex, id: urlRecordId(url), doc: { fetchedAt } });
+  }
+
+  /**
+   * {@link setPaperIds} as a rider of another bulk request (the indexer's write of the page's
+   * papers): `recorded` settles when that request's answer does, and, like `setPaperIds`, ignores
+   * a URL that has no record.
+   */
+  paperIdsRider(url: string, paperIds: string[]): BulkRider & { recorded: Promise<void> } {
+    let settle!: (items: BulkResponseEntry[]) => void;
+    let fail!: (err: unknown) => void;
+    const recorded = new Promise<void>((resolve, reject) => {
+      fail = reject;
+      settle = ([item]) => {
+        const op = item?.update;
+        if (op && ((op.status >= 200 && op.status < 300) || op.status === 404)) return resolve();
+        reject(
+          new Error(
+            `recording the papers of ${url} on its archive record in ${this.urlsIndex} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
+          ),
+        );
+      };
+    });
+    return {
+      operations: [
+        {
+          action: { update: { _index: this.urlsIndex, _id: urlRecordId(url), retry_on_conflict: 3 } },
+          body: { doc: { paperIds } },
+        },
+      ],
+      settle,
+      fail,
+      recorded,
+    };
   }
 
   /** Remembers which papers a page yielded, so a later 304 can count them unchanged unparsed. */

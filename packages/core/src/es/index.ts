@@ -32,6 +32,8 @@ export {
   scanPapers,
   type BulkItem,
   type BulkOutcome,
+  type BulkRider,
+  type BulkResponseEntry,
   type ScanOptions,
   withdrawnPapers,
   type PaperDelete,

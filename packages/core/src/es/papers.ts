@@ -42,34 +42,70 @@ export interface BulkItem {
   doc: Record<string, unknown> | string;
 }
 
+/** One item of a bulk response: its action's name → what became of it. */
+export type BulkResponseEntry = estypes.BulkResponse['items'][number];
+
+/**
+ * Operations on another index that ride in a bulk write of papers: one request and one translog
+ * sync instead of two. They follow the papers in the body; `settle` gets their response items.
+ */
+export interface BulkRider {
+  operations: Array<{ action: object; body?: object }>;
+  /** The response items of `operations`, in order (only when the request was answered). */
+  settle(items: BulkResponseEntry[]): void;
+  /** The request failed as a whole. */
+  fail(err: unknown): void;
+}
+
 /** The bodies of this process's bulk writes of papers. */
 const bodies = new BulkBodies();
 
 /**
  * One bulk request; the outcome of every item is returned, never dropped. Writes use external
- * versions so an older merge can never overwrite a newer one, and a replay is a no-op.
+ * versions so an older merge can never overwrite a newer one, and a replay is a no-op. Riders'
+ * operations follow the papers in the same request.
  */
-export async function bulkWrite(es: Client, alias: string, items: BulkItem[]): Promise<BulkOutcome[]> {
-  if (items.length === 0) return [];
+export async function bulkWrite(
+  es: Client,
+  alias: string,
+  items: BulkItem[],
+  riders: readonly BulkRider[] = [],
+): Promise<BulkOutcome[]> {
+  if (items.length === 0 && riders.length === 0) return [];
   const operations: Array<object | string> = [];
   for (const it of items) {
-    operations.push({ index: { _index: alias, _id: it.id, version: it.version, version_type: 'external' } });
+    // require_alias: a write never auto-creates a concrete index named like the alias.
+    operations.push({
+      index: {
+        _index: alias,
+        _id: it.id,
+        version: it.version,
+        version_type: 'external',
+        require_alias: true,
+      },
+    });
     operations.push(it.doc);
   }
+  for (const r of riders)
+    for (const op of r.operations) operations.push(op.action, ...(op.body ? [op.body] : []));
   const res = await bodies.send(operations, (body) =>
     es.transport.request<estypes.BulkResponse>({
       method: 'POST',
       path: '/_bulk',
-      // require_alias: a write never auto-creates a concrete index named like the alias.
-      querystring: { refresh: false, require_alias: true },
+      querystring: { refresh: false },
       bulkBody: body,
     }),
   );
+  let at = items.length;
+  for (const r of riders) {
+    r.settle(res.items.slice(at, at + r.operations.length));
+    at += r.operations.length;
+  }
   if (res.items.some((e) => e.index?.error?.type === 'index_not_found_exception')) {
     // The alias was removed under us: recreate it from the template; the items are retried.
     await ensurePapersIndex(es, alias);
   }
-  return res.items.map((entry, i): BulkOutcome => {
+  return res.items.slice(0, items.length).map((entry, i): BulkOutcome => {
     const op = entry.index!;
     const id = items[i]!.id;
     const status = op.status;

@@ -13,11 +13,11 @@ import { SYNTHETIC_BASES as bases, syntheticPage } from './synthetic-page.js';
 
 export type SyntheticRecord = ReturnType<typeof buildRecord>;
 
-/** The records of the first `pages` synthetic listing pages, one per listed paper, first seen now. */
-export function syntheticRecords(pages: number): SyntheticRecord[] {
+/** The records of `pages` synthetic listing pages from page `from`, one per listed paper, first seen now. */
+export function syntheticRecords(pages: number, from = 0): SyntheticRecord[] {
   const fetchedAt = new Date().toISOString();
   return Array.from({ length: pages }, (_, p) => {
-    const { url, body } = syntheticPage(p);
+    const { url, body } = syntheticPage(from + p);
     const input = { url, finalUrl: url, body, contentType: 'text/html', fetchedAt };
     return parsePage(input, bases).candidates.map((c) =>
       buildRecord(canonicalId(identityKeys(c)), [c], { firstSeenAt: fetchedAt, updatedAt: fetchedAt }),

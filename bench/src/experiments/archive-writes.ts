@@ -10,7 +10,7 @@
  *   papers' bulk request (`paperIdsRider`, as the indexer writes it).
  * Each round ends with a flush of every index and waits until no merge runs, so every variant has
  * written every page to segments. Prints Elasticsearch's CPU per page (its /proc stat) and the
- * archive's refreshes and merges of each round; variants alternate.
+ * archive's refreshes and merges of each round; each round runs every variant, in rotating order.
  *
  *   pnpm exec tsx bench/src/experiments/archive-writes.ts [pages=600] [pagesPerSecond=40] [rounds=3] [archive|papers]
  */
@@ -153,10 +153,15 @@ try {
   console.log(provenance());
   const kb = bodies.reduce((n, b) => n + b.length, 0) / pages / 1024;
   console.log(
-    `${pages} pages of ${kb.toFixed(0)} KB at ${rate} pages/s, ${rounds} rounds, variants alternating`,
+    `${pages} pages of ${kb.toFixed(0)} KB at ${rate} pages/s, ${rounds} rounds, ${mode} mode, the variants' order rotating each round`,
   );
+  const variants = Object.entries(VARIANTS);
   for (let r = 0; r < rounds; r++)
-    for (const [name, v] of Object.entries(VARIANTS)) console.log(await round(name, v, r));
+    for (let k = 0; k < variants.length; k++) {
+      // The machine drifts within a round: each variant takes each place in turn.
+      const [name, v] = variants[(k + r) % variants.length]!;
+      console.log(await round(name, v, r));
+    }
 } finally {
   const left = await es.indices
     .get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true })

@@ -5,7 +5,7 @@ import { BulkBatcher } from './batcher.js';
 
 const item = (id: string): BulkItem => ({ id, version: 1, doc: `{"id":"${id}"}` });
 
-/** A rider of one operation, naming itself; `sent` lists the requests it went in. */
+/** A rider of one operation, named by its id; `settled` and `failed` record what became of it. */
 function rider(name: string): BulkRider & { settled: string[]; failed: unknown[] } {
   const settled: string[] = [];
   const failed: unknown[] = [];

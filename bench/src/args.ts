@@ -51,6 +51,8 @@ export interface BenchArgs {
   peerConcurrency: number | undefined;
   /** Workers run with --cpu-prof (their top self-time functions are printed). */
   profile: WorkerKind[];
+  /** Workers print their collections (`--trace-gc-nvp`), added up per page of the crawl (`gc.ts`). */
+  gc: boolean;
   seed: number;
   /** Write the result file into bench/results/ (committed) instead of the temp directory. */
   record: boolean;
@@ -65,7 +67,7 @@ export interface BenchArgs {
 
 export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--embed [BxC,…]] [--rate 500]
                   [--latency-seconds 30] [--soak [MIN]] [--peer-procs P] [--peer-concurrency C]
-                  [--profile KIND[,KIND…]|all] [--seed 1] [--warmup-pages N]
+                  [--profile KIND[,KIND…]|all] [--gc] [--seed 1] [--warmup-pages N]
 
   --pages N            listing pages of 50 papers to crawl (default 2000 → 100,000 listings, 95,002 distinct papers)
   --json               print the result as one JSON object, the last line of stdout
@@ -83,6 +85,8 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --peer-procs P       Crawlee peer processes, each crawling its share of the pages (default: the core count)
   --peer-concurrency C CheerioCrawler min/maxConcurrency per peer process (default: the fastest of a calibration)
   --profile KINDS      run those workers (or 'all') with --cpu-prof; print their top self-time functions
+  --gc                 run the workers with --trace-gc-nvp; their collections per page of the crawl (bytes
+                       allocated, copied and promoted by scavenges, pauses) go into the result file
   --seed S             seed of the synthetic site (default 1)
   --warmup-pages N     at most N pages of throwaway crawls, 250 a round, that warm Elasticsearch up until its CPU
                        per paper settles, before anything is measured (default: --pages, at most 2000; 0: none)
@@ -108,6 +112,7 @@ const defaults = (): BenchArgs => ({
   peerConcurrency: undefined,
   seed: 1,
   profile: [],
+  gc: false,
   record: false,
   warmupPages: -1,
 });
@@ -196,6 +201,9 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--profile':
         a.profile = profileKinds(value() ?? '');
+        break;
+      case '--gc':
+        a.gc = true;
         break;
       case '--help':
       case '-h':

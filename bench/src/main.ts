@@ -143,6 +143,7 @@ function pipelineOptions(run: Run): PipelineOptions {
     groups: run.args.groups,
     chain: run.args.chain,
     ...(run.profileDir ? { profile: { kinds: run.args.profile, dir: run.profileDir } } : {}),
+    ...(run.args.gc ? { gcTrace: true } : {}),
   };
 }
 

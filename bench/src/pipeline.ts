@@ -34,7 +34,8 @@ import { dateOf, firstNew } from './model.js';
 import { CpuWindow, RssSampler, hwmMb } from './procstat.js';
 import { now, waitSearchable } from './searchable.js';
 import type { SyntheticSite } from './site.js';
-import { byKind, startWorkers, type WorkerSet } from './workers.js';
+import { GcTally, gcPerPage } from './gc.js';
+import { byKind, kindOf, startWorkers, type WorkerSet } from './workers.js';
 
 export interface Pipeline {
   cfg: PaperlineConfig;
@@ -45,6 +46,8 @@ export interface Pipeline {
   workers: WorkerSet;
   cpu: CpuWindow;
   rss: RssSampler;
+  /** The workers' collections, when they trace them (`gcTrace`). */
+  gc?: GcTally;
   /** Rejects when a worker exits while it should be running. */
   died: Promise<never>;
   close(): Promise<void>;
@@ -63,6 +66,8 @@ export interface PipelineOptions {
   groups?: number;
   /** Each group's stages in one process (`--chain`). */
   chain?: boolean;
+  /** The workers print their collections (`--gc`), tallied instead of printed. */
+  gcTrace?: boolean;
 }
 
 /**
@@ -104,12 +109,16 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   let rejectDied: (e: Error) => void = () => undefined;
   const died = new Promise<never>((_, reject) => (rejectDied = reject));
   died.catch(() => undefined);
+  const gc = o.gcTrace ? new GcTally() : undefined;
   const workers = startWorkers({
     env,
     groups: o.groups ?? 1,
     chain: o.chain ?? false,
     ...(o.profile ? { profile: o.profile } : {}),
-    onLine: (kind, line) => o.say(`[${kind}] ${line}`),
+    ...(o.gcTrace ? { gcTrace: true } : {}),
+    onLine: (name, line) => {
+      if (!gc?.take(kindOf(name), line)) o.say(`[${name}] ${line}`);
+    },
   });
   for (const [kind, child] of workers.children) {
     child.once('exit', (code, signal) => {
@@ -139,6 +148,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     enqueuer,
     workers,
     cpu: new CpuWindow(() => workers.pids()),
+    ...(gc ? { gc } : {}),
     rss,
     died,
     async close() {
@@ -194,6 +204,8 @@ export interface ThroughputResult {
   rssTimeline: Array<Record<string, number>>;
   /** Per-index Elasticsearch time (ms) spent on this run's indices during the phase. */
   esIndexStats: Record<string, EsIndexTimes>;
+  /** Per kind, the workers' collections per page crawled (`--gc`). */
+  gcPerPage?: Record<string, Record<string, number>>;
 }
 
 /** Redis memory sampled every second: the growth from the start to the peak, when stopped. */
@@ -334,6 +346,7 @@ export async function runThroughput(
   const served = siteWindow(site);
   p.rss.take();
   p.cpu.mark();
+  p.gc?.mark();
   const services = await serviceCpuWindow(es, redis);
   const memoryGrowth = await redisMemoryGrowth(redis);
   const stats0 = await indexTimes(es, o.names.tag);
@@ -349,6 +362,7 @@ export async function runThroughput(
   const minorFaults = byKind(p.cpu.read('minorFaults'), (a, b) => a + b);
   const rssTimeline = p.rss.timeline;
   const peakRssMb = byKind(p.rss.take(), Math.max);
+  const gc = p.gc?.read();
   const hwm = byKind(
     Object.fromEntries([...p.workers.pids()].map(([k, pid]) => [k, hwmMb(pid) ?? 0])),
     Math.max,
@@ -372,5 +386,8 @@ export async function runThroughput(
     backlog,
     rssTimeline,
     esIndexStats: diffIndexTimes(await indexTimes(es, o.names.tag), stats0),
+    ...(gc
+      ? { gcPerPage: Object.fromEntries(Object.entries(gc).map(([k, t]) => [k, gcPerPage(t, pages)])) }
+      : {}),
   };
 }

@@ -74,7 +74,18 @@ function processRows(r: BenchRecord): string[][] {
     `${fmt(r.peakRssMb)} MB`,
     `target ≤ ${TARGETS.peakRssMb}: ${met(r.targets.peakRssMb)}`,
   ]);
-  return rows;
+  return [...rows, ...gcRows(r)];
+}
+
+/** `--gc`: each kind's scavenges per page of the crawl, and what they copied. */
+function gcRows(r: BenchRecord): string[][] {
+  const perPage = (r.detail.pipeline as { gcPerPage?: Record<string, Record<string, number>> } | undefined)
+    ?.gcPerPage;
+  return Object.entries(perPage ?? {}).map(([kind, g]) => [
+    `  ${kind} gc per page`,
+    `${fmt(g.scavenges, 2)} scavenges, ${fmt(g.scavengePauseMs, 2)} ms paused`,
+    `+ ${fmt(g.scavengeHelperMs, 2)} ms in helper threads; ${fmt(g.allocatedKb)} KB allocated, ${fmt(g.survivedKb)} KB copied, ${fmt(g.promotedKb)} KB promoted; ${fmt(g.fullCollections, 3)} full collections (${fmt(g.fullPauseMs, 2)} ms)`,
+  ]);
 }
 
 export function formatSummary(r: BenchRecord, file: string): string {

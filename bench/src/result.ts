@@ -244,6 +244,7 @@ function detailOf({ thr, ceiling, peer, lat }: Measured): Record<string, unknown
       esIndexStats: thr.esIndexStats,
       backlog: thr.backlog,
       rssTimeline: thr.rssTimeline,
+      ...(thr.gcPerPage ? { gcPerPage: thr.gcPerPage } : {}),
     },
     ceiling,
     ...(peer ? { peer } : {}),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKER_KINDS, type WorkerKind } from '@paperline/contracts';
 import { workerEnv, workerExecArgv } from '@paperline/core/process';
+import { GC_TRACE_FLAG } from './gc.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKERS_ENTRY = fileURLToPath(import.meta.resolve('@paperline/workers/main'));
@@ -36,6 +37,8 @@ export interface StartOptions {
   env: NodeJS.ProcessEnv;
   /** Write V8 CPU profiles of these workers into `dir/<kind>/` (written when they exit). */
   profile?: { kinds: WorkerKind[]; dir: string };
+  /** Run the workers with {@link GC_TRACE_FLAG}: each collection becomes an output line. */
+  gcTrace?: boolean;
   /** Receives each worker's output lines (they log JSON with pino at the configured level). */
   onLine: (name: string, line: string) => void;
   /** Whole sets of stage processes to start, as that many machines would run them. @defaultValue 1 */
@@ -90,11 +93,16 @@ export function startWorker(
   const prof = kinds.some((k) => opts.profile?.kinds.includes(k))
     ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profile!.dir, name)]
     : [];
-  const child = spawn(process.execPath, [...workerNodeArgs(), ...prof, WORKERS_ENTRY, kinds.join(',')], {
-    cwd: ROOT,
-    env: workerEnv(opts.env),
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const gc = opts.gcTrace ? [GC_TRACE_FLAG] : [];
+  const child = spawn(
+    process.execPath,
+    [...workerNodeArgs(), ...gc, ...prof, WORKERS_ENTRY, kinds.join(',')],
+    {
+      cwd: ROOT,
+      env: workerEnv(opts.env),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
   let buf = '';
   const onData = (d: Buffer) => {
     buf += d.toString();

@@ -1,8 +1,8 @@
 --[[
   The variant of packages/core/lua/paper-commit.lua that bench/src/experiments/commit-script.ts
   measures: the same compare-and-set per paper, with one HMGET of the revision and the version and
-  one HSET of every field (three calls per paper instead of five). Not used by the product: it saved
-  Redis about a tenth of the script's cost, 0.0015 ms per paper (bench/README.md).
+  one HSET of every field (three calls per paper instead of five). Not used by the product: Redis
+  spent no less on it (bench/README.md, 2026-12-07 afternoon).
 ]]
 local ttl = tonumber(ARGV[1])
 local t = redis.call('TIME')

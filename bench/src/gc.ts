@@ -89,8 +89,20 @@ export class GcTally {
   }
 }
 
-/** Totals per page: what the figures in the result file and the summary are. */
-export function gcPerPage(totals: GcTotals, pages: number): Record<string, number> {
+/** A kind's collections per page crawled: the figures of the result file and the summary. */
+export interface GcPerPage {
+  scavenges: number;
+  allocatedKb: number;
+  survivedKb: number;
+  promotedKb: number;
+  scavengePauseMs: number;
+  scavengeHelperMs: number;
+  fullCollections: number;
+  fullPauseMs: number;
+}
+
+/** Totals per page. */
+export function gcPerPage(totals: GcTotals, pages: number): GcPerPage {
   const per = (v: number, unit = 1) => Math.round((v / unit / pages) * 1000) / 1000;
   return {
     scavenges: per(totals.scavenges),

@@ -34,7 +34,7 @@ import { dateOf, firstNew } from './model.js';
 import { CpuWindow, RssSampler, hwmMb } from './procstat.js';
 import { now, waitSearchable } from './searchable.js';
 import type { SyntheticSite } from './site.js';
-import { GcTally, gcPerPage } from './gc.js';
+import { GcTally, gcPerPage, type GcPerPage } from './gc.js';
 import { byKind, kindOf, startWorkers, type WorkerSet } from './workers.js';
 
 export interface Pipeline {
@@ -205,7 +205,7 @@ export interface ThroughputResult {
   /** Per-index Elasticsearch time (ms) spent on this run's indices during the phase. */
   esIndexStats: Record<string, EsIndexTimes>;
   /** Per kind, the workers' collections per page crawled (`--gc`). */
-  gcPerPage?: Record<string, Record<string, number>>;
+  gcPerPage?: Record<string, GcPerPage>;
 }
 
 /** Redis memory sampled every second: the growth from the start to the peak, when stopped. */

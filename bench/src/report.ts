@@ -1,4 +1,5 @@
 /** The human summary printed at the end of a run, from the result record alone. */
+import type { GcPerPage } from './gc.js';
 import type { BenchRecord } from './resultfile.js';
 import { TARGETS } from './targets.js';
 
@@ -79,8 +80,7 @@ function processRows(r: BenchRecord): string[][] {
 
 /** `--gc`: each kind's scavenges per page of the crawl, and what they copied. */
 function gcRows(r: BenchRecord): string[][] {
-  const perPage = (r.detail.pipeline as { gcPerPage?: Record<string, Record<string, number>> } | undefined)
-    ?.gcPerPage;
+  const perPage = (r.detail.pipeline as { gcPerPage?: Record<string, GcPerPage> } | undefined)?.gcPerPage;
   return Object.entries(perPage ?? {}).map(([kind, g]) => [
     `  ${kind} gc per page`,
     `${fmt(g.scavenges, 2)} scavenges, ${fmt(g.scavengePauseMs, 2)} ms paused`,

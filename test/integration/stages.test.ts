@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { HttpClient } from '@paperline/core/http';
@@ -12,7 +13,7 @@ import {
   type Runtime,
   type StageWiring,
 } from '@paperline/core/pipeline';
-import { PaperlineError, type PaperCandidate } from '@paperline/contracts';
+import { PaperlineError, PermanentError, type PaperCandidate } from '@paperline/contracts';
 import { fetchStage, processFetch, type FetchDeps } from '@paperline/fetcher';
 import { parseStage, processParse, type ParseDeps } from '@paperline/parser';
 import { DedupStore, dedupeStage, processDedupe, type DedupeDeps } from '@paperline/deduplicator';
@@ -281,7 +282,7 @@ describe('parse stage', () => {
       index: names.archive,
       id: sha,
     });
-    expect(stored._source?.encoding).toBe('gzip');
+    expect(stored._source?.encoding).toBe('br');
     expect(stored._source?.text).toBeUndefined();
     expect(await archive.getText(sha, 'http://x/cp1252')).toBe('<html><body>café € naïve</body></html>');
     expect((await archive.getUrl('http://x/cp1252'))?.sha256).toBe(sha);
@@ -298,6 +299,41 @@ describe('parse stage', () => {
       },
     });
     expect(await archive.getText('d'.repeat(64), 'http://x/old')).toBe('old layout');
+    // One written before Brotli holds the gzip-compressed bytes.
+    await es.create({
+      index: names.archive,
+      id: 'e'.repeat(64),
+      document: {
+        sha256: 'e'.repeat(64),
+        body: gzipSync(body).toString('base64'),
+        encoding: 'gzip',
+        contentType: 'text/html; charset=windows-1252',
+        size: body.length,
+        url: 'http://x/gzip',
+      },
+    });
+    expect(await archive.getText('e'.repeat(64), 'http://x/gzip')).toBe(
+      '<html><body>café € naïve</body></html>',
+    );
+  });
+
+  it('an archived body in an encoding this version does not know is a permanent ARCHIVE_UNREADABLE error', async () => {
+    await es.create({
+      index: names.archive,
+      id: 'f'.repeat(64),
+      document: {
+        sha256: 'f'.repeat(64),
+        body: 'AAAA',
+        encoding: 'zstd',
+        contentType: 'text/html',
+        size: 3,
+        url: 'http://x/z',
+      },
+    });
+    const err = await archive.getText('f'.repeat(64), 'http://x/z').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err).toMatchObject({ code: 'ARCHIVE_UNREADABLE', context: { url: 'http://x/z' } });
+    expect((err as Error).message).toContain("encoding 'zstd'");
   });
 
   it('a missing archived body is a permanent ARCHIVE_MISSING error', async () => {

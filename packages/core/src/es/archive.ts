@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { PermanentError, type PageBody, type SourceId } from '@paperline/contracts';
 import { promisify } from 'node:util';
 import {
@@ -9,6 +9,7 @@ import {
 } from 'node:zlib';
 import { lazyBody, textBody } from '../http/charset.js';
 import { shortHash } from '../ids.js';
+import { BulkBodies } from './bulk-body.js';
 import type { BulkResponseEntry, BulkRider } from './papers.js';
 
 /** What the archive keeps about one fetch of one URL. */
@@ -51,6 +52,13 @@ interface PageDoc {
 const urlRecordId = (url: string): string => shortHash(url, 40);
 
 type BodyEncoding = 'br' | 'gzip';
+
+/**
+ * The bodies of this process's archive writes, one buffer per write in flight (a fetcher runs 8 at
+ * a time by default). Written through a kept buffer, the base64 of a page is garbage as soon as it
+ * is in the buffer, not held by a request string for as long as the write takes.
+ */
+const archiveBodies = new BulkBodies(8);
 
 const brotliCompress = promisify(zlibBrotliCompress);
 const DECOMPRESS: Record<BodyEncoding, (b: Buffer, o: { chunkSize: number }) => Promise<Buffer>> = {
@@ -99,23 +107,9 @@ export class RawArchive {
    * Elasticsearch parses, stores and returns for much less than the page as a JSON string.
    */
   async put(page: ArchivedPage): Promise<void> {
-    const { body, ...rec } = page;
-    const doc: PageDoc = {
-      sha256: page.sha256,
-      body: (await compressBody(body)).toString('base64'),
-      encoding: 'br',
-      contentType: page.contentType,
-      size: page.size,
-      url: page.url,
-    };
-    const res = await this.es.bulk({
-      operations: [
-        { create: { _index: this.index, _id: page.sha256 } },
-        doc,
-        { index: { _index: this.urlsIndex, _id: urlRecordId(page.url) } },
-        rec,
-      ],
-    });
+    const res = await archiveBodies.send(this.putLines(page, await compressBody(page.body)), (body) =>
+      this.es.transport.request<estypes.BulkResponse>({ method: 'POST', path: '/_bulk', bulkBody: body }),
+    );
     for (const item of res.items) {
       const op = item.create ?? item.index;
       // 409 on create: that content is archived already.
@@ -125,6 +119,25 @@ export class RawArchive {
         );
       }
     }
+  }
+
+  /** The bulk lines of {@link put}: the body's document (created once) and the URL's record. */
+  private putLines(page: ArchivedPage, compressed: Buffer): object[] {
+    const { body: _received, ...rec } = page;
+    const doc: PageDoc = {
+      sha256: page.sha256,
+      body: compressed.toString('base64'),
+      encoding: 'br',
+      contentType: page.contentType,
+      size: page.size,
+      url: page.url,
+    };
+    return [
+      { create: { _index: this.index, _id: page.sha256 } },
+      doc,
+      { index: { _index: this.urlsIndex, _id: urlRecordId(page.url) } },
+      rec,
+    ];
   }
 
   /** Records a 304: the URL's content is still the archived one. */

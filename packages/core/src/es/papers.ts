@@ -60,18 +60,8 @@ export interface BulkRider {
 /** The bodies of this process's bulk writes of papers. */
 const bodies = new BulkBodies();
 
-/**
- * One bulk request; the outcome of every item is returned, never dropped. Writes use external
- * versions so an older merge can never overwrite a newer one, and a replay is a no-op. Riders'
- * operations follow the papers in the same request.
- */
-export async function bulkWrite(
-  es: Client,
-  alias: string,
-  items: BulkItem[],
-  riders: readonly BulkRider[] = [],
-): Promise<BulkOutcome[]> {
-  if (items.length === 0 && riders.length === 0) return [];
+/** The lines of {@link bulkWrite}'s request: each paper's action and document, then the riders'. */
+function bulkLines(alias: string, items: BulkItem[], riders: readonly BulkRider[]): Array<object | string> {
   const operations: Array<object | string> = [];
   for (const it of items) {
     // require_alias: a write never auto-creates a concrete index named like the alias.
@@ -88,7 +78,22 @@ export async function bulkWrite(
   }
   for (const r of riders)
     for (const op of r.operations) operations.push(op.action, ...(op.body ? [op.body] : []));
-  const res = await bodies.send(operations, (body) =>
+  return operations;
+}
+
+/**
+ * One bulk request; the outcome of every item is returned, never dropped. Writes use external
+ * versions so an older merge can never overwrite a newer one, and a replay is a no-op. Riders'
+ * operations follow the papers in the same request.
+ */
+export async function bulkWrite(
+  es: Client,
+  alias: string,
+  items: BulkItem[],
+  riders: readonly BulkRider[] = [],
+): Promise<BulkOutcome[]> {
+  if (items.length === 0 && riders.length === 0) return [];
+  const res = await bodies.send(bulkLines(alias, items, riders), (body) =>
     es.transport.request<estypes.BulkResponse>({
       method: 'POST',
       path: '/_bulk',

@@ -270,10 +270,25 @@ function compactView(view: SourcePartial, record: Record<string, unknown>): Reco
  */
 export function storedDocument<R extends { sources: StoredSourceRef[] }>(record: R): string {
   const top = record as unknown as Record<string, unknown>;
-  return JSON.stringify({
-    ...record,
-    sources: record.sources.map((s) => ({ ...s, record: compactView(s.record, top) })),
-  });
+  return flattened(
+    JSON.stringify({
+      ...record,
+      sources: record.sources.map((s) => ({ ...s, record: compactView(s.record, top) })),
+    }),
+  );
+}
+
+/**
+ * `s` in one piece. V8 returns a long `JSON.stringify` result as a rope of the pieces it wrote
+ * (a cons string), and the first write of it into a buffer flattens it into a copy. A document is
+ * kept from its merge until its bulk request was answered: kept as a rope, its pieces outlive
+ * scavenges and the copy made at the write is promoted too. Reading a character flattens it in
+ * place now, while the pieces are young, so only the flat string lives on (the pnpm bench --gc
+ * figures in bench/README.md).
+ */
+function flattened(s: string): string {
+  s.charCodeAt(0);
+  return s;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Experiment: what the raw archive costs per page, on both sides of the wire, over P synthetic
  * listing pages and three archive indices:
- * - gzip_body: core's RawArchive.put / getText as shipped (the received bytes gzip-compressed,
- *   base64, one bulk request with the URL record; pages template, best_compression);
+ * - gzip_body: core's RawArchive.put / getText as shipped (the received bytes compressed, base64,
+ *   one bulk request with the URL record; pages template, best_compression). Named for the gzip
+ *   it measured; RawArchive has compressed with Brotli since;
  * - best_compression and default_codec: the layout before, the decoded text as a JSON string
  *   in two requests, with either codec.
  * Reports Elasticsearch CPU ms/page and client CPU ms/page for the writes and the realtime reads

@@ -1,6 +1,6 @@
 /**
  * Experiment: what a crawl's archive writes cost Elasticsearch. P synthetic listing pages go
- * through core's RawArchive as a crawl writes them (`put`: the gzip body and the URL record in one
+ * through core's RawArchive as a crawl writes them (`put`: the compressed body and the URL record in one
  * bulk request), paced at R pages a second, 8 at a time, into archive indices made from the pages
  * template. Then the page's paper list (`paperIds` on its URL record) is written, by variant:
  * - `archive` mode: not at all (`put` alone), in an update of its own (`setPaperIds`, as the

@@ -28,6 +28,7 @@ import { RssSampler } from './procstat.js';
 import { searchableAfterRefresh } from './searchable.js';
 import type { SyntheticSite } from './site.js';
 import { ROOT } from './workers.js';
+import { fastestOnAverage, type PeerTrial } from './peer-calibration.js';
 
 const PEER = fileURLToPath(new URL('../peers/crawlee.ts', import.meta.url));
 
@@ -77,7 +78,7 @@ export interface PeerResult extends PeerSettings {
 
 export interface PeerCalibration {
   chosen: number;
-  trials: Array<{ maxConcurrency: number; papersPerSecond: number }>;
+  trials: PeerTrial[];
 }
 
 interface Child {
@@ -231,7 +232,10 @@ export async function runPeer(
 
 /**
  * The per-process concurrency a Crawlee user would pick: each candidate on the first pages of the
- * site (at most the run's own), into a fresh index each; the fastest wins.
+ * site (at most the run's own), into a fresh index each, twice, the second round in reverse order
+ * so that a machine whose speed drifts during the calibration favours none; the best mean wins.
+ * With one trial each, three trials within 5 % of each other once picked 4 where 16 had been
+ * chosen in every run around it (bench/README.md).
  */
 export async function calibratePeer(
   es: Client,
@@ -240,8 +244,9 @@ export async function calibratePeer(
   o: Omit<PeerOptions, 'maxConcurrency' | 'expected'>,
 ): Promise<PeerCalibration> {
   const pages = Math.min(o.pages, PEER_CALIBRATION.pages);
+  const candidates = PEER_CALIBRATION.concurrencies;
   const trials: PeerCalibration['trials'] = [];
-  for (const [k, maxConcurrency] of PEER_CALIBRATION.concurrencies.entries()) {
+  for (const [k, maxConcurrency] of [...candidates, ...[...candidates].reverse()].entries()) {
     const index = names.peerTune(k);
     const r = await runPeer(es, index, site, { ...o, pages, expected: firstNew(pages), maxConcurrency });
     await deleteIndex(es, index);
@@ -251,6 +256,5 @@ export async function calibratePeer(
       `[peer] trial: ${o.processes} × concurrency ${maxConcurrency} → ${Math.round(r.papersPerSecond)} papers/s`,
     );
   }
-  const best = trials.reduce((a, b) => (b.papersPerSecond > a.papersPerSecond ? b : a));
-  return { chosen: best.maxConcurrency, trials };
+  return { chosen: fastestOnAverage(trials), trials };
 }

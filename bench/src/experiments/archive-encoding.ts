@@ -11,14 +11,12 @@
  *   pnpm exec tsx bench/src/experiments/archive-encoding.ts [pages=600] [pagesPerSecond=40] [rounds=4]
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip as zlibGzip } from 'node:zlib';
 import { loadConfig } from '@paperline/core/config';
 import { createEsClient, pagesTemplate, RawArchive, type ArchivedPage } from '@paperline/core/es';
-import { renderDailyPage } from '../html.js';
 import { esCpuMs } from '../infra.js';
-import { dateOf, pageEntries } from '../model.js';
+import { archivedPages, paced, settle } from './archive-pages.js';
 import { provenance } from './measure.js';
 
 const pages = Number(process.argv[2] ?? 600);
@@ -28,23 +26,7 @@ const es = createEsClient(loadConfig(process.env).elasticsearch, { requestTimeou
 const tag = `bench-exp-archive-encoding-${Date.now().toString(36)}`;
 const gzip = promisify(zlibGzip);
 
-const pagesToWrite: ArchivedPage[] = Array.from({ length: pages }, (_, p) => {
-  const body = Buffer.from(
-    renderDailyPage('http://127.0.0.1:1', dateOf(p + 5000), null, pageEntries(7, p + 5000)),
-  );
-  const url = `http://127.0.0.1:1/papers/date/${dateOf(p + 5000)}`;
-  return {
-    url,
-    finalUrl: url,
-    sha256: createHash('sha256').update(body).digest('hex'),
-    status: 200,
-    contentType: 'text/html; charset=utf-8',
-    fetchedAt: new Date().toISOString(),
-    source: 'hf',
-    size: body.length,
-    body,
-  };
-});
+const pagesToWrite = archivedPages(pages);
 
 /** The id core's RawArchive gives a URL's record. */
 const urlRecordId = (url: string): string => createHash('sha256').update(url).digest('hex').slice(0, 40);
@@ -82,32 +64,6 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-/** Runs `f` over every page, 8 at a time, at most `perSecond` pages a second (Infinity: no pacing). */
-async function eachPage(perSecond: number, f: (p: ArchivedPage) => Promise<unknown>): Promise<void> {
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < pages) {
-        const i = next++;
-        const due = started + (i * 1000) / perSecond - performance.now();
-        if (due > 0) await delay(due);
-        await f(pagesToWrite[i]!);
-      }
-    }),
-  );
-}
-
-/** Flushes the indices and waits until no merge runs on them. */
-async function settle(indices: string[]): Promise<void> {
-  await es.indices.flush({ index: indices });
-  for (;;) {
-    const s = await es.indices.stats({ index: indices, metric: 'merge' });
-    if ((s._all.total?.merges?.current ?? 0) === 0) return;
-    await delay(200);
-  }
-}
-
 async function round(name: VariantName, r: number): Promise<string> {
   const index = `${tag}-${r}-${name.split(' ')[0]}`;
   const t = pagesTemplate().template;
@@ -115,12 +71,13 @@ async function round(name: VariantName, r: number): Promise<string> {
     await es.indices.create({ index: n, settings: t.settings as never, mappings: t.mappings as never });
   const archive = new RawArchive(es, index);
   const [es0, cli0] = [await esCpuMs(es), cpuMs()];
-  await eachPage(rate, (p) => VARIANTS[name](archive, index, p));
+  await paced(pages, rate, (i) => VARIANTS[name](archive, index, pagesToWrite[i]!));
   const cliPut = cpuMs() - cli0;
-  await settle([index, `${index}-urls`]);
+  await settle(es, [index, `${index}-urls`]);
   const esPut = (await esCpuMs(es)) - es0;
   const [es1, cli1] = [await esCpuMs(es), cpuMs()];
-  await eachPage(Infinity, async (p) => {
+  await paced(pages, Infinity, async (i) => {
+    const p = pagesToWrite[i]!;
     const body = await archive.getBody(p.sha256, p.url);
     if (body.utf8?.length !== p.size)
       throw new Error(`${p.url} read back as ${body.utf8?.length} bytes, not ${p.size}`);

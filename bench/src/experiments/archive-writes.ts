@@ -14,14 +14,11 @@
  *
  *   pnpm exec tsx bench/src/experiments/archive-writes.ts [pages=600] [pagesPerSecond=40] [rounds=3] [archive|papers]
  */
-import { createHash } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig } from '@paperline/core/config';
 import { bulkWrite, createEsClient, pagesTemplate, RawArchive } from '@paperline/core/es';
 import { storedDocument } from '@paperline/identity';
-import { renderDailyPage } from '../html.js';
 import { esCpuMs } from '../infra.js';
-import { dateOf, pageEntries } from '../model.js';
+import { archivedPages, paced, settle } from './archive-pages.js';
 import { createLoadIndex, syntheticRecords } from './bulk-load.js';
 import { provenance } from './measure.js';
 
@@ -31,9 +28,7 @@ const rounds = Number(process.argv[4] ?? 3);
 const mode = process.argv[5] === 'papers' ? 'papers' : 'archive';
 const es = createEsClient(loadConfig(process.env).elasticsearch, { requestTimeoutMs: 120_000 });
 const tag = `bench-exp-archive-writes-${Date.now().toString(36)}`;
-const bodies = Array.from({ length: pages }, (_, p) =>
-  Buffer.from(renderDailyPage('http://127.0.0.1:1', dateOf(p + 5000), null, pageEntries(7, p + 5000))),
-);
+const pagesToWrite = archivedPages(pages);
 /** Each page's papers as the indexer writes them (`papers` mode only). */
 const pagePapers =
   mode === 'papers'
@@ -95,41 +90,11 @@ async function writePapers(
 
 /** Writes every page as a crawl does, `rate` pages a second (8 at a time). */
 async function crawl(archive: RawArchive, papers: string | undefined, v: Variant): Promise<void> {
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < pages) {
-        const i = next++;
-        const due = started + (i * 1000) / rate - performance.now();
-        if (due > 0) await delay(due);
-        const body = bodies[i]!;
-        const url = `http://127.0.0.1:1/papers/date/${dateOf(i + 5000)}`;
-        await archive.put({
-          url,
-          finalUrl: url,
-          sha256: createHash('sha256').update(body).digest('hex'),
-          status: 200,
-          contentType: 'text/html; charset=utf-8',
-          fetchedAt: new Date().toISOString(),
-          source: 'hf',
-          size: body.length,
-          body,
-        });
-        await writePapers(archive, papers, i, v, url);
-      }
-    }),
-  );
-}
-
-/** Flushes both indices and waits until no merge runs on them. */
-async function settle(indices: string[]): Promise<void> {
-  await es.indices.flush({ index: indices });
-  for (;;) {
-    const s = await es.indices.stats({ index: indices, metric: 'merge' });
-    if ((s._all.total?.merges?.current ?? 0) === 0) return;
-    await delay(200);
-  }
+  await paced(pages, rate, async (i) => {
+    const page = pagesToWrite[i]!;
+    await archive.put(page);
+    await writePapers(archive, papers, i, v, page.url);
+  });
 }
 
 async function round(name: string, v: Variant, r: number): Promise<string> {
@@ -140,7 +105,7 @@ async function round(name: string, v: Variant, r: number): Promise<string> {
   if (papers) indices.push(await createLoadIndex(es, papers));
   const cpu0 = await esCpuMs(es);
   await crawl(archive, papers, v);
-  await settle(indices);
+  await settle(es, indices);
   const perPage = ((await esCpuMs(es)) - cpu0) / pages;
   const s = await es.indices.stats({ index: indices.slice(0, 2), metric: ['refresh', 'merge'] });
   const refreshes = s._all.total?.refresh?.total ?? 0;
@@ -151,7 +116,7 @@ async function round(name: string, v: Variant, r: number): Promise<string> {
 
 try {
   console.log(provenance());
-  const kb = bodies.reduce((n, b) => n + b.length, 0) / pages / 1024;
+  const kb = pagesToWrite.reduce((n, p) => n + p.size, 0) / pages / 1024;
   console.log(
     `${pages} pages of ${kb.toFixed(0)} KB at ${rate} pages/s, ${rounds} rounds, ${mode} mode, the variants' order rotating each round`,
   );

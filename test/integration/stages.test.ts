@@ -340,6 +340,45 @@ describe('parse stage', () => {
     const err = await archive.getText('0'.repeat(64), 'http://x/').catch((e: unknown) => e);
     expect((err as PaperlineError).code).toBe('ARCHIVE_MISSING');
   });
+
+  it('pages archived at the same time each get their own outcome: a page Elasticsearch refuses fails alone', async () => {
+    const pageAt = (n: number, status = 200) => {
+      const body = Buffer.from(`<html><body>page ${n}</body></html>`);
+      const url = `http://x/together/${n}`;
+      return {
+        url,
+        finalUrl: url,
+        sha256: String(n).repeat(64).slice(0, 64),
+        status,
+        contentType: 'text/html',
+        fetchedAt: new Date().toISOString(),
+        source: 'hf' as const,
+        size: body.length,
+        body,
+      };
+    };
+    // A status outside the mapping's short: Elasticsearch refuses that URL record alone.
+    const pages = [1, 2, 3, 4, 5, 6].map((n) => pageAt(n, n === 4 ? 70_000 : 200));
+    const outcomes = await Promise.allSettled(pages.map((p) => archive.put(p)));
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(String((outcomes[3] as PromiseRejectedResult).reason)).toContain('http://x/together/4');
+    const records = await Promise.all(pages.map((p) => archive.getUrl(p.url)));
+    expect(records.map((r) => r?.sha256)).toEqual(pages.map((p, i) => (i === 3 ? undefined : p.sha256)));
+    for (const p of [pages[0]!, pages[5]!])
+      expect(await archive.getText(p.sha256, p.url)).toBe(p.body.toString());
+  });
+
+  it('a URL never archived has no record, also where no archive index exists yet', async () => {
+    expect(await archive.getUrl('http://x/never-fetched')).toBeNull();
+    expect(await new RawArchive(es, `${names.archive}-absent`).getUrl('http://x/never-fetched')).toBeNull();
+  });
 });
 
 describe('dedupe + index stages', () => {
@@ -486,6 +525,29 @@ describe('dedupe + index stages', () => {
     const after = (await getPapers(es, names.index, ['arxiv:2403.12345'])).get('arxiv:2403.12345')!;
     expect(after.version).toBe(before.version);
     expect(after.doc.firstSeenAt).toBe(before.doc.firstSeenAt);
+  });
+
+  it('pages that read the index at the same time each get their own papers, also a paper they share', async () => {
+    await store.clear();
+    const [a, b] = await Promise.all([
+      store.load(['arxiv:2403.12345', 'arxiv:2403.60606']),
+      store.load(['arxiv:2403.60606', 'arxiv:2403.99999']),
+    ]);
+    const indexed = await getPapers(es, names.index, ['arxiv:2403.12345', 'arxiv:2403.60606']);
+    expect([...a.keys()]).toEqual(['arxiv:2403.12345', 'arxiv:2403.60606']);
+    expect([...b.keys()]).toEqual(['arxiv:2403.60606', 'arxiv:2403.99999']);
+    expect(a.get('arxiv:2403.12345')!.fromIndex).toEqual({
+      version: indexed.get('arxiv:2403.12345')!.version,
+    });
+    for (const page of [a, b])
+      expect(page.get('arxiv:2403.60606')!.fromIndex).toEqual({
+        version: indexed.get('arxiv:2403.60606')!.version,
+      });
+    expect(b.get('arxiv:2403.99999')!.fromIndex).toEqual({ version: 0 });
+    const shared = [a, b].map((page) => page.get('arxiv:2403.60606')!.views.get('hf'));
+    expect(shared[0]?.title).toBe('Paper Lists Ride Along');
+    expect(shared[1]).toEqual(shared[0]);
+    expect(shared[1]).not.toBe(shared[0]);
   });
 
   it('a paper first seen without an id is merged into its record once the id arrives', async () => {

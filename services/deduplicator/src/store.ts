@@ -1,5 +1,5 @@
 import { RedisKeys, type RedisClient } from '@paperline/core/redis';
-import { getPapers, type EsClient } from '@paperline/core/es';
+import { Coalescer, getPapers, type EsClient, type StoredPaper } from '@paperline/core/es';
 import { PaperCache, type PaperState } from '@paperline/core/pipeline';
 import type { PaperCandidate, SourceId } from '@paperline/contracts';
 import { findKeysInIndex } from './keys-in-index.js';
@@ -29,6 +29,11 @@ export type CommitResult = { version: number } | null;
 export class DedupStore {
   private readonly keys: RedisKeys;
   private readonly cache: PaperCache;
+  /** Pages' reads of papers the cache lacks: one mget at a time, the pages that come meanwhile in the next. */
+  private readonly indexReads = new Coalescer((pages: string[][]) => this.readPages(pages), {
+    maxInFlight: 1,
+    maxItems: 16,
+  });
 
   constructor(
     private readonly redis: RedisClient,
@@ -44,10 +49,28 @@ export class DedupStore {
 
   /**
    * Reads the state of many papers in one pipelined round trip; papers the cache does not hold
-   * are read from the index (one mget) and come back with `fromIndex`.
+   * are read from the index (one mget, shared with the pages of this process that read meanwhile)
+   * and come back with `fromIndex`.
    */
   async load(ids: string[]): Promise<Map<string, PaperState>> {
-    return this.cache.load(ids, (missing) => getPapers(this.es, this.alias, missing));
+    return this.cache.load(ids, (missing) => this.indexReads.submit(missing));
+  }
+
+  /** One mget for the papers of several pages: each page's documents. */
+  private async readPages(pages: string[][]): Promise<Map<string, StoredPaper>[]> {
+    const docs = await getPapers(this.es, this.alias, [...new Set(pages.flat())]);
+    const handedOut = new Set<string>();
+    return pages.map((ids) => {
+      const page = new Map<string, StoredPaper>();
+      for (const id of ids) {
+        const d = docs.get(id);
+        if (!d) continue;
+        // A paper on two of the pages: each merges its own copy, as with reads of its own.
+        page.set(id, handedOut.has(id) ? structuredClone(d) : d);
+        handedOut.add(id);
+      }
+      return page;
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 import { lazyBody, textBody } from '../http/charset.js';
 import { shortHash } from '../ids.js';
 import { BulkBodies } from './bulk-body.js';
+import { Coalescer } from './coalescer.js';
 import type { BulkResponseEntry, BulkRider } from './papers.js';
 
 /** What the archive keeps about one fetch of one URL. */
@@ -60,6 +61,12 @@ type BodyEncoding = 'br' | 'gzip';
  */
 const archiveBodies = new BulkBodies(8);
 
+/** A page to archive, its body compressed as the archive keeps it. */
+interface CompressedPage {
+  page: ArchivedPage;
+  compressed: Buffer;
+}
+
 const brotliCompress = promisify(zlibBrotliCompress);
 const DECOMPRESS: Record<BodyEncoding, (b: Buffer, o: { chunkSize: number }) => Promise<Buffer>> = {
   br: promisify(zlibBrotliDecompress),
@@ -92,33 +99,61 @@ const statusOf = (err: unknown): number | undefined =>
  * fetchers and parsers on different machines share it and it survives restarts.
  */
 export class RawArchive {
+  /** Writes of bodies and their fetch records: the pages that come meanwhile share the next bulk. */
+  private readonly writes: Coalescer<CompressedPage, undefined>;
+  /** Reads of fetch records: the reads that come meanwhile share the next mget. */
+  private readonly urlReads: Coalescer<string, UrlRecord | null>;
+  /** Reads of bodies: the reads that come meanwhile share the next mget. */
+  private readonly bodyReads: Coalescer<string, PageDoc | null>;
+
+  /**
+   * @param requestsInFlight requests of each kind (writes, record reads, body reads) this archive
+   *   keeps out at once; the calls made meanwhile leave together in the next one (see Coalescer).
+   */
   constructor(
     private readonly es: Client,
     private readonly index: string,
-  ) {}
+    requestsInFlight = 1,
+  ) {
+    const limits = (maxItems: number) => ({ maxInFlight: requestsInFlight, maxItems });
+    this.writes = new Coalescer((pages) => this.writePages(pages), limits(32));
+    this.urlReads = new Coalescer((ids) => this.readByIds<UrlRecord>(this.urlsIndex, ids), limits(64));
+    this.bodyReads = new Coalescer((shas) => this.readByIds<PageDoc>(this.index, shas), limits(16));
+  }
 
   get urlsIndex(): string {
     return `${this.index}-urls`;
   }
 
   /**
-   * Stores the body (once per sha256) and the URL's fetch record, in one bulk request. Idempotent.
-   * The body is kept compressed: a 440 KB listing page becomes about 70 KB of base64, which
-   * Elasticsearch parses, stores and returns for much less than the page as a JSON string.
+   * Stores the body (once per sha256) and the URL's fetch record; settles when Elasticsearch has
+   * both. Idempotent. The body is kept compressed: a 440 KB listing page becomes about 70 KB of
+   * base64, which Elasticsearch parses, stores and returns for much less than the page as a JSON
+   * string. Pages archived by this process at the same time share a bulk request.
    */
   async put(page: ArchivedPage): Promise<void> {
-    const res = await archiveBodies.send(this.putLines(page, await compressBody(page.body)), (body) =>
-      this.es.transport.request<estypes.BulkResponse>({ method: 'POST', path: '/_bulk', bulkBody: body }),
+    await this.writes.submit({ page, compressed: await compressBody(page.body) });
+  }
+
+  /** One bulk request for `pages`: each page's outcome, in their order. */
+  private async writePages(pages: CompressedPage[]): Promise<(undefined | Error)[]> {
+    const res = await archiveBodies.send(
+      pages.flatMap(({ page, compressed }) => this.putLines(page, compressed)),
+      (body) =>
+        this.es.transport.request<estypes.BulkResponse>({ method: 'POST', path: '/_bulk', bulkBody: body }),
     );
-    for (const item of res.items) {
-      const op = item.create ?? item.index;
-      // 409 on create: that content is archived already.
-      if (!op || (op.status >= 300 && !(item.create && op.status === 409))) {
-        throw new Error(
-          `archive write of ${page.url} to ${op?._index ?? this.index} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
-        );
+    return pages.map(({ page }, p) => {
+      for (const item of res.items.slice(2 * p, 2 * p + 2)) {
+        const op = item.create ?? item.index;
+        // 409 on create: that content is archived already.
+        if (!op || (op.status >= 300 && !(item.create && op.status === 409))) {
+          return new Error(
+            `archive write of ${page.url} to ${op?._index ?? this.index} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
+          );
+        }
       }
-    }
+      return undefined;
+    });
   }
 
   /** The bulk lines of {@link put}: the body's document (created once) and the URL's record. */
@@ -194,12 +229,7 @@ export class RawArchive {
 
   /** The archived body, decoded with the charset it was served in when its text is asked for. */
   async getBody(sha256: string, url: string): Promise<PageBody> {
-    let doc: PageDoc | undefined;
-    try {
-      doc = (await this.es.get<PageDoc>({ index: this.index, id: sha256 }))._source;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-    }
+    const doc = await this.bodyReads.submit(sha256);
     if (doc?.text !== undefined) return textBody(doc.text);
     if (doc?.body !== undefined)
       return lazyBody(await this.receivedBytes(doc.body, doc, url), doc.contentType);
@@ -230,14 +260,22 @@ export class RawArchive {
     return (await this.getBody(sha256, url)).text();
   }
 
-  async getUrl(url: string): Promise<UrlRecord | null> {
-    try {
-      const res = await this.es.get<UrlRecord>({ index: this.urlsIndex, id: urlRecordId(url) });
-      return res._source ?? null;
-    } catch (err) {
-      if (statusOf(err) === 404) return null;
-      throw err;
-    }
+  /** The latest fetch record of `url`, or null if it was never archived. */
+  getUrl(url: string): Promise<UrlRecord | null> {
+    return this.urlReads.submit(urlRecordId(url));
+  }
+
+  /**
+   * One realtime mget of documents by id: each one's `_source`, null when there is none (not
+   * written, or no such index yet, as a get's 404), or the error Elasticsearch gave for it.
+   */
+  private async readByIds<D>(index: string, ids: string[]): Promise<(D | null | Error)[]> {
+    const res = await this.es.mget<D>({ index, ids });
+    return res.docs.map((d) => {
+      if ('found' in d) return d.found ? (d._source ?? null) : null;
+      if (d.error.type === 'index_not_found_exception') return null;
+      return new Error(`reading ${d._id} from ${index} failed: ${d.error.type}: ${d.error.reason ?? ''}`);
+    });
   }
 
   /** Every archived URL record (optionally of one source, fetched since a date), in pages. */

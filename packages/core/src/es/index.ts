@@ -25,8 +25,10 @@ export {
   aliasTargets,
 } from './templates.js';
 export { RawArchive, type ArchivedPage, type UrlRecord } from './archive.js';
+export { Coalescer } from './coalescer.js';
 export {
   getPapers,
+  type StoredPaper,
   bulkWrite,
   deletePapers,
   scanPapers,

@@ -2,7 +2,8 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { BulkBodies } from './bulk-body.js';
 import { ensurePapersIndex } from './templates.js';
 
-interface StoredPaper {
+/** A paper's document as the index holds it, with its external version. */
+export interface StoredPaper {
   id: string;
   version: number;
   doc: Record<string, unknown>;

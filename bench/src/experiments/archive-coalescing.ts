@@ -7,8 +7,8 @@
  * every body is read back as a parse of the archive reads it (`getBody`), the same way. Each round
  * writes into fresh archive indices made from the pages template, flushing them and waiting for
  * merges before the reads; the variants' order rotates each round. Prints Elasticsearch's CPU per
- * page for the writes (with the merges they caused) and for the reads, the requests it counted
- * (`_nodes/usage`) and the wall time.
+ * page for the writes (with the merges they caused) and for the reads, this process's CPU per page
+ * for each, the requests Elasticsearch counted (`_nodes/usage`) and the wall time.
  *
  *   pnpm exec tsx bench/src/experiments/archive-coalescing.ts [pages=600] [pagesPerSecond=Infinity] [rounds=3]
  */
@@ -16,7 +16,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '@paperline/core/config';
 import { createEsClient, ensureArchiveIndices, RawArchive } from '@paperline/core/es';
 import { esCpuMs } from '../infra.js';
-import { archivedPages, paced, settle } from './archive-pages.js';
+import { archivedPages, dropExperiment, paced, rotatedRounds, settle } from './archive-pages.js';
 import { provenance } from './measure.js';
 
 const pages = Number(process.argv[2] ?? 600);
@@ -41,20 +41,24 @@ async function restActions(client: Client): Promise<Record<string, number>> {
 
 /**
  * Runs `work` for every page, 8 at a time at most `rate` a second, then `after`: Elasticsearch's CPU
- * per page for both, the requests it answered, the wall time of the work.
+ * per page for both, this process's for the work, the requests Elasticsearch answered, the wall
+ * time of the work.
  */
 async function measure(work: (i: number) => Promise<unknown>, after = async () => {}): Promise<string> {
   const before = await restActions(es);
   const cpu0 = await esCpuMs(es);
   const t0 = performance.now();
+  const client0 = process.cpuUsage();
   await paced(pages, rate, work);
+  const client = process.cpuUsage(client0);
   const wallMs = performance.now() - t0;
   await after();
   const perPage = ((await esCpuMs(es)) - cpu0) / pages;
   const counted = await restActions(es);
   const requests = (action: string) => (counted[action] ?? 0) - (before[action] ?? 0);
   return (
-    `ES CPU ${perPage.toFixed(2)} ms per page (${requests('bulk_action')} bulk, ` +
+    `ES CPU ${perPage.toFixed(2)}, client ${((client.user + client.system) / 1000 / pages).toFixed(2)} ms per page ` +
+    `(${requests('bulk_action')} bulk, ` +
     `${requests('document_mget_action')} mget, ${requests('document_get_action')} get; ${(wallMs / 1000).toFixed(1)} s)`
   );
 }
@@ -81,17 +85,8 @@ try {
   console.log(
     `${pages} pages, 8 at a time, at most ${rate} pages/s, ${rounds} rounds, the variants' order rotating`,
   );
-  const variants = Object.entries(VARIANTS);
-  for (let r = 0; r < rounds; r++)
-    for (let k = 0; k < variants.length; k++) {
-      const [name, v] = variants[(k + r) % variants.length]!;
-      console.log(await round(name, v, r));
-    }
+  await rotatedRounds(rounds, VARIANTS, round);
 } finally {
-  const left = await es.indices
-    .get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true })
-    .catch(() => ({}));
-  if (Object.keys(left).length) await es.indices.delete({ index: Object.keys(left) });
-  await es.indices.deleteIndexTemplate({ name: `${tag}-*` }).catch(() => undefined);
+  await dropExperiment(es, tag);
   await es.close();
 }

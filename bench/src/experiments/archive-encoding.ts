@@ -16,7 +16,7 @@ import { gzip as zlibGzip } from 'node:zlib';
 import { loadConfig } from '@paperline/core/config';
 import { createEsClient, pagesTemplate, RawArchive, type ArchivedPage } from '@paperline/core/es';
 import { esCpuMs } from '../infra.js';
-import { archivedPages, paced, settle } from './archive-pages.js';
+import { archivedPages, dropExperiment, paced, settle } from './archive-pages.js';
 import { provenance } from './measure.js';
 
 const pages = Number(process.argv[2] ?? 600);
@@ -100,9 +100,6 @@ try {
   for (let r = 0; r < rounds; r++)
     for (let k = 0; k < names.length; k++) console.log(await round(names[(k + r) % names.length]!, r));
 } finally {
-  const left = await es.indices
-    .get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true })
-    .catch(() => ({}));
-  if (Object.keys(left).length) await es.indices.delete({ index: Object.keys(left) });
+  await dropExperiment(es, tag);
   await es.close();
 }

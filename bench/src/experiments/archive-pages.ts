@@ -1,6 +1,7 @@
 /**
  * What the archive experiments share: the synthetic listing pages they archive, written as a crawl
- * writes them, and waiting until Elasticsearch has what they wrote in segments.
+ * writes them, waiting until Elasticsearch has what they wrote in segments, their variants run in
+ * rotating order, and their cleanup.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -57,4 +58,30 @@ export async function settle(es: Client, indices: string[]): Promise<void> {
     if ((s._all.total?.merges?.current ?? 0) === 0) return;
     await delay(200);
   }
+}
+
+/**
+ * Runs `round` for every variant in each of `rounds` rounds, printing what it returns. The machine
+ * drifts within a round, so the variants' order rotates: each takes each place in turn.
+ */
+export async function rotatedRounds<V>(
+  rounds: number,
+  variants: Record<string, V>,
+  round: (name: string, variant: V, r: number) => Promise<string>,
+): Promise<void> {
+  const entries = Object.entries(variants);
+  for (let r = 0; r < rounds; r++)
+    for (let k = 0; k < entries.length; k++) {
+      const [name, v] = entries[(k + r) % entries.length]!;
+      console.log(await round(name, v, r));
+    }
+}
+
+/** Deletes what an experiment left under `tag`: its indices, and its index templates when it made some. */
+export async function dropExperiment(es: Client, tag: string): Promise<void> {
+  const left = await es.indices
+    .get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true })
+    .catch(() => ({}));
+  if (Object.keys(left).length) await es.indices.delete({ index: Object.keys(left) });
+  await es.indices.deleteIndexTemplate({ name: `${tag}-*` }).catch(() => undefined);
 }

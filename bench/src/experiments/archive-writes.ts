@@ -18,7 +18,7 @@ import { loadConfig } from '@paperline/core/config';
 import { bulkWrite, createEsClient, pagesTemplate, RawArchive } from '@paperline/core/es';
 import { storedDocument } from '@paperline/identity';
 import { esCpuMs } from '../infra.js';
-import { archivedPages, paced, settle } from './archive-pages.js';
+import { archivedPages, dropExperiment, paced, rotatedRounds, settle } from './archive-pages.js';
 import { createLoadIndex, syntheticRecords } from './bulk-load.js';
 import { provenance } from './measure.js';
 
@@ -120,17 +120,8 @@ try {
   console.log(
     `${pages} pages of ${kb.toFixed(0)} KB at ${rate} pages/s, ${rounds} rounds, ${mode} mode, the variants' order rotating each round`,
   );
-  const variants = Object.entries(VARIANTS);
-  for (let r = 0; r < rounds; r++)
-    for (let k = 0; k < variants.length; k++) {
-      // The machine drifts within a round: each variant takes each place in turn.
-      const [name, v] = variants[(k + r) % variants.length]!;
-      console.log(await round(name, v, r));
-    }
+  await rotatedRounds(rounds, VARIANTS, round);
 } finally {
-  const left = await es.indices
-    .get({ index: `${tag}-*`, ignore_unavailable: true, allow_no_indices: true })
-    .catch(() => ({}));
-  if (Object.keys(left).length) await es.indices.delete({ index: Object.keys(left) });
+  await dropExperiment(es, tag);
   await es.close();
 }

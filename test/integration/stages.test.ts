@@ -375,6 +375,29 @@ describe('parse stage', () => {
       expect(await archive.getText(p.sha256, p.url)).toBe(p.body.toString());
   });
 
+  it('record updates made at the same time each apply or fail on their own', async () => {
+    const urls = [1, 2, 3, 4, 5, 6].map((n) => `http://x/together/${n}`).filter((_, i) => i !== 3);
+    const at = '2030-01-01T00:00:00.000Z';
+    const outcomes = await Promise.allSettled([
+      ...urls.map((u) => archive.touch(u, at)),
+      ...urls.map((u, i) => archive.setPaperIds(u, [`arxiv:2401.0000${i}`])),
+      archive.touch('http://x/never-fetched', at),
+      archive.setPaperIds('http://x/never-fetched', ['arxiv:2401.99999']),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      ...urls.flatMap(() => ['fulfilled', 'fulfilled']),
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(String((outcomes.at(-2) as PromiseRejectedResult).reason)).toMatch(
+      /recording the fetch of http:\/\/x\/never-fetched .*document_missing/,
+    );
+    const records = await Promise.all(urls.map((u) => archive.getUrl(u)));
+    expect(records.map((r) => [r?.fetchedAt, r?.paperIds])).toEqual(
+      urls.map((_, i) => [at, [`arxiv:2401.0000${i}`]]),
+    );
+  });
+
   it('a URL never archived has no record, also where no archive index exists yet', async () => {
     expect(await archive.getUrl('http://x/never-fetched')).toBeNull();
     expect(await new RawArchive(es, `${names.archive}-absent`).getUrl('http://x/never-fetched')).toBeNull();

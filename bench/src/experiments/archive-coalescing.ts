@@ -4,10 +4,11 @@
  * concurrency), at most R pages a second: the URL's fetch record read (`getUrl`), then the page
  * archived (`put`). By variant, each call is its own request (as before coalescing), or the calls
  * made while 1 (or 2) requests of their kind are out share the next one (an mget, a bulk). Then
- * every body is read back as a parse of the archive reads it (`getBody`), the same way. Each round
+ * every body is read back as a parse of the archive reads it (`getBody`), and every page is
+ * fetched again as a 304 (its record read, then `touch`), the same way. Each round
  * writes into fresh archive indices made from the pages template, flushing them and waiting for
  * merges before the reads; the variants' order rotates each round. Prints Elasticsearch's CPU per
- * page for the writes (with the merges they caused) and for the reads, this process's CPU per page
+ * page for the writes (with the merges they caused), the reads and the 304s, this process's CPU per page
  * for each, the requests Elasticsearch counted (`_nodes/usage`) and the wall time.
  *
  *   pnpm exec tsx bench/src/experiments/archive-coalescing.ts [pages=600] [pagesPerSecond=Infinity] [rounds=3]
@@ -76,8 +77,15 @@ async function round(name: string, inFlight: number, r: number): Promise<string>
     () => settle(es, [index, `${index}-urls`]),
   );
   const reads = await measure((i) => archive.getBody(pagesToWrite[i]!.sha256, pagesToWrite[i]!.url));
+  const notModified = await measure(async (i) => {
+    const url = pagesToWrite[i]!.url;
+    await archive.getUrl(url);
+    await archive.touch(url, new Date().toISOString());
+  });
   await es.indices.delete({ index: [index, `${index}-urls`] });
-  return `${name.padEnd(20)} writes: ${writes}\n${''.padEnd(20)} reads:  ${reads}`;
+  return [`writes: ${writes}`, `reads:  ${reads}`, `304s:   ${notModified}`]
+    .map((line, k) => `${(k === 0 ? name : '').padEnd(20)} ${line}`)
+    .join('\n');
 }
 
 try {

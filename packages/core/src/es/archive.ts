@@ -61,6 +61,24 @@ type BodyEncoding = 'br' | 'gzip';
  */
 const archiveBodies = new BulkBodies(8);
 
+/** A change to a URL's fetch record: its `fetchedAt` (a 304) or its `paperIds`. */
+interface RecordUpdate {
+  url: string;
+  doc: Partial<Pick<UrlRecord, 'fetchedAt' | 'paperIds'>>;
+  /** What the update records, for an error that names it. */
+  what: string;
+  /** A record that is not there is no error (the paper list of a page archived elsewhere). */
+  missingIsFine: boolean;
+}
+
+/** The paper list of a page: its record may be missing (a page archived elsewhere), and that is fine. */
+const paperIdsUpdate = (url: string, paperIds: string[]): RecordUpdate => ({
+  url,
+  doc: { paperIds },
+  what: 'the papers',
+  missingIsFine: true,
+});
+
 /** A page to archive, its body compressed as the archive keeps it. */
 interface CompressedPage {
   page: ArchivedPage;
@@ -88,11 +106,6 @@ const compressBody = (body: Buffer): Promise<Buffer> =>
     },
   });
 
-const statusOf = (err: unknown): number | undefined =>
-  typeof err === 'object' && err !== null && 'meta' in err
-    ? (err as { meta: { statusCode?: number } }).meta.statusCode
-    : undefined;
-
 /**
  * The raw archive: every fetched body once per distinct content (id = sha256), plus the latest
  * fetch of each URL (for conditional GET and reprocessing). Backed by Elasticsearch so that
@@ -105,9 +118,11 @@ export class RawArchive {
   private readonly urlReads: Coalescer<string, UrlRecord | null>;
   /** Reads of bodies: the reads that come meanwhile share the next mget. */
   private readonly bodyReads: Coalescer<string, PageDoc | null>;
+  /** Updates of fetch records: the updates that come meanwhile share the next bulk. */
+  private readonly recordUpdates: Coalescer<RecordUpdate, undefined>;
 
   /**
-   * @param requestsInFlight requests of each kind (writes, record reads, body reads) this archive
+   * @param requestsInFlight requests of each kind (writes, record reads and updates, body reads) this archive
    *   keeps out at once; the calls made meanwhile leave together in the next one (see Coalescer).
    */
   constructor(
@@ -119,6 +134,7 @@ export class RawArchive {
     this.writes = new Coalescer((pages) => this.writePages(pages), limits(32));
     this.urlReads = new Coalescer((ids) => this.readByIds<UrlRecord>(this.urlsIndex, ids), limits(64));
     this.bodyReads = new Coalescer((shas) => this.readByIds<PageDoc>(this.index, shas), limits(16));
+    this.recordUpdates = new Coalescer((updates) => this.updateRecords(updates), limits(64));
   }
 
   get urlsIndex(): string {
@@ -177,7 +193,35 @@ export class RawArchive {
 
   /** Records a 304: the URL's content is still the archived one. */
   async touch(url: string, fetchedAt: string): Promise<void> {
-    await this.es.update({ index: this.urlsIndex, id: urlRecordId(url), doc: { fetchedAt } });
+    await this.recordUpdates.submit({ url, doc: { fetchedAt }, what: 'the fetch', missingIsFine: false });
+  }
+
+  /** One bulk request of record updates: each one's outcome, in their order. */
+  private async updateRecords(updates: RecordUpdate[]): Promise<(undefined | Error)[]> {
+    const res = await archiveBodies.send(
+      updates.flatMap((u) => this.updateLines(u)),
+      (body) =>
+        this.es.transport.request<estypes.BulkResponse>({ method: 'POST', path: '/_bulk', bulkBody: body }),
+    );
+    return updates.map((u, i) => this.updateOutcome(u, res.items[i]));
+  }
+
+  /** The bulk lines of a record update. */
+  private updateLines({ url, doc }: RecordUpdate): [object, object] {
+    return [{ update: { _index: this.urlsIndex, _id: urlRecordId(url), retry_on_conflict: 3 } }, { doc }];
+  }
+
+  /** Undefined when the update was applied (or its record is missing and that is fine), else the error. */
+  private updateOutcome(
+    { url, what, missingIsFine }: RecordUpdate,
+    item: BulkResponseEntry | undefined,
+  ): Error | undefined {
+    const op = item?.update;
+    if (op && ((op.status >= 200 && op.status < 300) || (missingIsFine && op.status === 404)))
+      return undefined;
+    return new Error(
+      `recording ${what} of ${url} on its archive record in ${this.urlsIndex} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
+    );
   }
 
   /**
@@ -186,45 +230,24 @@ export class RawArchive {
    * a URL that has no record.
    */
   paperIdsRider(url: string, paperIds: string[]): BulkRider & { recorded: Promise<void> } {
+    const update = paperIdsUpdate(url, paperIds);
     let settle!: (items: BulkResponseEntry[]) => void;
     let fail!: (err: unknown) => void;
     const recorded = new Promise<void>((resolve, reject) => {
       fail = reject;
       settle = ([item]) => {
-        const op = item?.update;
-        if (op && ((op.status >= 200 && op.status < 300) || op.status === 404)) return resolve();
-        reject(
-          new Error(
-            `recording the papers of ${url} on its archive record in ${this.urlsIndex} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
-          ),
-        );
+        const err = this.updateOutcome(update, item);
+        if (err) reject(err);
+        else resolve();
       };
     });
-    return {
-      operations: [
-        {
-          action: { update: { _index: this.urlsIndex, _id: urlRecordId(url), retry_on_conflict: 3 } },
-          body: { doc: { paperIds } },
-        },
-      ],
-      settle,
-      fail,
-      recorded,
-    };
+    const [action, body] = this.updateLines(update);
+    return { operations: [{ action, body }], settle, fail, recorded };
   }
 
   /** Remembers which papers a page yielded, so a later 304 can count them unchanged unparsed. */
   async setPaperIds(url: string, paperIds: string[]): Promise<void> {
-    try {
-      await this.es.update({
-        index: this.urlsIndex,
-        id: urlRecordId(url),
-        doc: { paperIds },
-        retry_on_conflict: 3,
-      });
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-    }
+    await this.recordUpdates.submit(paperIdsUpdate(url, paperIds));
   }
 
   /** The archived body, decoded with the charset it was served in when its text is asked for. */

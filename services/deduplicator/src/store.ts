@@ -29,7 +29,7 @@ export type CommitResult = { version: number } | null;
 export class DedupStore {
   private readonly keys: RedisKeys;
   private readonly cache: PaperCache;
-  /** Pages' reads of papers the cache lacks: one mget at a time, the pages that come meanwhile in the next. */
+  /** Reads of papers the cache lacks: one mget out at a time, the pages that come meanwhile in the next. */
   private readonly indexReads = new Coalescer((pages: string[][]) => this.readPages(pages), {
     maxInFlight: 1,
     maxItems: 16,

@@ -122,8 +122,9 @@ export class RawArchive {
   private readonly recordUpdates: Coalescer<RecordUpdate, undefined>;
 
   /**
-   * @param requestsInFlight requests of each kind (writes, record reads and updates, body reads) this archive
-   *   keeps out at once; the calls made meanwhile leave together in the next one (see Coalescer).
+   * @param requestsInFlight requests of each kind (writes, record reads and updates, body reads)
+   *   this archive keeps out at once; the calls made meanwhile leave together in the next one (see
+   *   Coalescer).
    */
   constructor(
     private readonly es: Client,

@@ -1,4 +1,4 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { PermanentError, type PageBody, type SourceId } from '@paperline/contracts';
 import { promisify } from 'node:util';
 import {
@@ -9,7 +9,7 @@ import {
 } from 'node:zlib';
 import { lazyBody, textBody } from '../http/charset.js';
 import { shortHash } from '../ids.js';
-import { BulkBodies } from './bulk-body.js';
+import { BulkBodies, bulkItemFailure, postBulk } from './bulk-body.js';
 import { Coalescer } from './coalescer.js';
 import type { BulkResponseEntry, BulkRider } from './papers.js';
 
@@ -154,18 +154,15 @@ export class RawArchive {
 
   /** One bulk request for `pages`: each page's outcome, in their order. */
   private async writePages(pages: CompressedPage[]): Promise<(undefined | Error)[]> {
-    const res = await archiveBodies.send(
-      pages.flatMap(({ page, compressed }) => this.putLines(page, compressed)),
-      (body) =>
-        this.es.transport.request<estypes.BulkResponse>({ method: 'POST', path: '/_bulk', bulkBody: body }),
-    );
+    const lines = pages.flatMap(({ page, compressed }) => this.putLines(page, compressed));
+    const res = await postBulk(this.es, archiveBodies, lines);
     return pages.map(({ page }, p) => {
       for (const item of res.items.slice(2 * p, 2 * p + 2)) {
         const op = item.create ?? item.index;
         // 409 on create: that content is archived already.
         if (!op || (op.status >= 300 && !(item.create && op.status === 409))) {
           return new Error(
-            `archive write of ${page.url} to ${op?._index ?? this.index} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
+            `archive write of ${page.url} to ${op?._index ?? this.index} failed: ${bulkItemFailure(op)}`,
           );
         }
       }
@@ -199,10 +196,10 @@ export class RawArchive {
 
   /** One bulk request of record updates: each one's outcome, in their order. */
   private async updateRecords(updates: RecordUpdate[]): Promise<(undefined | Error)[]> {
-    const res = await archiveBodies.send(
+    const res = await postBulk(
+      this.es,
+      archiveBodies,
       updates.flatMap((u) => this.updateLines(u)),
-      (body) =>
-        this.es.transport.request<estypes.BulkResponse>({ method: 'POST', path: '/_bulk', bulkBody: body }),
     );
     return updates.map((u, i) => this.updateOutcome(u, res.items[i]));
   }
@@ -221,7 +218,7 @@ export class RawArchive {
     if (op && ((op.status >= 200 && op.status < 300) || (missingIsFine && op.status === 404)))
       return undefined;
     return new Error(
-      `recording ${what} of ${url} on its archive record in ${this.urlsIndex} failed: ${op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`}`,
+      `recording ${what} of ${url} on its archive record in ${this.urlsIndex} failed: ${bulkItemFailure(op)}`,
     );
   }
 

@@ -6,6 +6,7 @@
  * every request, a page fault per 4 KB. Here each line is written straight into a buffer kept from
  * an earlier request (`bench/src/experiments/bulk-body.ts`).
  */
+import type { Client, estypes } from '@elastic/elasticsearch';
 
 /** Buffers are sized in whole MiB, so that one fits the next request of about the same size. */
 const SIZE_STEP = 1024 * 1024;
@@ -73,3 +74,24 @@ export class BulkBodies {
     }
   }
 }
+
+/** One `_bulk` request of `lines`, its body written through `bodies`. */
+export function postBulk(
+  es: Client,
+  bodies: BulkBodies,
+  lines: ReadonlyArray<object | string>,
+  querystring?: Record<string, unknown>,
+): Promise<estypes.BulkResponse> {
+  return bodies.send(lines, (body) =>
+    es.transport.request<estypes.BulkResponse>({
+      method: 'POST',
+      path: '/_bulk',
+      ...(querystring ? { querystring } : {}),
+      bulkBody: body,
+    }),
+  );
+}
+
+/** Why a bulk item failed, as Elasticsearch said it: `type: reason`, or its status alone. */
+export const bulkItemFailure = (op: estypes.BulkResponseItem | undefined): string =>
+  op?.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op?.status}`;

@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { BulkBodies } from './bulk-body.js';
+import { BulkBodies, bulkItemFailure, postBulk } from './bulk-body.js';
 import { ensurePapersIndex } from './templates.js';
 
 /** A paper's document as the index holds it, with its external version. */
@@ -94,14 +94,7 @@ export async function bulkWrite(
   riders: readonly BulkRider[] = [],
 ): Promise<BulkOutcome[]> {
   if (items.length === 0 && riders.length === 0) return [];
-  const res = await bodies.send(bulkLines(alias, items, riders), (body) =>
-    es.transport.request<estypes.BulkResponse>({
-      method: 'POST',
-      path: '/_bulk',
-      querystring: { refresh: false },
-      bulkBody: body,
-    }),
-  );
+  const res = await postBulk(es, bodies, bulkLines(alias, items, riders), { refresh: false });
   let at = items.length;
   for (const r of riders) {
     r.settle(res.items.slice(at, at + r.operations.length));
@@ -117,7 +110,7 @@ export async function bulkWrite(
     const status = op.status;
     if (status >= 200 && status < 300) return { id, result: 'written' };
     if (status === 409) return { id, result: 'superseded' };
-    const reason = op.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${status}`;
+    const reason = bulkItemFailure(op);
     if (status === 429 || status >= 500 || op.error?.type === 'index_not_found_exception') {
       return { id, result: 'retry', status, reason };
     }

@@ -27,6 +27,8 @@ export interface BenchArgs {
   skipLatency: boolean;
   /** After the crawl, parse the whole archive again and rewrite every paper (`reprocess --rewrite`). */
   reprocess: boolean;
+  /** After the crawl (and `--reprocess`), crawl its pages again: each answers 304 Not Modified. */
+  recrawl: boolean;
   /**
    * After the crawl (and `--reprocess`), `embed --missing` with an embedder of each of these
    * batch × concurrency settings in turn, on papers of `pages` listing pages each.
@@ -65,7 +67,8 @@ export interface BenchArgs {
   warmupPages: number;
 }
 
-export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--embed [BxC,…]] [--rate 500]
+export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--recrawl] [--embed [BxC,…]]
+                  [--rate 500]
                   [--latency-seconds 30] [--soak [MIN]] [--peer-procs P] [--peer-concurrency C]
                   [--profile KIND[,KIND…]|all] [--gc] [--seed 1] [--warmup-pages N]
 
@@ -75,6 +78,7 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --skip-peer          do not run the Crawlee peer
   --skip-latency       do not run the steady-rate latency phase
   --reprocess          after the crawl, re-parse its whole archive and rewrite every paper (reprocess --rewrite)
+  --recrawl            then crawl the same pages again, unchanged: the site answers each with 304 Not Modified
   --groups N           run N worker groups (each every stage, as N machines would) against one Redis and Elasticsearch (1)
   --chain              each group runs its fetcher, parser, deduplicator and indexer in one process, chaining the stages
   --embed [BxC,…]      then embed --missing with an embedder of PAPERLINE_EMBED_BATCH B × PAPERLINE_EMBED_CONCURRENCY C,
@@ -103,6 +107,7 @@ const defaults = (): BenchArgs => ({
   skipPeer: false,
   skipLatency: false,
   reprocess: false,
+  recrawl: false,
   embed: undefined,
   rate: 500,
   latencySeconds: 30,
@@ -166,6 +171,9 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--reprocess':
         a.reprocess = true;
+        break;
+      case '--recrawl':
+        a.recrawl = true;
         break;
       case '--embed':
         a.embed = parseVariants(optional() ?? EMBED_VARIANTS);

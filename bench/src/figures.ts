@@ -40,6 +40,9 @@ const reprocessText = (r: BenchRecord) =>
   r.reprocess
     ? `${int(r.reprocess.papersPerSecond)} (${dec(r.reprocess.ratioToCrawl, 2)}), ${dec(r.reprocess.cpuMsPerPaper.total, 2)}`
     : '—';
+/** `--recrawl`: pages/s, and CPU per page, everything included. */
+const recrawlText = (r: BenchRecord) =>
+  r.recrawl ? `${int(r.recrawl.pagesPerSecond)}, ${dec(r.recrawl.cpuMsPerPage.total, 2)}` : '—';
 /** Papers/s, and the worker groups when more than one ran (`--groups`) or chained (`--chain`). */
 const groupsText = (r: BenchRecord) => {
   const groups = r.settings.pipeline.groups ?? 1;
@@ -169,6 +172,7 @@ const RUNS_HEADER = [
   'found: pipeline, ceiling, peer, latency',
   'CPU ms/paper: pipeline / peer / ceiling',
   'reprocess papers/s (× crawl), CPU ms/paper',
+  're-crawl, unchanged: pages/s, CPU ms/page',
   'result',
 ];
 
@@ -186,6 +190,7 @@ function runRow(r: BenchRecord): string[] {
     [r.found.pipeline, r.found.ceiling, r.found.peer, r.found.latency].map(found).join(', '),
     cpuText(r),
     reprocessText(r),
+    recrawlText(r),
     r.ok ? 'ok' : `**failed**: ${r.failures.join('; ')}`,
   ];
 }

@@ -4,7 +4,8 @@
  * 1. a synthetic Hugging Face site (N daily listing pages × 50 papers, real page shape) on 127.0.0.1;
  * 2. the real pipeline (four worker processes) crawls all N pages: papers/s, CPU and RSS per stage;
  * 3. the same workers at a steady offered rate: p50/p99 latency from fetch to searchable (before it,
- *    with --reprocess, the archive re-parsed; with --embed, `embed --missing` per embedder variant);
+ *    with --reprocess, the archive re-parsed; with --recrawl, the pages crawled again, unchanged; with
+ *    --embed, `embed --missing` per embedder variant);
  * 4. the physical ceiling: the pipeline's own documents bulk-indexed straight into a fresh index;
  * 5. a Crawlee CheerioCrawler peer, one process per core, crawling the same site into a fresh index.
  * Every run writes a result file (bench/results/ with --record). A contender or a latency phase
@@ -22,6 +23,7 @@ import { parseArgs, type BenchArgs } from './args.js';
 import { readBack, runCeiling, type CeilingResult } from './ceiling.js';
 import { cleanupRun, runNames, type RunNames } from './infra.js';
 import { runLatency } from './latency.js';
+import { runRecrawl } from './recrawl.js';
 import { runReprocess } from './reprocess.js';
 import { runEmbed } from './embed.js';
 import { commitState, endLoadavg, machineInfo } from './machine.js';
@@ -197,6 +199,11 @@ async function pipelinePhases(run: Run, expected: number) {
     say(
       `[reprocess] ${rep.papers} papers of ${rep.pages} archived pages rewritten in ${rep.durationSeconds.toFixed(2)} s = ${rep.papersPerSecond.toFixed(1)} papers/s`,
     );
+  const recrawl = run.args.recrawl ? await runRecrawl(pipeline, opts, run.args.pages) : undefined;
+  if (recrawl)
+    say(
+      `[recrawl] ${recrawl.pages} pages (${recrawl.notModified} not modified, ${recrawl.crawl.unchanged} papers unchanged) in ${recrawl.durationSeconds.toFixed(2)} s = ${recrawl.pagesPerSecond.toFixed(1)} pages/s`,
+    );
   const embedStart = new Date().toISOString();
   const emb = run.args.embed ? await runEmbed(pipeline, opts, run.args.embed, run.args.pages) : undefined;
   const latencyStart = new Date().toISOString();
@@ -208,7 +215,7 @@ async function pipelinePhases(run: Run, expected: number) {
   await pipeline.close();
   run.pipeline = undefined;
   // The ceiling loads the crawl's documents as the crawl wrote them: none of what came later.
-  return { cfg, thr, rep, emb, lat, crawlEnd: emb ? embedStart : latencyStart };
+  return { cfg, thr, rep, recrawl, emb, lat, crawlEnd: emb ? embedStart : latencyStart };
 }
 
 /**
@@ -282,7 +289,7 @@ async function measure(
 ): Promise<{ measured: Measured; profiles: Record<string, string>; warmup: WarmUpRound[] }> {
   const expected = firstNew(run.args.pages);
   const warmup = await warmUpPhase(run);
-  const { cfg, thr, rep, emb, lat, crawlEnd } = await pipelinePhases(run, expected);
+  const { cfg, thr, rep, recrawl, emb, lat, crawlEnd } = await pipelinePhases(run, expected);
   const profiles = run.profileDir ? collectProfiles(run.profileDir) : {};
   const ceiling = await ceilingPhase(run, cfg.index, crawlEnd);
   const { peer, calibration } = await peerPhase(run, ceiling, expected);
@@ -293,6 +300,7 @@ async function measure(
       expected,
       thr,
       rep,
+      recrawl,
       emb,
       lat,
       ceiling,

@@ -53,6 +53,13 @@ function contenderRows(r: BenchRecord): string[][] {
         ? `${r.reprocess.papers} papers rewritten, ${fmt(r.reprocess.ratioToCrawl, 2)}× the crawl (target ≥ ${TARGETS.reprocessRatio}: ${met(r.targets.reprocessRatio)}), ${fmt(r.reprocess.cpuMsPerPaper.total, 2)} cpu ms/paper`
         : 'skipped (--reprocess)',
     ],
+    [
+      're-crawl (pages/s)',
+      r.recrawl ? fmt(r.recrawl.pagesPerSecond, 1) : '—',
+      r.recrawl
+        ? `${r.recrawl.notModified} of ${r.recrawl.pages} pages not modified, ${r.recrawl.unchangedPapers} papers unchanged, ${fmt(r.recrawl.cpuMsPerPage.total, 2)} cpu ms/page`
+        : 'skipped (--recrawl)',
+    ],
   ];
 }
 

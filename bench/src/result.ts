@@ -13,6 +13,7 @@ import type { LatencyResult } from './latency.js';
 import type { PeerCalibration, PeerResult } from './peer.js';
 import type { ThroughputResult } from './pipeline.js';
 import { checkTarget, type TargetName, type TargetResult } from './targets.js';
+import type { RecrawlResult } from './recrawl.js';
 import type { ReprocessResult } from './reprocess.js';
 import type { BenchRecord } from './resultfile.js';
 
@@ -25,6 +26,8 @@ export interface Measured {
   thr: ThroughputResult;
   /** The reprocessing phase, with `--reprocess`. */
   rep: ReprocessResult | undefined;
+  /** The re-crawl phase, with `--recrawl`. */
+  recrawl: RecrawlResult | undefined;
   /** The embedding phase, with `--embed`: one result per embedder variant. */
   emb: EmbedResult[] | undefined;
   lat: LatencyResult | undefined;
@@ -65,6 +68,7 @@ export function failuresOf(m: Measured): string[] {
   if (m.rep && m.rep.papers < m.thr.papers)
     f.push(`reprocess rewrote ${m.rep.papers} of the crawl's ${m.thr.papers} papers`);
   if (m.rep && m.rep.crawl.failed > 0) f.push(`reprocess: ${m.rep.crawl.failed} jobs failed`);
+  if (m.recrawl) f.push(...recrawlFailures(m.recrawl));
   for (const e of m.emb ?? []) {
     const who = `embed (batch ${e.batch} × concurrency ${e.concurrency})`;
     if (e.papers < e.found) f.push(`${who} embedded ${e.papers} of ${e.found} papers`);
@@ -73,6 +77,17 @@ export function failuresOf(m: Measured): string[] {
   short('ceiling', found.ceiling);
   short('peer', found.peer);
   short('latency phase', found.latency);
+  return f;
+}
+
+/** A re-crawl of unchanged pages fetches each once, and every answer is a 304 that writes nothing. */
+function recrawlFailures(r: RecrawlResult): string[] {
+  const f: string[] = [];
+  if (r.notModified < r.pages) f.push(`recrawl: ${r.notModified} of ${r.pages} pages answered 304`);
+  if (r.crawl.fetched < r.pages) f.push(`recrawl: ${r.crawl.fetched} of ${r.pages} pages fetched`);
+  if (r.crawl.parsed > 0 || r.crawl.indexed > 0)
+    f.push(`recrawl: ${r.crawl.parsed} pages parsed and ${r.crawl.indexed} papers written, none expected`);
+  if (r.crawl.failed > 0) f.push(`recrawl: ${r.crawl.failed} jobs failed`);
   return f;
 }
 
@@ -276,6 +291,27 @@ function reprocessOf(
   };
 }
 
+/** The re-crawl figures: pages/s, and CPU ms per page, everything included. */
+function recrawlOf(r: RecrawlResult): NonNullable<BenchRecord['recrawl']> {
+  const workers = sum(Object.values(r.cpuSeconds));
+  const { esSeconds, redisSeconds } = r.services;
+  const per = (seconds: number) => r3((seconds * 1000) / Math.max(1, r.pages));
+  return {
+    pages: r.pages,
+    notModified: r.notModified,
+    unchangedPapers: r.crawl.unchanged,
+    durationSeconds: r3(r.durationSeconds),
+    pagesPerSecond: r1(r.pagesPerSecond),
+    cpuMsPerPage: {
+      ...Object.fromEntries(Object.entries(r.cpuSeconds).map(([k, v]) => [k, per(v)])),
+      workers: per(workers),
+      elasticsearch: per(esSeconds),
+      redis: per(redisSeconds),
+      total: per(workers + esSeconds + redisSeconds),
+    },
+  };
+}
+
 /** The embedding figures of each variant: papers/s, the embedder's CPU per paper and its RSS. */
 function embedOf(emb: EmbedResult[]): NonNullable<BenchRecord['embed']> {
   return emb.map((e) => ({
@@ -329,6 +365,7 @@ export function buildRecord(m: Measured, meta: RunMeta): BenchRecord {
     peakRssMb,
     durationSeconds: r3(thr.durationSeconds),
     reprocess,
+    recrawl: m.recrawl ? recrawlOf(m.recrawl) : null,
     embed: m.emb ? embedOf(m.emb) : null,
     targets: targetsOf({ ratioToCeiling, ratioToPeer, p99Ms, cpuMsPerPaper: cpu, peakRssMb, reprocess }),
     detail: { ...meta.detail, ...detailOf(m) },

@@ -122,6 +122,21 @@ export const BenchRecordSchema = z.object({
     .nullable()
     .optional(),
   /**
+   * `--recrawl`: the crawl's pages crawled again, unchanged: pages the site answered 304, papers
+   * counted unchanged, pages/s and CPU ms per page, everything included (absent in older files).
+   */
+  recrawl: z
+    .object({
+      pages: z.number(),
+      notModified: z.number(),
+      unchangedPapers: z.number(),
+      durationSeconds: z.number(),
+      pagesPerSecond: z.number(),
+      cpuMsPerPage: numbers,
+    })
+    .nullable()
+    .optional(),
+  /**
    * `--embed`: per embedder variant (PAPERLINE_EMBED_BATCH × PAPERLINE_EMBED_CONCURRENCY), papers
    * `embed --missing` found and embedded, papers/s, the embedder's CPU ms per paper and its VmRSS
    * once loaded (`start`), after the last paper (`end`) and the largest sample (absent in older files).

@@ -3,7 +3,10 @@
  * contenders crawl are rendered from the deterministic model once, before anything is timed, and
  * served from memory: a real site costs the crawler's machine nothing, and this one shares its
  * cores. Other pages are rendered on request. Every listing request is logged (arrival time per
- * page) so that phases can be timed from the first fetch.
+ * page) so that phases can be timed from the first fetch. Listing pages carry an ETag, their
+ * content being fixed by the seed and the page, and answer 304 Not Modified to a request that names
+ * it (`If-None-Match`), as a server that keeps ETags does: the pages of a re-crawl (`--recrawl`) are
+ * answered without a body.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +24,8 @@ export interface SiteOptions {
 export interface RequestLog {
   /** Listing requests answered (200), all phases. */
   count: number;
+  /** Listing requests answered 304 Not Modified, since the last `reset()`. */
+  notModified: number;
   /** Epoch ms of the first and last listing request, since the last `reset()`. */
   first?: number;
   last?: number;
@@ -54,7 +59,7 @@ function pageBytes(chunks: readonly string[]): Buffer {
 }
 
 export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
-  const log: RequestLog = { count: 0, pageFetchedAt: new Map(), bytes: 0, renderMs: 0 };
+  const log: RequestLog = { count: 0, notModified: 0, pageFetchedAt: new Map(), bytes: 0, renderMs: 0 };
   let base = '';
   const site: SyntheticSite = {
     url: '',
@@ -63,6 +68,7 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
       log.first = undefined;
       log.last = undefined;
       log.pageFetchedAt = new Map();
+      log.notModified = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -84,6 +90,12 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
       res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><h1>404</h1>');
       return;
     }
+    const etag = `"${opts.seed}-${p}"`;
+    if (req.headers['if-none-match'] === etag) {
+      log.notModified++;
+      res.writeHead(304, { ETag: etag, 'Cache-Control': 'private, max-age=0' }).end();
+      return;
+    }
     log.count++;
     log.first ??= at;
     log.last = at;
@@ -100,6 +112,7 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': String(body.length),
       'Cache-Control': 'private, max-age=0',
+      ETag: etag,
     });
     res.end(body);
   };

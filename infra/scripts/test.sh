@@ -26,5 +26,5 @@ echo "== tests (unit, integration, e2e, faults)"
 mkdir -p test-artifacts
 pnpm -s exec vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json
 node -e 'const r=require("./test-artifacts/vitest.json"); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)'
-echo "== benchmark smoke (N = 20)" && pnpm -s bench --pages 20 --latency-seconds 10 --peer-concurrency 8 --gc --json | tail -1
+echo "== benchmark smoke (N = 20)" && pnpm -s bench --pages 20 --latency-seconds 10 --peer-concurrency 8 --gc --recrawl --json | tail -1
 echo "== all tests passed in $(( $(date +%s) - start )) s"

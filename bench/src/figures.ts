@@ -40,9 +40,11 @@ const reprocessText = (r: BenchRecord) =>
   r.reprocess
     ? `${int(r.reprocess.papersPerSecond)} (${dec(r.reprocess.ratioToCrawl, 2)}), ${dec(r.reprocess.cpuMsPerPaper.total, 2)}`
     : '—';
-/** `--recrawl`: pages/s, and CPU per page, everything included. */
+/** `--recrawl`: pages/s and CPU per page, everything included, answered 304 / with whole pages. */
 const recrawlText = (r: BenchRecord) =>
-  r.recrawl ? `${int(r.recrawl.pagesPerSecond)}, ${dec(r.recrawl.cpuMsPerPage.total, 2)}` : '—';
+  [r.recrawl, r.recrawlWholePages]
+    .map((p) => (p ? `${int(p.pagesPerSecond)}, ${dec(p.cpuMsPerPage.total, 2)}` : '—'))
+    .join(' / ');
 /** Papers/s, and the worker groups when more than one ran (`--groups`) or chained (`--chain`). */
 const groupsText = (r: BenchRecord) => {
   const groups = r.settings.pipeline.groups ?? 1;
@@ -172,7 +174,7 @@ const RUNS_HEADER = [
   'found: pipeline, ceiling, peer, latency',
   'CPU ms/paper: pipeline / peer / ceiling',
   'reprocess papers/s (× crawl), CPU ms/paper',
-  're-crawl, unchanged: pages/s, CPU ms/page',
+  're-crawl, unchanged: pages/s, CPU ms/page (304s / whole pages)',
   'result',
 ];
 

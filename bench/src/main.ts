@@ -4,7 +4,8 @@
  * 1. a synthetic Hugging Face site (N daily listing pages × 50 papers, real page shape) on 127.0.0.1;
  * 2. the real pipeline (four worker processes) crawls all N pages: papers/s, CPU and RSS per stage;
  * 3. the same workers at a steady offered rate: p50/p99 latency from fetch to searchable (before it,
- *    with --reprocess, the archive re-parsed; with --recrawl, the pages crawled again, unchanged; with
+ *    with --reprocess, the archive re-parsed; with --recrawl, the pages crawled again, unchanged
+ *    (answered 304, then answered with the whole page); with
  *    --embed, `embed --missing` per embedder variant);
  * 4. the physical ceiling: the pipeline's own documents bulk-indexed straight into a fresh index;
  * 5. a Crawlee CheerioCrawler peer, one process per core, crawling the same site into a fresh index.
@@ -23,7 +24,7 @@ import { parseArgs, type BenchArgs } from './args.js';
 import { readBack, runCeiling, type CeilingResult } from './ceiling.js';
 import { cleanupRun, runNames, type RunNames } from './infra.js';
 import { runLatency } from './latency.js';
-import { runRecrawl } from './recrawl.js';
+import { runRecrawl, type RecrawlResult } from './recrawl.js';
 import { runReprocess } from './reprocess.js';
 import { runEmbed } from './embed.js';
 import { commitState, endLoadavg, machineInfo } from './machine.js';
@@ -199,11 +200,14 @@ async function pipelinePhases(run: Run, expected: number) {
     say(
       `[reprocess] ${rep.papers} papers of ${rep.pages} archived pages rewritten in ${rep.durationSeconds.toFixed(2)} s = ${rep.papersPerSecond.toFixed(1)} papers/s`,
     );
-  const recrawl = run.args.recrawl ? await runRecrawl(pipeline, opts, run.args.pages) : undefined;
-  if (recrawl)
+  const recrawl: RecrawlResult[] = [];
+  for (const wholePages of run.args.recrawl ? [false, true] : []) {
+    const r = await runRecrawl(pipeline, opts, run.args.pages, wholePages);
     say(
-      `[recrawl] ${recrawl.pages} pages (${recrawl.notModified} not modified, ${recrawl.crawl.unchanged} papers unchanged) in ${recrawl.durationSeconds.toFixed(2)} s = ${recrawl.pagesPerSecond.toFixed(1)} pages/s`,
+      `[recrawl] ${r.pages} pages (${r.notModified} answered 304, ${r.crawl.parsed} parsed, ${r.crawl.unchanged} papers unchanged) in ${r.durationSeconds.toFixed(2)} s = ${r.pagesPerSecond.toFixed(1)} pages/s`,
     );
+    recrawl.push(r);
+  }
   const embedStart = new Date().toISOString();
   const emb = run.args.embed ? await runEmbed(pipeline, opts, run.args.embed, run.args.pages) : undefined;
   const latencyStart = new Date().toISOString();

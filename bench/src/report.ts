@@ -53,13 +53,18 @@ function contenderRows(r: BenchRecord): string[][] {
         ? `${r.reprocess.papers} papers rewritten, ${fmt(r.reprocess.ratioToCrawl, 2)}× the crawl (target ≥ ${TARGETS.reprocessRatio}: ${met(r.targets.reprocessRatio)}), ${fmt(r.reprocess.cpuMsPerPaper.total, 2)} cpu ms/paper`
         : 'skipped (--reprocess)',
     ],
-    [
-      're-crawl (pages/s)',
-      r.recrawl ? fmt(r.recrawl.pagesPerSecond, 1) : '—',
-      r.recrawl
-        ? `${r.recrawl.notModified} of ${r.recrawl.pages} pages not modified, ${r.recrawl.unchangedPapers} papers unchanged, ${fmt(r.recrawl.cpuMsPerPage.total, 2)} cpu ms/page`
-        : 'skipped (--recrawl)',
-    ],
+    recrawlRow('re-crawl, 304s (pages/s)', r.recrawl),
+    recrawlRow('re-crawl, whole pages (pages/s)', r.recrawlWholePages),
+  ];
+}
+
+function recrawlRow(what: string, pass: BenchRecord['recrawl']): string[] {
+  return [
+    what,
+    pass ? fmt(pass.pagesPerSecond, 1) : '—',
+    pass
+      ? `${pass.notModified} of ${pass.pages} pages answered 304, ${pass.parsedPages ?? '—'} parsed, ${pass.unchangedPapers} papers unchanged, ${fmt(pass.cpuMsPerPage.total, 2)} cpu ms/page`
+      : 'skipped (--recrawl)',
   ];
 }
 

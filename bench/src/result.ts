@@ -26,8 +26,8 @@ export interface Measured {
   thr: ThroughputResult;
   /** The reprocessing phase, with `--reprocess`. */
   rep: ReprocessResult | undefined;
-  /** The re-crawl phase, with `--recrawl`. */
-  recrawl: RecrawlResult | undefined;
+  /** The re-crawl phase's passes, with `--recrawl` (answered 304, then with whole pages). */
+  recrawl: RecrawlResult[];
   /** The embedding phase, with `--embed`: one result per embedder variant. */
   emb: EmbedResult[] | undefined;
   lat: LatencyResult | undefined;
@@ -68,7 +68,7 @@ export function failuresOf(m: Measured): string[] {
   if (m.rep && m.rep.papers < m.thr.papers)
     f.push(`reprocess rewrote ${m.rep.papers} of the crawl's ${m.thr.papers} papers`);
   if (m.rep && m.rep.crawl.failed > 0) f.push(`reprocess: ${m.rep.crawl.failed} jobs failed`);
-  if (m.recrawl) f.push(...recrawlFailures(m.recrawl));
+  for (const r of m.recrawl) f.push(...recrawlFailures(r));
   for (const e of m.emb ?? []) {
     const who = `embed (batch ${e.batch} × concurrency ${e.concurrency})`;
     if (e.papers < e.found) f.push(`${who} embedded ${e.papers} of ${e.found} papers`);
@@ -80,14 +80,20 @@ export function failuresOf(m: Measured): string[] {
   return f;
 }
 
-/** A re-crawl of unchanged pages fetches each once, and every answer is a 304 that writes nothing. */
+/**
+ * A re-crawl of unchanged pages fetches each once and writes nothing; when the site answers 304,
+ * nothing is parsed either.
+ */
 function recrawlFailures(r: RecrawlResult): string[] {
+  const who = r.wholePages ? 'recrawl (whole pages)' : 'recrawl';
+  const answered304 = r.wholePages ? 0 : r.pages;
   const f: string[] = [];
-  if (r.notModified < r.pages) f.push(`recrawl: ${r.notModified} of ${r.pages} pages answered 304`);
-  if (r.crawl.fetched < r.pages) f.push(`recrawl: ${r.crawl.fetched} of ${r.pages} pages fetched`);
-  if (r.crawl.parsed > 0 || r.crawl.indexed > 0)
-    f.push(`recrawl: ${r.crawl.parsed} pages parsed and ${r.crawl.indexed} papers written, none expected`);
-  if (r.crawl.failed > 0) f.push(`recrawl: ${r.crawl.failed} jobs failed`);
+  if (r.notModified !== answered304)
+    f.push(`${who}: ${r.notModified} of ${r.pages} pages answered 304, ${answered304} expected`);
+  if (r.crawl.fetched < r.pages) f.push(`${who}: ${r.crawl.fetched} of ${r.pages} pages fetched`);
+  if (r.crawl.indexed > 0) f.push(`${who}: ${r.crawl.indexed} papers written, none expected`);
+  if (!r.wholePages && r.crawl.parsed > 0) f.push(`${who}: ${r.crawl.parsed} pages parsed, none expected`);
+  if (r.crawl.failed > 0) f.push(`${who}: ${r.crawl.failed} jobs failed`);
   return f;
 }
 
@@ -291,6 +297,12 @@ function reprocessOf(
   };
 }
 
+/** The figures of the re-crawl pass of that kind, if it ran. */
+const recrawlPassOf = (passes: RecrawlResult[], wholePages: boolean) => {
+  const r = passes.find((p) => p.wholePages === wholePages);
+  return r ? recrawlOf(r) : null;
+};
+
 /** The re-crawl figures: pages/s, and CPU ms per page, everything included. */
 function recrawlOf(r: RecrawlResult): NonNullable<BenchRecord['recrawl']> {
   const workers = sum(Object.values(r.cpuSeconds));
@@ -299,6 +311,7 @@ function recrawlOf(r: RecrawlResult): NonNullable<BenchRecord['recrawl']> {
   return {
     pages: r.pages,
     notModified: r.notModified,
+    parsedPages: r.crawl.parsed,
     unchangedPapers: r.crawl.unchanged,
     durationSeconds: r3(r.durationSeconds),
     pagesPerSecond: r1(r.pagesPerSecond),
@@ -365,7 +378,8 @@ export function buildRecord(m: Measured, meta: RunMeta): BenchRecord {
     peakRssMb,
     durationSeconds: r3(thr.durationSeconds),
     reprocess,
-    recrawl: m.recrawl ? recrawlOf(m.recrawl) : null,
+    recrawl: recrawlPassOf(m.recrawl, false),
+    recrawlWholePages: recrawlPassOf(m.recrawl, true),
     embed: m.emb ? embedOf(m.emb) : null,
     targets: targetsOf({ ratioToCeiling, ratioToPeer, p99Ms, cpuMsPerPaper: cpu, peakRssMb, reprocess }),
     detail: { ...meta.detail, ...detailOf(m) },

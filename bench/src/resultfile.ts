@@ -26,6 +26,16 @@ const indexSettings = z.object({
   backfill: z.object({ docsPerSecond: z.number(), refreshInterval: z.string() }).optional(),
 });
 const trial = z.record(z.string(), z.number());
+/** One pass of `--recrawl` (`parsedPages` absent in older files). */
+const recrawlPass = z.object({
+  pages: z.number(),
+  notModified: z.number(),
+  parsedPages: z.number().optional(),
+  unchangedPapers: z.number(),
+  durationSeconds: z.number(),
+  pagesPerSecond: z.number(),
+  cpuMsPerPage: numbers,
+});
 
 export const BenchRecordSchema = z.object({
   schema: z.literal(1),
@@ -122,20 +132,13 @@ export const BenchRecordSchema = z.object({
     .nullable()
     .optional(),
   /**
-   * `--recrawl`: the crawl's pages crawled again, unchanged: pages the site answered 304, papers
-   * counted unchanged, pages/s and CPU ms per page, everything included (absent in older files).
+   * `--recrawl`: the crawl's pages crawled again, unchanged: pages the site answered 304, pages
+   * parsed, papers counted unchanged, pages/s and CPU ms per page, everything included (absent in
+   * older files).
    */
-  recrawl: z
-    .object({
-      pages: z.number(),
-      notModified: z.number(),
-      unchangedPapers: z.number(),
-      durationSeconds: z.number(),
-      pagesPerSecond: z.number(),
-      cpuMsPerPage: numbers,
-    })
-    .nullable()
-    .optional(),
+  recrawl: recrawlPass.nullable().optional(),
+  /** `--recrawl`'s second pass: the site answered every request with the whole page. */
+  recrawlWholePages: recrawlPass.nullable().optional(),
   /**
    * `--embed`: per embedder variant (PAPERLINE_EMBED_BATCH × PAPERLINE_EMBED_CONCURRENCY), papers
    * `embed --missing` found and embedded, papers/s, the embedder's CPU ms per paper and its VmRSS

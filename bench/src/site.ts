@@ -6,7 +6,8 @@
  * page) so that phases can be timed from the first fetch. Listing pages carry an ETag, their
  * content being fixed by the seed and the page, and answer 304 Not Modified to a request that names
  * it (`If-None-Match`), as a server that keeps ETags does: the pages of a re-crawl (`--recrawl`) are
- * answered without a body.
+ * answered without a body. With `answersConditionals` off, it answers such a request as any other,
+ * 200 and the whole page, as a server that computes no 304s does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +40,8 @@ export interface RequestLog {
 export interface SyntheticSite {
   url: string;
   log: RequestLog;
+  /** Whether a request naming a page's ETag gets 304 Not Modified (otherwise the page). @defaultValue true */
+  answersConditionals: boolean;
   /** Starts a new timing window (keeps nothing from the previous phase). */
   reset(): void;
   /** Called with the page index on each listing request (after logging). */
@@ -64,6 +67,7 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
   const site: SyntheticSite = {
     url: '',
     log,
+    answersConditionals: true,
     reset() {
       log.first = undefined;
       log.last = undefined;
@@ -91,7 +95,7 @@ export async function startSite(opts: SiteOptions): Promise<SyntheticSite> {
       return;
     }
     const etag = `"${opts.seed}-${p}"`;
-    if (req.headers['if-none-match'] === etag) {
+    if (site.answersConditionals && req.headers['if-none-match'] === etag) {
       log.notModified++;
       res.writeHead(304, { ETag: etag, 'Cache-Control': 'private, max-age=0' }).end();
       return;

@@ -11,7 +11,7 @@ import { BULK_LOAD_SETTINGS, templateIndexSettings } from './infra.js';
 import { CHAINED_KINDS, workerMalloc, workerNodeArgs } from './workers.js';
 import type { LatencyResult } from './latency.js';
 import type { PeerCalibration, PeerResult } from './peer.js';
-import type { ThroughputResult } from './pipeline.js';
+import type { ServiceCpu, ThroughputResult } from './pipeline.js';
 import { checkTarget, type TargetName, type TargetResult } from './targets.js';
 import type { RecrawlResult } from './recrawl.js';
 import type { ReprocessResult } from './reprocess.js';
@@ -81,8 +81,8 @@ export function failuresOf(m: Measured): string[] {
 }
 
 /**
- * A re-crawl of unchanged pages fetches each once and writes nothing; when the site answers 304,
- * nothing is parsed either.
+ * A re-crawl of unchanged pages fetches each once and parses and writes nothing, whether the site
+ * answers 304 or the very bytes archived.
  */
 function recrawlFailures(r: RecrawlResult): string[] {
   const who = r.wholePages ? 'recrawl (whole pages)' : 'recrawl';
@@ -92,7 +92,7 @@ function recrawlFailures(r: RecrawlResult): string[] {
     f.push(`${who}: ${r.notModified} of ${r.pages} pages answered 304, ${answered304} expected`);
   if (r.crawl.fetched < r.pages) f.push(`${who}: ${r.crawl.fetched} of ${r.pages} pages fetched`);
   if (r.crawl.indexed > 0) f.push(`${who}: ${r.crawl.indexed} papers written, none expected`);
-  if (!r.wholePages && r.crawl.parsed > 0) f.push(`${who}: ${r.crawl.parsed} pages parsed, none expected`);
+  if (r.crawl.parsed > 0) f.push(`${who}: ${r.crawl.parsed} pages parsed, none expected`);
   if (r.crawl.failed > 0) f.push(`${who}: ${r.crawl.failed} jobs failed`);
   return f;
 }
@@ -273,27 +273,38 @@ function detailOf({ thr, ceiling, peer, lat }: Measured): Record<string, unknown
   };
 }
 
+/**
+ * CPU ms per unit (a paper, a page) of a phase: each worker process's, and the workers',
+ * Elasticsearch's and Redis's, and all of them together.
+ */
+function cpuMsPer(
+  units: number,
+  cpuSeconds: Record<string, number>,
+  { esSeconds, redisSeconds }: ServiceCpu,
+): Record<string, number> {
+  const workers = sum(Object.values(cpuSeconds));
+  const per = (seconds: number) => r3((seconds * 1000) / Math.max(1, units));
+  return {
+    ...Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, per(v)])),
+    workers: per(workers),
+    elasticsearch: per(esSeconds),
+    redis: per(redisSeconds),
+    total: per(workers + esSeconds + redisSeconds),
+  };
+}
+
 /** The reprocessing figures: papers/s, its ratio to the crawl's, and CPU ms per paper rewritten. */
 function reprocessOf(
   rep: ReprocessResult,
   crawlPapersPerSecond: number,
 ): NonNullable<BenchRecord['reprocess']> {
-  const workers = sum(Object.values(rep.cpuSeconds));
-  const { esSeconds, redisSeconds } = rep.services;
-  const per = (seconds: number) => r3((seconds * 1000) / Math.max(1, rep.papers));
   return {
     pages: rep.pages,
     papers: rep.papers,
     durationSeconds: r3(rep.durationSeconds),
     papersPerSecond: r1(rep.papersPerSecond),
     ratioToCrawl: r3(rep.papersPerSecond / crawlPapersPerSecond),
-    cpuMsPerPaper: {
-      ...Object.fromEntries(Object.entries(rep.cpuSeconds).map(([k, v]) => [k, per(v)])),
-      workers: per(workers),
-      elasticsearch: per(esSeconds),
-      redis: per(redisSeconds),
-      total: per(workers + esSeconds + redisSeconds),
-    },
+    cpuMsPerPaper: cpuMsPer(rep.papers, rep.cpuSeconds, rep.services),
   };
 }
 
@@ -305,9 +316,6 @@ const recrawlPassOf = (passes: RecrawlResult[], wholePages: boolean) => {
 
 /** The re-crawl figures: pages/s, and CPU ms per page, everything included. */
 function recrawlOf(r: RecrawlResult): NonNullable<BenchRecord['recrawl']> {
-  const workers = sum(Object.values(r.cpuSeconds));
-  const { esSeconds, redisSeconds } = r.services;
-  const per = (seconds: number) => r3((seconds * 1000) / Math.max(1, r.pages));
   return {
     pages: r.pages,
     notModified: r.notModified,
@@ -315,13 +323,7 @@ function recrawlOf(r: RecrawlResult): NonNullable<BenchRecord['recrawl']> {
     unchangedPapers: r.crawl.unchanged,
     durationSeconds: r3(r.durationSeconds),
     pagesPerSecond: r1(r.pagesPerSecond),
-    cpuMsPerPage: {
-      ...Object.fromEntries(Object.entries(r.cpuSeconds).map(([k, v]) => [k, per(v)])),
-      workers: per(workers),
-      elasticsearch: per(esSeconds),
-      redis: per(redisSeconds),
-      total: per(workers + esSeconds + redisSeconds),
-    },
+    cpuMsPerPage: cpuMsPer(r.pages, r.cpuSeconds, r.services),
   };
 }
 

@@ -254,6 +254,56 @@ describe('processFetch', () => {
     expect(deps.http.fetch).toHaveBeenCalledWith(URL_, undefined);
   });
 
+  describe('a 200 with the very bytes archived, from a server without validators', () => {
+    const archivedBefore: UrlRecord = {
+      url: URL_,
+      finalUrl: URL_,
+      sha256: createHash('sha256').update(BODY).digest('hex'),
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      fetchedAt: '2024-03-19T12:00:00.000Z',
+      source: 'hf',
+      size: BODY.length,
+      paperIds: ['arxiv:2403.12345', 'arxiv:2403.11111'],
+    };
+    /** The fetch result of a server that sends no ETag (`ok()` has one). */
+    const withoutEtag = (over: Partial<FetchResult> = {}): FetchResult => {
+      const { etag: _none, ...res } = ok(over);
+      return res;
+    };
+
+    it('is not modified: its papers count as unchanged, with no archive write and no parse', async () => {
+      const { deps } = fakes({ prior: archivedBefore, result: withoutEtag() });
+      const res = await processFetch(job(), deps, ctx);
+      expect(res).toEqual({ outcome: 'not-modified' });
+      expect(deps.http.fetch).toHaveBeenCalledWith(URL_, undefined);
+      expect(deps.fetchedBefore).toHaveBeenCalledWith('c1', URL_);
+      expect(deps.archive.touch).toHaveBeenCalledWith(URL_, NOW.toISOString());
+      expect(deps.markFetched).toHaveBeenCalledWith('c1', URL_);
+      expect(deps.markPagePapers).toHaveBeenCalledWith('c1', URL_, archivedBefore.paperIds);
+      expect(deps.archive.put).not.toHaveBeenCalled();
+    });
+
+    it('is parsed again when this job ran before in its crawl (that run may not have written its papers)', async () => {
+      const { deps } = fakes({ prior: archivedBefore, result: withoutEtag(), fetchedBefore: true });
+      expect((await processFetch(job(), deps, ctx)).outcome).toBe('fetched');
+      expect(deps.markPagePapers).not.toHaveBeenCalled();
+    });
+
+    it('is archived when anything else of the answer differs: other bytes, a new ETag, another final URL', async () => {
+      for (const result of [
+        withoutEtag({ body: Buffer.from('<html>listing, changed</html>') }),
+        ok({ etag: '"v2"' }),
+        withoutEtag({ finalUrl: `${URL_}/` }),
+      ]) {
+        const { deps, archived } = fakes({ prior: archivedBefore, result });
+        expect((await processFetch(job(), deps, ctx)).outcome).toBe('fetched');
+        expect(archived).toHaveLength(1);
+        expect(deps.markPagePapers).not.toHaveBeenCalled();
+      }
+    });
+  });
+
   it("a rate limit pushes the host's next slot out by its Retry-After, then fails the run", async () => {
     const limited = new RateLimitedError('429 from the host', 30_000);
     const { deps } = fakes({ result: limited });

@@ -52,11 +52,48 @@ async function conditionalHeaders(
   deps: FetchDeps,
 ): Promise<ConditionalHeaders | undefined> {
   if (!prior?.paperIds || !(prior.etag || prior.lastModified)) return undefined;
-  if (await deps.fetchedBefore(job.crawlId, job.url)) return undefined;
+  if (await fetchedBefore(job, deps)) return undefined;
   return {
     ...(prior.etag ? { etag: prior.etag } : {}),
     ...(prior.lastModified ? { lastModified: prior.lastModified } : {}),
   };
+}
+
+/** Whether this crawl fetched the URL already (see {@link FetchDeps.fetchedBefore}). */
+const fetchedBefore = (job: FetchJob, deps: FetchDeps): Promise<boolean> =>
+  deps.fetchedBefore(job.crawlId, job.url);
+
+/**
+ * A 200 that answers exactly as the archived fetch did: the same bytes (sha256), status, final URL,
+ * content type and validators. It is a 304 from a server that keeps no ETag or Last-Modified (or
+ * ignored them): the page is not modified, and parsing it again would only find its papers
+ * unchanged. New validators go the long way, so that the record keeps them for the next 304.
+ */
+function isSameFetch(prior: UrlRecord, res: FetchResult, sha256: string): boolean {
+  return (
+    prior.sha256 === sha256 &&
+    prior.status === res.status &&
+    prior.finalUrl === res.finalUrl &&
+    prior.contentType === res.contentType &&
+    prior.etag === res.etag &&
+    prior.lastModified === res.lastModified
+  );
+}
+
+/**
+ * A page not modified since its papers were recorded: its fetch record is touched and its papers
+ * count as unchanged in this crawl, with no parse, merge or write.
+ */
+async function countUnchanged(
+  job: FetchJob,
+  paperIds: string[],
+  fetchedAt: string,
+  deps: FetchDeps,
+): Promise<StageResult<'fetch'>> {
+  await deps.archive.touch(job.url, fetchedAt);
+  await deps.markFetched(job.crawlId, job.url);
+  await deps.markPagePapers(job.crawlId, job.url, paperIds);
+  return { outcome: 'not-modified' };
 }
 
 /**
@@ -99,13 +136,18 @@ export async function processFetch(
   }
   const fetchedAt = (deps.now?.() ?? new Date()).toISOString();
   if (res.status === 304 && prior?.paperIds) {
-    await deps.archive.touch(job.url, fetchedAt);
-    await deps.markFetched(job.crawlId, job.url);
-    await deps.markPagePapers(job.crawlId, job.url, prior.paperIds);
     ctx.log.debug({ papers: prior.paperIds.length }, 'not modified');
-    return { outcome: 'not-modified' };
+    return countUnchanged(job, prior.paperIds, fetchedAt, deps);
   }
   const sha256 = createHash('sha256').update(res.body).digest('hex');
+  if (
+    prior?.paperIds &&
+    isSameFetch(prior, res, sha256) &&
+    (conditional || !(await fetchedBefore(job, deps)))
+  ) {
+    ctx.log.debug({ papers: prior.paperIds.length }, 'the bytes archived already: not modified');
+    return countUnchanged(job, prior.paperIds, fetchedAt, deps);
+  }
   const source: SourceId = route.source;
   await deps.archive.put({
     url: job.url,

@@ -4,9 +4,8 @@
  * 1. a synthetic Hugging Face site (N daily listing pages × 50 papers, real page shape) on 127.0.0.1;
  * 2. the real pipeline (four worker processes) crawls all N pages: papers/s, CPU and RSS per stage;
  * 3. the same workers at a steady offered rate: p50/p99 latency from fetch to searchable (before it,
- *    with --reprocess, the archive re-parsed; with --recrawl, the pages crawled again, unchanged
- *    (answered 304, then answered with the whole page); with
- *    --embed, `embed --missing` per embedder variant);
+ *    with --reprocess, the archive re-parsed; with --recrawl, the pages crawled again, unchanged,
+ *    answered 304 and then with the whole page; with --embed, `embed --missing` per embedder variant);
  * 4. the physical ceiling: the pipeline's own documents bulk-indexed straight into a fresh index;
  * 5. a Crawlee CheerioCrawler peer, one process per core, crawling the same site into a fresh index.
  * Every run writes a result file (bench/results/ with --record). A contender or a latency phase

@@ -97,6 +97,9 @@ beforeAll(async () => {
           '2024-03-19',
         ),
       );
+    } else if (req.url === '/papers/date/2024-03-18') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page([entry('2403.60606', 'Paper Lists Ride Along', 4)], '2024-03-18'));
     } else if (req.url === '/robots.txt') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(
@@ -449,7 +452,7 @@ describe('dedupe + index stages', () => {
   });
 
   it("a page's paper list reaches its archive record: in its index job's bulk request, or at once when nothing changed", async () => {
-    const url = `${base}/papers/date/2024-03-20`;
+    const url = `${base}/papers/date/2024-03-18`;
     expect(
       (await processFetch({ crawlId: 'cl', url, depth: 0 }, fetchWiring.deps, ctx('f-cl'))).outcome,
     ).toBe('fetched');
@@ -474,6 +477,20 @@ describe('dedupe + index stages', () => {
     );
     expect(unchanged.outcome).toBe('unchanged');
     expect((await archive.getUrl(url))?.paperIds).toEqual(['arxiv:2403.60606']);
+  });
+
+  it('a page fetched again with the very bytes archived is not modified: its papers count, nothing is archived or parsed', async () => {
+    // The page of the test before: archived, its paper list on its record; this server sends no ETag.
+    const url = `${base}/papers/date/2024-03-18`;
+    const before = (await archive.getUrl(url))!;
+    expect(before.paperIds).toEqual(['arxiv:2403.60606']);
+    const res = await processFetch({ crawlId: 'cl2', url, depth: 0 }, fetchWiring.deps, ctx('f-cl2'));
+    expect(res).toEqual({ outcome: 'not-modified' });
+    const after = (await archive.getUrl(url))!;
+    expect(after).toMatchObject({ sha256: before.sha256, paperIds: before.paperIds });
+    expect(after.fetchedAt > before.fetchedAt).toBe(true);
+    await rt.crawls.flushBooks(); // what the runner does before the job's transition
+    expect(await crawls.sizes('cl2')).toMatchObject({ fetched: 1, parsed: 0, papers: 1 });
   });
 
   it('a re-run of the same dedupe job after a crash re-emits what it committed', async () => {

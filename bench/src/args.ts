@@ -27,7 +27,10 @@ export interface BenchArgs {
   skipLatency: boolean;
   /** After the crawl, parse the whole archive again and rewrite every paper (`reprocess --rewrite`). */
   reprocess: boolean;
-  /** After the crawl (and `--reprocess`), crawl its pages again: each answers 304 Not Modified. */
+  /**
+   * After the crawl (and `--reprocess`), crawl its pages again, unchanged, twice: answered 304 Not
+   * Modified, then answered with the whole page.
+   */
   recrawl: boolean;
   /**
    * After the crawl (and `--reprocess`), `embed --missing` with an embedder of each of these
@@ -67,10 +70,10 @@ export interface BenchArgs {
   warmupPages: number;
 }
 
-export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--recrawl] [--embed [BxC,…]]
-                  [--rate 500]
-                  [--latency-seconds 30] [--soak [MIN]] [--peer-procs P] [--peer-concurrency C]
-                  [--profile KIND[,KIND…]|all] [--gc] [--seed 1] [--warmup-pages N]
+export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-peer] [--skip-latency] [--reprocess] [--recrawl]
+                  [--embed [BxC,…]] [--rate 500] [--latency-seconds 30] [--soak [MIN]]
+                  [--peer-procs P] [--peer-concurrency C] [--profile KIND[,KIND…]|all] [--gc]
+                  [--seed 1] [--warmup-pages N]
 
   --pages N            listing pages of 50 papers to crawl (default 2000 → 100,000 listings, 95,002 distinct papers)
   --json               print the result as one JSON object, the last line of stdout
@@ -78,7 +81,8 @@ export const USAGE = `usage: pnpm bench [--pages N] [--json] [--record] [--skip-
   --skip-peer          do not run the Crawlee peer
   --skip-latency       do not run the steady-rate latency phase
   --reprocess          after the crawl, re-parse its whole archive and rewrite every paper (reprocess --rewrite)
-  --recrawl            then crawl the same pages again, unchanged: the site answers each with 304 Not Modified
+  --recrawl            then crawl the same pages again, unchanged, twice: the site answers each with 304 Not Modified,
+                       then with the whole page (a server without 304s); pages/s and CPU per page of each pass
   --groups N           run N worker groups (each every stage, as N machines would) against one Redis and Elasticsearch (1)
   --chain              each group runs its fetcher, parser, deduplicator and indexer in one process, chaining the stages
   --embed [BxC,…]      then embed --missing with an embedder of PAPERLINE_EMBED_BATCH B × PAPERLINE_EMBED_CONCURRENCY C,

@@ -299,6 +299,34 @@ async function crawlUntilSearchable(
   return { crawl: await crawlDone, finishedAt, seen };
 }
 
+/**
+ * Waits for a later phase's crawl to finish, or for a worker to die, saying `line(summary,
+ * seconds since started)` at most every 2 s.
+ */
+export function waitForPhaseCrawl(
+  p: Pipeline,
+  o: PipelineOptions,
+  crawlId: string,
+  {
+    started,
+    pollMs,
+    line,
+  }: { started: number; pollMs: number; line: (s: CrawlSummary, seconds: number) => string },
+): Promise<CrawlSummary> {
+  let lastSay = 0;
+  return Promise.race([
+    waitForCrawl(p.crawls, crawlId, {
+      pollMs,
+      onProgress: (s) => {
+        if (now() - lastSay < 2000) return;
+        lastSay = now();
+        o.say(line(s, (lastSay - started) / 1000));
+      },
+    }),
+    p.died,
+  ]);
+}
+
 /** One round of the warm-up: its pages, the papers it wrote and Elasticsearch's CPU for each. */
 export interface WarmUpRound {
   pages: number;

@@ -7,10 +7,15 @@
  * Each pass is timed from its crawl's start to its end.
  */
 import type { CrawlSummary } from '@paperline/contracts';
-import { waitForCrawl } from '@paperline/core/pipeline';
 import { startCrawl } from '@paperline/ops';
 import { dateOf } from './model.js';
-import { serviceCpuWindow, type Pipeline, type PipelineOptions, type ServiceCpu } from './pipeline.js';
+import {
+  serviceCpuWindow,
+  waitForPhaseCrawl,
+  type Pipeline,
+  type PipelineOptions,
+  type ServiceCpu,
+} from './pipeline.js';
 import { now } from './searchable.js';
 
 export interface RecrawlResult {
@@ -42,20 +47,12 @@ export async function runRecrawl(
   o.say(
     `[recrawl] crawl ${crawlId}: the crawl's ${pages} pages again${wholePages ? ', each answered with the whole page' : ''}`,
   );
-  let lastSay = 0;
-  const crawl = await Promise.race([
-    waitForCrawl(p.crawls, crawlId, {
-      pollMs: 100,
-      onProgress: (s) => {
-        if (now() - lastSay < 2000) return;
-        lastSay = now();
-        o.say(
-          `[recrawl] ${((lastSay - started) / 1000).toFixed(1)} s  fetched ${s.fetched}/${pages}  not modified ${o.site.log.notModified}`,
-        );
-      },
-    }),
-    p.died,
-  ]).finally(() => (o.site.answersConditionals = true));
+  const crawl = await waitForPhaseCrawl(p, o, crawlId, {
+    started,
+    pollMs: 100,
+    line: (s, seconds) =>
+      `[recrawl] ${seconds.toFixed(1)} s  fetched ${s.fetched}/${pages}  not modified ${o.site.log.notModified}`,
+  }).finally(() => (o.site.answersConditionals = true));
   const durationSeconds = (now() - started) / 1000;
   return {
     wholePages,

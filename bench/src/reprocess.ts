@@ -5,9 +5,14 @@
  * timed from the operation's start to its crawl finishing with the index refreshed.
  */
 import type { CrawlSummary } from '@paperline/contracts';
-import { waitForCrawl } from '@paperline/core/pipeline';
 import { startReprocess } from '@paperline/ops';
-import { serviceCpuWindow, type Pipeline, type PipelineOptions, type ServiceCpu } from './pipeline.js';
+import {
+  serviceCpuWindow,
+  waitForPhaseCrawl,
+  type Pipeline,
+  type PipelineOptions,
+  type ServiceCpu,
+} from './pipeline.js';
 import { now } from './searchable.js';
 
 export interface ReprocessResult {
@@ -31,20 +36,12 @@ export async function runReprocess(p: Pipeline, o: PipelineOptions): Promise<Rep
     { rewrite: true },
   );
   o.say(`[reprocess] crawl ${crawlId}: ${pages} archived pages queued, every paper rewritten`);
-  let lastSay = 0;
-  const crawl = await Promise.race([
-    waitForCrawl(p.crawls, crawlId, {
-      pollMs: 250,
-      onProgress: (s) => {
-        if (now() - lastSay < 2000) return;
-        lastSay = now();
-        o.say(
-          `[reprocess] ${((lastSay - started) / 1000).toFixed(1)} s  parsed ${s.parsed}/${pages}  rewritten ${s.indexed}`,
-        );
-      },
-    }),
-    p.died,
-  ]);
+  const crawl = await waitForPhaseCrawl(p, o, crawlId, {
+    started,
+    pollMs: 250,
+    line: (s, seconds) =>
+      `[reprocess] ${seconds.toFixed(1)} s  parsed ${s.parsed}/${pages}  rewritten ${s.indexed}`,
+  });
   await o.es.indices.refresh({ index: p.cfg.index });
   const durationSeconds = (now() - started) / 1000;
   return {

@@ -16,7 +16,7 @@ import { gzip as zlibGzip } from 'node:zlib';
 import { loadConfig } from '@paperline/core/config';
 import { createEsClient, pagesTemplate, RawArchive, type ArchivedPage } from '@paperline/core/es';
 import { esCpuMs } from '../infra.js';
-import { archivedPages, dropExperiment, paced, settle } from './archive-pages.js';
+import { archivedPages, dropExperiment, paced, rotatedRounds, settle } from './archive-pages.js';
 import { provenance } from './measure.js';
 
 const pages = Number(process.argv[2] ?? 600);
@@ -96,9 +96,7 @@ try {
   console.log(
     `${pages} pages of ${kb.toFixed(0)} KB written at ${rate} pages/s, ${rounds} rounds, the variants' order alternating`,
   );
-  const names = Object.keys(VARIANTS) as VariantName[];
-  for (let r = 0; r < rounds; r++)
-    for (let k = 0; k < names.length; k++) console.log(await round(names[(k + r) % names.length]!, r));
+  await rotatedRounds(rounds, VARIANTS, (name, _variant, r) => round(name as VariantName, r));
 } finally {
   await dropExperiment(es, tag);
   await es.close();

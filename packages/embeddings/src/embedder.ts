@@ -1,4 +1,6 @@
 import { PermanentError } from '@paperline/contracts';
+// Before onnxruntime-node: ONNX Runtime reads its telemetry switch once, when it starts.
+import './no-telemetry.js';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { EmbedInputError } from './errors.js';
 import { MODEL_FILES, readModelFile, resolveModelDir } from './model.js';

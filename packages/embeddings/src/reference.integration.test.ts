@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import './no-telemetry.js';
 import { env } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Embedder } from './embedder.js';

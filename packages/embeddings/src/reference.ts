@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { HOW_TO_FETCH } from './errors.js';
+// The reference runs ONNX Runtime 1.29 on the JDK, which reads the same telemetry switch.
+import './no-telemetry.js';
 
 /** The Maven project of the reference: its pom.xml and Reference.java. */
 export const REFERENCE_DIR = fileURLToPath(new URL('../reference/', import.meta.url));
@@ -37,7 +39,8 @@ export interface ReferenceVectors {
 
 /**
  * Embeds `texts` with the langchain4j reference on the JDK (`$JAVA_HOME/bin/java`, else `java` on
- * PATH), from the classpath set-up resolved; it reads nothing from the network.
+ * PATH), from the classpath set-up resolved; it reads nothing from the network, and its ONNX Runtime
+ * sends nothing (the environment it inherits has `ORT_DISABLE_TELEMETRY`).
  */
 export async function runReference(texts: readonly string[], modelDir: string): Promise<ReferenceVectors> {
   const classpath = (await readReferenceClasspath(modelDir)).join(':');

@@ -74,7 +74,7 @@ describe('the overview page and the queue dashboard in a real browser', () => {
     if (serve) killGroup(serve, 'SIGTERM');
     if (workers) killGroup(workers, 'SIGTERM');
     await Promise.all([serve && exited(serve), workers && exited(workers)]);
-    await site.close();
+    await site?.close();
     await cleanup(redis, es, names);
     redis.disconnect();
     await es.close();
